@@ -1,0 +1,1 @@
+"""Airtng: SMS-first vacation-rental booking."""

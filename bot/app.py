@@ -1,0 +1,92 @@
+"""The application factory: `create_app(config)` wires the parts; `cleanup_ctx` owns their lifetimes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from bot.catalog import CatalogHolder, load_catalog_or_raise
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.db import Database
+from bot.engine import Engine
+from bot.gateway import ConsoleGateway, SmsGateway, TwilioGateway
+from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, GATEWAY, SCHEDULER, SENDER, TASKS, VALIDATOR
+from bot.scheduler import Scheduler
+from bot.sender import Sender
+from bot.webhook import routes
+
+log = logging.getLogger(__name__)
+
+GatewayFactory = Callable[[Config], SmsGateway]
+
+
+def default_gateway(config: Config) -> SmsGateway:
+    """Twilio when credentials are set, else the console. Called inside the running loop."""
+    if not config.twilio_enabled:
+        return ConsoleGateway()
+    callback = config.public_url.rstrip("/") + "/sms/status" if config.public_url else None
+    return TwilioGateway(config, callback)
+
+
+def create_app(
+    config: Config,
+    *,
+    clock: Clock | None = None,
+    gateway: GatewayFactory = default_gateway,
+) -> web.Application:
+    app = web.Application(client_max_size=config.max_request_bytes)
+    app[CONFIG] = config
+    app[CLOCK] = clock or SystemClock()
+    app[CATALOG] = CatalogHolder(
+        load_catalog_or_raise(config.resolve_path(config.messages_dir), config.default_language)
+    )
+    if config.twilio_enabled:
+        from twilio.request_validator import RequestValidator
+
+        app[VALIDATOR] = RequestValidator(config.twilio_auth_token)
+    else:
+        app[VALIDATOR] = None
+        log.warning("no Twilio credentials: webhook signatures are NOT checked; SMS go to the console")
+    app.cleanup_ctx.append(_database(gateway))
+    app.cleanup_ctx.append(_background_tasks)
+    app.add_routes(routes)
+    return app
+
+
+def _database(gateway_factory: GatewayFactory) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def resources(app: web.Application) -> AsyncIterator[None]:
+        config, clock = app[CONFIG], app[CLOCK]
+        db = await Database.open(config.resolve_path(config.database), clock)
+        gateway = gateway_factory(config)
+        sender_ref: list[Sender] = []
+        engine = Engine(db, app[CATALOG], config, clock, on_commit=lambda: sender_ref[0].wake())
+        sender = Sender(db, gateway, config, clock, engine.opt_out_user)
+        sender_ref.append(sender)
+        app[DATABASE], app[GATEWAY], app[ENGINE], app[SENDER] = db, gateway, engine, sender
+        app[SCHEDULER] = Scheduler(engine, config)
+        yield
+        await gateway.close()
+        await db.close()
+
+    return resources
+
+
+async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
+    tasks: list[asyncio.Task[None]] = []
+    if app[CONFIG].background_tasks:
+        tasks = [
+            asyncio.create_task(app[SENDER].run_forever(), name="outbox-sender"),
+            asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
+        ]
+    app[TASKS] = tasks
+    yield
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

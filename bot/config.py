@@ -1,0 +1,139 @@
+"""Configuration: `config.yaml` defaults, overridden by environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_PATH = ROOT / "config.yaml"
+
+
+@dataclass(frozen=True)
+class Config:
+    port: int = 8080
+    bind: str = "127.0.0.1"
+    public_url: str = ""
+    max_request_bytes: int = 65536
+    database: str = "data/airtng.db"
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = field(default="", repr=False)
+    twilio_phone_number: str = ""
+    twilio_api_url: str = "https://api.twilio.com"
+    twilio_request_timeout: float = 10.0
+    messages_dir: str = "messages"
+    default_language: str = "en"
+    warn_segments: int = 2
+    timezone: str = "UTC"
+    max_nights: int = 30
+    max_pending_per_guest: int = 3
+    browse_page_size: int = 3
+    request_ttl_hours: float = 24
+    reminder_hours: float = 20
+    description_min: int = 20
+    description_max: int = 500
+    flow_timeout_minutes: float = 30
+    texts_per_window: int = 20
+    window_seconds: float = 60
+    outbox_max_attempts: int = 8
+    outbox_base_delay: float = 2
+    outbox_max_delay: float = 600
+    outbox_lease_seconds: float = 60
+    outbox_concurrency: int = 8
+    scheduler_poll_seconds: float = 5
+    # Run the background sender/scheduler tasks (tests may drive them by hand).
+    background_tasks: bool = True
+
+    @property
+    def twilio_enabled(self) -> bool:
+        """True when REST credentials are set: real gateway and signature checks."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    def with_(self, **changes: Any) -> Config:
+        return replace(self, **changes)
+
+    def resolve_path(self, value: str) -> Path:
+        path = Path(value)
+        return path if path.is_absolute() else ROOT / path
+
+
+# yaml section/key -> Config field
+_YAML_KEYS: dict[tuple[str, ...], str] = {
+    ("server", "port"): "port",
+    ("server", "bind"): "bind",
+    ("server", "public_url"): "public_url",
+    ("server", "max_request_bytes"): "max_request_bytes",
+    ("database",): "database",
+    ("twilio", "account_sid"): "twilio_account_sid",
+    ("twilio", "auth_token"): "twilio_auth_token",
+    ("twilio", "phone_number"): "twilio_phone_number",
+    ("twilio", "api_url"): "twilio_api_url",
+    ("twilio", "request_timeout_seconds"): "twilio_request_timeout",
+    ("messages", "directory"): "messages_dir",
+    ("messages", "default_language"): "default_language",
+    ("messages", "warn_segments"): "warn_segments",
+    ("booking", "timezone"): "timezone",
+    ("booking", "max_nights"): "max_nights",
+    ("booking", "max_pending_per_guest"): "max_pending_per_guest",
+    ("booking", "browse_page_size"): "browse_page_size",
+    ("booking", "request_ttl_hours"): "request_ttl_hours",
+    ("booking", "reminder_hours"): "reminder_hours",
+    ("hosting", "description_min"): "description_min",
+    ("hosting", "description_max"): "description_max",
+    ("conversation", "flow_timeout_minutes"): "flow_timeout_minutes",
+    ("limits", "texts_per_window"): "texts_per_window",
+    ("limits", "window_seconds"): "window_seconds",
+    ("outbox", "max_attempts"): "outbox_max_attempts",
+    ("outbox", "base_delay_seconds"): "outbox_base_delay",
+    ("outbox", "max_delay_seconds"): "outbox_max_delay",
+    ("outbox", "lease_seconds"): "outbox_lease_seconds",
+    ("outbox", "concurrency"): "outbox_concurrency",
+    ("scheduler", "poll_seconds"): "scheduler_poll_seconds",
+}
+
+_ENV_KEYS = {
+    "PORT": "port",
+    "BIND": "bind",
+    "DATABASE": "database",
+    "PUBLIC_URL": "public_url",
+    "TWILIO_ACCOUNT_SID": "twilio_account_sid",
+    "TWILIO_AUTH_TOKEN": "twilio_auth_token",
+    "TWILIO_PHONE_NUMBER": "twilio_phone_number",
+    "TWILIO_API_URL": "twilio_api_url",
+}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = type(getattr(Config(), name))
+    if kind is bool:
+        return str(value).lower() in {"1", "true", "yes", "on"} if isinstance(value, str) else bool(value)
+    return kind(value) if value is not None else kind()
+
+
+def _dig(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = data
+    for part in path:
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read `config.yaml` (or `path`), then apply environment overrides."""
+    env = os.environ if env is None else env
+    raw = yaml.safe_load((path or DEFAULT_CONFIG_PATH).read_text(encoding="utf-8")) or {}
+    values: dict[str, Any] = {}
+    for keys, name in _YAML_KEYS.items():
+        found = _dig(raw, keys)
+        if found is not None and found != "":
+            values[name] = _coerce(name, found)
+    for var, name in _ENV_KEYS.items():
+        if env.get(var):
+            values[name] = _coerce(name, env[var])
+    return Config(**values)

@@ -1,0 +1,94 @@
+"""The unit of work one inbound text (or one scheduled job) runs in: one transaction, the people it
+touches, the reply to the texter, and the outbox for everyone else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.catalog import Catalog
+from bot.clock import Clock
+from bot.config import Config
+from bot.models import Conversation, User
+from bot.store import Store
+
+
+@dataclass
+class Outgoing:
+    body: str
+    media_url: str | None = None
+
+
+@dataclass
+class Context:
+    store: Store
+    config: Config
+    clock: Clock
+    catalog: Catalog
+    user: User | None = None  # the texter; None for scheduled work
+    replies: list[Outgoing] = field(default_factory=list)
+    _conversations: dict[int, Conversation] = field(default_factory=dict)
+    _users: dict[int, User] = field(default_factory=dict)
+
+    @property
+    def texter(self) -> User:
+        assert self.user is not None, "only inbound texts have a texter"
+        return self.user
+
+    @property
+    def conv(self) -> Conversation:
+        """The texter's conversation (loaded by the engine before routing)."""
+        return self._conversations[self.texter.id]
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The texter's current flow data."""
+        return self.conv.data
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(ZoneInfo(self.config.timezone)).date()
+
+    # -- people ------------------------------------------------------------------------------------
+
+    async def person(self, user_id: int) -> User:
+        if self.user is not None and user_id == self.user.id:
+            return self.user
+        if user_id not in self._users:
+            self._users[user_id] = await self.store.user(user_id)
+        return self._users[user_id]
+
+    async def conversation(self, user_id: int) -> Conversation:
+        """Someone's conversation, loaded once per unit of work and saved by `finish`."""
+        if user_id not in self._conversations:
+            self._conversations[user_id] = await self.store.conversation(user_id)
+        return self._conversations[user_id]
+
+    def touched(self) -> list[Conversation]:
+        return list(self._conversations.values())
+
+    # -- words -------------------------------------------------------------------------------------
+
+    def render(self, key: str, language: str | None = None, **variables: Any) -> str:
+        return self.catalog.render(key, language, **variables)
+
+    def say(self, key: str, *, media_url: str | None = None, **variables: Any) -> None:
+        """Reply to the texter (in the TwiML answer)."""
+        self.replies.append(Outgoing(self.render(key, self.texter.language, **variables), media_url))
+
+    async def tell(self, user_id: int, key: str, *, media_url: str | None = None, **variables: Any) -> None:
+        """Message someone: the texter in the reply, anyone else through the outbox (same transaction)."""
+        if self.user is not None and user_id == self.user.id:
+            self.say(key, media_url=media_url, **variables)
+            return
+        person = await self.person(user_id)
+        body = self.render(key, person.language, **variables)
+        await self.store.enqueue(person.id, person.phone, body, media_url)
+
+    @property
+    def flow_timeout(self) -> timedelta:
+        return timedelta(minutes=self.config.flow_timeout_minutes)

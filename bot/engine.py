@@ -1,0 +1,293 @@
+"""The conversation engine: lock the sender, load their state, route the text, save, reply.
+
+It knows no HTTP: the webhook, the terminal chat, the scheduler and the tests all drive this same engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot import outcomes
+from bot.catalog import Catalog
+from bot.clock import Clock
+from bot.config import Config
+from bot.context import Context, Outgoing
+from bot.db import Database
+from bot.errors import DomainError
+from bot.flows import booking, browse, decisions, hosting, stays
+from bot.models import User
+from bot.presenting import describe, present_next
+from bot.router import Handler, Router
+from bot.text import HELP_WORDS, MENU_WORDS, NO_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, YES_WORDS, Text, suggest
+
+log = logging.getLogger(__name__)
+
+# The flows, joined in one place. A command word may belong to one flow only.
+ROUTERS: tuple[Router, ...] = (browse.router, booking.router, hosting.router, stays.router)
+
+
+def _command_table(routers: tuple[Router, ...]) -> dict[str, tuple[Router, Handler]]:
+    table: dict[str, tuple[Router, Handler]] = {}
+    for router in routers:
+        for word, handler in router.commands.items():
+            if word in table:
+                raise RuntimeError(f"command {word} is claimed by {table[word][0].flow} and {router.flow}")
+            table[word] = (router, handler)
+    return table
+
+
+COMMANDS = _command_table(ROUTERS)
+FLOWS = {router.flow: router for router in ROUTERS}
+# Shown as suggestions for near-miss spellings.
+KNOWN_WORDS = sorted({*COMMANDS, "HELP", "MENU", "LANG", "YES", "NO"})
+
+
+@dataclass(frozen=True)
+class Inbound:
+    phone: str
+    body: str
+    message_sid: str
+    media: tuple[str, ...] = ()
+
+
+@dataclass
+class Reply:
+    messages: list[Outgoing] = field(default_factory=list)
+    duplicate: bool = False  # a retry of a MessageSid we already answered
+
+    def to_json(self) -> str:
+        return json.dumps([[m.body, m.media_url] for m in self.messages], ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, stored: str, duplicate: bool) -> Reply:
+        return cls([Outgoing(body, media) for body, media in json.loads(stored)], duplicate)
+
+
+class KeyedLocks:
+    """One asyncio.Lock per key, dropped when nobody holds or waits for it (no unbounded growth)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+class Engine:
+    def __init__(
+        self,
+        db: Database,
+        catalog: Callable[[], Catalog],
+        config: Config,
+        clock: Clock,
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._db = db
+        self._catalog = catalog  # called per text: hot reload swaps what it returns
+        self._config = config
+        self._clock = clock
+        self._on_commit = on_commit
+        self._locks = KeyedLocks()
+
+    @asynccontextmanager
+    async def unit_of_work(self, phone: str | None = None) -> AsyncIterator[Context]:
+        """A transaction with a Context; on success every touched host is presented their next request
+        and every touched conversation is saved, in the same transaction."""
+        async with self._db.transaction() as store:
+            ctx = Context(store, self._config, self._clock, self._catalog())
+            yield ctx
+            await self._finish(ctx)
+        self._on_commit()
+
+    async def handle(self, inbound: Inbound) -> Reply:
+        """Apply one inbound text exactly once and return what to answer the texter."""
+        async with self._locks.hold(inbound.phone):
+            try:
+                return await self._apply(inbound)
+            except Exception:
+                log.exception("handling %s failed; answering with the generic error", inbound.message_sid)
+            # Record the failure so Twilio's retries of this MessageSid get the same answer, not a rerun.
+            async with self.unit_of_work() as ctx:
+                stored = await ctx.store.inbound_reply(inbound.message_sid)
+                if stored is not None:
+                    return Reply.from_json(stored, duplicate=True)
+                user, _ = await ctx.store.get_or_create_user(inbound.phone, self._config.default_language)
+                reply = Reply([Outgoing(ctx.render("error_generic", user.language))])
+                await ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json())
+                return reply
+
+    async def _apply(self, inbound: Inbound) -> Reply:
+        async with self.unit_of_work() as ctx:
+            stored = await ctx.store.inbound_reply(inbound.message_sid)
+            if stored is not None:
+                return Reply.from_json(stored, duplicate=True)
+            user, created = await ctx.store.get_or_create_user(inbound.phone, self._config.default_language)
+            ctx.user = user
+            await ctx.conversation(user.id)
+            verdict = await ctx.store.count_inbound(
+                inbound.phone, self._config.texts_per_window, timedelta(seconds=self._config.window_seconds)
+            )
+            if verdict == "notice":
+                ctx.say("rate_limited")
+            elif verdict == "ok":
+                await self._route(ctx, Text(inbound.body, inbound.media), created)
+            reply = Reply(ctx.replies)
+            await ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json())
+            return reply
+
+    async def _finish(self, ctx: Context) -> None:
+        for conv in ctx.touched():
+            if not conv.flow:
+                # Out of any flow only the BROWSE cursor survives (so MORE keeps working).
+                conv.step = None
+                conv.data = {"browse": conv.data["browse"]} if "browse" in conv.data else {}
+            await present_next(ctx, conv.user_id)
+        for conv in ctx.touched():
+            await ctx.store.save_conversation(conv, ctx.flow_timeout)
+
+    # -- routing -----------------------------------------------------------------------------------
+
+    async def _route(self, ctx: Context, text: Text, first_contact: bool) -> None:
+        """Global commands first, then the current step, then top-level commands."""
+        lone = text.lone_word
+        user = ctx.texter
+        if lone in OPT_OUT_WORDS:
+            await opt_out(ctx, user)  # Twilio confirms opt-outs itself: we say nothing
+            return
+        if user.opted_out:
+            if lone in OPT_IN_WORDS or lone in YES_WORDS:
+                await ctx.store.set_opted_out(user.id, False)
+                user.opted_out = False
+                ctx.say("opted_in")
+            elif lone in HELP_WORDS:
+                ctx.say("help_opted_out")
+            return  # an opted-out number hears nothing else until it opts back in
+        if lone in OPT_IN_WORDS:
+            ctx.say("opted_in")
+            return
+        try:
+            await self._dispatch(ctx, text, first_contact)
+        except DomainError as error:
+            ctx.say(error.key, **error.params)
+
+    async def _dispatch(self, ctx: Context, text: Text, first_contact: bool) -> None:
+        conv = ctx.conv
+        word, lone = text.word, text.lone_word
+        if lone in HELP_WORDS:
+            await self._help(ctx)
+            return
+        if lone in MENU_WORDS:
+            conv.flow, conv.step, conv.data = None, None, {}
+            ctx.say("menu")
+            return
+        if word == "LANG":
+            await self._language(ctx, text)
+            return
+        if lone in YES_WORDS or lone in NO_WORDS:
+            await decisions.decide(ctx, text)
+            return
+        if conv.flow is not None:
+            router = FLOWS.get(conv.flow)
+            step = router.steps.get(conv.step or "") if router else None
+            if router is None or step is None:
+                log.warning("dropping unknown step %s/%s", conv.flow, conv.step)
+                conv.flow, conv.step, conv.data = None, None, {}
+            elif not (step.commands_interrupt and word in COMMANDS):
+                conv.step = await step.handler(ctx, text)
+                if conv.step is None:
+                    conv.flow = None
+                return
+            else:
+                conv.flow, conv.step, conv.data = None, None, {}
+        entry = COMMANDS.get(word)
+        if entry is None:
+            self._unknown(ctx, text, first_contact)
+            return
+        router, handler = entry
+        next_step = await handler(ctx, text)
+        if next_step is not None:
+            conv.flow, conv.step = router.flow, next_step
+
+    def _unknown(self, ctx: Context, text: Text, first_contact: bool) -> None:
+        if first_contact:
+            ctx.say("welcome")
+            return
+        ctx.say("unknown", suggestion=suggest(text.word, KNOWN_WORDS) or "")
+
+    async def _help(self, ctx: Context) -> None:
+        conv = ctx.conv
+        if conv.flow and (router := FLOWS.get(conv.flow)) and (step := router.steps.get(conv.step or "")):
+            ctx.say(step.help_key)
+        elif conv.presented_id is not None:
+            ctx.say("help_deciding", **await describe(ctx, await ctx.store.reservation(conv.presented_id)))
+        else:
+            ctx.say("help")
+
+    async def _language(self, ctx: Context, text: Text) -> None:
+        wanted = LANGUAGE_NAMES.get(text.args.strip().upper().strip(".!"))
+        if wanted is None or wanted not in ctx.catalog.languages:
+            ctx.say("language_unknown", languages=ctx.catalog.languages)
+            return
+        await ctx.store.set_language(ctx.texter.id, wanted)
+        ctx.texter.language = wanted
+        ctx.say("language_set")
+
+    async def record_delivery(self, twilio_sid: str, status: str, error_code: int | None) -> None:
+        """A status callback: record it; a carrier-side opt-out (21610) opts the user out here too."""
+        async with self.unit_of_work() as ctx:
+            user_id = await ctx.store.update_delivery(twilio_sid, status, error_code)
+            if user_id is None:
+                return
+            if error_code in UNREACHABLE_CALLBACK_CODES:
+                await ctx.store.mark_unreachable(user_id, f"error {error_code}")
+            elif error_code == 21610:
+                user = await ctx.person(user_id)
+                if not user.opted_out:
+                    await opt_out(ctx, user)
+
+    async def opt_out_user(self, user_id: int) -> None:
+        """The carrier told us (error 21610) that this user opted out."""
+        async with self.unit_of_work() as ctx:
+            user = await ctx.person(user_id)
+            if not user.opted_out:
+                await opt_out(ctx, user)
+
+
+async def opt_out(ctx: Context, user: User) -> None:
+    """STOP and friends: nothing more is sent; the host's requests are declined (guests told), the
+    guest's requests withdrawn (hosts moved on); flows forgotten."""
+    await ctx.store.set_opted_out(user.id, True)
+    user.opted_out = True
+    conv = await ctx.conversation(user.id)
+    conv.flow, conv.step, conv.data, conv.presented_id = None, None, {}, None
+    await outcomes.decline_all(ctx, await ctx.store.pending_for(host_id=user.id), "opted_out")
+    for reservation in await ctx.store.pending_for(guest_id=user.id):
+        await ctx.conversation(reservation.host_id)
+        await outcomes.cancel_by_guest(ctx, reservation)
+
+
+# Delivery failures that mean the number cannot take SMS at all (unknown number, landline).
+UNREACHABLE_CALLBACK_CODES = {30005, 30006}
+
+# What LANG accepts: codes and each language's name in English and in itself.
+LANGUAGE_NAMES = {
+    "EN": "en", "ENGLISH": "en", "英語": "en",
+    "JA": "ja", "JP": "ja", "JAPANESE": "ja", "日本語": "ja", "にほんご": "ja",
+}

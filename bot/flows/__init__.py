@@ -1,0 +1,1 @@
+"""Flows: one module each, joined by the engine in `bot.engine.ROUTERS`."""

@@ -1,0 +1,104 @@
+"""Guests booking: BOOK <n> [dates] -> dates -> name (if unknown) -> a pending request with a reference."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from bot.context import Context
+from bot.dates import DateError, Stay, parse_stay
+from bot.flows import naming
+from bot.router import Router
+from bot.text import Text, leading_number
+
+router = Router("booking")
+
+
+def example_dates(today: date) -> str:
+    """A valid example range for error messages: two weeks out, three nights."""
+    start = today + timedelta(days=14)
+    end = start + timedelta(days=3)
+    if start.month == end.month:
+        return f"{start:%b} {start.day}-{end.day}"
+    return f"{start:%b} {start.day} - {end:%b} {end.day}"
+
+
+def _read_stay(ctx: Context, text: str) -> Stay | None:
+    try:
+        return parse_stay(text, ctx.today(), ctx.config.max_nights)
+    except DateError as error:
+        ctx.say(error.key, example=example_dates(ctx.today()), **error.params)
+        return None
+
+
+@router.command("BOOK", "RESERVE")
+async def book(ctx: Context, text: Text) -> str | None:
+    parsed = leading_number(text.args)
+    if parsed is None:
+        ctx.say("book_usage")
+        return None
+    number, rest = parsed
+    listing = await ctx.store.listing(number)
+    if listing.host_id == ctx.texter.id:
+        ctx.say("book_own_listing", number=number)
+        return None
+    if await ctx.store.pending_count_for_guest(ctx.texter.id) >= ctx.config.max_pending_per_guest:
+        ctx.say("book_too_many", limit=ctx.config.max_pending_per_guest)
+        return None
+    ctx.state["listing"] = number
+    if rest:
+        stay = _read_stay(ctx, rest)
+        if stay is not None:
+            return await _with_stay(ctx, stay)
+        return "dates"
+    ctx.say("ask_dates", number=number, example=example_dates(ctx.today()))
+    return "dates"
+
+
+@router.step("dates", "help_dates", commands_interrupt=True)
+async def dates(ctx: Context, text: Text) -> str | None:
+    stay = _read_stay(ctx, text.clean)
+    if stay is None:
+        return "dates"
+    return await _with_stay(ctx, stay)
+
+
+@router.step("name", "help_name")
+async def name(ctx: Context, text: Text) -> str | None:
+    if not await naming.take_name(ctx, text):
+        return "name"
+    await _file_request(ctx)
+    return None
+
+
+async def _with_stay(ctx: Context, stay: Stay) -> str | None:
+    ctx.state["check_in"] = stay.check_in.isoformat()
+    ctx.state["check_out"] = stay.check_out.isoformat()
+    if naming.needs_name(ctx):
+        return naming.ask_name(ctx)
+    await _file_request(ctx)
+    return None
+
+
+async def _file_request(ctx: Context) -> None:
+    """All answers are in: check the rules again (time has passed) and file the pending request."""
+    listing = await ctx.store.listing(int(ctx.state["listing"]))
+    check_in = date.fromisoformat(ctx.state["check_in"])
+    check_out = date.fromisoformat(ctx.state["check_out"])
+    guest = ctx.texter
+    if await ctx.store.overlaps_confirmed(listing.id, check_in, check_out):
+        ctx.say("book_unavailable", number=listing.id, check_in=check_in, check_out=check_out)
+        return
+    if await ctx.store.guest_has_overlapping_request(guest.id, listing.id, check_in, check_out):
+        ctx.say("book_duplicate", number=listing.id)
+        return
+    if await ctx.store.pending_count_for_guest(guest.id) >= ctx.config.max_pending_per_guest:
+        ctx.say("book_too_many", limit=ctx.config.max_pending_per_guest)
+        return
+    reservation = await ctx.store.create_reservation(listing, guest.id, check_in, check_out)
+    await ctx.store.add_job("expire", reservation.id, ctx.now() + timedelta(hours=ctx.config.request_ttl_hours))
+    ctx.say(
+        "book_requested", ref=reservation.ref, number=listing.id, check_in=check_in, check_out=check_out,
+        nights=reservation.nights,
+    )
+    # Load the host's conversation into this unit of work: the engine presents it if the host is free.
+    await ctx.conversation(listing.host_id)

@@ -1,0 +1,34 @@
+"""Hosts deciding: YES / NO (and their plain synonyms) decide the one request the host was shown.
+
+Never another host's, never one the host was not shown; YES with nothing awaiting touches nothing.
+The engine routes a lone decision word here at any step, because no step ever asks a yes/no question.
+"""
+
+from __future__ import annotations
+
+from bot import outcomes
+from bot.context import Context
+from bot.presenting import describe
+from bot.text import YES_WORDS, Text
+
+
+async def decide(ctx: Context, text: Text) -> None:
+    accepting = text.word in YES_WORDS
+    conv = ctx.conv
+    if conv.presented_id is None:
+        ctx.say("decision_nothing_pending")
+        return
+    reservation = await ctx.store.reservation(conv.presented_id)
+    if reservation.host_id != ctx.texter.id or reservation.status != "pending":
+        # Defensive: the presentation is always cleared when a request leaves 'pending'.
+        conv.presented_id = None
+        ctx.say("decision_nothing_pending")
+        return
+    variables = await describe(ctx, reservation)
+    if accepting:
+        declined = await outcomes.accept(ctx, reservation)
+        ctx.say("host_accepted", declined=len(declined), **variables)
+    else:
+        await outcomes.decline(ctx, reservation, "host")
+        ctx.say("host_declined", **variables)
+

@@ -1,0 +1,96 @@
+"""Hosts: HOST (name -> description -> photo -> "listed as #n"), LISTINGS, UNLIST <n>."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.flows import naming
+from bot.outcomes import decline_all
+from bot.presenting import PLACE_EXCERPT, excerpt
+from bot.router import Router
+from bot.text import Text, leading_number
+
+router = Router("hosting")
+
+SKIP_WORDS = frozenset({"SKIP", "NONE", "NO PHOTO", "スキップ"})
+
+
+def _ask_description(ctx: Context) -> str:
+    ctx.say("ask_description", min_length=ctx.config.description_min, max_length=ctx.config.description_max)
+    return "description"
+
+
+@router.command("HOST")
+async def host(ctx: Context, text: Text) -> str | None:
+    if naming.needs_name(ctx):
+        return naming.ask_name(ctx)
+    return _ask_description(ctx)
+
+
+@router.step("name", "help_name")
+async def name(ctx: Context, text: Text) -> str | None:
+    if not await naming.take_name(ctx, text):
+        return "name"
+    return _ask_description(ctx)
+
+
+@router.step("description", "help_description")
+async def description(ctx: Context, text: Text) -> str | None:
+    body = text.clean
+    if len(body) < ctx.config.description_min:
+        ctx.say("description_too_short", length=len(body), min_length=ctx.config.description_min)
+        return "description"
+    if len(body) > ctx.config.description_max:
+        ctx.say("description_too_long", length=len(body), max_length=ctx.config.description_max)
+        return "description"
+    ctx.state["description"] = body
+    ctx.say("ask_photo")
+    return "photo"
+
+
+def _is_web_link(value: str) -> bool:
+    lowered = value.lower()
+    return (lowered.startswith(("http://", "https://")) and " " not in value and len(value) <= 500
+            and "." in value.split("//", 1)[1])
+
+
+@router.step("photo", "help_photo")
+async def photo(ctx: Context, text: Text) -> str | None:
+    if text.media:
+        photo_url: str | None = text.media[0]
+    elif text.clean.upper() in SKIP_WORDS or text.word in SKIP_WORDS:
+        photo_url = None
+    elif _is_web_link(text.clean):
+        photo_url = text.clean
+    else:
+        ctx.say("photo_invalid")
+        return "photo"
+    listing = await ctx.store.create_listing(ctx.texter.id, str(ctx.state["description"]), photo_url)
+    ctx.say("listed", number=listing.id, has_photo=photo_url is not None)
+    return None
+
+
+@router.command("LISTINGS", "MYLISTINGS", "PLACES")
+async def listings(ctx: Context, text: Text) -> None:
+    mine = await ctx.store.host_listings(ctx.texter.id)
+    if not mine:
+        ctx.say("listings_none")
+        return
+    items = [{"number": listing.id, "text": excerpt(listing.description, PLACE_EXCERPT), "pending": pending}
+             for listing, pending in mine]
+    ctx.say("listings", listings=items)
+
+
+@router.command("UNLIST", "REMOVE")
+async def unlist(ctx: Context, text: Text) -> None:
+    parsed = leading_number(text.args)
+    if parsed is None:
+        ctx.say("unlist_usage")
+        return
+    listing = await ctx.store.listing(parsed[0])
+    if listing.host_id != ctx.texter.id:
+        ctx.say("unlist_not_yours", number=listing.id)
+        return
+    await ctx.store.unlist(listing.id)
+    declined = await decline_all(ctx, await ctx.store.pending_for_listing(listing.id), "unlisted")
+    ctx.say("unlisted", number=listing.id, declined=declined)
+

@@ -1,0 +1,126 @@
+"""SMS gateways: the only code that talks to Twilio's REST API, and a console stand-in without it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import aiohttp
+
+from bot.config import Config
+
+log = logging.getLogger(__name__)
+
+# Twilio error codes that will fail again however often we retry.
+PERMANENT_CODES = {
+    21610: "opted_out",      # recipient replied STOP
+    21211: "invalid_number",
+    21614: "not_mobile",
+    21612: "unroutable",
+    21408: "region_disabled",
+    21617: "body_too_long",
+}
+UNREACHABLE_CODES = {21211, 21614, 21612, 21408}
+
+
+@dataclass(frozen=True)
+class Sent:
+    sid: str
+    status: str
+
+
+class SendError(Exception):
+    """A send that did not go through. `transient` ones are retried with backoff."""
+
+    def __init__(self, reason: str, *, transient: bool, code: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.code = code
+
+
+class SmsGateway(Protocol):
+    async def send(self, to: str, body: str, media_url: str | None) -> Sent:
+        """Hand one message to the carrier side; raises SendError."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class ConsoleGateway:
+    """No Twilio credentials: messages are logged (and stay in the outbox, where `chat` shows them)."""
+
+    async def send(self, to: str, body: str, media_url: str | None) -> Sent:
+        media = f" [media: {media_url}]" if media_url else ""
+        log.info("SMS to %s: %s%s", to, body, media)
+        return Sent("CONSOLE" + secrets.token_hex(15), "sent")
+
+    async def close(self) -> None:
+        return None
+
+
+def _transport(timeout: float) -> Any:
+    """twilio's aiohttp transport, sending credentials as a header: aiohttp 3.14 deprecates the
+    `BasicAuth` object that twilio passes (twilio-python issue #931), and we run with warnings as errors."""
+    from twilio.http.async_http_client import AsyncTwilioHttpClient
+
+    class HeaderAuthTransport(AsyncTwilioHttpClient):  # type: ignore[misc]
+        async def request(self, method: str, url: str, params: Any = None, data: Any = None,
+                          headers: dict[str, str] | None = None, auth: tuple[str, str] | None = None,
+                          timeout: float | None = None, allow_redirects: bool = False) -> Any:
+            headers = dict(headers or {})
+            if auth is not None:
+                headers["Authorization"] = aiohttp.encode_basic_auth(auth[0], auth[1])
+            return await super().request(method, url, params, data, headers, None,
+                                         timeout, allow_redirects)
+
+    return HeaderAuthTransport(timeout=timeout)
+
+
+class TwilioGateway:
+    """twilio's own client on its aiohttp transport, so a send never blocks the event loop.
+
+    Create it inside the running loop (the transport opens an aiohttp session in its constructor, twilio
+    issue #866) and close it on shutdown.
+    """
+
+    def __init__(self, config: Config, status_callback: str | None) -> None:
+        from twilio.rest import Client
+
+        self._http = _transport(config.twilio_request_timeout)
+        self._client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=self._http)
+        self._client.api.base_url = config.twilio_api_url.rstrip("/")
+        self._from = config.twilio_phone_number
+        self._status_callback = status_callback
+        self._timeout = config.twilio_request_timeout
+
+    async def send(self, to: str, body: str, media_url: str | None) -> Sent:
+        from twilio.base.exceptions import TwilioRestException
+
+        kwargs: dict[str, object] = {"to": to, "from_": self._from, "body": body}
+        if media_url:
+            kwargs["media_url"] = [media_url]
+        if self._status_callback:
+            kwargs["status_callback"] = self._status_callback
+        try:
+            # The client's own timeout is ignored by some versions (twilio issue #925): bound it here.
+            message = await asyncio.wait_for(self._client.messages.create_async(**kwargs), self._timeout)
+        except TwilioRestException as exc:
+            code = int(exc.code) if exc.code else None
+            status = int(exc.status or 0)
+            transient = status == 429 or status >= 500 or code == 20429
+            if code in PERMANENT_CODES:
+                transient = False
+            raise SendError(f"HTTP {status} code {code}: {exc.msg}", transient=transient, code=code) from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise SendError(f"{type(exc).__name__}: {exc}", transient=True) from None
+        except Exception as exc:  # e.g. a garbled answer from a proxy: worth another try, bounded by attempts
+            log.warning("unexpected send error to %s: %r", to, exc)
+            raise SendError(f"{type(exc).__name__}: {exc}", transient=True) from None
+        return Sent(str(message.sid), str(message.status or "queued"))
+
+    async def close(self) -> None:
+        await self._http.close()

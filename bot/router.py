@@ -1,0 +1,46 @@
+"""How a flow module declares itself: its commands, its steps, and the handler for each.
+
+Like python-telegram-bot's ConversationHandler table, a handler returns the next step of its flow, or
+None when the flow is over (or, for a command, when it needs no further step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.context import Context
+from bot.text import Text
+
+Handler = Callable[[Context, Text], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class Step:
+    handler: Handler
+    help_key: str  # what HELP says at this step
+    # A known command word (BROWSE, BOOK 4...) abandons the flow and runs instead. Off for free-text steps,
+    # where "View of the sea..." is a description, not a command.
+    commands_interrupt: bool = False
+
+
+@dataclass
+class Router:
+    flow: str
+    commands: dict[str, Handler] = field(default_factory=dict)
+    steps: dict[str, Step] = field(default_factory=dict)
+
+    def command(self, *words: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            for word in words:
+                self.commands[word] = handler
+            return handler
+
+        return register
+
+    def step(self, name: str, help_key: str, *, commands_interrupt: bool = False) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.steps[name] = Step(handler, help_key, commands_interrupt)
+            return handler
+
+        return register

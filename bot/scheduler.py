@@ -1,0 +1,55 @@
+"""Work that falls due later, kept as rows with due times (never timers in memory, so a restart loses
+none): request expiry, one reminder to the host, and forgetting half-finished flows."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot import outcomes
+from bot.config import Config
+from bot.engine import Engine
+from bot.presenting import describe
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+
+
+class Scheduler:
+    def __init__(self, engine: Engine, config: Config) -> None:
+        self._engine = engine
+        self._config = config
+
+    async def run_due(self) -> int:
+        """Work every job and stale flow due now; returns how many were handled."""
+        handled = 0
+        while True:
+            async with self._engine.unit_of_work() as ctx:
+                jobs = await ctx.store.due_jobs(BATCH)
+                for _job_id, kind, reservation_id in jobs:
+                    reservation = await ctx.store.reservation(reservation_id)
+                    if reservation.status != "pending":
+                        continue
+                    if kind == "expire":
+                        await outcomes.expire(ctx, reservation)
+                    elif kind == "remind":
+                        host = await ctx.conversation(reservation.host_id)
+                        if host.presented_id == reservation.id:
+                            await ctx.tell(reservation.host_id, "host_reminder", **await describe(ctx, reservation))
+                await ctx.store.finish_jobs(job_id for job_id, _, _ in jobs)
+                stale = await ctx.store.expired_flows(BATCH)
+                for user_id in stale:
+                    # Loading resets a stale flow; saving it frees the host for their next request.
+                    await ctx.conversation(user_id)
+            handled += len(jobs) + len(stale)
+            if len(jobs) < BATCH and len(stale) < BATCH:
+                return handled
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await self.run_due()
+            except Exception:
+                log.exception("scheduler pass failed; trying again at the next poll")
+            await asyncio.sleep(self._config.scheduler_poll_seconds)

@@ -1,0 +1,467 @@
+"""All SQL lives here: plain parameterised queries over one connection inside one transaction.
+
+A `Store` is only handed out by `Database.transaction()`, so every method runs inside the caller's
+transaction. The store knows nothing of flows, messages or HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.clock import Clock, from_db, to_db
+from bot.errors import ListingNotFound, ReservationNotFound
+from bot.models import Conversation, Listing, OutboxRow, Reservation, User
+
+REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read back over SMS
+REF_LENGTH = 6
+
+_RESERVATION_COLUMNS = "id, ref, listing_id, host_id, guest_id, check_in, check_out, status, reason"
+_LISTING_COLUMNS = "id, host_id, description, photo_url, active"
+
+
+def _user(row: aiosqlite.Row) -> User:
+    return User(row["id"], row["phone"], row["name"], row["language"], bool(row["opted_out"]))
+
+
+def _listing(row: aiosqlite.Row) -> Listing:
+    return Listing(row["id"], row["host_id"], row["description"], row["photo_url"], bool(row["active"]))
+
+
+def _reservation(row: aiosqlite.Row) -> Reservation:
+    return Reservation(
+        row["id"], row["ref"], row["listing_id"], row["host_id"], row["guest_id"],
+        date.fromisoformat(row["check_in"]), date.fromisoformat(row["check_out"]),
+        row["status"], row["reason"],
+    )
+
+
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class Store:
+    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
+
+    # -- low level ---------------------------------------------------------------------------------
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        async with self._conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        async with self._conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Execute a write; returns lastrowid for inserts (rowcount is read via `_changed`)."""
+        async with self._conn.execute(sql, params) as cur:
+            return cur.lastrowid or 0
+
+    async def _changed(self, sql: str, params: Sequence[Any] = ()) -> int:
+        async with self._conn.execute(sql, params) as cur:
+            return cur.rowcount
+
+    def _now(self) -> str:
+        return to_db(self._clock.now())
+
+    # -- users -------------------------------------------------------------------------------------
+
+    async def get_or_create_user(self, phone: str, language: str) -> tuple[User, bool]:
+        row = await self._one("SELECT * FROM users WHERE phone = ?", (phone,))
+        if row is not None:
+            return _user(row), False
+        user_id = await self._run(
+            "INSERT INTO users (phone, language, created_at) VALUES (?, ?, ?)", (phone, language, self._now())
+        )
+        return User(user_id, phone, None, language, False), True
+
+    async def user(self, user_id: int) -> User:
+        row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))
+        if row is None:
+            raise LookupError(f"user {user_id}")
+        return _user(row)
+
+    async def user_by_phone(self, phone: str) -> User | None:
+        row = await self._one("SELECT * FROM users WHERE phone = ?", (phone,))
+        return _user(row) if row else None
+
+    async def set_name(self, user_id: int, name: str) -> None:
+        await self._run("UPDATE users SET name = ? WHERE id = ?", (name, user_id))
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self._run("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+
+    async def set_opted_out(self, user_id: int, opted_out: bool) -> None:
+        await self._run("UPDATE users SET opted_out = ? WHERE id = ?", (int(opted_out), user_id))
+
+    async def mark_unreachable(self, user_id: int, reason: str) -> None:
+        await self._run("UPDATE users SET unreachable = ? WHERE id = ?", (reason, user_id))
+
+    # -- conversations -----------------------------------------------------------------------------
+
+    async def conversation(self, user_id: int) -> Conversation:
+        row = await self._one(
+            "SELECT flow, step, data, presented_id, flow_expires_at FROM conversations WHERE user_id = ?",
+            (user_id,),
+        )
+        if row is None:
+            return Conversation(user_id)
+        conv = Conversation(user_id, row["flow"], row["step"], json.loads(row["data"]), row["presented_id"])
+        if conv.flow and row["flow_expires_at"] and row["flow_expires_at"] <= self._now():
+            # A stale half-finished flow must never eat a later text, even before the scheduler runs.
+            conv.flow, conv.step, conv.data = None, None, {}
+        return conv
+
+    async def save_conversation(self, conv: Conversation, flow_timeout: timedelta) -> None:
+        expires = to_db(self._clock.now() + flow_timeout) if conv.flow else None
+        await self._run(
+            "INSERT INTO conversations (user_id, flow, step, data, presented_id, flow_expires_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,"
+            " data = excluded.data, presented_id = excluded.presented_id,"
+            " flow_expires_at = excluded.flow_expires_at, updated_at = excluded.updated_at",
+            (conv.user_id, conv.flow, conv.step, json.dumps(conv.data, ensure_ascii=False),
+             conv.presented_id, expires, self._now()),
+        )
+
+    async def expired_flows(self, limit: int = 100) -> list[int]:
+        rows = await self._all(
+            "SELECT user_id FROM conversations WHERE flow_expires_at IS NOT NULL AND flow_expires_at <= ?"
+            " ORDER BY flow_expires_at LIMIT ?",
+            (self._now(), limit),
+        )
+        return [row["user_id"] for row in rows]
+
+    async def host_presented(self, reservation_id: int) -> int | None:
+        """The host to whom this request is presented, if any."""
+        row = await self._one("SELECT user_id FROM conversations WHERE presented_id = ?", (reservation_id,))
+        return int(row["user_id"]) if row else None
+
+    # -- listings ----------------------------------------------------------------------------------
+
+    async def create_listing(self, host_id: int, description: str, photo_url: str | None) -> Listing:
+        listing_id = await self._run(
+            "INSERT INTO listings (host_id, description, photo_url, created_at) VALUES (?, ?, ?, ?)",
+            (host_id, description, photo_url, self._now()),
+        )
+        return Listing(listing_id, host_id, description, photo_url, True)
+
+    async def listing(self, listing_id: int) -> Listing:
+        """An active listing whose host can be reached, or ListingNotFound."""
+        row = await self._one(
+            f"SELECT {_LISTING_COLUMNS} FROM listings WHERE id = ? AND active = 1"
+            " AND host_id NOT IN (SELECT id FROM users WHERE opted_out = 1)",
+            (listing_id,),
+        )
+        if row is None:
+            raise ListingNotFound(number=listing_id)
+        return _listing(row)
+
+    async def browse(self, after_id: int, words: Sequence[str], limit: int) -> list[Listing]:
+        """Active listings after `after_id` (keyset paging, never OFFSET) matching every word."""
+        where = ["l.active = 1", "l.id > ?", "u.opted_out = 0"]
+        params: list[Any] = [after_id]
+        for word in words:
+            where.append("l.description LIKE ? ESCAPE '\\'")
+            params.append(f"%{_like_escape(word)}%")
+        params.append(limit)
+        rows = await self._all(
+            f"SELECT l.id, l.host_id, l.description, l.photo_url, l.active FROM listings l"
+            f" JOIN users u ON u.id = l.host_id WHERE {' AND '.join(where)} ORDER BY l.id LIMIT ?",
+            params,
+        )
+        return [_listing(row) for row in rows]
+
+    async def listing_description(self, listing_id: int) -> str:
+        """Any listing's description, listed or not (messages about old requests name the place)."""
+        row = await self._one("SELECT description FROM listings WHERE id = ?", (listing_id,))
+        if row is None:
+            raise ListingNotFound(number=listing_id)
+        return str(row["description"])
+
+    async def host_listings(self, host_id: int) -> list[tuple[Listing, int]]:
+        rows = await self._all(
+            f"SELECT {_LISTING_COLUMNS},"
+            " (SELECT COUNT(*) FROM reservations r WHERE r.listing_id = listings.id AND r.status = 'pending')"
+            " AS pending FROM listings WHERE host_id = ? AND active = 1 ORDER BY id",
+            (host_id,),
+        )
+        return [(_listing(row), int(row["pending"])) for row in rows]
+
+    async def unlist(self, listing_id: int) -> None:
+        await self._run("UPDATE listings SET active = 0 WHERE id = ?", (listing_id,))
+
+    # -- reservations ------------------------------------------------------------------------------
+
+    async def create_reservation(
+        self, listing: Listing, guest_id: int, check_in: date, check_out: date
+    ) -> Reservation:
+        while True:
+            ref = "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
+            if await self._one("SELECT 1 FROM reservations WHERE ref = ?", (ref,)) is None:
+                break
+        reservation_id = await self._run(
+            "INSERT INTO reservations (ref, listing_id, host_id, guest_id, check_in, check_out, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (ref, listing.id, listing.host_id, guest_id, check_in.isoformat(), check_out.isoformat(),
+             self._now()),
+        )
+        return Reservation(reservation_id, ref, listing.id, listing.host_id, guest_id, check_in, check_out,
+                           "pending", None)
+
+    async def reservation(self, reservation_id: int) -> Reservation:
+        row = await self._one(f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE id = ?", (reservation_id,))
+        if row is None:
+            raise ReservationNotFound(ref=str(reservation_id))
+        return _reservation(row)
+
+    async def guest_reservation_by_ref(self, guest_id: int, ref: str) -> Reservation:
+        """The guest's own reservation with this reference; another guest's is as good as missing."""
+        row = await self._one(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE ref = ? AND guest_id = ?",
+            (ref.upper(), guest_id),
+        )
+        if row is None:
+            raise ReservationNotFound(ref=ref.upper())
+        return _reservation(row)
+
+    async def overlaps_confirmed(self, listing_id: int, check_in: date, check_out: date) -> bool:
+        row = await self._one(
+            "SELECT 1 FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
+            " AND check_in < ? AND check_out > ? LIMIT 1",
+            (listing_id, check_out.isoformat(), check_in.isoformat()),
+        )
+        return row is not None
+
+    async def guest_has_overlapping_request(
+        self, guest_id: int, listing_id: int, check_in: date, check_out: date
+    ) -> bool:
+        row = await self._one(
+            "SELECT 1 FROM reservations WHERE guest_id = ? AND listing_id = ? AND status = 'pending'"
+            " AND check_in < ? AND check_out > ? LIMIT 1",
+            (guest_id, listing_id, check_out.isoformat(), check_in.isoformat()),
+        )
+        return row is not None
+
+    async def pending_count_for_guest(self, guest_id: int) -> int:
+        row = await self._one(
+            "SELECT COUNT(*) FROM reservations WHERE guest_id = ? AND status = 'pending'", (guest_id,)
+        )
+        return int(row[0]) if row else 0
+
+    async def oldest_pending_for_host(self, host_id: int) -> Reservation | None:
+        row = await self._one(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE host_id = ? AND status = 'pending'"
+            " ORDER BY id LIMIT 1",
+            (host_id,),
+        )
+        return _reservation(row) if row else None
+
+    async def pending_overlapping(self, reservation: Reservation) -> list[Reservation]:
+        rows = await self._all(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE listing_id = ? AND status = 'pending'"
+            " AND id != ? AND check_in < ? AND check_out > ? ORDER BY id",
+            (reservation.listing_id, reservation.id, reservation.check_out.isoformat(),
+             reservation.check_in.isoformat()),
+        )
+        return [_reservation(row) for row in rows]
+
+    async def pending_for_listing(self, listing_id: int) -> list[Reservation]:
+        rows = await self._all(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE listing_id = ? AND status = 'pending'"
+            " ORDER BY id",
+            (listing_id,),
+        )
+        return [_reservation(row) for row in rows]
+
+    async def pending_for(self, *, host_id: int | None = None, guest_id: int | None = None) -> list[Reservation]:
+        column, value = ("host_id", host_id) if host_id is not None else ("guest_id", guest_id)
+        rows = await self._all(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE {column} = ? AND status = 'pending'"
+            " ORDER BY id",
+            (value,),
+        )
+        return [_reservation(row) for row in rows]
+
+    async def guest_reservations(self, guest_id: int, limit: int) -> list[Reservation]:
+        rows = await self._all(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE guest_id = ? ORDER BY id DESC LIMIT ?",
+            (guest_id, limit),
+        )
+        return [_reservation(row) for row in rows]
+
+    async def mark_presented(self, reservation_id: int) -> None:
+        await self._run("UPDATE reservations SET presented_at = ? WHERE id = ?", (self._now(), reservation_id))
+
+    async def set_status(self, reservation_id: int, status: str, reason: str | None = None) -> bool:
+        """Move a pending reservation on; False if it was no longer pending (decided elsewhere)."""
+        changed = await self._changed(
+            "UPDATE reservations SET status = ?, reason = ?, decided_at = ? WHERE id = ? AND status = 'pending'",
+            (status, reason, self._now(), reservation_id),
+        )
+        return changed == 1
+
+    async def cancel_confirmed(self, reservation_id: int) -> bool:
+        changed = await self._changed(
+            "UPDATE reservations SET status = 'cancelled', reason = 'guest', decided_at = ?"
+            " WHERE id = ? AND status = 'confirmed'",
+            (self._now(), reservation_id),
+        )
+        return changed == 1
+
+    # -- inbound (exactly-once) --------------------------------------------------------------------
+
+    async def inbound_reply(self, message_sid: str) -> str | None:
+        row = await self._one("SELECT reply FROM inbound WHERE message_sid = ?", (message_sid,))
+        return str(row["reply"]) if row else None
+
+    async def record_inbound(self, message_sid: str, phone: str, reply: str) -> None:
+        await self._run(
+            "INSERT INTO inbound (message_sid, phone, reply, received_at) VALUES (?, ?, ?, ?)",
+            (message_sid, phone, reply, self._now()),
+        )
+
+    # -- rate limiting -----------------------------------------------------------------------------
+
+    async def count_inbound(self, phone: str, limit: int, window: timedelta) -> str:
+        """Count one text from `phone` in its fixed window: 'ok', 'notice' (first over), or 'silent'."""
+        now = self._clock.now()
+        row = await self._one("SELECT window_start, count, noticed FROM rate_limits WHERE phone = ?", (phone,))
+        if row is None or row["window_start"] <= to_db(now - window):
+            await self._run(
+                "INSERT INTO rate_limits (phone, window_start, count, noticed) VALUES (?, ?, 1, 0)"
+                " ON CONFLICT(phone) DO UPDATE SET window_start = excluded.window_start, count = 1, noticed = 0",
+                (phone, to_db(now)),
+            )
+            return "ok"
+        count = int(row["count"]) + 1
+        if count <= limit:
+            await self._run("UPDATE rate_limits SET count = ? WHERE phone = ?", (count, phone))
+            return "ok"
+        if row["noticed"]:
+            return "silent"
+        await self._run("UPDATE rate_limits SET count = ?, noticed = 1 WHERE phone = ?", (count, phone))
+        return "notice"
+
+    # -- outbox ------------------------------------------------------------------------------------
+
+    async def enqueue(self, user_id: int | None, to_phone: str, body: str, media_url: str | None = None) -> int:
+        now = self._now()
+        return await self._run(
+            "INSERT INTO outbox (user_id, to_phone, body, media_url, next_attempt_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (user_id, to_phone, body, media_url, now, now),
+        )
+
+    async def claim_due(self, lease: timedelta, limit: int) -> list[OutboxRow]:
+        """Lease due rows (pending, or sending with an expired lease: a crashed sender's) to this sender."""
+        now = self._clock.now()
+        rows = await self._all(
+            "SELECT id, user_id, to_phone, body, media_url, attempts FROM outbox"
+            " WHERE (status = 'pending' AND next_attempt_at <= ?)"
+            " OR (status = 'sending' AND lease_until <= ?) ORDER BY id LIMIT ?",
+            (to_db(now), to_db(now), limit),
+        )
+        claimed = [OutboxRow(r["id"], r["user_id"], r["to_phone"], r["body"], r["media_url"], r["attempts"])
+                   for r in rows]
+        if claimed:
+            marks = ",".join("?" * len(claimed))
+            await self._run(
+                f"UPDATE outbox SET status = 'sending', lease_until = ?, attempts = attempts + 1"
+                f" WHERE id IN ({marks})",
+                (to_db(now + lease), *[row.id for row in claimed]),
+            )
+        return claimed
+
+    async def next_outbox_due(self) -> datetime | None:
+        row = await self._one(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"
+        )
+        return from_db(row[0]) if row and row[0] else None
+
+    async def recipient_blocked(self, user_id: int | None) -> str | None:
+        """Why this recipient must not be texted (opted out / unreachable), or None."""
+        if user_id is None:
+            return None
+        row = await self._one("SELECT opted_out, unreachable FROM users WHERE id = ?", (user_id,))
+        if row is None:
+            return None
+        if row["opted_out"]:
+            return "opted_out"
+        return str(row["unreachable"]) if row["unreachable"] else None
+
+    async def mark_sent(self, outbox_id: int, twilio_sid: str, status: str) -> None:
+        await self._run(
+            "UPDATE outbox SET status = 'sent', twilio_sid = ?, delivery_status = ?, sent_at = ?,"
+            " lease_until = NULL, last_error = NULL WHERE id = ?",
+            (twilio_sid, status, self._now(), outbox_id),
+        )
+
+    async def mark_retry(self, outbox_id: int, next_attempt: datetime, error: str) -> None:
+        await self._run(
+            "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, lease_until = NULL"
+            " WHERE id = ?",
+            (to_db(next_attempt), error, outbox_id),
+        )
+
+    async def mark_final(self, outbox_id: int, status: str, error: str, code: int | None = None) -> None:
+        """Park a row for good: 'failed' (with the reason) or 'skipped' (recipient opted out)."""
+        await self._run(
+            "UPDATE outbox SET status = ?, last_error = ?, error_code = ?, lease_until = NULL WHERE id = ?",
+            (status, error, code, outbox_id),
+        )
+
+    async def update_delivery(self, twilio_sid: str, status: str, error_code: int | None) -> int | None:
+        """Record a status callback; returns the recipient's user id if the message was ours."""
+        row = await self._one("SELECT user_id FROM outbox WHERE twilio_sid = ?", (twilio_sid,))
+        if row is None:
+            return None
+        await self._run(
+            "UPDATE outbox SET delivery_status = ?, error_code = COALESCE(?, error_code) WHERE twilio_sid = ?",
+            (status, error_code, twilio_sid),
+        )
+        return int(row["user_id"]) if row["user_id"] is not None else None
+
+    async def outbox_after(self, phone: str, after_id: int) -> list[tuple[int, str, str | None]]:
+        """Messages queued for `phone` after `after_id` (the terminal chat shows them)."""
+        rows = await self._all(
+            "SELECT id, body, media_url FROM outbox WHERE to_phone = ? AND id > ? ORDER BY id", (phone, after_id)
+        )
+        return [(int(r["id"]), str(r["body"]), r["media_url"]) for r in rows]
+
+    async def outbox_summary(self) -> dict[str, int]:
+        rows = await self._all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+        return {str(r["status"]): int(r["n"]) for r in rows}
+
+    # -- jobs (work due later) ---------------------------------------------------------------------
+
+    async def add_job(self, kind: str, reservation_id: int, due: datetime) -> None:
+        await self._run(
+            "INSERT INTO jobs (kind, reservation_id, due_at) VALUES (?, ?, ?)", (kind, reservation_id, to_db(due))
+        )
+
+    async def due_jobs(self, limit: int) -> list[tuple[int, str, int]]:
+        rows = await self._all(
+            "SELECT id, kind, reservation_id FROM jobs WHERE done_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT ?",
+            (self._now(), limit),
+        )
+        return [(int(r["id"]), str(r["kind"]), int(r["reservation_id"])) for r in rows]
+
+    async def finish_jobs(self, job_ids: Iterable[int]) -> None:
+        ids = list(job_ids)
+        if ids:
+            await self._run(
+                f"UPDATE jobs SET done_at = ? WHERE id IN ({','.join('?' * len(ids))})", (self._now(), *ids)
+            )
+
+    async def next_job_due(self) -> datetime | None:
+        row = await self._one("SELECT MIN(due_at) FROM jobs WHERE done_at IS NULL")
+        return from_db(row[0]) if row and row[0] else None

@@ -1,0 +1,74 @@
+"""What a texter sent, normalised for matching commands."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Whole-message keywords carriers and Twilio act on themselves (see shared twilio facts). A lone one of
+# these never means anything else in Airtng.
+OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
+OPT_IN_WORDS = frozenset({"START", "UNSTOP"})
+HELP_WORDS = frozenset({"HELP", "INFO", "?", "ヘルプ"})
+MENU_WORDS = frozenset({"MENU", "メニュー"})
+YES_WORDS = frozenset({"YES", "Y", "ACCEPT", "OK", "OKAY", "CONFIRM", "はい", "承認"})
+NO_WORDS = frozenset({"NO", "N", "REJECT", "DECLINE", "いいえ", "拒否"})
+
+_EDGE_PUNCTUATION = " \t\r\n.,!?;:'\"()[]{}<>-_*~`。、！？「」"
+_SPACES = re.compile(r"\s+")
+
+
+def _fold(word: str) -> str:
+    # NFKC folds full-width letters (ＹＥＳ) typed on Japanese keyboards into ASCII.
+    return unicodedata.normalize("NFKC", word).strip(_EDGE_PUNCTUATION).upper()
+
+
+@dataclass(frozen=True)
+class Text:
+    """One inbound text: its body, any MMS media, and the command word it starts with."""
+
+    raw: str
+    media: tuple[str, ...] = field(default=())
+
+    @property
+    def clean(self) -> str:
+        """The body without surrounding whitespace, inner runs of spaces folded."""
+        return _SPACES.sub(" ", self.raw.strip())
+
+    @property
+    def word(self) -> str:
+        """The first word, folded for matching: ' book 3 ' -> 'BOOK', 'Yes!' -> 'YES'."""
+        parts = self.clean.split(" ", 1)
+        return _fold(parts[0]) if parts[0] else ""
+
+    @property
+    def args(self) -> str:
+        """Everything after the first word."""
+        parts = self.clean.split(" ", 1)
+        return parts[1].strip() if len(parts) > 1 else ""
+
+    @property
+    def lone_word(self) -> str | None:
+        """The folded message if it is a single word ('Stop.' -> 'STOP'), else None."""
+        return self.word if self.clean and " " not in self.clean else None
+
+
+def suggest(word: str, commands: list[str]) -> str | None:
+    """A close spelling of a known command ('BROWZE' -> 'BROWSE'), if there is one."""
+    if len(word) < 3:
+        return None
+    matches = difflib.get_close_matches(word, commands, n=1, cutoff=0.75)
+    return matches[0] if matches else None
+
+
+_NUMBER = re.compile(r"^#?(\d{1,9})\b")
+
+
+def leading_number(text: str) -> tuple[int, str] | None:
+    """'#3 Dec 20-23' -> (3, 'Dec 20-23'); None without a number first."""
+    match = _NUMBER.match(text.strip())
+    if match is None:
+        return None
+    return int(match.group(1)), text.strip()[match.end():].strip()

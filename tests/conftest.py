@@ -1,0 +1,171 @@
+"""Drive the real app: Twilio-signed form posts in, the real twilio client out to a local fake."""
+
+from __future__ import annotations
+
+import itertools
+import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from twilio.request_validator import RequestValidator
+
+from bot.app import create_app
+from bot.clock import FakeClock
+from bot.config import Config, load_config
+from bot.keys import DATABASE, ENGINE, SCHEDULER, SENDER
+from tests.support.fake_twilio import FakeTwilio
+
+AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+ACCOUNT_SID = "AC" + "a" * 32
+PUBLIC_URL = "https://airtng.example.com"
+BOT_NUMBER = "+15550000000"
+
+AiohttpClient = Callable[..., Any]
+
+
+def signature(path: str, form: dict[str, str], token: str = AUTH_TOKEN) -> str:
+    return str(RequestValidator(token).compute_signature(PUBLIC_URL + path, form))
+
+
+def twiml_messages(xml: str) -> list[tuple[str, str | None]]:
+    """The (body, media) of each <Message> in a TwiML answer."""
+    root = ET.fromstring(xml)
+    assert root.tag == "Response"
+    out = []
+    for message in root.findall("Message"):
+        body = message.findtext("Body") or ""
+        out.append((body, message.findtext("Media")))
+    return out
+
+
+@dataclass
+class Sms:
+    """Texts the app as any phone and reads what each phone received, both ways."""
+
+    client: TestClient[Any, Any]
+    twilio: FakeTwilio
+    clock: FakeClock
+    app: web.Application
+    _sids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def next_sid(self) -> str:
+        return f"SM{next(self._sids):032x}"
+
+    def form(self, phone: str, body: str, *, sid: str | None = None, media: tuple[str, ...] = ()) -> dict[str, str]:
+        form = {
+            "MessageSid": sid or self.next_sid(), "SmsSid": "", "AccountSid": ACCOUNT_SID, "From": phone,
+            "To": BOT_NUMBER, "Body": body, "NumMedia": str(len(media)), "NumSegments": "1",
+            "SmsStatus": "received", "ApiVersion": "2010-04-01",
+        }
+        form["SmsSid"] = form["MessageSid"]
+        for index, url in enumerate(media):
+            form[f"MediaUrl{index}"] = url
+            form[f"MediaContentType{index}"] = "image/jpeg"
+        return form
+
+    async def post(self, path: str, form: dict[str, str], *, sign: bool = True) -> Any:
+        headers = {"X-Twilio-Signature": signature(path, form)} if sign else {}
+        return await self.client.post(path, data=form, headers=headers)
+
+    async def text_full(self, phone: str, body: str, *, sid: str | None = None,
+                        media: tuple[str, ...] = ()) -> list[tuple[str, str | None]]:
+        """Send one signed text; return the TwiML reply's messages and deliver the outbox."""
+        response = await self.post("/sms", self.form(phone, body, sid=sid, media=media))
+        assert response.status == 200, await response.text()
+        assert response.content_type == "text/xml"
+        messages = twiml_messages(await response.text())
+        await self.deliver()
+        return messages
+
+    async def text(self, phone: str, body: str, **kwargs: Any) -> str:
+        """Send one text; return the reply bodies joined (most tests read it as one answer)."""
+        return "\n".join(body for body, _ in await self.text_full(phone, body, **kwargs))
+
+    async def deliver(self) -> int:
+        """Work the outbox until nothing is due (what the background sender does)."""
+        return await self.app[SENDER].drain()
+
+    async def run_scheduler(self) -> int:
+        handled = await self.app[SCHEDULER].run_due()
+        await self.deliver()
+        return handled
+
+    def inbox(self, phone: str) -> list[str]:
+        """Every REST message the phone received, oldest first."""
+        return self.twilio.to(phone)
+
+    @property
+    def engine(self) -> Any:
+        return self.app[ENGINE]
+
+    @property
+    def db(self) -> Any:
+        return self.app[DATABASE]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def fake_twilio(aiohttp_server: Callable[..., Any]) -> AsyncIterator[tuple[FakeTwilio, str]]:
+    twilio = FakeTwilio()
+    server: TestServer = await aiohttp_server(twilio.app())
+    yield twilio, str(server.make_url("")).rstrip("/")
+
+
+@pytest.fixture
+def config(tmp_path: Path, fake_twilio: tuple[FakeTwilio, str]) -> Config:
+    """The shipped config.yaml with a test database, Twilio credentials and the fake's URL."""
+    return load_config(env={}).with_(
+        database=str(tmp_path / "airtng.db"),
+        public_url=PUBLIC_URL,
+        twilio_account_sid=ACCOUNT_SID,
+        twilio_auth_token=AUTH_TOKEN,
+        twilio_phone_number=BOT_NUMBER,
+        twilio_api_url=fake_twilio[1],
+        twilio_request_timeout=2.0,
+        background_tasks=False,
+        texts_per_window=1000,
+    )
+
+
+@pytest.fixture
+async def sms(aiohttp_client: AiohttpClient, config: Config, clock: FakeClock,
+              fake_twilio: tuple[FakeTwilio, str]) -> Sms:
+    app = create_app(config, clock=clock)
+    client = await aiohttp_client(app)
+    return Sms(client, fake_twilio[0], clock, app)
+
+
+HOST = "+15551230001"
+GUEST = "+15551230002"
+GUEST2 = "+15551230003"
+GUEST3 = "+15551230004"
+
+
+async def list_place(sms: Sms, host: str = HOST, name: str | None = "Ana",
+                     description: str = "Sunny loft by the harbour, two bedrooms") -> int:
+    """Run the whole HOST flow; returns the new listing number."""
+    reply = await sms.text(host, "HOST")
+    if "name" in reply.lower():
+        await sms.text(host, name or "Host")
+    await sms.text(host, description)
+    reply = await sms.text(host, "SKIP")
+    assert "listed as #" in reply, reply
+    return int(reply.split("listed as #")[1].split()[0].rstrip(".(").rstrip())
+
+
+async def book(sms: Sms, guest: str, listing: int, dates: str = "Dec 20-23", name: str = "Bob") -> str:
+    """BOOK with inline dates (and a name if asked); returns the reference."""
+    reply = await sms.text(guest, f"BOOK {listing} {dates}")
+    if "name" in reply.lower():
+        reply = await sms.text(guest, name)
+    assert "reference" in reply.lower(), reply
+    return reply.split("reference: ")[1].split(".")[0]
