@@ -61,7 +61,7 @@ def create_app(
 def _database(gateway_factory: GatewayFactory) -> Callable[[web.Application], AsyncIterator[None]]:
     async def resources(app: web.Application) -> AsyncIterator[None]:
         config, clock = app[CONFIG], app[CLOCK]
-        db = await Database.open(config.resolve_path(config.database), clock)
+        db = await Database.open(config.resolve_path(config.database), clock, group_commit=config.group_commit)
         gateway = gateway_factory(config)
         sender_ref: list[Sender] = []
         engine = Engine(db, app[CATALOG], config, clock, on_commit=lambda: sender_ref[0].wake())

@@ -21,6 +21,7 @@ class Config:
     public_url: str = ""
     max_request_bytes: int = 65536
     database: str = "data/airtng.db"
+    group_commit: bool = True
     twilio_account_sid: str = ""
     twilio_auth_token: str = field(default="", repr=False)
     twilio_phone_number: str = ""
@@ -69,6 +70,7 @@ _YAML_KEYS: dict[tuple[str, ...], str] = {
     ("server", "public_url"): "public_url",
     ("server", "max_request_bytes"): "max_request_bytes",
     ("database",): "database",
+    ("storage", "group_commit"): "group_commit",
     ("twilio", "account_sid"): "twilio_account_sid",
     ("twilio", "auth_token"): "twilio_auth_token",
     ("twilio", "phone_number"): "twilio_phone_number",
@@ -100,6 +102,7 @@ _ENV_KEYS = {
     "PORT": "port",
     "BIND": "bind",
     "DATABASE": "database",
+    "GROUP_COMMIT": "group_commit",
     "PUBLIC_URL": "public_url",
     "TWILIO_ACCOUNT_SID": "twilio_account_sid",
     "TWILIO_AUTH_TOKEN": "twilio_auth_token",
