@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check chat bench clean
+.PHONY: run test lint typecheck check docs chat bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +25,14 @@ typecheck: $(STAMP)
 check: $(STAMP)
 	$(BIN)/python run.py check
 
+docs: $(STAMP)
+	$(BIN)/python run.py messages --docs
+
 test: $(STAMP) lint typecheck check
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python run.py bench
+	$(BIN)/python run.py bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

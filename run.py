@@ -2,7 +2,10 @@
 
     python run.py [serve]            serve the webhook (PORT, BIND, DATABASE, TWILIO_* from the environment)
     python run.py chat +15551230001  text the bot from this terminal as that number
-    python run.py check              validate messages/*.yaml and report lengths and segments
+    python run.py check [--show]     validate messages/*.yaml and report lengths and segments
+    python run.py messages --docs    write docs/messages.md from the registry of message keys
+    python run.py outbox             read-only: outbox counts by status and failed messages with reasons
+    python run.py bench [--quick] [--scale]  booking-workload benchmark beside a bare aiohttp floor
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 from aiohttp import web
 
 from bot.app import create_app
+from bot.bench import add_arguments as add_bench_arguments
 from bot.config import load_config
 
 
@@ -24,7 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("serve", help="serve the Twilio webhook (default)")
     chat = sub.add_parser("chat", help="text the bot from this terminal")
     chat.add_argument("phone", nargs="?", default="+15551230001")
-    sub.add_parser("check", help="validate the message catalog")
+    check = sub.add_parser("check", help="validate the message catalog")
+    check.add_argument("--show", action="store_true", help="print every message rendered with the samples")
+    messages = sub.add_parser("messages", help="operator documentation of the message keys")
+    messages.add_argument("--docs", action="store_true", required=True, help="write docs/messages.md")
+    sub.add_parser("outbox", help="read-only: outbox counts by status and failed messages with reasons")
+    add_bench_arguments(sub.add_parser("bench", help="benchmark the booking workload (docs/performance.md)"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = load_config()
@@ -40,7 +49,21 @@ def main(argv: list[str] | None = None) -> int:
     if command == "check":
         from bot.check import run_check
 
-        return run_check(config)
+        return run_check(config, show_texts=args.show)
+    if command == "messages":
+        from bot.registry import write_docs
+
+        print(f"wrote {write_docs()}")
+        return 0
+    if command == "outbox":
+        from bot.sender import outbox_report
+
+        return asyncio.run(outbox_report(config))
+    if command == "bench":
+        from bot.bench.runner import cli as bench
+
+        return bench(quick=args.quick, scale=args.scale, duration=args.duration, json_path=args.json,
+                     profile=args.profile)
     parser.error(f"unknown command {command}")
     return 2
 

@@ -16,6 +16,7 @@ from bot.db import Database
 from bot.engine import Engine
 from bot.gateway import ConsoleGateway, SmsGateway, TwilioGateway
 from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, GATEWAY, SCHEDULER, SENDER, TASKS, VALIDATOR
+from bot.reload import RELOADER, CatalogReloader, install_sighup, remove_sighup
 from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.webhook import routes
@@ -42,9 +43,9 @@ def create_app(
     app = web.Application(client_max_size=config.max_request_bytes)
     app[CONFIG] = config
     app[CLOCK] = clock or SystemClock()
-    app[CATALOG] = CatalogHolder(
-        load_catalog_or_raise(config.resolve_path(config.messages_dir), config.default_language)
-    )
+    messages_dir = config.resolve_path(config.messages_dir)
+    app[CATALOG] = CatalogHolder(load_catalog_or_raise(messages_dir, config.default_language))
+    app[RELOADER] = CatalogReloader(app[CATALOG], messages_dir, config.default_language, config.warn_segments)
     if config.twilio_enabled:
         from twilio.request_validator import RequestValidator
 
@@ -78,13 +79,19 @@ def _database(gateway_factory: GatewayFactory) -> Callable[[web.Application], As
 
 async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
     tasks: list[asyncio.Task[None]] = []
+    hup = False
     if app[CONFIG].background_tasks:
         tasks = [
             asyncio.create_task(app[SENDER].run_forever(), name="outbox-sender"),
             asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
+            asyncio.create_task(app[RELOADER].watch(), name="messages-reload"),
         ]
+        # Serving: `kill -HUP <pid>` reloads the messages at once (the watcher notices edits within ~2 s).
+        hup = install_sighup(asyncio.get_running_loop(), app[RELOADER])
     app[TASKS] = tasks
     yield
+    if hup:
+        remove_sighup(asyncio.get_running_loop())
     for task in tasks:
         task.cancel()
     for task in tasks:

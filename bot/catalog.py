@@ -1,15 +1,20 @@
 """The message catalog: every word the bot says, from `messages/<lang>.yaml`, rendered with Jinja2.
 
-Templates are compiled once by a sandboxed environment with StrictUndefined, so a template can never reach
+Templates are compiled by a sandboxed environment with StrictUndefined, so a template can never reach
 into Python objects and a missing variable is an error at validation time, not `{{ name }}` in a guest's
 phone. User-supplied values are only ever passed as variables, never compiled.
+
+`validate_catalog` is the one validation: start-up, `python run.py check` and hot reload all use it, so a
+catalog that serves is a catalog that passed every check.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,87 +24,197 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from bot.registry import REGISTRY
 
+log = logging.getLogger(__name__)
 
-class CatalogError(Exception):
-    """The catalog failed validation; `report` lists every problem with file and line."""
+# Twilio refuses a body over this many characters.
+MAX_CHARACTERS = 1600
 
-    def __init__(self, report: list[str]) -> None:
-        super().__init__("\n".join(report))
-        self.report = report
+# -- SMS sizes ------------------------------------------------------------------------------------------
+
+# GSM 03.38: the 7-bit default alphabet (ESC, 0x1B, is left out: it introduces the extension table) ...
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+# ... and its extension table: each of these costs two septets (ESC + the character).
+GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
+
+
+@dataclass(frozen=True)
+class SmsSize:
+    characters: int
+    encoding: str  # "GSM-7" or "UCS-2"
+    units: int  # septets (GSM-7) or UTF-16 code units (UCS-2)
+    segments: int
+    non_gsm: str  # the characters that forced UCS-2, in order of appearance (empty for GSM-7)
+
+
+def _segments(units: list[int], single: int, multi: int) -> int:
+    """Segments for a message: one if it fits `single`, else parts of `multi` units, never splitting a
+    character (a GSM-7 escape pair or a UTF-16 surrogate pair) across two parts."""
+    if sum(units) <= single:
+        return 1
+    segments, used = 1, 0
+    for unit in units:
+        if used + unit > multi:
+            segments, used = segments + 1, 0
+        used += unit
+    return segments
+
+
+def sms_size(text: str) -> SmsSize:
+    """How a carrier sends `text`: GSM-7 (160 per SMS, 153 per part) unless any character is outside the
+    GSM-7 tables, then UCS-2 for the whole message (70 per SMS, 67 per part)."""
+    non_gsm = "".join(dict.fromkeys(ch for ch in text if ch not in GSM7_BASIC and ch not in GSM7_EXTENSION))
+    if not non_gsm:
+        units = [2 if ch in GSM7_EXTENSION else 1 for ch in text]
+        return SmsSize(len(text), "GSM-7", sum(units), _segments(units, 160, 153), "")
+    units = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+    return SmsSize(len(text), "UCS-2", sum(units), _segments(units, 70, 67), non_gsm)
+
+
+# -- the Jinja environment --------------------------------------------------------------------------------
+
+
+def _day(value: date) -> str:
+    """Dates as an English texter writes them: "Dec 20". Other locales use the date's parts instead,
+    e.g. `{{ check_in.month }}月{{ check_in.day }}日`."""
+    return f"{value:%b} {value.day}"
 
 
 def make_environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-    # Dates as a texter writes them: "Dec 20". Locales may format date parts themselves instead.
-    env.filters["day"] = lambda d: f"{d:%b} {d.day}"
+    env.filters["day"] = _day
     return env
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line of each top-level key (for `check` reports)."""
+# -- reading locale files ---------------------------------------------------------------------------------
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    lines = {loader.construct_object(k): k.start_mark.line + 1 for k, _ in node.value}
-    mapping["__lines__"] = lines
-    return mapping
+def shown(path: Path) -> Path:
+    """A path as an operator reads it: relative to the working directory when under it."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+@dataclass(frozen=True)
+class Problem:
+    level: str  # "ERROR" or "WARNING"
+    path: Path
+    line: int | None
+    key: str | None
+    text: str
+
+    def __str__(self) -> str:
+        where = f"{shown(self.path)}:{self.line}" if self.line else str(shown(self.path))
+        return f"{self.level} {where}: {self.key + ': ' if self.key else ''}{self.text}"
+
+
+@dataclass(frozen=True)
+class Alternative:
+    source: str
+    line: int  # where the text starts in the file
+    literal: bool  # a `|` block: template line n is file line `line + n - 1`
 
 
 @dataclass
 class LocaleFile:
     language: str
     path: Path
-    texts: dict[str, list[str]] = field(default_factory=dict)  # key -> alternatives
+    texts: dict[str, list[Alternative]] = field(default_factory=dict)  # key -> alternatives
     lines: dict[str, int] = field(default_factory=dict)
+    readable: bool = True  # False after a YAML error: its keys are unknown, not missing
 
 
-def read_locale(path: Path) -> tuple[LocaleFile, list[str]]:
-    """Parse one locale file; returns it with the problems found (YAML errors, wrong value types)."""
-    locale = LocaleFile(path.stem, path)
+def _text_start(node: yaml.Node) -> tuple[int, bool]:
+    style = getattr(node, "style", None)
+    block = style in ("|", ">")
+    return node.start_mark.line + 1 + (1 if block else 0), style == "|"
+
+
+def read_locale(path: Path) -> tuple[LocaleFile, list[Problem]]:
+    """Parse one locale file; returns it with the problems found (YAML errors, duplicate keys, values that
+    are not texts)."""
+    locale = LocaleFile(path.stem, path, readable=False)
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        return locale, [f"ERROR {where}: YAML: {getattr(exc, 'problem', exc)}"]
-    if not isinstance(raw, dict):
-        return locale, [f"ERROR {path}:1: the file must be a mapping of message keys to templates"]
-    lines: dict[str, int] = raw.pop("__lines__", {})
-    problems: list[str] = []
-    for key, value in raw.items():
-        line = lines.get(key, 1)
-        alternatives = value if isinstance(value, list) else [value]
-        if isinstance(value, dict):
-            value.pop("__lines__", None)
-        if not alternatives or not all(isinstance(alt, str) for alt in alternatives):
-            problems.append(f"ERROR {path}:{line}: {key}: must be a text or a list of texts")
+        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        return locale, [Problem("ERROR", path, line, None, f"YAML: {what}")]
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        return locale, [Problem("ERROR", path, None, None, f"cannot read: {exc}")]
+    if not isinstance(root, yaml.MappingNode):
+        line = root.start_mark.line + 1 if root is not None else 1
+        return locale, [Problem("ERROR", path, line, None, "the file must map message keys to texts")]
+    locale.readable = True
+    problems: list[Problem] = []
+    for key_node, value_node in root.value:
+        line = key_node.start_mark.line + 1
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if not key:
+            problems.append(Problem("ERROR", path, line, None, "a message key must be a plain word"))
             continue
-        locale.texts[str(key)] = [alt.rstrip("\n") for alt in alternatives]
-        locale.lines[str(key)] = line
+        if key in locale.lines:
+            problems.append(Problem("ERROR", path, line, key, f"defined twice (also on line {locale.lines[key]})"))
+            continue
+        locale.lines[key] = line
+        items = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        alternatives: list[Alternative] = []
+        for item in items:
+            text = loader.construct_object(item, deep=True) if isinstance(item, yaml.ScalarNode) else None
+            if not isinstance(text, str) or not text.strip():
+                alternatives = []
+                break
+            start, literal = _text_start(item)
+            alternatives.append(Alternative(text.rstrip("\n"), start, literal))
+        if not alternatives:
+            problems.append(Problem("ERROR", path, line, key, "must be a text or a list of texts, none empty"))
+            continue
+        locale.texts[key] = alternatives
     return locale, problems
+
+
+# -- the catalog ------------------------------------------------------------------------------------------
 
 
 class Catalog:
     """Compiled templates per language, falling back to the default language for a missing key."""
 
-    def __init__(self, templates: Mapping[str, Mapping[str, list[Template]]], default_language: str) -> None:
+    def __init__(self, templates: Mapping[str, Mapping[str, list[Template]]], default_language: str,
+                 rng: random.Random | None = None) -> None:
         self._templates = templates
         self.default_language = default_language
-        self._random = random.Random()
+        self._random = rng or random.Random()
 
     @property
     def languages(self) -> list[str]:
         return sorted(self._templates)
 
+    def has(self, key: str, language: str) -> bool:
+        return key in self._templates.get(language, {})
+
     def render(self, key: str, language: str | None = None, **variables: Any) -> str:
-        by_key = self._templates.get(language or self.default_language) or {}
-        alternatives = by_key.get(key) or self._templates[self.default_language][key]
+        wanted = language if language is not None and language in self._templates else self.default_language
+        alternatives = self._templates[wanted].get(key) or self._templates[self.default_language][key]
         template = alternatives[0] if len(alternatives) == 1 else self._random.choice(alternatives)
-        return template.render(**variables).strip()
+        try:
+            return template.render(**variables).strip()
+        except Exception:
+            # Validation rendered this template with the registry's samples; real values of another shape
+            # must still not cost the texter their answer. The default language is the last resort.
+            if wanted == self.default_language:
+                raise
+            log.exception("message %s in %s failed to render; sending the %s text", key, wanted,
+                          self.default_language)
+            return self.render(key, self.default_language, **variables)
 
 
 class CatalogHolder:
@@ -112,70 +227,171 @@ class CatalogHolder:
         return self.current
 
 
-def compile_locales(locales: list[LocaleFile], default_language: str) -> tuple[Catalog | None, list[str]]:
-    """Validate and compile; returns (catalog, report). The catalog is None when there are errors."""
+class CatalogError(Exception):
+    """The catalog failed validation; `report` lists every problem with file and line."""
+
+    def __init__(self, report: list[str]) -> None:
+        super().__init__("\n".join(report))
+        self.report = report
+
+
+# -- validation -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One template (one alternative of a key) rendered with the registry's sample values."""
+
+    language: str
+    key: str
+    alternative: int  # 1-based; 0 when the key has a single text
+    path: Path
+    line: int
+    text: str
+    size: SmsSize
+
+
+@dataclass
+class Validation:
+    catalog: Catalog | None
+    problems: list[Problem] = field(default_factory=list)
+    rendered: list[Rendered] = field(default_factory=list)
+    locales: list[LocaleFile] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "ERROR"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "WARNING"]
+
+    @property
+    def report(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+def _sample_sets(variables: dict[str, Any]) -> list[dict[str, Any]]:
+    """The samples, and the samples with each yes/no variable flipped (so both branches of an `if` run)."""
+    sets = [variables]
+    for name, value in variables.items():
+        if isinstance(value, bool):
+            sets.append({**variables, name: not value})
+    return sets
+
+
+def _check_template(env: SandboxedEnvironment, locale: LocaleFile, key: str, alt: Alternative, index: int,
+                    warn_segments: int) -> tuple[Template | None, list[Problem], Rendered | None]:
+    spec = REGISTRY[key]
+    path = locale.path
+
+    def problem(level: str, text: str, line: int | None = None) -> Problem:
+        return Problem(level, path, line or alt.line, key + (f"[{index}]" if index else ""), text)
+
+    try:
+        parsed = env.parse(alt.source)
+    except TemplateSyntaxError as exc:
+        line = alt.line + (exc.lineno - 1 if alt.literal else 0)
+        return None, [problem("ERROR", f"template syntax: {exc.message}", line)], None
+    unknown = sorted(meta.find_undeclared_variables(parsed) - set(spec.variables))
+    if unknown:
+        passed = ", ".join(sorted(spec.variables)) or "nothing"
+        return None, [problem("ERROR", f"uses {', '.join(unknown)}, but the code passes only {passed}")], None
+    template = env.from_string(alt.source)
+    texts: list[str] = []
+    for samples in _sample_sets(spec.variables):
+        try:
+            texts.append(template.render(**samples).strip())
+        except Exception as exc:  # a template bug must be caught here, never in a conversation
+            return None, [problem("ERROR", f"fails with the sample values: {type(exc).__name__}: {exc}")], None
+    text = texts[0]
+    size = sms_size(text)
+    problems: list[Problem] = []
+    longest = max(len(t) for t in texts)
+    if longest > MAX_CHARACTERS:
+        problems.append(problem("ERROR", f"{longest} characters with the samples; Twilio refuses over "
+                                         f"{MAX_CHARACTERS}"))
+    if not text:
+        problems.append(problem("ERROR", "renders as an empty text with the sample values"))
+    if size.segments > warn_segments:
+        problems.append(problem("WARNING", f"{size.segments} SMS segments ({size.encoding}, {size.characters} "
+                                           f"characters), over messages.warn_segments = {warn_segments}"))
+    if size.encoding == "UCS-2" and len(size.non_gsm) <= 3:
+        plain = "".join(ch for ch in text if ch not in size.non_gsm)
+        if sms_size(plain).segments < size.segments:
+            shown = " ".join(repr(ch) for ch in size.non_gsm)
+            problems.append(problem("WARNING", f"{shown} make(s) the whole SMS UCS-2: {size.segments} segments "
+                                               f"instead of {sms_size(plain).segments}"))
+    return template, problems, Rendered(locale.language, key, index, path, alt.line, text, size)
+
+
+def compile_locales(locales: list[LocaleFile], default_language: str, warn_segments: int = 2) -> Validation:
+    """Validate and compile every locale; `catalog` is None when there is any error."""
     env = make_environment()
-    report: list[str] = []
+    result = Validation(None, locales=locales)
     compiled: dict[str, dict[str, list[Template]]] = {}
-    if default_language not in {loc.language for loc in locales}:
-        report.append(f"ERROR messages/{default_language}.yaml: the default language has no file")
+    by_language = {loc.language: loc for loc in locales}
+    if default_language not in by_language:
+        folder = locales[0].path.parent if locales else Path()
+        result.problems.append(Problem("ERROR", folder / f"{default_language}.yaml", None, None,
+                                       "the default language has no file"))
     for locale in locales:
         compiled[locale.language] = {}
         for key, alternatives in locale.texts.items():
-            where = f"{locale.path}:{locale.lines.get(key, 1)}"
-            spec = REGISTRY.get(key)
-            if spec is None:
-                report.append(f"WARNING {where}: {key}: no code sends this key (unused)")
+            if key not in REGISTRY:
+                result.problems.append(Problem("WARNING", locale.path, locale.lines[key], key,
+                                               "not used by the code (unknown key: a typo?)"))
                 continue
             templates: list[Template] = []
-            for source in alternatives:
-                try:
-                    parsed = env.parse(source)
-                except TemplateSyntaxError as exc:
-                    report.append(f"ERROR {where}: {key}: template syntax: {exc.message}")
-                    continue
-                unknown = sorted(meta.find_undeclared_variables(parsed) - set(spec.variables))
-                if unknown:
-                    report.append(
-                        f"ERROR {where}: {key}: uses {', '.join(unknown)}, but the code passes only "
-                        f"{', '.join(sorted(spec.variables)) or 'nothing'}"
-                    )
-                    continue
-                template = env.from_string(source)
-                try:
-                    template.render(**spec.variables)
-                except Exception as exc:  # a template bug must be caught here, never in a conversation
-                    report.append(f"ERROR {where}: {key}: fails with the sample values: {exc}")
-                    continue
-                templates.append(template)
-            if templates and len(templates) == len(alternatives):
+            for index, alt in enumerate(alternatives, start=1):
+                template, problems, rendered = _check_template(
+                    env, locale, key, alt, index if len(alternatives) > 1 else 0, warn_segments
+                )
+                result.problems.extend(problems)
+                if rendered is not None:
+                    result.rendered.append(rendered)
+                if template is not None:
+                    templates.append(template)
+            if len(templates) == len(alternatives):
                 compiled[locale.language][key] = templates
-        for key in sorted(set(REGISTRY) - set(locale.texts)):
-            level = "ERROR" if locale.language == default_language else "WARNING"
-            fallback = "" if level == "ERROR" else f" (falls back to {default_language})"
-            report.append(f"{level} {locale.path}: {key}: missing{fallback}")
-    if any(line.startswith("ERROR") for line in report):
-        return None, report
-    return Catalog(compiled, default_language), report
+        for key in sorted(set(REGISTRY) - set(locale.texts)) if locale.readable else []:
+            if locale.language == default_language:
+                result.problems.append(Problem("ERROR", locale.path, None, key, "missing"))
+            else:
+                result.problems.append(Problem("WARNING", locale.path, None, key,
+                                               f"missing (falls back to {default_language})"))
+    if not result.errors:
+        result.catalog = Catalog(compiled, default_language)
+    return result
+
+
+def validate_catalog(directory: Path, default_language: str, warn_segments: int = 2) -> Validation:
+    """Read every `*.yaml` in `directory`, validate, compile: the one check behind start-up, `check` and
+    hot reload."""
+    locales: list[LocaleFile] = []
+    problems: list[Problem] = []
+    paths = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    if not paths:
+        problems.append(Problem("ERROR", directory, None, None, "no message files (*.yaml) here"))
+    for path in paths:
+        locale, found = read_locale(path)
+        locales.append(locale)
+        problems.extend(found)
+    result = compile_locales(locales, default_language, warn_segments)
+    result.problems[:0] = problems
+    if result.errors:
+        result.catalog = None
+    return result
 
 
 def load_catalog(directory: Path, default_language: str) -> tuple[Catalog | None, list[str]]:
-    """Read every `*.yaml` in `directory`, validate, compile."""
-    locales: list[LocaleFile] = []
-    report: list[str] = []
-    for path in sorted(directory.glob("*.yaml")):
-        locale, problems = read_locale(path)
-        locales.append(locale)
-        report.extend(problems)
-    catalog, compile_report = compile_locales(locales, default_language)
-    report.extend(compile_report)
-    if any(line.startswith("ERROR") for line in report):
-        return None, report
-    return catalog, report
+    """Validate `directory`; returns (catalog or None when there are errors, report lines)."""
+    result = validate_catalog(directory, default_language)
+    return result.catalog, result.report
 
 
 def load_catalog_or_raise(directory: Path, default_language: str) -> Catalog:
-    catalog, report = load_catalog(directory, default_language)
-    if catalog is None:
-        raise CatalogError(report)
-    return catalog
+    result = validate_catalog(directory, default_language)
+    if result.catalog is None:
+        raise CatalogError(result.report)
+    return result.catalog

@@ -128,8 +128,10 @@ def _dig(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
 
 
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
-    """Read `config.yaml` (or `path`), then apply environment overrides."""
+    """Read `config.yaml` (or `path`, or the file AIRTNG_CONFIG names), then apply environment overrides."""
     env = os.environ if env is None else env
+    if path is None and env.get("AIRTNG_CONFIG"):
+        path = Path(env["AIRTNG_CONFIG"])
     raw = yaml.safe_load((path or DEFAULT_CONFIG_PATH).read_text(encoding="utf-8")) or {}
     values: dict[str, Any] = {}
     for keys, name in _YAML_KEYS.items():

@@ -82,6 +82,14 @@ def _month(groups: dict[str, str | None], side: str) -> int | None:
     return None
 
 
+def _check_out(month: int, day: int, check_in: date) -> date:
+    """A year-less check-out: in the check-in's year, or the next one when its month comes earlier
+    ("Dec 30 - Jan 2"). A same-month day before check-in ("Dec 23-20") stays a wrong order, never a stay
+    ending next year."""
+    year = check_in.year + 1 if month < check_in.month else check_in.year
+    return date(year, month, day)
+
+
 def _next_occurrence(month: int, day: int, on_or_after: date) -> date:
     """A year-less date means its next occurrence on or after `on_or_after`."""
     for year in (on_or_after.year, on_or_after.year + 1, on_or_after.year + 2):
@@ -113,7 +121,7 @@ def parse_stay(text: str, today: date, max_nights: int) -> Stay:
         day_a, day_b = int(groups["ad"] or 0), int(groups["bd"] or 0)
         year_a, year_b = _year(groups.get("ay")), _year(groups.get("by"))
         check_in = date(year_a, month_a, day_a) if year_a else _next_occurrence(month_a, day_a, today)
-        check_out = date(year_b, month_b, day_b) if year_b else _next_occurrence(month_b, day_b, check_in)
+        check_out = date(year_b, month_b, day_b) if year_b else _check_out(month_b, day_b, check_in)
     except ValueError:
         raise DateError("dates_unreadable", text=text) from None
     if check_in < today:

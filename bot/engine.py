@@ -24,7 +24,7 @@ from bot.flows import booking, browse, decisions, hosting, stays
 from bot.models import User
 from bot.presenting import describe, present_next
 from bot.router import Handler, Router
-from bot.text import HELP_WORDS, MENU_WORDS, NO_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, YES_WORDS, Text, suggest
+from bot.text import HELP_WORDS, MENU_WORDS, NO_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, YES_WORDS, Text, fold, suggest
 
 log = logging.getLogger(__name__)
 
@@ -144,11 +144,17 @@ class Engine:
             verdict = await ctx.store.count_inbound(
                 inbound.phone, self._config.texts_per_window, timedelta(seconds=self._config.window_seconds)
             )
-            if verdict == "notice":
+            text = Text(inbound.body, inbound.media)
+            if verdict == "ok" or text.lone_word in OPT_OUT_WORDS:
+                # STOP is honoured however fast someone texts: carriers require it.
+                await self._route(ctx, text, created)
+            elif verdict == "notice" and not user.opted_out:
                 ctx.say("rate_limited")
-            elif verdict == "ok":
-                await self._route(ctx, Text(inbound.body, inbound.media), created)
-            reply = Reply(ctx.replies)
+            # Finish now rather than only on leaving the unit of work: a host's next request, presented by
+            # `_finish`, is part of this answer and must be in the reply a retry replays. (The unit of work
+            # finishes again on exit; presenting and saving are idempotent, so that changes nothing.)
+            await self._finish(ctx)
+            reply = Reply(list(ctx.replies))
             await ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json())
             return reply
 
@@ -197,7 +203,7 @@ class Engine:
             conv.flow, conv.step, conv.data = None, None, {}
             ctx.say("menu")
             return
-        if word == "LANG":
+        if word in LANG_WORDS or (lone is not None and lone in LANGUAGE_BY_NAME):
             await self._language(ctx, text)
             return
         if lone in YES_WORDS or lone in NO_WORDS:
@@ -210,7 +216,13 @@ class Engine:
                 log.warning("dropping unknown step %s/%s", conv.flow, conv.step)
                 conv.flow, conv.step, conv.data = None, None, {}
             elif not (step.commands_interrupt and word in COMMANDS):
-                conv.step = await step.handler(ctx, text)
+                try:
+                    conv.step = await step.handler(ctx, text)
+                except DomainError:
+                    # What the flow was about is gone (the place was unlisted meanwhile): end the flow, or
+                    # every later text would be read as this step's answer and fail again.
+                    conv.flow, conv.step, conv.data = None, None, {}
+                    raise
                 if conv.step is None:
                     conv.flow = None
                 return
@@ -234,14 +246,15 @@ class Engine:
     async def _help(self, ctx: Context) -> None:
         conv = ctx.conv
         if conv.flow and (router := FLOWS.get(conv.flow)) and (step := router.steps.get(conv.step or "")):
-            ctx.say(step.help_key)
+            ctx.say(step.help_key, **(step.help_variables(ctx) if step.help_variables else {}))
         elif conv.presented_id is not None:
             ctx.say("help_deciding", **await describe(ctx, await ctx.store.reservation(conv.presented_id)))
         else:
             ctx.say("help")
 
     async def _language(self, ctx: Context, text: Text) -> None:
-        wanted = LANGUAGE_NAMES.get(text.args.strip().upper().strip(".!"))
+        # "LANG JA", "言語 日本語", or just the language's name ("日本語", "English").
+        wanted = LANGUAGE_NAMES.get(fold(text.args) if text.word in LANG_WORDS else text.word)
         if wanted is None or wanted not in ctx.catalog.languages:
             ctx.say("language_unknown", languages=ctx.catalog.languages)
             return
@@ -288,6 +301,10 @@ UNREACHABLE_CALLBACK_CODES = {30005, 30006}
 
 # What LANG accepts: codes and each language's name in English and in itself.
 LANGUAGE_NAMES = {
-    "EN": "en", "ENGLISH": "en", "英語": "en",
+    "EN": "en", "ENGLISH": "en", "英語": "en", "えいご": "en",
     "JA": "ja", "JP": "ja", "JAPANESE": "ja", "日本語": "ja", "にほんご": "ja",
 }
+LANG_WORDS = frozenset({"LANG", "LANGUAGE", "言語"})
+# A lone language name (not a code like EN) switches too: someone who reads "LANG JA" in a text and
+# answers just "日本語" means it.
+LANGUAGE_BY_NAME = frozenset(name for name in LANGUAGE_NAMES if not (name.isascii() and len(name) <= 2))

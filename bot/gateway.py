@@ -24,6 +24,26 @@ PERMANENT_CODES = {
     21617: "body_too_long",
 }
 UNREACHABLE_CODES = {21211, 21614, 21612, 21408}
+OPTED_OUT_CODE = 21610
+# Twilio's "too many requests" error code (also sent with HTTP 429).
+RATE_LIMITED_CODE = 20429
+# Authentication failed: credentials being rotated or mistyped. Retried (bounded by max attempts) so that
+# fixing the configuration within minutes loses nothing; after that the rows are parked with the reason.
+AUTH_STATUSES = {401, 403}
+
+
+def is_transient(status: int, code: int | None) -> bool:
+    """Whether a failed REST call may pass if tried again later."""
+    if code in PERMANENT_CODES:
+        return False
+    return status == 429 or status >= 500 or code == RATE_LIMITED_CODE or status in AUTH_STATUSES
+
+
+def describe_failure(status: int, code: int | None, message: str) -> str:
+    """The reason an operator reads in `run.py outbox`: 'invalid_number: HTTP 400 code 21211: ...'."""
+    name = PERMANENT_CODES.get(code or 0)
+    prefix = f"{name}: " if name else ""
+    return f"{prefix}HTTP {status} code {code}: {message}"[:500]
 
 
 @dataclass(frozen=True)
@@ -70,7 +90,8 @@ def _transport(timeout: float) -> Any:
     class HeaderAuthTransport(AsyncTwilioHttpClient):  # type: ignore[misc]
         async def request(self, method: str, url: str, params: Any = None, data: Any = None,
                           headers: dict[str, str] | None = None, auth: tuple[str, str] | None = None,
-                          timeout: float | None = None, allow_redirects: bool = False) -> Any:
+                          timeout: float | None = None,  # noqa: ASYNC109 (twilio's signature)
+                          allow_redirects: bool = False) -> Any:
             headers = dict(headers or {})
             if auth is not None:
                 headers["Authorization"] = aiohttp.encode_basic_auth(auth[0], auth[1])
@@ -111,12 +132,12 @@ class TwilioGateway:
         except TwilioRestException as exc:
             code = int(exc.code) if exc.code else None
             status = int(exc.status or 0)
-            transient = status == 429 or status >= 500 or code == 20429
-            if code in PERMANENT_CODES:
-                transient = False
-            raise SendError(f"HTTP {status} code {code}: {exc.msg}", transient=transient, code=code) from None
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise SendError(f"{type(exc).__name__}: {exc}", transient=True) from None
+            raise SendError(describe_failure(status, code, str(exc.msg)), transient=is_transient(status, code),
+                            code=code) from None
+        except TimeoutError:
+            raise SendError(f"timed out after {self._timeout:g} s", transient=True) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise SendError(f"{type(exc).__name__}: {exc}"[:500], transient=True) from None
         except Exception as exc:  # e.g. a garbled answer from a proxy: worth another try, bounded by attempts
             log.warning("unexpected send error to %s: %r", to, exc)
             raise SendError(f"{type(exc).__name__}: {exc}", transient=True) from None

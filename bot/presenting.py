@@ -18,8 +18,9 @@ PLACE_EXCERPT = 40
 
 
 def excerpt(text: str, length: int) -> str:
-    """The start of a text, cut at `length` characters with an ellipsis."""
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+    """The start of a text, cut at `length` characters. Three dots, not "…": that one character is
+    outside GSM-7 and would turn the whole SMS into UCS-2 (70 characters a segment instead of 160)."""
+    return text if len(text) <= length else text[: length - 3].rstrip() + "..."
 
 
 async def describe(ctx: Context, reservation: Reservation) -> dict[str, Any]:

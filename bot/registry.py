@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 
@@ -27,7 +28,7 @@ _STAY: dict[str, Any] = {
     "nights": 3,
 }
 _LISTING_ITEMS = [
-    {"number": 12, "text": "Sunny loft by the harbour, two bedrooms, balcony with a vi…"},
+    {"number": 12, "text": "Sunny loft by the harbour, two bedrooms, balcony with..."},
     {"number": 15, "text": "Quiet cabin in the pines"},
 ]
 _DATES = {"text": "Dec 40", "example": "Dec 11-14"}
@@ -149,3 +150,106 @@ REGISTRY: dict[str, MessageSpec] = {
                                         "or cancelled a confirmed stay.", _STAY),
     "host_request_expired": MessageSpec("To the host: the request they were shown expired.", _STAY),
 }
+
+
+# -- docs/messages.md ---------------------------------------------------------------------------------------
+
+DOC_HEADER = """\
+# Messages: everything the bot says, and how to change it
+
+<!-- Generated from bot/registry.py by `python run.py messages --docs`. Edit the registry, not this file:
+     a test fails when this file is stale. -->
+
+Every word a texter reads lives in `messages/<language>.yaml` (`en.yaml`, `ja.yaml`, ...). Operators edit
+these files; no code changes, no restart.
+
+## The format
+
+Each entry is a message key and a [Jinja2](https://jinja.palletsprojects.com/templates/) template:
+
+```yaml
+book_requested: >-
+  Request sent! #{{ number }}, {{ check_in|day }}-{{ check_out|day }} ({{ nights }} nights).
+  Your reference: {{ ref }}.
+```
+
+- `>-` joins the lines below it with spaces (one paragraph); `|-` keeps line breaks (lists).
+- `{{ name }}` inserts a variable. Only the variables listed for a key below exist; using another one is
+  an error `check` reports (with file and line) and the service refuses.
+- `{% if more %}...{% else %}...{% endif %}` and `{% for l in listings %}...{% endfor %}` for choices and
+  lists; `{{ 's' if nights != 1 else '' }}` for plurals.
+- Dates: `{{ check_in|day }}` gives `Dec 20`; the parts `{{ check_in.month }}`, `{{ check_in.day }}` and
+  `{{ check_in.year }}` let a language write its own (`{{ check_in.month }}月{{ check_in.day }}日`).
+- Variations: a list of texts instead of one; each time one is picked at random. Every one is checked.
+
+  ```yaml
+  menu:
+    - OK, back to the start. BROWSE to find a place, HOST to list yours.
+    - Starting over. BROWSE for places, HOST to list yours.
+  ```
+
+Templates run in Jinja's sandbox and what people type is only ever passed in as a variable, never
+compiled, so a name like `{{ x }}` is shown as written.
+
+## Checking and publishing an edit
+
+`python run.py check` (also `make check`, part of `make test`) reads every file and prints the problems
+with file and line, then every message rendered with the sample values below: its length, its encoding and
+the SMS segments it costs. Errors (the exit status is then non-zero): YAML mistakes, a key the default
+language lacks, template syntax, variables the code does not pass, a message over Twilio's 1,600
+characters. Warnings: a key another language lacks (that language falls back to the default one), a key
+nothing sends (a typo?), more segments than `messages.warn_segments` in config.yaml.
+
+One SMS holds 160 GSM-7 characters (153 each when split). A single character outside GSM-7 (an emoji, a
+curly quote ’, an ellipsis …, any Japanese) turns the whole message into UCS-2: 70 characters (67 each when
+split). Characters from GSM-7's extension table (`^ { } [ ] ~ | € \\`) count twice.
+
+The running service picks up a saved edit within a second or two (or at once on `kill -HUP <pid>`). It
+checks the files exactly like `check`; if there is any error it logs the report and keeps serving the last
+good messages.
+
+## Languages
+
+Each person has a language; new numbers get `messages.default_language`. `LANG JA`, `LANG EN` (or the
+language's name: `LANG 日本語`, `LANG English`, or just `日本語` / `English`) switch it. A message to
+someone else (a host's request, a guest's answer) is written in the recipient's language.
+
+## Every message
+
+"""
+
+
+def _describe_sample(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes/no"
+    if isinstance(value, date):
+        return f"date, e.g. {value.isoformat()} (`|day` gives {value:%b} {value.day})"
+    if isinstance(value, int):
+        return f"number, e.g. {value}"
+    if isinstance(value, str):
+        return f"text, e.g. `{value}`" if value else "text, may be empty"
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        fields = ", ".join(f"`{name}`" for name in value[0])
+        return f"list; each item has {fields}"
+    if isinstance(value, list):
+        return "list, e.g. " + ", ".join(f"`{item}`" for item in value)
+    return type(value).__name__
+
+
+def messages_doc() -> str:
+    """docs/messages.md: the format, then every key with when it is sent and its variables."""
+    rows = ["| key | when it is sent | variables |", "|---|---|---|"]
+    for key, spec in REGISTRY.items():
+        variables = "<br>".join(f"`{name}`: {_describe_sample(value)}" for name, value in spec.variables.items())
+        cells = [f"`{key}`", spec.when, variables or "none"]
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return DOC_HEADER + "\n".join(rows) + "\n"
+
+
+DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "messages.md"
+
+
+def write_docs(path: Path = DOC_PATH) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(messages_doc(), encoding="utf-8")
+    return path

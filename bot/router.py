@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.context import Context
 from bot.text import Text
 
 Handler = Callable[[Context, Text], Awaitable[str | None]]
+HelpVariables = Callable[[Context], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class Step:
     # A known command word (BROWSE, BOOK 4...) abandons the flow and runs instead. Off for free-text steps,
     # where "View of the sea..." is a description, not a command.
     commands_interrupt: bool = False
+    # The variables `help_key` needs (the example dates, the length limits...).
+    help_variables: HelpVariables | None = None
 
 
 @dataclass
@@ -38,9 +42,10 @@ class Router:
 
         return register
 
-    def step(self, name: str, help_key: str, *, commands_interrupt: bool = False) -> Callable[[Handler], Handler]:
+    def step(self, name: str, help_key: str, *, commands_interrupt: bool = False,
+             help_variables: HelpVariables | None = None) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.steps[name] = Step(handler, help_key, commands_interrupt)
+            self.steps[name] = Step(handler, help_key, commands_interrupt, help_variables)
             return handler
 
         return register

@@ -8,6 +8,7 @@ import logging
 
 from bot import outcomes
 from bot.config import Config
+from bot.context import Context
 from bot.engine import Engine
 from bot.presenting import describe
 
@@ -22,22 +23,24 @@ class Scheduler:
         self._config = config
 
     async def run_due(self) -> int:
-        """Work every job and stale flow due now; returns how many were handled."""
+        """Work every job and stale flow due now; returns how many were handled.
+
+        Each job runs in its own unit of work, so one that fails (a bug, bad data) is logged and set aside
+        instead of blocking every job behind it at every poll."""
         handled = 0
         while True:
             async with self._engine.unit_of_work() as ctx:
                 jobs = await ctx.store.due_jobs(BATCH)
-                for _job_id, kind, reservation_id in jobs:
-                    reservation = await ctx.store.reservation(reservation_id)
-                    if reservation.status != "pending":
-                        continue
-                    if kind == "expire":
-                        await outcomes.expire(ctx, reservation)
-                    elif kind == "remind":
-                        host = await ctx.conversation(reservation.host_id)
-                        if host.presented_id == reservation.id:
-                            await ctx.tell(reservation.host_id, "host_reminder", **await describe(ctx, reservation))
-                await ctx.store.finish_jobs(job_id for job_id, _, _ in jobs)
+            for job_id, kind, reservation_id in jobs:
+                try:
+                    async with self._engine.unit_of_work() as ctx:
+                        await self._work(ctx, kind, reservation_id)
+                        await ctx.store.finish_jobs([job_id])
+                except Exception:
+                    log.exception("job %s (%s for reservation %s) failed; set aside", job_id, kind, reservation_id)
+                    async with self._engine.unit_of_work() as ctx:
+                        await ctx.store.finish_jobs([job_id])
+            async with self._engine.unit_of_work() as ctx:
                 stale = await ctx.store.expired_flows(BATCH)
                 for user_id in stale:
                     # Loading resets a stale flow; saving it frees the host for their next request.
@@ -45,6 +48,19 @@ class Scheduler:
             handled += len(jobs) + len(stale)
             if len(jobs) < BATCH and len(stale) < BATCH:
                 return handled
+
+    async def _work(self, ctx: Context, kind: str, reservation_id: int) -> None:
+        reservation = await ctx.store.reservation(reservation_id)
+        if reservation.status != "pending":
+            return  # decided, cancelled or expired meanwhile: nothing to do
+        if kind == "expire":
+            await outcomes.expire(ctx, reservation)
+        elif kind == "remind":
+            host = await ctx.conversation(reservation.host_id)
+            if host.presented_id == reservation.id:
+                await ctx.tell(reservation.host_id, "host_reminder", **await describe(ctx, reservation))
+        else:
+            log.warning("unknown job kind %r for reservation %s", kind, reservation_id)
 
     async def run_forever(self) -> None:
         while True:

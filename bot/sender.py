@@ -4,6 +4,21 @@ Rows are leased (status 'sending', lease_until) in a transaction before the REST
 in another right after it. A crash between Twilio accepting a message and that second commit is the one
 window where a message may go out twice: the lease expires and the row is sent again. The window is one
 HTTP round trip plus one commit; we mark each row on its own as soon as its call returns to keep it so.
+(A call that times out after Twilio accepted it is the same window seen from the network side: we cannot
+know it went out, so it is retried.)
+
+What happens on each failure (the README's "What happens when things go wrong" lists them for operators):
+
+- HTTP 429, 5xx, 401/403, timeouts, refused or dropped connections: retried with exponential backoff and
+  jitter (`backoff`), up to `outbox.max_attempts`, then parked as 'failed' with the last reason.
+- 21610 (the recipient texted STOP to the carrier): the user is opted out, with every consequence of a
+  STOP (see `Engine.opt_out_user`); the row is parked as 'failed' with the code.
+- 21211 / 21614 / 21612 / 21408 (no such number, not a mobile, unroutable): recorded against the user
+  (`users.unreachable`), the row parked as 'failed'; later rows to them are 'skipped'.
+- A recipient who opted out or is unreachable: the row is 'skipped' with the reason, never sent.
+
+One recipient's messages go out in the order they were written: a row waits while an earlier one to the
+same phone is being retried (`Store.claim_due`).
 """
 
 from __future__ import annotations
@@ -12,19 +27,36 @@ import asyncio
 import contextlib
 import logging
 import random
+import sys
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TextIO
 
-from bot.clock import Clock
+import aiosqlite
+
+from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.db import Database
-from bot.gateway import PERMANENT_CODES, UNREACHABLE_CODES, SendError, SmsGateway
+from bot.gateway import OPTED_OUT_CODE, PERMANENT_CODES, UNREACHABLE_CODES, SendError, SmsGateway
 from bot.models import OutboxRow
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 BATCH = 100
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What became of one row: done (sent or parked), to be retried at `retry_at`, or its recipient blocked."""
+
+    retry_at: datetime | None = None
+    blocked: bool = False
+
+
+_DONE = _Outcome()
 
 
 class Sender:
@@ -44,6 +76,8 @@ class Sender:
         self._wakeup = asyncio.Event()
         self._pass_lock = asyncio.Lock()
         self._random = random.Random()
+        # A lease shorter than a REST call would let a slow call's row be claimed again while in flight.
+        self._lease = timedelta(seconds=max(config.outbox_lease_seconds, 2 * config.twilio_request_timeout))
 
     def wake(self) -> None:
         """Something was committed to the outbox: deliver it now rather than at the next poll."""
@@ -62,11 +96,10 @@ class Sender:
         return total
 
     async def deliver_due(self) -> int:
-        """One pass: lease up to BATCH due rows and deliver them, one recipient's messages in order."""
+        """One pass: lease up to BATCH due rows and deliver them, one recipient's messages in order.
+        Returns the rows handled (sent, retried, parked or skipped)."""
         async with self._pass_lock:
-            rows = await self._claim()
-            if not rows:
-                return 0
+            claimed, rows = await self._claim()
             by_recipient: dict[str, list[OutboxRow]] = defaultdict(list)
             for row in rows:
                 by_recipient[row.to_phone].append(row)
@@ -75,18 +108,29 @@ class Sender:
             async def deliver_in_order(queue: list[OutboxRow]) -> None:
                 async with limit:
                     for index, row in enumerate(queue):
-                        if not await self._deliver(row):
+                        outcome = await self._deliver(row)
+                        rest = [later.id for later in queue[index + 1:]]
+                        if outcome.retry_at is not None:
                             # Keep one person's messages in order: the rest wait for the failed one.
-                            await self._postpone(queue[index + 1:], row.attempts)
+                            await self._release(rest, outcome.retry_at, "waiting for an earlier message")
+                            return
+                        if outcome.blocked:
+                            # The next pass records the rest as skipped.
+                            await self._release(rest, self._clock.now(), "recipient blocked")
                             return
 
-            await asyncio.gather(*(deliver_in_order(queue) for queue in by_recipient.values()))
-            return len(rows)
+            results = await asyncio.gather(*(deliver_in_order(q) for q in by_recipient.values()),
+                                           return_exceptions=True)
+            for result in results:
+                if isinstance(result, BaseException):
+                    # Its rows stay leased and are tried again when the lease runs out.
+                    log.error("outbox delivery failed", exc_info=result)
+            return claimed
 
-    async def _claim(self) -> list[OutboxRow]:
-        lease = timedelta(seconds=self._config.outbox_lease_seconds)
+    async def _claim(self) -> tuple[int, list[OutboxRow]]:
+        """Lease due rows; those for blocked recipients are recorded as skipped at once."""
         async with self._db.transaction() as store:
-            rows = await store.claim_due(lease, BATCH)
+            rows = await store.claim_due(self._lease, BATCH)
             deliverable = []
             for row in rows:
                 blocked = await store.recipient_blocked(row.user_id)
@@ -94,54 +138,91 @@ class Sender:
                     await store.mark_final(row.id, "skipped", blocked)
                 else:
                     deliverable.append(row)
-            return deliverable
+            return len(rows), deliverable
 
-    async def _deliver(self, row: OutboxRow) -> bool:
-        """Send one row and record the outcome; False if it must be tried again later."""
+    async def _deliver(self, row: OutboxRow) -> _Outcome:
+        """Send one row and record the outcome."""
         try:
             sent = await self._gateway.send(row.to_phone, row.body, row.media_url)
         except SendError as error:
             return await self._record_failure(row, error)
         async with self._db.transaction() as store:
             await store.mark_sent(row.id, sent.sid, sent.status)
-        return True
+        return _DONE
 
-    async def _record_failure(self, row: OutboxRow, error: SendError) -> bool:
+    async def _record_failure(self, row: OutboxRow, error: SendError) -> _Outcome:
+        if error.code == OPTED_OUT_CODE and row.user_id is not None:
+            # Opt the user out first (its own unit of work: declines, withdrawals, others told), then park
+            # the row. A crash in between leaves the row leased; the next try finds the user opted out.
+            await self._on_opted_out(row.user_id)
         async with self._db.transaction() as store:
             if not error.transient:
+                log.warning("outbox %s to user %s failed for good: %s", row.id, row.user_id, error.reason)
                 await store.mark_final(row.id, "failed", error.reason, error.code)
                 if row.user_id is not None and error.code in UNREACHABLE_CODES:
                     await store.mark_unreachable(row.user_id, PERMANENT_CODES[error.code or 0])
-            elif row.attempts >= self._config.outbox_max_attempts:
-                log.warning("outbox %s parked after %s attempts: %s", row.id, row.attempts, error.reason)
-                await store.mark_final(row.id, "failed", f"gave up after {row.attempts} attempts: {error.reason}")
-            else:
-                await store.mark_retry(row.id, self._clock.now() + self.backoff(row.attempts), error.reason)
-                return False
-        if error.code == 21610 and row.user_id is not None:
-            await self._on_opted_out(row.user_id)
-        return True
+                blocked = row.user_id is not None and (error.code in UNREACHABLE_CODES
+                                                       or error.code == OPTED_OUT_CODE)
+                return _Outcome(blocked=blocked)
+            tries = row.attempts + 1  # `attempts` was read before this try's claim counted it
+            if tries >= self._config.outbox_max_attempts:
+                log.warning("outbox %s parked after %s attempts: %s", row.id, tries, error.reason)
+                await store.mark_final(row.id, "failed", f"gave up after {tries} attempts: {error.reason}",
+                                       error.code)
+                return _DONE
+            retry_at = self._clock.now() + self.backoff(tries)
+            await store.mark_retry(row.id, retry_at, error.reason)
+            return _Outcome(retry_at=retry_at)
 
-    async def _postpone(self, rows: list[OutboxRow], attempts: int) -> None:
-        if not rows:
-            return
-        async with self._db.transaction() as store:
-            for row in rows:
-                retry_at = self._clock.now() + self.backoff(attempts)
-                await store.mark_retry(row.id, retry_at, "waiting for an earlier message")
+    async def _release(self, row_ids: list[int], retry_at: datetime, reason: str) -> None:
+        if row_ids:
+            async with self._db.transaction() as store:
+                await store.release(row_ids, retry_at, reason)
 
     async def run_forever(self) -> None:
         """Deliver as rows are committed, and retry rows as they fall due."""
         while True:
             try:
                 await self.drain()
+                async with self._db.transaction() as store:
+                    due = await store.next_outbox_due()
             except Exception:
                 log.exception("outbox pass failed; trying again shortly")
-            async with self._db.transaction() as store:
-                due = await store.next_outbox_due()
+                due = None
             wait = self._config.scheduler_poll_seconds
             if due is not None:
                 wait = max(0.0, min(wait, (due - self._clock.now()).total_seconds()))
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=wait or 0.01)
+
+
+async def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> int:
+    """`python run.py outbox`: counts by status and the rows that need an operator, with their reasons.
+
+    Read-only: it opens the database read-only and never migrates or changes anything."""
+    path = config.resolve_path(config.database)
+    if not path.exists():
+        print(f"No database at {path}.", file=out)
+        return 1
+    async with aiosqlite.connect(f"{path.as_uri()}?mode=ro", uri=True) as conn:
+        conn.row_factory = aiosqlite.Row
+        store = Store(conn, SystemClock())
+        counts = await store.outbox_summary()
+        problems = await store.outbox_problems(limit)
+    order = ["pending", "sending", "sent", "skipped", "failed"]
+    print("Outbox by status:", file=out)
+    for status in sorted(counts, key=lambda s: (order.index(s) if s in order else len(order), s)):
+        print(f"  {status:<8} {counts[status]}", file=out)
+    if not counts:
+        print("  (empty)", file=out)
+    if not problems:
+        print("No failed messages.", file=out)
+        return 0
+    print(f"Failed messages (newest first, up to {limit}):", file=out)
+    for row in problems:
+        delivery = f" delivery={row['delivery_status']}" if row["delivery_status"] else ""
+        code = f" code={row['error_code']}" if row["error_code"] is not None else ""
+        print(f"  #{row['id']} to {row['to_phone']} {row['status']} after {row['attempts']} attempt(s)"
+              f"{delivery}{code}: {row['last_error'] or '(no reason recorded)'} [{row['created_at']}]", file=out)
+    return 0

@@ -41,6 +41,13 @@ def _reservation(row: aiosqlite.Row) -> Reservation:
     )
 
 
+# Twilio's message statuses in the order they can happen; the final ones rank highest.
+_DELIVERY_RANK = {
+    "accepted": 1, "scheduled": 1, "queued": 2, "sending": 3, "sent": 4,
+    "delivered": 5, "undelivered": 5, "failed": 5, "read": 6, "canceled": 6,
+}
+
+
 def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -52,22 +59,26 @@ class Store:
 
     # -- low level ---------------------------------------------------------------------------------
 
+    # Each helper is one hop into aiosqlite's thread (a cursor used through `async with` costs three).
+
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = await self._conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Execute a write; returns lastrowid for inserts (rowcount is read via `_changed`)."""
-        async with self._conn.execute(sql, params) as cur:
-            return cur.lastrowid or 0
+        """Execute a write; returns the new rowid for an INSERT (use `_changed` for how many rows changed)."""
+        if sql.lstrip()[:6].upper() == "INSERT":
+            row = await self._conn.execute_insert(sql, params)
+            return int(row[0]) if row else 0
+        await self._conn.execute_fetchall(sql, params)
+        return 0
 
     async def _changed(self, sql: str, params: Sequence[Any] = ()) -> int:
-        async with self._conn.execute(sql, params) as cur:
-            return cur.rowcount
+        """Execute an UPDATE or DELETE; returns how many rows it changed."""
+        return len(list(await self._conn.execute_fetchall(sql + " RETURNING 1", params)))
 
     def _now(self) -> str:
         return to_db(self._clock.now())
@@ -362,13 +373,20 @@ class Store:
         )
 
     async def claim_due(self, lease: timedelta, limit: int) -> list[OutboxRow]:
-        """Lease due rows (pending, or sending with an expired lease: a crashed sender's) to this sender."""
+        """Lease due rows (pending, or sending with an expired lease: a crashed sender's) to this sender.
+
+        One recipient's messages go out in order: a row is not due while an earlier row to the same phone
+        waits for a retry or is being sent."""
         now = self._clock.now()
         rows = await self._all(
-            "SELECT id, user_id, to_phone, body, media_url, attempts FROM outbox"
-            " WHERE (status = 'pending' AND next_attempt_at <= ?)"
-            " OR (status = 'sending' AND lease_until <= ?) ORDER BY id LIMIT ?",
-            (to_db(now), to_db(now), limit),
+            "SELECT id, user_id, to_phone, body, media_url, attempts FROM outbox o"
+            " WHERE ((o.status = 'pending' AND o.next_attempt_at <= ?)"
+            " OR (o.status = 'sending' AND o.lease_until <= ?))"
+            " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.to_phone = o.to_phone AND e.id < o.id"
+            " AND e.status IN ('pending', 'sending')"
+            " AND (CASE e.status WHEN 'pending' THEN e.next_attempt_at ELSE e.lease_until END) > ?)"
+            " ORDER BY o.id LIMIT ?",
+            (to_db(now), to_db(now), to_db(now), limit),
         )
         claimed = [OutboxRow(r["id"], r["user_id"], r["to_phone"], r["body"], r["media_url"], r["attempts"])
                    for r in rows]
@@ -382,8 +400,10 @@ class Store:
         return claimed
 
     async def next_outbox_due(self) -> datetime | None:
+        """When the next row falls due: a retry, or the lease of a row a crashed sender left 'sending'."""
         row = await self._one(
-            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"
+            "SELECT MIN(CASE status WHEN 'pending' THEN next_attempt_at ELSE lease_until END) FROM outbox"
+            " WHERE status IN ('pending', 'sending')"
         )
         return from_db(row[0]) if row and row[0] else None
 
@@ -412,6 +432,16 @@ class Store:
             (to_db(next_attempt), error, outbox_id),
         )
 
+    async def release(self, outbox_ids: Sequence[int], next_attempt: datetime, reason: str) -> None:
+        """Hand claimed rows back untried (they waited behind a failed one): the claim's attempt is undone."""
+        if outbox_ids:
+            marks = ",".join("?" * len(outbox_ids))
+            await self._run(
+                f"UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, lease_until = NULL,"
+                f" attempts = MAX(attempts - 1, 0) WHERE id IN ({marks}) AND status = 'sending'",
+                (to_db(next_attempt), reason, *outbox_ids),
+            )
+
     async def mark_final(self, outbox_id: int, status: str, error: str, code: int | None = None) -> None:
         """Park a row for good: 'failed' (with the reason) or 'skipped' (recipient opted out)."""
         await self._run(
@@ -421,14 +451,26 @@ class Store:
 
     async def update_delivery(self, twilio_sid: str, status: str, error_code: int | None) -> int | None:
         """Record a status callback; returns the recipient's user id if the message was ours."""
-        row = await self._one("SELECT user_id FROM outbox WHERE twilio_sid = ?", (twilio_sid,))
+        row = await self._one("SELECT user_id, delivery_status FROM outbox WHERE twilio_sid = ?", (twilio_sid,))
         if row is None:
             return None
-        await self._run(
-            "UPDATE outbox SET delivery_status = ?, error_code = COALESCE(?, error_code) WHERE twilio_sid = ?",
-            (status, error_code, twilio_sid),
-        )
+        # Callbacks can arrive out of order: a late 'sent' never overwrites 'delivered'.
+        if _DELIVERY_RANK.get(status, 0) >= _DELIVERY_RANK.get(row["delivery_status"] or "", 0):
+            await self._run(
+                "UPDATE outbox SET delivery_status = ?, error_code = COALESCE(?, error_code) WHERE twilio_sid = ?",
+                (status, error_code, twilio_sid),
+            )
         return int(row["user_id"]) if row["user_id"] is not None else None
+
+    async def outbox_problems(self, limit: int) -> list[dict[str, Any]]:
+        """Rows operators should look at: parked as failed, or delivered to nobody (undelivered/failed)."""
+        rows = await self._all(
+            "SELECT id, to_phone, status, attempts, last_error, error_code, delivery_status, created_at"
+            " FROM outbox WHERE status = 'failed' OR delivery_status IN ('undelivered', 'failed')"
+            " ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [dict(row) for row in rows]
 
     async def outbox_after(self, phone: str, after_id: int) -> list[tuple[int, str, str | None]]:
         """Messages queued for `phone` after `after_id` (the terminal chat shows them)."""

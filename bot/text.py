@@ -11,18 +11,25 @@ from dataclasses import dataclass, field
 # these never means anything else in Airtng.
 OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
 OPT_IN_WORDS = frozenset({"START", "UNSTOP"})
-HELP_WORDS = frozenset({"HELP", "INFO", "?", "ヘルプ"})
-MENU_WORDS = frozenset({"MENU", "メニュー"})
-YES_WORDS = frozenset({"YES", "Y", "ACCEPT", "OK", "OKAY", "CONFIRM", "はい", "承認"})
-NO_WORDS = frozenset({"NO", "N", "REJECT", "DECLINE", "いいえ", "拒否"})
+HELP_WORDS = frozenset({"HELP", "INFO", "?", "ヘルプ", "使い方"})
+MENU_WORDS = frozenset({"MENU", "メニュー", "最初から"})
+YES_WORDS = frozenset({"YES", "Y", "ACCEPT", "OK", "OKAY", "CONFIRM", "はい", "承認", "承諾", "了解"})
+NO_WORDS = frozenset({"NO", "N", "REJECT", "DECLINE", "いいえ", "拒否", "お断り", "断る"})
 
 _EDGE_PUNCTUATION = " \t\r\n.,!?;:'\"()[]{}<>-_*~`。、！？「」"
 _SPACES = re.compile(r"\s+")
 
 
-def _fold(word: str) -> str:
-    # NFKC folds full-width letters (ＹＥＳ) typed on Japanese keyboards into ASCII.
+def fold(word: str) -> str:
+    """Fold for matching. NFKC folds full-width letters (ＹＥＳ) typed on Japanese keyboards into ASCII."""
     return unicodedata.normalize("NFKC", word).strip(_EDGE_PUNCTUATION).upper()
+
+
+_fold = fold
+
+# Japanese is written without spaces: "予約3" is "予約 3". A first word of non-ASCII letters glued to a
+# number is split there (ASCII words are left alone: "B2B" stays one word).
+_GLUED_NUMBER = re.compile(r"^([^\x00-\x7f\d#＃]+)([#＃]?\d.*)$")
 
 
 @dataclass(frozen=True)
@@ -37,22 +44,29 @@ class Text:
         """The body without surrounding whitespace, inner runs of spaces folded."""
         return _SPACES.sub(" ", self.raw.strip())
 
+    def _parts(self) -> list[str]:
+        parts = self.clean.split(" ", 1)
+        glued = _GLUED_NUMBER.match(parts[0])
+        if glued:
+            return [glued.group(1), " ".join([glued.group(2), *parts[1:]])]
+        return parts
+
     @property
     def word(self) -> str:
-        """The first word, folded for matching: ' book 3 ' -> 'BOOK', 'Yes!' -> 'YES'."""
-        parts = self.clean.split(" ", 1)
+        """The first word, folded for matching: ' book 3 ' -> 'BOOK', 'Yes!' -> 'YES', '予約3' -> '予約'."""
+        parts = self._parts()
         return _fold(parts[0]) if parts[0] else ""
 
     @property
     def args(self) -> str:
         """Everything after the first word."""
-        parts = self.clean.split(" ", 1)
+        parts = self._parts()
         return parts[1].strip() if len(parts) > 1 else ""
 
     @property
     def lone_word(self) -> str | None:
         """The folded message if it is a single word ('Stop.' -> 'STOP'), else None."""
-        return self.word if self.clean and " " not in self.clean else None
+        return self.word if self.clean and len(self._parts()) == 1 else None
 
 
 def suggest(word: str, commands: list[str]) -> str | None:

@@ -15,9 +15,20 @@ from bot.keys import CONFIG, ENGINE, VALIDATOR
 
 log = logging.getLogger(__name__)
 
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+# ASCII digits only (\d would take any script's digits) and nothing after the last one (not even "\n").
+E164 = re.compile(r"\+[1-9][0-9]{6,14}\Z")
 MAX_MEDIA = 10
+MAX_BODY = 1600  # Twilio's limit for one message; anything longer is cut here
+MAX_SID = 64
 TWIML = "text/xml"
+# Characters XML 1.0 cannot carry (C0 controls but tab/newline/return, surrogates, U+FFFE/U+FFFF): a reply
+# that echoes one would be TwiML Twilio cannot parse, so they are dropped on the way in and on the way out.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What Twilio may report in a status callback (MessageStatus).
+DELIVERY_STATUSES = frozenset({
+    "accepted", "scheduled", "queued", "sending", "sent", "delivered", "undelivered", "failed", "read",
+    "canceled", "receiving", "received", "partially_delivered",
+})
 
 routes = web.RouteTableDef()
 
@@ -26,9 +37,13 @@ def render_twiml(reply: Reply) -> str:
     """`<Response>` with one `<Message>` per reply part; an empty `<Response/>` sends nothing."""
     parts = []
     for message in reply.messages:
-        media = f"<Media>{escape(message.media_url)}</Media>" if message.media_url else ""
-        parts.append(f"<Message><Body>{escape(message.body)}</Body>{media}</Message>")
+        media = f"<Media>{escape(xml_safe(message.media_url))}</Media>" if message.media_url else ""
+        parts.append(f"<Message><Body>{escape(xml_safe(message.body))}</Body>{media}</Message>")
     return '<?xml version="1.0" encoding="UTF-8"?><Response>' + "".join(parts) + "</Response>"
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def _signed_url(request: web.Request, config: Config) -> str:
@@ -40,6 +55,9 @@ def _signed_url(request: web.Request, config: Config) -> str:
 
 async def _signed_form(request: web.Request) -> MultiDictProxy[str]:
     """The form body, or an HTTP error: 400 not a form, 413 too large, 403 bad signature."""
+    limit = request.app[CONFIG].max_request_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
     if request.content_type != "application/x-www-form-urlencoded":
         raise web.HTTPBadRequest(text="expected application/x-www-form-urlencoded")
     try:
@@ -67,17 +85,18 @@ def _inbound(form: MultiDictProxy[str]) -> Inbound:
     if not E164.match(phone):
         raise web.HTTPBadRequest(text="From is not an E.164 phone number")
     sid = form["MessageSid"].strip()
-    if not sid or len(sid) > 64:
+    if not sid or len(sid) > MAX_SID or not sid.isascii() or not sid.isprintable():
         raise web.HTTPBadRequest(text="bad MessageSid")
     try:
-        count = min(int(form.get("NumMedia", "0") or 0), MAX_MEDIA)
+        count = max(0, min(int(form.get("NumMedia", "0") or 0), MAX_MEDIA))
     except ValueError:
         raise web.HTTPBadRequest(text="bad NumMedia") from None
     media = tuple(
-        url for n in range(count)
-        if (url := form.get(f"MediaUrl{n}", "")) and url.lower().startswith(("http://", "https://"))
+        url.strip() for n in range(count)
+        if (url := form.get(f"MediaUrl{n}", "")) and url.strip().lower().startswith(("http://", "https://"))
     )
-    return Inbound(phone=phone, body=form["Body"][:1600], message_sid=sid, media=media)
+    body = xml_safe(form["Body"])[:MAX_BODY]
+    return Inbound(phone=phone, body=body, message_sid=sid, media=media)
 
 
 @routes.post("/sms")
@@ -90,11 +109,14 @@ async def inbound_sms(request: web.Request) -> web.Response:
 @routes.post("/sms/status")
 async def status_callback(request: web.Request) -> web.Response:
     form = await _signed_form(request)
-    sid, status = form.get("MessageSid", "").strip(), form.get("MessageStatus", "").strip().lower()
+    sid = form.get("MessageSid", "").strip()
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
     if not sid or not status:
         raise web.HTTPBadRequest(text="missing MessageSid or MessageStatus")
+    if len(sid) > MAX_SID or status not in DELIVERY_STATUSES:
+        raise web.HTTPBadRequest(text="unknown MessageSid or MessageStatus")
     code_text = form.get("ErrorCode", "").strip()
-    error_code = int(code_text) if code_text.isdigit() else None
+    error_code = int(code_text) if code_text.isascii() and code_text.isdigit() and len(code_text) <= 9 else None
     await request.app[ENGINE].record_delivery(sid, status, error_code)
     return web.Response(status=204)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.app import create_app
 from bot.clock import FakeClock
-from bot.config import Config, load_config
+from bot.config import ROOT, Config, load_config
 from bot.keys import DATABASE, ENGINE, SCHEDULER, SENDER
 from tests.support.fake_twilio import FakeTwilio
 
@@ -134,6 +135,14 @@ def config(tmp_path: Path, fake_twilio: tuple[FakeTwilio, str]) -> Config:
         background_tasks=False,
         texts_per_window=1000,
     )
+
+
+@pytest.fixture
+def messages(tmp_path: Path) -> Path:
+    """A copy of messages/ that a test may edit (point config.messages_dir at it)."""
+    folder = tmp_path / "messages"
+    shutil.copytree(ROOT / "messages", folder)
+    return folder
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def _read_stay(ctx: Context, text: str) -> Stay | None:
         return None
 
 
-@router.command("BOOK", "RESERVE")
+@router.command("BOOK", "RESERVE", "予約")
 async def book(ctx: Context, text: Text) -> str | None:
     parsed = leading_number(text.args)
     if parsed is None:
@@ -54,7 +54,8 @@ async def book(ctx: Context, text: Text) -> str | None:
     return "dates"
 
 
-@router.step("dates", "help_dates", commands_interrupt=True)
+@router.step("dates", "help_dates", commands_interrupt=True,
+             help_variables=lambda ctx: {"example": example_dates(ctx.today())})
 async def dates(ctx: Context, text: Text) -> str | None:
     stay = _read_stay(ctx, text.clean)
     if stay is None:
@@ -71,6 +72,8 @@ async def name(ctx: Context, text: Text) -> str | None:
 
 
 async def _with_stay(ctx: Context, stay: Stay) -> str | None:
+    if await _refused(ctx, int(ctx.state["listing"]), stay.check_in, stay.check_out):
+        return "dates"  # "try other dates": the next text is read as dates (a command still interrupts)
     ctx.state["check_in"] = stay.check_in.isoformat()
     ctx.state["check_out"] = stay.check_out.isoformat()
     if naming.needs_name(ctx):
@@ -79,22 +82,28 @@ async def _with_stay(ctx: Context, stay: Stay) -> str | None:
     return None
 
 
+async def _refused(ctx: Context, listing_id: int, check_in: date, check_out: date) -> bool:
+    """Dates taken by a confirmed stay, or already asked for by this guest: say so; True if refused."""
+    if await ctx.store.overlaps_confirmed(listing_id, check_in, check_out):
+        ctx.say("book_unavailable", number=listing_id, check_in=check_in, check_out=check_out)
+        return True
+    if await ctx.store.guest_has_overlapping_request(ctx.texter.id, listing_id, check_in, check_out):
+        ctx.say("book_duplicate", number=listing_id)
+        return True
+    return False
+
+
 async def _file_request(ctx: Context) -> None:
     """All answers are in: check the rules again (time has passed) and file the pending request."""
     listing = await ctx.store.listing(int(ctx.state["listing"]))
     check_in = date.fromisoformat(ctx.state["check_in"])
     check_out = date.fromisoformat(ctx.state["check_out"])
-    guest = ctx.texter
-    if await ctx.store.overlaps_confirmed(listing.id, check_in, check_out):
-        ctx.say("book_unavailable", number=listing.id, check_in=check_in, check_out=check_out)
+    if await _refused(ctx, listing.id, check_in, check_out):
         return
-    if await ctx.store.guest_has_overlapping_request(guest.id, listing.id, check_in, check_out):
-        ctx.say("book_duplicate", number=listing.id)
-        return
-    if await ctx.store.pending_count_for_guest(guest.id) >= ctx.config.max_pending_per_guest:
+    if await ctx.store.pending_count_for_guest(ctx.texter.id) >= ctx.config.max_pending_per_guest:
         ctx.say("book_too_many", limit=ctx.config.max_pending_per_guest)
         return
-    reservation = await ctx.store.create_reservation(listing, guest.id, check_in, check_out)
+    reservation = await ctx.store.create_reservation(listing, ctx.texter.id, check_in, check_out)
     await ctx.store.add_job("expire", reservation.id, ctx.now() + timedelta(hours=ctx.config.request_ttl_hours))
     ctx.say(
         "book_requested", ref=reservation.ref, number=listing.id, check_in=check_in, check_out=check_out,

@@ -29,12 +29,12 @@ async def _page(ctx: Context, words: list[str], after: int, first: bool) -> None
     ctx.say("browse_page", listings=items, more=more, query=" ".join(words))
 
 
-@router.command("BROWSE", "LIST")
+@router.command("BROWSE", "LIST", "一覧", "物件")
 async def browse(ctx: Context, text: Text) -> None:
     await _page(ctx, [], 0, first=True)
 
 
-@router.command("SEARCH", "FIND")
+@router.command("SEARCH", "FIND", "検索", "探す", "さがす")
 async def search(ctx: Context, text: Text) -> None:
     words = text.args.split()[:5]
     if not words:
@@ -43,7 +43,7 @@ async def search(ctx: Context, text: Text) -> None:
     await _page(ctx, words, 0, first=True)
 
 
-@router.command("MORE", "NEXT")
+@router.command("MORE", "次", "つぎ", "続き", "もっと")
 async def more(ctx: Context, text: Text) -> None:
     cursor = ctx.conv.data.get("browse")
     if not cursor:
@@ -52,7 +52,7 @@ async def more(ctx: Context, text: Text) -> None:
     await _page(ctx, list(cursor["words"]), int(cursor["after"]), first=False)
 
 
-@router.command("VIEW", "SHOW")
+@router.command("VIEW", "SHOW", "詳細", "見る")
 async def view(ctx: Context, text: Text) -> None:
     parsed = leading_number(text.args)
     if parsed is None:

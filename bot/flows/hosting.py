@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.context import Context
 from bot.flows import naming
 from bot.outcomes import decline_all
@@ -11,15 +13,19 @@ from bot.text import Text, leading_number
 
 router = Router("hosting")
 
-SKIP_WORDS = frozenset({"SKIP", "NONE", "NO PHOTO", "スキップ"})
+SKIP_WORDS = frozenset({"SKIP", "NONE", "NO PHOTO", "スキップ", "なし", "写真なし"})
+
+
+def _length_limits(ctx: Context) -> dict[str, Any]:
+    return {"min_length": ctx.config.description_min, "max_length": ctx.config.description_max}
 
 
 def _ask_description(ctx: Context) -> str:
-    ctx.say("ask_description", min_length=ctx.config.description_min, max_length=ctx.config.description_max)
+    ctx.say("ask_description", **_length_limits(ctx))
     return "description"
 
 
-@router.command("HOST")
+@router.command("HOST", "掲載")
 async def host(ctx: Context, text: Text) -> str | None:
     if naming.needs_name(ctx):
         return naming.ask_name(ctx)
@@ -33,7 +39,7 @@ async def name(ctx: Context, text: Text) -> str | None:
     return _ask_description(ctx)
 
 
-@router.step("description", "help_description")
+@router.step("description", "help_description", help_variables=_length_limits)
 async def description(ctx: Context, text: Text) -> str | None:
     body = text.clean
     if len(body) < ctx.config.description_min:
@@ -69,7 +75,7 @@ async def photo(ctx: Context, text: Text) -> str | None:
     return None
 
 
-@router.command("LISTINGS", "MYLISTINGS", "PLACES")
+@router.command("LISTINGS", "MYLISTINGS", "PLACES", "掲載中", "自分の宿")
 async def listings(ctx: Context, text: Text) -> None:
     mine = await ctx.store.host_listings(ctx.texter.id)
     if not mine:
@@ -80,7 +86,7 @@ async def listings(ctx: Context, text: Text) -> None:
     ctx.say("listings", listings=items)
 
 
-@router.command("UNLIST", "REMOVE")
+@router.command("UNLIST", "REMOVE", "掲載終了")
 async def unlist(ctx: Context, text: Text) -> None:
     parsed = leading_number(text.args)
     if parsed is None:

@@ -1,0 +1,453 @@
+"""`python run.py bench [--quick] [--scale] [--json PATH]`: the booking-workload benchmark.
+
+Everything runs as separate processes on loopback: the real server (`run.py serve` with real config,
+Twilio credentials so signatures are checked, a real SQLite file in a temporary directory, TWILIO_API_URL
+pointing at `fake_twilio_server`), the bare aiohttp floor (`floor`), and one load-generator process per
+measurement (`loadgen`). At each concurrency level the same generator drives the floor and then the server;
+the ratio of their messages/s is the figure of merit (absolute numbers depend on the machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlencode
+from xml.sax.saxutils import escape
+
+import yaml
+from twilio.request_validator import RequestValidator
+
+from bot.bench import add_arguments
+from bot.bench.loadgen import LoadResult, LoadSpec
+from bot.bench.seed import HOST_PHONE_BASE, QUICK_WORLD, SCALE_WORLD, SMALL_WORLD, World, seed
+
+ROOT = Path(__file__).resolve().parents[2]
+AUTH_TOKEN = "bench-auth-token-0123456789abcdef"
+ACCOUNT_SID = "AC" + "b" * 32
+BOT_NUMBER = "+15550000000"
+LEVELS = (1, 8, 32, 128)
+QUICK_LEVELS = (32,)
+# Requests pre-built per second of a timed phase for the server; one faster than this runs out (reported).
+# The floor is stateless: it replays a smaller set over and over.
+APP_REQUESTS_PER_SECOND = 8_000
+
+
+@dataclass
+class Level:
+    concurrency: int
+    floor: LoadResult
+    app: LoadResult
+    ratio: float  # the server's messages/s over the floor's
+    delivered_per_s: float  # outbound SMS the fake Twilio accepted per second of the server's timed phase
+    server_cpu: float  # CPU seconds of the server process per second of its timed phase
+
+
+@dataclass
+class RunReport:
+    label: str
+    world: dict[str, int]
+    seed_seconds: float
+    startup_seconds: float  # process start to the first answered (signed) webhook, on an existing database
+    levels: list[Level]
+    peak_rss_mb: float  # VmHWM of the server process at the end of the run
+    outbox: dict[str, int]  # outbox rows by status once the sender has drained
+    delivered: int  # messages the fake Twilio accepted during this run
+    all_delivered: bool
+    reservations_created: int
+    server_log_errors: int  # ERROR lines / tracebacks in the server's log
+
+
+@dataclass
+class BenchReport:
+    command: str
+    date: str
+    machine: dict[str, str]
+    ceiling: LoadResult | None
+    runs: list[RunReport] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(level.app.errors == 0 and level.floor.errors == 0 for run in self.runs for level in run.levels) \
+            and all(run.all_delivered for run in self.runs)
+
+
+# -- processes ---------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Process:
+    """A child process we started, its output in a log file; stopped by its own pid only."""
+
+    def __init__(self, name: str, args: list[str], log_dir: Path, env: dict[str, str] | None = None) -> None:
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        self._log: IO[bytes] = self.log_path.open("wb")
+        self.started = time.perf_counter()
+        self.popen = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGINT)
+            try:
+                self.popen.wait(15)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+        self._log.close()
+
+    def tail(self, lines: int = 30) -> str:
+        text = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return "\n".join(text[-lines:])
+
+
+def _post(port: int, path: str, body: bytes, headers: dict[str, str], timeout: float = 10) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("POST", path, body, headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def _get_json(port: int, path: str) -> Any:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path)
+        return json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+
+
+def wait_until_answering(process: Process, port: int, path: str, body: bytes, headers: dict[str, str],
+                         timeout: float = 30) -> float:
+    """Poll (with a deadline) until `path` answers 200; returns seconds since the process started."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        if process.popen.poll() is not None:
+            raise RuntimeError(f"{process.name} exited early:\n{process.tail()}")
+        try:
+            status, answer = _post(port, path, body, headers)
+        except OSError:
+            status, answer = 0, b""
+        if status == 200:
+            return time.perf_counter() - process.started
+        if status:
+            raise RuntimeError(f"{process.name} answered {status}: {answer[:300]!r}")
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"{process.name} did not answer within {timeout}s:\n{process.tail()}")
+        time.sleep(0.005)
+
+
+def signed_text(port: int, phone: str, body: str, sid: str) -> tuple[bytes, dict[str, str]]:
+    form = {"MessageSid": sid, "SmsSid": sid, "AccountSid": ACCOUNT_SID, "From": phone, "To": BOT_NUMBER,
+            "Body": body, "NumMedia": "0", "NumSegments": "1", "SmsStatus": "received", "ApiVersion": "2010-04-01"}
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(f"http://127.0.0.1:{port}/sms", form)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}
+    return urlencode(form).encode(), headers
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (all its threads: the aiosqlite worker too)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_loadgen(spec: LoadSpec) -> LoadResult:
+    """One measurement in a load-generator process of its own."""
+    payload = asdict(spec)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.bench.loadgen"], cwd=ROOT, input=json.dumps(payload).encode(),
+        capture_output=True, timeout=spec.duration + 300, check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"load generator failed:\n{done.stderr.decode(errors='replace')[-3000:]}")
+    return LoadResult(**json.loads(done.stdout))
+
+
+def error_markers() -> dict[str, str]:
+    """Answers that are a 200 to Twilio but an error to the texter: the generic error and rate limiting."""
+    catalog = yaml.safe_load((ROOT / "messages" / "en.yaml").read_text(encoding="utf-8"))
+    markers: dict[str, str] = {}
+    for key in ("error_generic", "rate_limited"):
+        texts = catalog[key] if isinstance(catalog[key], list) else [catalog[key]]
+        for index, text in enumerate(texts):
+            markers[f"{key}#{index}" if index else key] = escape(str(text).split("{{")[0].strip()[:40])
+    return markers
+
+
+# -- the benchmark -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Shared:
+    """Processes shared by every run: the fake Twilio and the floor."""
+
+    work: Path
+    twilio: Process
+    twilio_port: int
+    floor: Process
+    floor_port: int
+
+
+@contextlib.contextmanager
+def shared_processes(work: Path) -> Iterator[Shared]:
+    twilio_port, floor_port = free_port(), free_port()
+    started: list[Process] = []
+    try:
+        twilio = Process("fake_twilio", [sys.executable, "-m", "bot.bench.fake_twilio_server",
+                                         "--port", str(twilio_port)], work)
+        started.append(twilio)
+        floor = Process("floor", [sys.executable, "-m", "bot.bench.floor", "--port", str(floor_port)], work)
+        started.append(floor)
+        probe = urlencode({"Body": "hi"}).encode()
+        form_headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        wait_until_answering(floor, floor_port, "/sms", probe, form_headers)
+        deadline = time.perf_counter() + 30
+        while True:
+            try:
+                _get_json(twilio_port, "/stats")
+                break
+            except OSError:
+                if time.perf_counter() > deadline or twilio.popen.poll() is not None:
+                    raise RuntimeError(f"fake Twilio did not start:\n{twilio.tail()}") from None
+                time.sleep(0.01)
+        yield Shared(work, twilio, twilio_port, floor, floor_port)
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
+def measure_ceiling(work: Path, duration: float) -> LoadResult:
+    """The generator against a bare asyncio responder: how fast the client alone can go."""
+    port = free_port()
+    raw = Process("raw_ceiling", [sys.executable, "-m", "bot.bench.floor", "--port", str(port), "--raw"], work)
+    try:
+        probe = urlencode({"Body": "hi"}).encode()
+        wait_until_answering(raw, port, "/sms", probe, {"Content-Type": "application/x-www-form-urlencoded"})
+        return run_loadgen(_spec(port, 32, duration, 4_000, SMALL_WORLD, 0, 1, repeat=True))
+    finally:
+        raw.stop()
+
+
+def _spec(port: int, connections: int, duration: float, max_requests: int, world: World, level_index: int,
+          seed_value: int, *, repeat: bool = False) -> LoadSpec:
+    return LoadSpec(
+        port=port, connections=connections, duration=duration, max_requests=max_requests,
+        signing_url=f"http://127.0.0.1:{port}/sms", auth_token=AUTH_TOKEN, account_sid=ACCOUNT_SID,
+        bot_number=BOT_NUMBER, hosts=world.hosts, listings=world.listings, host_phone_base=HOST_PHONE_BASE,
+        guest_phone_base=4_000_000_000 + level_index * 200_000_000, seed=seed_value, error_markers=error_markers(),
+        repeat=repeat,
+    )
+
+
+def _outbox(db_path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(db_path, timeout=10)
+    try:
+        rows = conn.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+        return {str(status): int(n) for status, n in rows}
+    finally:
+        conn.close()
+
+
+def _count(db_path: Path, sql: str) -> int:
+    conn = sqlite3.connect(db_path, timeout=10)
+    try:
+        return int(conn.execute(sql).fetchone()[0])
+    finally:
+        conn.close()
+
+
+def bench_run(shared: Shared, label: str, world: World, levels: tuple[int, ...], duration: float,
+              log: IO[str], profile: Path | None = None) -> RunReport:
+    """Seed a database, start the real server on it, and measure every level against it and the floor."""
+    db_path = shared.work / f"{label}.db"
+    log.write(f"\n[{label}] seeding {world} ...\n")
+    log.flush()
+    seed_seconds = seed(db_path, world)
+    log.write(f"[{label}] seeded in {seed_seconds:.1f}s; starting the server\n")
+    log.flush()
+    port = free_port()
+    env = {
+        **os.environ, "PORT": str(port), "BIND": "127.0.0.1", "DATABASE": str(db_path),
+        "PUBLIC_URL": f"http://127.0.0.1:{port}", "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_PHONE_NUMBER": BOT_NUMBER,
+        "TWILIO_API_URL": f"http://127.0.0.1:{shared.twilio_port}",
+    }
+    delivered_before = int(_get_json(shared.twilio_port, "/stats")["delivered"])
+    server = Process(f"server_{label}", [sys.executable, "run.py", "serve"], shared.work, env)
+    try:
+        body, headers = signed_text(port, "+19990000001", "HELP", "SM" + "f" * 32)
+        startup = wait_until_answering(server, port, "/sms", body, headers)
+        log.write(f"[{label}] first webhook answered {startup:.2f}s after start\n")
+        log.flush()
+        results: list[Level] = []
+        run_seed = random.randrange(2**24) * 16
+        for index, concurrency in enumerate(levels):
+            floor = run_loadgen(
+                _spec(shared.floor_port, concurrency, duration, 2_000, world, index, run_seed + index, repeat=True)
+            )
+            spec = _spec(port, concurrency, duration, int(APP_REQUESTS_PER_SECOND * duration), world, index,
+                         run_seed + index)
+            delivered_start = int(_get_json(shared.twilio_port, "/stats")["delivered"])
+            cpu_start = cpu_seconds(server.pid)
+            with _profiling(server.pid, profile if concurrency == 32 else None, duration):
+                app = run_loadgen(spec)
+            cpu = cpu_seconds(server.pid) - cpu_start
+            delivered = int(_get_json(shared.twilio_port, "/stats")["delivered"]) - delivered_start
+            level = Level(concurrency, floor, app, app.rate / floor.rate, delivered / app.elapsed,
+                          cpu / app.elapsed)
+            results.append(level)
+            log.write(_level_line(level) + "\n")
+            log.flush()
+        # Let the sender finish: every outbox row sent (or failed), polled with a deadline.
+        deadline = time.perf_counter() + 120
+        outbox = _outbox(db_path)
+        while outbox.get("pending", 0) + outbox.get("sending", 0) and time.perf_counter() < deadline:
+            time.sleep(0.1)
+            outbox = _outbox(db_path)
+        delivered_total = int(_get_json(shared.twilio_port, "/stats")["delivered"]) - delivered_before
+        peak = peak_rss_mb(server.pid)
+        created = _count(db_path, f"SELECT COUNT(*) FROM reservations WHERE id > {world.reservations}")
+    finally:
+        server.stop()
+    log_text = server.log_path.read_text(encoding="utf-8", errors="replace")
+    log_errors = sum(1 for line in log_text.splitlines() if " ERROR " in line or line.startswith("Traceback"))
+    all_delivered = (outbox.get("sent", 0) == delivered_total and sum(outbox.values()) == delivered_total)
+    return RunReport(label, asdict(world), seed_seconds, startup, results, peak, outbox, delivered_total,
+                     all_delivered, created, log_errors)
+
+
+@contextlib.contextmanager
+def _profiling(pid: int, out: Path | None, duration: float) -> Iterator[None]:
+    """Sample the server with py-spy (if asked, and on PATH) while the body runs: collapsed stacks to `out`."""
+    spy = shutil.which("py-spy") if out is not None else None
+    if out is None or spy is None:
+        if out is not None:
+            print("py-spy is not on PATH (pip install py-spy): not profiling", file=sys.stderr)
+        yield
+        return
+    recorder = subprocess.Popen([spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "250", "--gil",
+                                 "--duration", str(max(1, int(duration))), "--output", str(out), "--nonblocking"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        recorder.wait(60)
+
+
+def _level_line(level: Level) -> str:
+    app, floor = level.app, level.floor
+    return (f"  c={level.concurrency:<4} floor {floor.rate:8.0f} msg/s p99 {floor.p99_ms:6.1f} ms | server "
+            f"{app.rate:7.0f} msg/s p50 {app.p50_ms:6.1f} ms p99 {app.p99_ms:6.1f} ms | ratio {level.ratio:5.3f}"
+            f" | out {level.delivered_per_s:6.0f}/s | server cpu {level.server_cpu:4.2f} | errors {app.errors}"
+            + (f" {app.error_kinds} {app.sample_error}" if app.errors else "")
+            + (" (ran out of pre-built requests)" if app.exhausted else ""))
+
+
+def machine() -> dict[str, str]:
+    model = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    import aiohttp
+    import aiosqlite
+
+    return {"nproc": str(os.cpu_count()), "cpu": model, "python": platform.python_version(),
+            "platform": platform.platform(), "sqlite": sqlite3.sqlite_version, "aiohttp": aiohttp.__version__,
+            "aiosqlite": aiosqlite.__version__}
+
+
+def run_bench(*, quick: bool, scale: bool, duration: float | None, log: IO[str],
+              profile: Path | None = None) -> BenchReport:
+    command = "python run.py bench" + (" --quick" if quick else "") + (" --scale" if scale else "")
+    report = BenchReport(command, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine(), None)
+    levels = QUICK_LEVELS if quick else LEVELS
+    seconds = duration or (1.5 if quick else 5.0)
+    with tempfile.TemporaryDirectory(prefix="airtng-bench-") as tmp:
+        work = Path(tmp)
+        if not quick:
+            report.ceiling = measure_ceiling(work, seconds)
+            log.write(f"generator ceiling (bare asyncio responder, c=32): {report.ceiling.rate:.0f} msg/s, "
+                      f"client cpu {report.ceiling.client_cpu:.2f}\n")
+        with shared_processes(work) as shared:
+            report.runs.append(bench_run(shared, "quick" if quick else "small",
+                                         QUICK_WORLD if quick else SMALL_WORLD, levels, seconds, log, profile))
+            if scale:
+                report.runs.append(bench_run(shared, "scale", SCALE_WORLD, levels, seconds, log))
+    return report
+
+
+def summary(report: BenchReport) -> str:
+    lines = [f"{report.command}  ({report.date}; {report.machine['nproc']} x {report.machine['cpu']}, "
+             f"Python {report.machine['python']})"]
+    for run in report.runs:
+        lines.append(f"[{run.label}] startup {run.startup_seconds:.2f}s, peak RSS {run.peak_rss_mb:.0f} MB, "
+                     f"reservations filed {run.reservations_created}, outbound delivered {run.delivered} "
+                     f"({'all' if run.all_delivered else 'NOT all'}; outbox {run.outbox}), "
+                     f"server log errors {run.server_log_errors}")
+        lines.extend(_level_line(level) for level in run.levels)
+    if len(report.runs) == 2:
+        small, big = report.runs
+        for a, b in zip(small.levels, big.levels, strict=True):
+            lines.append(f"  scale/small p99 at c={a.concurrency}: {b.app.p99_ms / max(a.app.p99_ms, 1e-9):.2f}x")
+    lines.append("OK" if report.ok else "ERRORS (see above)")
+    return "\n".join(lines)
+
+
+def cli(*, quick: bool = False, scale: bool = False, duration: float | None = None,
+        json_path: Path | None = None, profile: Path | None = None) -> int:
+    """Run, print the summary, optionally write the JSON report; exit status 1 on any error."""
+    report = run_bench(quick=quick, scale=scale, duration=duration, log=sys.stdout, profile=profile)
+    print(summary(report))
+    if json_path is not None:
+        json_path.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
+    return 0 if report.ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.bench.runner", description="booking-workload benchmark")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    return cli(quick=args.quick, scale=args.scale, duration=args.duration, json_path=args.json,
+               profile=args.profile)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

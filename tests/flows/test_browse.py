@@ -1,0 +1,109 @@
+"""Guests looking around: BROWSE pages with MORE, SEARCH filters, VIEW sends the photo as MMS."""
+
+from __future__ import annotations
+
+from tests.conftest import GUEST, HOST, Sms, list_place
+
+PHOTO = "https://example.com/photos/loft.jpg"
+
+
+async def list_places(sms: Sms, *descriptions: str) -> list[int]:
+    return [await list_place(sms, description=text) for text in descriptions]
+
+
+async def test_browse_with_nothing_listed_invites_hosts(sms: Sms) -> None:
+    assert "No places are listed yet" in await sms.text(GUEST, "BROWSE")
+
+
+async def test_browse_pages_with_more_until_the_end(sms: Sms) -> None:
+    numbers = await list_places(
+        sms, "Sunny loft by the harbour, two bedrooms", "Quiet cabin in the pines with a stove",
+        "Beach house with a big garden", "Tiny studio in the old town centre",
+    )
+    first = await sms.text(GUEST, "browse")
+    assert all(f"#{n} " in first for n in numbers[:3]) and f"#{numbers[3]} " not in first
+    assert "MORE" in first
+    second = await sms.text(GUEST, "MORE")
+    assert f"#{numbers[3]} " in second and f"#{numbers[0]} " not in second
+    assert "MORE" not in second  # nothing after this page
+    assert "That's all" in await sms.text(GUEST, "more")
+    assert "Nothing to continue" in await sms.text(GUEST, "MORE")
+    # BROWSE starts again from the first page.
+    assert f"#{numbers[0]} " in await sms.text(GUEST, "BROWSE")
+
+
+async def test_more_without_browsing_says_how_to_start(sms: Sms) -> None:
+    await list_place(sms)
+    assert "Nothing to continue" in await sms.text(GUEST, "MORE")
+
+
+async def test_a_full_last_page_does_not_offer_more(sms: Sms) -> None:
+    await list_places(sms, "Sunny loft by the harbour, two bedrooms", "Quiet cabin in the pines with a stove",
+                      "Beach house with a big garden")
+    assert "MORE" not in await sms.text(GUEST, "BROWSE")
+
+
+async def test_long_descriptions_are_cut_in_the_list(sms: Sms) -> None:
+    long = "Sunny loft by the harbour with two bedrooms, a balcony over the water and a piano"
+    await list_place(sms, description=long)
+    page = await sms.text(GUEST, "BROWSE")
+    assert long not in page and "..." in page and "Sunny loft by the harbour" in page
+
+
+async def test_search_filters_by_every_word_and_pages_within_the_results(sms: Sms) -> None:
+    numbers = await list_places(
+        sms, "Sunny loft by the harbour", "Harbour cottage with a garden", "Cabin in the pines, no sea",
+        "Flat over the harbour market hall", "Harbour view penthouse, sunny", "Harbour boat house on the quay",
+    )
+    harbour = [numbers[0], numbers[1], numbers[3], numbers[4], numbers[5]]
+    first = await sms.text(GUEST, "SEARCH harbour")
+    assert '"harbour"' in first
+    assert all(f"#{n} " in first for n in harbour[:3]) and f"#{numbers[2]} " not in first
+    second = await sms.text(GUEST, "MORE")
+    assert all(f"#{n} " in second for n in harbour[3:]) and f"#{numbers[2]} " not in second
+    both = await sms.text(GUEST, "search SUNNY harbour")
+    assert f"#{numbers[0]} " in both and f"#{numbers[4]} " in both and f"#{numbers[1]} " not in both
+
+
+async def test_search_with_no_match_or_no_words(sms: Sms) -> None:
+    await list_place(sms)
+    assert 'No places match "castle"' in await sms.text(GUEST, "SEARCH castle")
+    assert "SEARCH beach" in await sms.text(GUEST, "SEARCH")
+
+
+async def test_search_words_are_not_sql_patterns(sms: Sms) -> None:
+    await list_place(sms, description="Sunny loft by the harbour, two bedrooms")
+    assert "No places match" in await sms.text(GUEST, "SEARCH %")
+    assert "No places match" in await sms.text(GUEST, "SEARCH s_nny")
+
+
+async def test_view_sends_the_photo_as_mms_media(sms: Sms) -> None:
+    await sms.text(HOST, "HOST")
+    await sms.text(HOST, "Ana")
+    await sms.text(HOST, "Sunny loft by the harbour, two bedrooms")
+    listed = await sms.text(HOST, "", media=(PHOTO,))
+    number = int(listed.split("listed as #")[1].split()[0].rstrip("."))
+    [(body, media)] = await sms.text_full(GUEST, f"VIEW {number}")
+    assert media == PHOTO
+    assert "Sunny loft by the harbour, two bedrooms" in body and "Ana" in body and f"BOOK {number}" in body
+
+
+async def test_view_without_a_photo_sends_text_only(sms: Sms) -> None:
+    number = await list_place(sms)
+    [(body, media)] = await sms.text_full(GUEST, f"view #{number}")
+    assert media is None and f"#{number}" in body
+
+
+async def test_view_of_the_hosts_own_place_does_not_offer_booking(sms: Sms) -> None:
+    number = await list_place(sms)
+    reply = await sms.text(HOST, f"VIEW {number}")
+    assert "your place" in reply and "BOOK" not in reply
+
+
+async def test_view_of_a_missing_or_unlisted_place(sms: Sms) -> None:
+    number = await list_place(sms)
+    assert "There's no place #99" in await sms.text(GUEST, "VIEW 99")
+    assert "VIEW 3" in await sms.text(GUEST, "VIEW")
+    await sms.text(HOST, f"UNLIST {number}")
+    assert f"There's no place #{number}" in await sms.text(GUEST, f"VIEW {number}")
+    assert "No places are listed" in await sms.text(GUEST, "BROWSE")

@@ -1,0 +1,43 @@
+"""The benchmark's smoke run (`python run.py bench --quick`): the booking workload against the real server
+stays within a generous fraction of the bare aiohttp floor measured in the same run, with no errors and
+every outbound message delivered. Ratios only: no absolute times are asserted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.config import ROOT
+
+# The mixed workload at concurrency 32 must reach this fraction of the floor's messages/s. It is far below
+# what the server does (see docs/performance.md), so only a large regression (around 5-10x) trips it, not a
+# busy machine. Raise it as the server gets faster.
+MIN_RATIO_TO_FLOOR = 0.02
+
+
+def test_quick_bench_keeps_a_fraction_of_the_floor_with_no_errors(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "run.py", "bench", "--quick", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    [run] = report["runs"]
+    [level] = run["levels"]
+    app, floor = level["app"], level["floor"]
+    assert level["concurrency"] == 32
+    assert app["errors"] == 0, (app["error_kinds"], app["sample_error"])
+    assert floor["errors"] == 0, floor["sample_error"]
+    # The whole booking workload ran: guests browsed, viewed, booked and named themselves; hosts decided.
+    assert {"browse", "view", "book", "name", "decide"} <= set(app["kinds"])
+    assert run["reservations_created"] > 0
+    # Every outbound message the server queued reached (the fake) Twilio.
+    assert run["delivered"] > 0 and run["all_delivered"], run["outbox"]
+    assert run["server_log_errors"] == 0
+    assert app["rate"] >= MIN_RATIO_TO_FLOOR * floor["rate"], (
+        f"server {app['rate']:.0f} msg/s is below {MIN_RATIO_TO_FLOOR} of the floor's {floor['rate']:.0f} msg/s"
+    )

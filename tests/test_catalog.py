@@ -1,0 +1,78 @@
+"""The catalog as texters meet it: variations, the sandbox, and no template bug ever reaching a phone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import validate_catalog
+from bot.config import Config
+from bot.reload import RELOADER
+from tests.conftest import GUEST, HOST, Sms
+
+
+@pytest.fixture
+def config(config: Config, messages: Path) -> Config:
+    return config.with_(messages_dir=str(messages))
+
+
+def set_key(path: Path, key: str, yaml_value: str) -> None:
+    """Replace one key's entry (up to the next top-level key) with `yaml_value`."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{key}:"))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i][:1] not in (" ", "\n", "")), len(lines))
+    lines[start:end] = [f"{key}:{yaml_value}\n"]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+async def test_a_key_with_variations_sends_each_of_them(sms: Sms, messages: Path) -> None:
+    set_key(messages / "en.yaml", "menu", "\n  - Starting over, {{ 'fresh' }}.\n  - Back to square one.")
+    assert sms.app[RELOADER].reload()
+    seen = {await sms.text(GUEST, "MENU") for _ in range(60)}
+    assert seen == {"Starting over, fresh.", "Back to square one."}
+
+
+def test_every_variation_is_validated_on_its_own_line(messages: Path) -> None:
+    set_key(messages / "en.yaml", "menu", "\n  - Starting over.\n  - Back to square one, {{ name }}.")
+    result = validate_catalog(messages, "en")
+    assert result.catalog is None
+    line = next(n for n, text in enumerate((messages / "en.yaml").read_text().splitlines(), 1) if "{{ name }}" in text)
+    assert [str(p).split("messages/")[-1] for p in result.errors] == [
+        f"en.yaml:{line}: menu[2]: uses name, but the code passes only nothing"
+    ]
+    rows = [(r.key, r.alternative) for r in result.rendered if r.language == "en" and r.key == "menu"]
+    assert rows == [("menu", 1)]  # the good one was rendered and measured; the bad one refused
+
+
+async def test_what_people_type_is_shown_never_run(sms: Sms) -> None:
+    await sms.text(HOST, "HOST")
+    await sms.text(HOST, "{{ 7 * 7 }}{% raw %}")
+    await sms.text(HOST, "Loft with a {{ config }} view and {% for x in y %} braces, honest")
+    reply = await sms.text(HOST, "SKIP")
+    number = int(reply.split("#")[1].split()[0])
+    view = await sms.text(GUEST, f"VIEW {number}")
+    assert "Loft with a {{ config }} view and {% for x in y %} braces, honest" in view
+    assert "(host: {{ 7 * 7 }}{% raw %})" in view
+
+
+def test_templates_cannot_reach_into_python(messages: Path) -> None:
+    set_key(messages / "en.yaml", "listing_not_found",
+            " \"{{ number.__class__.__mro__[1].__subclasses__() }}\"")
+    result = validate_catalog(messages, "en")
+    assert result.catalog is None
+    assert any("listing_not_found: fails with the sample values: SecurityError" in str(p) for p in result.errors)
+
+
+async def test_a_japanese_template_that_fails_on_real_values_falls_back_to_english(
+    sms: Sms, messages: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Valid with the registry's sample (suggestion="BROWSE"), but the code passes "" when nothing is close:
+    # the texter still gets an answer, in the default language, and the operator a logged error.
+    set_key(messages / "ja.yaml", "unknown", " すみません。「{{ suggestion[0] }}」で始まる言葉ですか？")
+    assert sms.app[RELOADER].reload()
+    await sms.text(GUEST, "LANG JA")
+    assert await sms.text(GUEST, "BROWZE") == "すみません。「B」で始まる言葉ですか？"  # a close word: fine
+    reply = await sms.text(GUEST, "xyzzy plugh")
+    assert reply == "Sorry, I didn't get that. Text HELP for what you can do."
+    assert "message unknown in ja failed to render; sending the en text" in caplog.text

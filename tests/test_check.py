@@ -1,0 +1,188 @@
+"""`python run.py check`: what an operator sees before an edit goes live, with file and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import sms_size
+from bot.check import run_check
+from bot.config import ROOT, Config, load_config
+
+
+@pytest.fixture
+def messages(tmp_path: Path) -> Path:
+    folder = tmp_path / "messages"
+    shutil.copytree(ROOT / "messages", folder)
+    return folder
+
+
+def check(messages: Path, **changes: object) -> tuple[int, str]:
+    lines: list[str] = []
+    status = run_check(load_config(env={}).with_(messages_dir=str(messages), **changes), out=lines.append)
+    return status, "\n".join(lines).replace(str(messages), "messages")
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def test_the_shipped_catalog_passes_and_every_message_is_in_the_table(messages: Path) -> None:
+    status, out = check(messages)
+    assert status == 0, out
+    assert "0 error(s)" in out and out.splitlines()[-1].startswith("OK")
+    en_welcome = line_of(messages / "en.yaml", "welcome:") + 1
+    # line, key, characters, encoding, segments
+    assert any(row.split()[:2] == [str(en_welcome), "welcome"] and "GSM-7" in row for row in out.splitlines())
+    assert any(row.split()[1:2] == ["host_prompt"] and "UCS-2" in row for row in out.splitlines())  # ja
+
+
+def test_show_prints_each_message_rendered_with_the_samples() -> None:
+    lines: list[str] = []
+    run_check(load_config(env={}), show_texts=True, out=lines.append)
+    text = "\n".join(lines)
+    assert "Maria would like to stay at #12 (Sunny loft by the harbour, two bedrooms) Dec 20-Dec 23" in text
+    assert "Mariaさんが #12(Sunny loft by the harbour, two bedrooms)に12月20日〜12月23日" in text
+
+
+def test_a_yaml_error_is_reported_with_its_line_and_fails(messages: Path) -> None:
+    replace(messages / "en.yaml", "menu: >-", "menu: : >-")
+    status, out = check(messages)
+    assert status == 1
+    assert f"ERROR messages/en.yaml:{line_of(messages / 'en.yaml', 'menu: : >-')}: YAML: mapping values" in out
+    assert "missing" not in out  # an unreadable file's keys are not reported one by one
+    assert out.splitlines()[-1].startswith("FAILED")
+
+
+def test_a_template_syntax_error_and_an_unknown_variable_point_at_their_lines(messages: Path) -> None:
+    en = messages / "en.yaml"
+    replace(en, "Sorry, I didn't get that.{% if suggestion %}", "Sorry, I didn't get that.{% if suggestion %")
+    replace(en, "#{{ number }} is your own place", "#{{ numbr }} is your own place")
+    status, out = check(messages)
+    assert status == 1
+    assert f"en.yaml:{line_of(en, 'unknown:') + 1}: unknown: template syntax" in out
+    assert f"en.yaml:{line_of(en, 'numbr')}: book_own_listing: uses numbr, but the code passes only number" in out
+
+
+def test_a_typo_in_an_attribute_is_caught_by_rendering_the_samples(messages: Path) -> None:
+    replace(messages / "en.yaml", "#{{ l.number }} {{ l.text }} ({{ l.pending }} waiting)",
+            "#{{ l.numbr }} {{ l.text }} ({{ l.pending }} waiting)")
+    status, out = check(messages)
+    assert status == 1
+    assert "listings: fails with the sample values: UndefinedError" in out and "numbr" in out
+
+
+def test_a_branch_the_samples_do_not_take_is_rendered_too(messages: Path) -> None:
+    # The sample has own=False; own=True must render as well.
+    replace(messages / "en.yaml", "{% if own %}This is your place.", "{% if own %}This is {{ owner.name }}.")
+    status, out = check(messages)
+    assert status == 1 and "listing_view: uses owner" in out
+    replace(messages / "en.yaml", "{% if own %}This is {{ owner.name }}.", "{% if own %}{{ number.name }}.")
+    status, out = check(messages)
+    assert status == 1 and "listing_view: fails with the sample values" in out
+
+
+def test_missing_keys_fail_in_the_default_language_and_warn_elsewhere(messages: Path) -> None:
+    for name in ("en.yaml", "ja.yaml"):
+        text = (messages / name).read_text(encoding="utf-8")
+        start = text.index("\nbrowse_end:")
+        end = text.index("\nmore_nothing:")
+        (messages / name).write_text(text[:start] + text[end:], encoding="utf-8")
+    status, out = check(messages)
+    assert status == 1
+    assert "ERROR messages/en.yaml: browse_end: missing" in out
+    assert "WARNING messages/ja.yaml: browse_end: missing (falls back to en)" in out
+    shutil.copy(ROOT / "messages" / "en.yaml", messages / "en.yaml")
+    status, out = check(messages)
+    assert status == 0 and "WARNING messages/ja.yaml: browse_end: missing (falls back to en)" in out
+
+
+def test_unused_and_duplicate_keys_are_reported(messages: Path) -> None:
+    with (messages / "ja.yaml").open("a", encoding="utf-8") as file:
+        file.write("welcom: >-\n  ようこそ\nmenu: >-\n  メニュー\n")
+    status, out = check(messages)
+    lines = (messages / "ja.yaml").read_text(encoding="utf-8").splitlines()
+    assert f"WARNING messages/ja.yaml:{len(lines) - 3}: welcom: not used by the code" in out
+    assert f"ERROR messages/ja.yaml:{len(lines) - 1}: menu: defined twice (also on line" in out
+    assert status == 1
+
+
+def test_a_value_that_is_not_text_is_an_error(messages: Path) -> None:
+    with (messages / "en.yaml").open("a", encoding="utf-8") as file:
+        file.write("search_usage: 42\n")
+    with (messages / "ja.yaml").open("a", encoding="utf-8") as file:
+        file.write("welcome:\n  text: hi\n")
+    status, out = check(messages)
+    assert status == 1
+    assert "en.yaml" in out and "search_usage: defined twice" in out
+    assert "ja.yaml" in out and "welcome: defined twice" in out
+
+
+def test_segments_over_the_configured_limit_warn_and_over_1600_characters_fail(messages: Path) -> None:
+    replace(messages / "en.yaml", "Sorry, something went wrong on our side.", "Sorry, something went wrong. " * 8)
+    status, out = check(messages)
+    assert status == 0
+    assert "error_generic: 2 SMS segments" not in out  # 2 is the configured limit: no warning
+    status, out = check(messages, warn_segments=1)
+    assert status == 0
+    assert "error_generic: 2 SMS segments (GSM-7, 262 characters), over messages.warn_segments = 1" in out
+    replace(messages / "en.yaml", "Sorry, something went wrong. ", "Sorry, something went wrong. " * 60)
+    status, out = check(messages)
+    assert status == 1 and "error_generic: 1973 characters with the samples; Twilio refuses over 1600" in out
+
+
+def test_one_curly_quote_makes_the_whole_message_ucs2_and_check_says_which(messages: Path) -> None:
+    en = messages / "en.yaml"
+    replace(en, "Welcome to Airtng! Rent a place or list yours by text.",
+            "Welcome to Airtng! Rent a place or list yours by text. It’s easy and it’s free.")
+    status, out = check(messages)
+    assert status == 0
+    row = next(line for line in out.splitlines() if line.split()[1:2] == ["welcome"] and "en" not in line)
+    assert "UCS-2" in row and "because of '’'" in row
+    assert "welcome: '’' make(s) the whole SMS UCS-2: 3 segments instead of 1" in out
+
+
+def test_a_missing_directory_or_default_language_file_fails(tmp_path: Path, messages: Path) -> None:
+    status, out = check(tmp_path / "nowhere")
+    assert status == 1 and "no message files" in out
+    (messages / "en.yaml").unlink()
+    status, out = check(messages)
+    assert status == 1 and "en.yaml: the default language has no file" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "segments"),
+    [
+        ("a" * 160, "GSM-7", 1),
+        ("a" * 161, "GSM-7", 2),
+        ("a" * 306, "GSM-7", 2),
+        ("a" * 307, "GSM-7", 3),
+        ("€" * 80, "GSM-7", 1),  # extension characters count twice: 160 septets
+        ("€" * 81, "GSM-7", 2),
+        ("a" * 152 + "€" + "a" * 10, "GSM-7", 2),  # the escape pair is never split across two parts
+        ("a" * 152 + "€" + "a" * 152, "GSM-7", 3),
+        ("Ça va? 5€ à Zürich. ¿Qué? Ñ {}[]~^|\\", "GSM-7", 1),
+        ("a" * 69 + "’", "UCS-2", 1),
+        ("a" * 70 + "’", "UCS-2", 2),
+        ("日" * 134, "UCS-2", 2),
+        ("日" * 135, "UCS-2", 3),
+        ("😀" * 35, "UCS-2", 1),  # outside the BMP: two UTF-16 units each
+        ("😀" * 36, "UCS-2", 2),
+        ("a" * 66 + "😀" + "a" * 66, "UCS-2", 3),  # a surrogate pair is never split either
+    ],
+)
+def test_encoding_and_segments_follow_gsm_7_and_ucs_2_rules(text: str, encoding: str, segments: int) -> None:
+    size = sms_size(text)
+    assert (size.encoding, size.segments) == (encoding, segments)
+
+
+def test_config_default_is_the_shipped_warn_segments() -> None:
+    assert Config().warn_segments == load_config(env={}).warn_segments == 2

@@ -1,0 +1,88 @@
+"""Stay dates as people type them, and the rules that refuse them (bot.dates.parse_stay is pure)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.dates import DateError, parse_stay
+
+TODAY = date(2026, 11, 27)  # the fake clock's day
+MAX_NIGHTS = 30
+
+
+def stay(text: str, today: date = TODAY) -> tuple[date, date]:
+    parsed = parse_stay(text, today, MAX_NIGHTS)
+    return parsed.check_in, parsed.check_out
+
+
+def refusal(text: str, today: date = TODAY) -> str:
+    with pytest.raises(DateError) as caught:
+        parse_stay(text, today, MAX_NIGHTS)
+    return caught.value.key
+
+
+@pytest.mark.parametrize(
+    ("text", "check_in", "check_out"),
+    [
+        ("2026-12-20 to 2026-12-23", date(2026, 12, 20), date(2026, 12, 23)),
+        ("2026-12-20 - 2026-12-23", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12/20-12/23", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12/20/2026 - 12/23/2026", date(2026, 12, 20), date(2026, 12, 23)),
+        ("Dec 20-23", date(2026, 12, 20), date(2026, 12, 23)),
+        ("dec 20 - 23", date(2026, 12, 20), date(2026, 12, 23)),
+        ("December 20 to December 23", date(2026, 12, 20), date(2026, 12, 23)),
+        ("Dec. 20th - Dec. 23rd", date(2026, 12, 20), date(2026, 12, 23)),
+        ("20-23 Dec", date(2026, 12, 20), date(2026, 12, 23)),
+        ("20 Dec - 23 Dec", date(2026, 12, 20), date(2026, 12, 23)),
+        ("DEC 20–23", date(2026, 12, 20), date(2026, 12, 23)),  # en dash, as phones type it
+        ("Dec 30 - Jan 2", date(2026, 12, 30), date(2027, 1, 2)),  # crosses the year
+        ("12/30-1/2", date(2026, 12, 30), date(2027, 1, 2)),
+        ("Nov 27-29", date(2026, 11, 27), date(2026, 11, 29)),  # today is still bookable
+    ],
+)
+def test_accepted_formats(text: str, check_in: date, check_out: date) -> None:
+    assert stay(text) == (check_in, check_out)
+
+
+def test_a_year_less_date_means_its_next_occurrence() -> None:
+    # Nov 20 has passed this year, so it means next year's; Jan 5 is next January.
+    assert stay("Nov 20-23") == (date(2027, 11, 20), date(2027, 11, 23))
+    assert stay("Jan 5-8") == (date(2027, 1, 5), date(2027, 1, 8))
+    assert stay("Dec 20-23", today=date(2026, 12, 21)) == (date(2027, 12, 20), date(2027, 12, 23))
+
+
+def test_feb_29_is_the_next_leap_day() -> None:
+    assert stay("Feb 29 - Mar 2") == (date(2028, 2, 29), date(2028, 3, 2))
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("2026-11-20 to 2026-11-23", "dates_past"),
+        ("11/20/2026-11/23/2026", "dates_past"),
+        ("2026-12-23 to 2026-12-20", "dates_order"),
+        ("2026-12-20 to 2026-12-20", "dates_order"),
+        ("Dec 23-20", "dates_order"),  # not a 362-night stay ending next December
+        ("12/23-12/20", "dates_order"),
+        ("Dec 20-20", "dates_order"),
+        ("Dec 1-Jan 15", "dates_too_long"),
+        ("2026-12-01 to 2027-12-01", "dates_too_long"),
+        ("next week", "dates_unreadable"),
+        ("", "dates_unreadable"),
+        ("Dec 40-42", "dates_unreadable"),
+        ("13/20-13/23", "dates_unreadable"),
+        ("Foo 20-23", "dates_unreadable"),
+    ],
+)
+def test_refusals_say_why(text: str, key: str) -> None:
+    assert refusal(text) == key
+
+
+def test_the_maximum_is_inclusive_and_reported() -> None:
+    assert stay("Dec 1-31") == (date(2026, 12, 1), date(2026, 12, 31))  # exactly 30 nights
+    with pytest.raises(DateError) as caught:
+        parse_stay("Dec 1 - Jan 1", TODAY, MAX_NIGHTS)
+    assert caught.value.params["nights"] == 31
+    assert caught.value.params["max_nights"] == 30

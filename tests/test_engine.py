@@ -1,0 +1,150 @@
+"""The engine: global commands first, first contact, helpful unknowns, exactly-once per MessageSid,
+one text at a time per phone, different phones concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.engine import COMMANDS, KeyedLocks
+from tests.conftest import GUEST, GUEST2, HOST, Sms, book, list_place, twiml_messages
+
+
+async def test_first_contact_gets_a_welcome_that_says_what_can_be_done(sms: Sms) -> None:
+    reply = await sms.text(GUEST, "hi there")
+    assert "Welcome to Airtng" in reply and "BROWSE" in reply and "HOST" in reply and "HELP" in reply
+    assert "Welcome" not in await sms.text(GUEST, "hi again")  # only the first time
+
+
+async def test_a_first_text_that_is_a_command_just_runs(sms: Sms) -> None:
+    number = await list_place(sms)
+    reply = await sms.text(GUEST, "Browse")
+    assert "Welcome" not in reply and f"#{number} Sunny loft" in reply
+    reply = await sms.text(GUEST2, f"BOOK {number} Dec 20-23")
+    assert "Welcome" not in reply and "name" in reply.lower()
+
+
+async def test_unknown_text_suggests_a_close_command(sms: Sms) -> None:
+    await sms.text(GUEST, "hello")
+    reply = await sms.text(GUEST, "BROWZE")
+    assert "Did you mean BROWSE?" in reply and "HELP" in reply
+    assert "Did you mean STATUS?" in await sms.text(GUEST, "statsu")
+    reply = await sms.text(GUEST, "what is this")
+    assert "didn't get that" in reply and "Did you mean" not in reply
+
+
+async def test_unknown_text_in_a_step_is_answered_for_that_step(sms: Sms) -> None:
+    await sms.text(HOST, "HOST")
+    await sms.text(HOST, "Ana")
+    await sms.text(HOST, "Sunny loft by the harbour, two bedrooms")
+    assert "SKIP" in await sms.text(HOST, "BROWZE")
+
+
+async def test_help_when_idle_lists_the_commands(sms: Sms) -> None:
+    reply = await sms.text(GUEST, "help")
+    assert all(word in reply for word in ("BROWSE", "BOOK", "STATUS", "HOST", "MENU"))
+    assert "Welcome" not in reply
+
+
+async def test_menu_when_idle_says_what_can_be_done(sms: Sms) -> None:
+    assert "back to the start" in await sms.text(GUEST, "MENU")
+
+
+async def test_commands_tolerate_case_spaces_and_punctuation(sms: Sms) -> None:
+    number = await list_place(sms)
+    assert f"#{number} Sunny" in await sms.text(GUEST, "  bRoWsE!  ")
+    assert "When would you like to stay" in await sms.text(GUEST, f" book {number} ")
+    await sms.text(GUEST, "menu.")
+    assert "name" in (await sms.text(GUEST, f" Book #{number}  Dec 20-23 ")).lower()
+    assert "Request sent!" in await sms.text(GUEST, "Bob")
+
+
+async def test_a_retried_message_sid_is_applied_once_and_answered_the_same(sms: Sms) -> None:
+    number = await list_place(sms)
+    sid = sms.next_sid()
+    assert "name" in (await sms.text(GUEST, f"BOOK {number} Dec 20-23")).lower()
+    reply = await sms.text(GUEST, "Bob", sid=sid)
+    again = await sms.text(GUEST, "Bob", sid=sid)  # Twilio's retry of the same webhook
+    assert again == reply and "Request sent!" in reply
+    assert (await sms.text(GUEST, "STATUS")).count("waiting for host") == 1
+    assert len(sms.inbox(HOST)) == 1
+
+
+async def test_two_texts_from_one_phone_at_once_are_handled_one_after_the_other(sms: Sms) -> None:
+    number = await list_place(sms)
+    await book(sms, GUEST, number)
+    responses = await asyncio.gather(
+        sms.post("/sms", sms.form(HOST, "YES")), sms.post("/sms", sms.form(HOST, "NO"))
+    )
+    replies = [" ".join(body for body, _ in twiml_messages(await r.text())) for r in responses]
+    await sms.deliver()
+    decided = [r for r in replies if "Accepted" in r or "Declined" in r]
+    assert len(decided) == 1, replies
+    assert sum("no request waiting" in r for r in replies) == 1, replies
+    assert len(sms.inbox(GUEST)) == 1  # the guest hears one outcome
+    outcome = "confirmed" if "Accepted" in decided[0] else "declined"
+    assert outcome in await sms.text(GUEST, "STATUS")
+
+
+async def test_two_date_answers_at_once_file_one_request(sms: Sms) -> None:
+    number = await list_place(sms)
+    await book(sms, GUEST, number, "Dec 1-3")  # name known from now on
+    await sms.text(GUEST, f"BOOK {number}")
+    responses = await asyncio.gather(
+        sms.post("/sms", sms.form(GUEST, "Dec 20-23")), sms.post("/sms", sms.form(GUEST, "Dec 20-23"))
+    )
+    replies = [" ".join(body for body, _ in twiml_messages(await r.text())) for r in responses]
+    assert sum("Request sent!" in r for r in replies) == 1, replies
+    assert (await sms.text(GUEST, "STATUS")).count("Dec 20-Dec 23") == 1
+
+
+async def test_different_phones_are_handled_concurrently_and_the_host_is_asked_once(sms: Sms) -> None:
+    number = await list_place(sms)
+    await book(sms, GUEST, number, "Dec 1-3")
+    await book(sms, GUEST2, number, "Dec 5-7", name="Hugo")
+    await sms.text(HOST, "NO")  # Hugo's request is now in front of the host
+    responses = await asyncio.gather(
+        sms.post("/sms", sms.form(GUEST, f"BOOK {number} Dec 10-12")),
+        sms.post("/sms", sms.form(GUEST2, f"BOOK {number} Dec 14-16")),
+        sms.post("/sms", sms.form(HOST, "YES")),
+    )
+    assert all(r.status == 200 for r in responses)
+    await sms.deliver()
+    assert "confirmed" in sms.inbox(GUEST2)[-1]
+    reply = await sms.text(HOST, "YES")  # the oldest of the two new requests
+    assert "Accepted: Bob" in reply and "Dec 10" in reply and "Hugo would like" in reply
+
+
+async def test_keyed_locks_serialise_one_key_only_and_forget_idle_keys() -> None:
+    locks = KeyedLocks()
+    order: list[str] = []
+    a_started = asyncio.Event()
+    release_a = asyncio.Event()
+
+    async def first() -> None:
+        async with locks.hold("+1"):
+            order.append("a in")
+            a_started.set()
+            await release_a.wait()
+            order.append("a out")
+
+    async def second() -> None:
+        await a_started.wait()
+        async with locks.hold("+1"):
+            order.append("b in")
+
+    async def other_key() -> None:
+        await a_started.wait()
+        async with locks.hold("+2"):
+            order.append("c in")
+        release_a.set()
+
+    await asyncio.gather(first(), second(), other_key())
+    assert order == ["a in", "c in", "a out", "b in"]
+    assert locks._locks == {}
+
+
+def test_every_command_word_belongs_to_one_flow() -> None:
+    assert {"BROWSE", "MORE", "SEARCH", "VIEW", "BOOK", "STATUS", "CANCEL", "HOST", "LISTINGS", "UNLIST"} <= set(
+        COMMANDS
+    )
+    assert not {"YES", "NO", "HELP", "MENU", "STOP"} & set(COMMANDS)

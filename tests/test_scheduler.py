@@ -1,0 +1,133 @@
+"""Time, persisted: request expiry, one reminder, forgotten flows. Driven by the injected clock."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.app import create_app
+from bot.config import Config
+from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, list_place
+from tests.support.dbview import db_path, rows
+
+
+async def test_an_undecided_request_expires_after_24_hours_guest_told_host_moved_on(sms: Sms) -> None:
+    number = await list_place(sms)
+    ref1 = await book(sms, GUEST, number, "Dec 1-3", name="Gina")
+    sms.clock.advance(hours=1)
+    ref2 = await book(sms, GUEST2, number, "Dec 5-7", name="Hugo")
+
+    sms.clock.advance(hours=22, minutes=59)  # 23:59 after the first request
+    await sms.run_scheduler()
+    assert all("expired" not in m for m in sms.inbox(GUEST))
+
+    sms.clock.advance(minutes=1)
+    await sms.run_scheduler()
+    assert "expired" in sms.inbox(GUEST)[-1] and ref1 in sms.inbox(GUEST)[-1]
+    host_inbox = sms.inbox(HOST)
+    assert "Gina" in host_inbox[-2] and "expired" in host_inbox[-2]
+    assert "Hugo" in host_inbox[-1] and "YES" in host_inbox[-1]  # moved on to the next request
+    assert "There's no request" not in await sms.text(HOST, "YES")  # YES now answers Hugo's
+    assert {r["ref"]: r["status"] for r in rows(sms, "SELECT ref, status FROM reservations")} == {
+        ref1: "expired", ref2: "confirmed"}
+
+    await sms.run_scheduler()  # run again: nothing is done twice
+    assert sum("expired" in m for m in sms.inbox(GUEST)) == 1
+
+
+async def test_a_request_not_yet_shown_still_expires_and_only_the_guest_hears(sms: Sms) -> None:
+    number = await list_place(sms)
+    await sms.text(HOST, "HOST")  # the host is busy listing another place, so the request is not shown
+    ref = await book(sms, GUEST, number)
+    await sms.text(HOST, "Still writing about my second place, honestly")  # keeps the flow fresh
+    sms.clock.advance(hours=24)
+    await sms.run_scheduler()
+    assert ref in sms.inbox(GUEST)[-1] and "expired" in sms.inbox(GUEST)[-1]
+    assert all(ref not in m for m in sms.inbox(HOST))
+
+
+async def test_the_host_gets_exactly_one_reminder_before_expiry(sms: Sms) -> None:
+    number = await list_place(sms)
+    await book(sms, GUEST, number, name="Gina")
+    sms.clock.advance(hours=19, minutes=59)
+    await sms.run_scheduler()
+    assert len(sms.inbox(HOST)) == 1
+
+    sms.clock.advance(minutes=1)  # reminder_hours: 20
+    await sms.run_scheduler()
+    assert len(sms.inbox(HOST)) == 2 and "Reminder" in sms.inbox(HOST)[-1] and "Gina" in sms.inbox(HOST)[-1]
+    sms.clock.advance(hours=1)
+    await sms.run_scheduler()
+    assert len(sms.inbox(HOST)) == 2
+
+
+async def test_no_reminder_once_the_host_has_decided(sms: Sms) -> None:
+    number = await list_place(sms)
+    await book(sms, GUEST, number)
+    await sms.text(HOST, "NO")
+    sms.clock.advance(hours=30)
+    await sms.run_scheduler()
+    assert len(sms.inbox(HOST)) == 1
+    assert all("expired" not in m for m in sms.inbox(GUEST))
+
+
+async def test_due_work_survives_a_restart(aiohttp_client: AiohttpClient, sms: Sms, config: Config) -> None:
+    number = await list_place(sms)
+    ref = await book(sms, GUEST, number)
+    await sms.client.close()  # the process goes away; only the database remains
+
+    sms.clock.advance(hours=25)
+    app = create_app(config, clock=sms.clock)
+    restarted = Sms(await aiohttp_client(app), sms.twilio, sms.clock, app)
+    await restarted.run_scheduler()
+    assert ref in restarted.inbox(GUEST)[-1] and "expired" in restarted.inbox(GUEST)[-1]
+
+
+async def test_a_stale_flow_is_forgotten_and_never_eats_a_later_text(sms: Sms) -> None:
+    number = await list_place(sms)
+    await sms.text(GUEST, f"BOOK {number}")  # asks for dates
+    sms.clock.advance(minutes=31)
+    await sms.run_scheduler()
+    reply = await sms.text(GUEST, "Dec 20-23")
+    assert "name" not in reply.lower() and "sorry" in reply.lower()  # not taken as the dates of a booking
+    assert rows(sms, "SELECT COUNT(*) AS n FROM reservations") == [{"n": 0}]
+
+
+async def test_a_stale_step_never_eats_a_text_even_before_the_scheduler_runs(sms: Sms) -> None:
+    await sms.text(HOST, "HOST")
+    await sms.text(HOST, "Ana")  # now asked for a description
+    sms.clock.advance(minutes=31)
+    reply = await sms.text(HOST, "BROWSE places near the sea please")
+    assert "photo" not in reply.lower()
+    assert rows(sms, "SELECT COUNT(*) AS n FROM listings") == [{"n": 0}]
+
+
+async def test_a_flow_within_the_timeout_carries_on(sms: Sms) -> None:
+    number = await list_place(sms)
+    await sms.text(GUEST, f"BOOK {number}")
+    sms.clock.advance(minutes=29)
+    await sms.run_scheduler()
+    assert "name" in (await sms.text(GUEST, "Dec 20-23")).lower()  # the dates were taken: now the name
+
+
+async def test_a_host_whose_flow_was_forgotten_gets_their_pending_prompt(sms: Sms) -> None:
+    number = await list_place(sms)
+    await sms.text(HOST, "HOST")  # starts listing a second place ...
+    await book(sms, GUEST, number, name="Gina")
+    assert sms.inbox(HOST) == []  # ... so the request waits rather than interrupting
+
+    sms.clock.advance(minutes=31)
+    await sms.run_scheduler()
+    assert len(sms.inbox(HOST)) == 1 and "Gina" in sms.inbox(HOST)[0]
+    assert "Gina" in await sms.text(HOST, "YES")
+
+
+async def test_a_broken_job_is_set_aside_and_does_not_block_the_others(sms: Sms) -> None:
+    number = await list_place(sms)
+    ref = await book(sms, GUEST, number)
+    with sqlite3.connect(db_path(sms)) as conn:  # a job pointing at nothing (bad data, an old bug)
+        conn.execute("INSERT INTO jobs (kind, reservation_id, due_at)"
+                     " VALUES ('expire', 999, '2000-01-01T00:00:00.000000Z')")
+    sms.clock.advance(hours=24)
+    await sms.run_scheduler()
+    assert ref in sms.inbox(GUEST)[-1] and "expired" in sms.inbox(GUEST)[-1]
+    assert rows(sms, "SELECT COUNT(*) AS n FROM jobs WHERE done_at IS NULL") == [{"n": 0}]

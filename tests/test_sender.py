@@ -1,0 +1,261 @@
+"""The outbox against a Twilio that fails on demand: retried with backoff, parked with a reason, never lost.
+
+Every message here goes through the real twilio client to the local fake; time is the FakeClock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.app import create_app
+from bot.clock import FakeClock
+from bot.config import Config
+from bot.keys import SENDER
+from bot.sender import outbox_report
+from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, list_place
+from tests.support.dbview import outbox, rows, user
+from tests.support.fake_twilio import FakeTwilio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def _request_waiting(sms: Sms) -> str:
+    """A listing and a booking: the host's prompt is committed to the outbox. Returns the reference."""
+    number = await list_place(sms)
+    return await book(sms, GUEST, number)
+
+
+def _retry_delay(sms: Sms, row_id: int) -> float:
+    row = rows(sms, "SELECT next_attempt_at FROM outbox WHERE id = ?", (row_id,))[0]
+    from bot.clock import from_db
+
+    return (from_db(row["next_attempt_at"]) - sms.clock.now()).total_seconds()
+
+
+@pytest.mark.parametrize(("status", "code"), [(500, None), (503, 20500), (429, 20429)])
+async def test_transient_failures_are_retried_with_growing_backoff_until_delivered(
+        sms: Sms, status: int, code: int | None) -> None:
+    sms.twilio.fail_next(status, code, times=2, to=HOST)
+    await _request_waiting(sms)  # its deliver() meets the first failure
+
+    assert sms.inbox(HOST) == []
+    [prompt] = outbox(sms, HOST)
+    assert prompt["status"] == "pending" and prompt["attempts"] == 1
+    assert f"HTTP {status}" in prompt["last_error"]
+    first_delay = _retry_delay(sms, prompt["id"])
+    assert 1 <= first_delay <= 2  # the first retry comes within seconds
+
+    await sms.deliver()  # not due yet: nothing is tried
+    assert sms.twilio.attempts == 1
+
+    sms.clock.advance(seconds=first_delay)
+    await sms.deliver()  # second failure
+    second_delay = _retry_delay(sms, prompt["id"])
+    assert 2 <= second_delay <= 4  # and it backs off
+    assert sms.inbox(HOST) == []
+
+    sms.clock.advance(seconds=second_delay)
+    await sms.deliver()
+    assert len(sms.inbox(HOST)) == 1 and "YES" in sms.inbox(HOST)[0]
+    [prompt] = outbox(sms, HOST)
+    assert prompt["status"] == "sent" and prompt["attempts"] == 3 and prompt["last_error"] is None
+    assert prompt["twilio_sid"] == sms.twilio.messages[-1].sid
+    assert sms.twilio.attempts == 3
+
+
+async def test_backoff_starts_in_seconds_and_grows_to_minutes_with_jitter(sms: Sms) -> None:
+    sender = sms.app[SENDER]
+    delays = [[sender.backoff(n).total_seconds() for _ in range(200)] for n in range(1, 12)]
+    assert all(1 <= d <= 2 for d in delays[0])
+    assert all(4 <= d <= 8 for d in delays[2])
+    assert all(300 <= d <= 600 for d in delays[-1])  # capped at outbox.max_delay_seconds (10 minutes)
+    assert len(set(delays[3])) > 100  # jittered: retries from many messages do not arrive in step
+
+
+async def test_a_message_waits_behind_an_earlier_failed_one_to_the_same_phone(sms: Sms) -> None:
+    """Two messages to the guest: the first fails, so the second must not overtake it."""
+    first = await list_place(sms)
+    second = await list_place(sms, host=GUEST2, name="Gus", description="Quiet cabin in the pines, wood stove")
+    await book(sms, GUEST, first)
+    await book(sms, GUEST, second, "Dec 27-29")
+    sms.twilio.fail_next(500, to=GUEST)
+    await sms.post("/sms", sms.form(HOST, "YES"))  # the guest is told: confirmed
+    await sms.post("/sms", sms.form(GUEST2, "NO"))  # the guest is told: declined
+    await sms.deliver()
+
+    assert sms.inbox(GUEST) == []  # the first failed; the second waits behind it
+    guest_rows = outbox(sms, GUEST)
+    assert [r["status"] for r in guest_rows] == ["pending", "pending"]
+    assert guest_rows[1]["attempts"] == 0  # waiting is not an attempt
+
+    sms.clock.advance(seconds=5)
+    await sms.deliver()
+    received = sms.inbox(GUEST)
+    assert len(received) == 2
+    assert "confirmed" in received[0] and "can't take" in received[1]
+
+
+async def test_slow_answers_are_cut_by_the_timeout_and_retried(
+        aiohttp_client: AiohttpClient, config: Config, clock: FakeClock,
+        fake_twilio: tuple[FakeTwilio, str]) -> None:
+    app = create_app(config.with_(twilio_request_timeout=0.2), clock=clock)
+    sms = Sms(await aiohttp_client(app), fake_twilio[0], clock, app)
+    sms.twilio.fail_next(504, 20504, delay=1.5, to=HOST)  # answers only after 1.5 s
+    number = await list_place(sms)
+    await sms.post("/sms", sms.form(GUEST, f"BOOK {number} Dec 20-23"))
+    await sms.post("/sms", sms.form(GUEST, "Bob"))
+
+    started = time.monotonic()
+    await sms.deliver()
+    assert time.monotonic() - started < 1.2  # cut by the 0.2 s timeout, not waited out
+    [prompt] = outbox(sms, HOST)
+    assert prompt["status"] == "pending" and "timed out" in prompt["last_error"]
+
+    clock.advance(seconds=2)
+    await sms.deliver()
+    assert len(sms.inbox(HOST)) == 1 and outbox(sms, HOST)[0]["status"] == "sent"
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_a_refused_connection_is_retried_until_twilio_is_back(
+        aiohttp_client: AiohttpClient, aiohttp_server: Any, config: Config, clock: FakeClock) -> None:
+    port = _closed_port()
+    app = create_app(config.with_(twilio_api_url=f"http://127.0.0.1:{port}"), clock=clock)
+    twilio = FakeTwilio()
+    sms = Sms(await aiohttp_client(app), twilio, clock, app)
+    await _request_waiting(sms)
+    [prompt] = outbox(sms, HOST)
+    assert prompt["status"] == "pending" and prompt["attempts"] == 1
+    assert "Connect" in prompt["last_error"] or "refused" in prompt["last_error"].lower()
+
+    server: TestServer = await aiohttp_server(twilio.app(), port=port)  # Twilio comes back
+    assert server.port == port
+    clock.advance(seconds=2)
+    await sms.deliver()
+    assert len(sms.inbox(HOST)) == 1 and outbox(sms, HOST)[0]["status"] == "sent"
+
+
+async def test_21610_opts_the_recipient_out_with_every_consequence(sms: Sms) -> None:
+    """The host unsubscribed at the carrier: the bot learns it from Twilio's error and acts on it."""
+    sms.twilio.fail_next(400, 21610, to=HOST)
+    number = await list_place(sms)
+    await book(sms, GUEST, number)
+
+    assert sms.inbox(HOST) == []
+    [prompt] = outbox(sms, HOST)
+    assert prompt["status"] == "failed" and prompt["error_code"] == 21610
+    assert "opted_out" in prompt["last_error"]
+    assert user(sms, HOST)["opted_out"] == 1
+    assert "left Airtng" in sms.inbox(GUEST)[-1]  # the guest's request was declined and they were told
+    assert "No places" in await sms.text(GUEST2, "BROWSE")  # the listing is hidden
+    assert sms.twilio.attempts == 2  # the failed prompt and the guest's notice: no retry of a 21610
+    sms.clock.advance(hours=1)
+    await sms.deliver()
+    assert sms.twilio.attempts == 2 and len(sms.inbox(GUEST)) == 1
+
+
+async def test_after_a_21610_the_rest_of_that_persons_queue_is_skipped_not_sent(sms: Sms) -> None:
+    first = await list_place(sms)
+    second = await list_place(sms, host=GUEST2, name="Gus", description="Quiet cabin in the pines, wood stove")
+    await book(sms, GUEST, first)
+    await book(sms, GUEST, second, "Dec 27-29")
+    attempts_before = sms.twilio.attempts
+    sms.twilio.fail_next(400, 21610, to=GUEST)
+    await sms.post("/sms", sms.form(HOST, "NO"))
+    await sms.post("/sms", sms.form(GUEST2, "NO"))
+    await sms.deliver()
+
+    statuses = [(r["status"], r["error_code"]) for r in outbox(sms, GUEST)]
+    assert statuses == [("failed", 21610), ("skipped", None)]
+    assert outbox(sms, GUEST)[1]["last_error"] == "opted_out"
+    assert sms.twilio.attempts == attempts_before + 1  # the second was never offered to Twilio
+    assert user(sms, GUEST)["opted_out"] == 1
+
+
+@pytest.mark.parametrize(("code", "reason"), [(21211, "invalid_number"), (21614, "not_mobile")])
+async def test_invalid_or_landline_numbers_are_recorded_against_the_user(sms: Sms, code: int, reason: str) -> None:
+    number = await list_place(sms)
+    await book(sms, GUEST, number)
+    sms.twilio.fail_next(400, code, to=GUEST)
+    await sms.text(HOST, "YES")
+
+    [confirmation] = outbox(sms, GUEST)
+    assert confirmation["status"] == "failed" and confirmation["error_code"] == code
+    assert reason in confirmation["last_error"]
+    assert user(sms, GUEST)["unreachable"] == reason
+    attempts = sms.twilio.attempts
+
+    # Not retried, and nothing more is offered to Twilio for that number: it is skipped with the reason.
+    sms.clock.advance(hours=1)
+    await sms.deliver()
+    second = await list_place(sms, host=GUEST2, name="Gus", description="Quiet cabin in the pines, wood stove")
+    await book(sms, GUEST, second, "Dec 27-29")
+    await sms.text(GUEST2, "NO")
+    assert [r["status"] for r in outbox(sms, GUEST)] == ["failed", "skipped"]
+    assert outbox(sms, GUEST)[1]["last_error"] == reason
+    assert sms.twilio.attempts == attempts + 1  # only GUEST2's own listing prompt went out
+    assert sms.inbox(GUEST) == []
+
+
+async def test_a_message_that_keeps_failing_is_parked_with_its_reason_for_operators(
+        aiohttp_client: AiohttpClient, config: Config, clock: FakeClock,
+        fake_twilio: tuple[FakeTwilio, str], capsys: pytest.CaptureFixture[str]) -> None:
+    config = config.with_(outbox_max_attempts=3)
+    app = create_app(config, clock=clock)
+    sms = Sms(await aiohttp_client(app), fake_twilio[0], clock, app)
+    sms.twilio.fail_next(500, times=10, to=HOST)
+    await _request_waiting(sms)
+    for _ in range(5):
+        clock.advance(minutes=10)
+        await sms.deliver()
+
+    [prompt] = outbox(sms, HOST)
+    assert prompt["status"] == "failed" and prompt["attempts"] == 3
+    assert prompt["last_error"].startswith("gave up after 3 attempts: HTTP 500")
+    assert sms.twilio.attempts == 3  # parked: no more tries however long we wait
+    assert sms.inbox(HOST) == []
+
+    out = io.StringIO()
+    assert await outbox_report(config, out) == 0
+    report = out.getvalue()
+    assert "failed   1" in report
+    assert f"to {HOST} failed after 3 attempt(s)" in report and "gave up after 3 attempts: HTTP 500" in report
+
+
+async def _run_py(*args: str, env: dict[str, str]) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(sys.executable, "run.py", *args, cwd=ROOT, env=env,
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    return int(process.returncode or 0), output.decode()
+
+
+async def test_run_py_outbox_prints_the_report_and_changes_nothing(sms: Sms, config: Config, tmp_path: Path) -> None:
+    sms.twilio.fail_next(400, 21211, to=HOST)
+    await _request_waiting(sms)
+    database = config.resolve_path(config.database)
+    env = {**os.environ, "DATABASE": str(database)}
+    before = database.read_bytes()
+    code, output = await _run_py("outbox", env=env)
+    assert code == 0, output
+    assert "failed   1" in output and "invalid_number" in output and HOST in output
+    assert database.read_bytes() == before
+
+    missing = tmp_path / "nowhere.db"
+    code, output = await _run_py("outbox", env={**env, "DATABASE": str(missing)})
+    assert code == 1 and "No database" in output
+    assert not missing.exists()
