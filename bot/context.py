@@ -29,6 +29,7 @@ class Context:
     catalog: Catalog
     user: User | None = None  # the texter; None for scheduled work
     replies: list[Outgoing] = field(default_factory=list)
+    finished: bool = False  # the engine presented next requests and saved conversations
     _conversations: dict[int, Conversation] = field(default_factory=dict)
     _users: dict[int, User] = field(default_factory=dict)
 

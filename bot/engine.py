@@ -113,7 +113,8 @@ class Engine:
         async with self._db.transaction() as store:
             ctx = Context(store, self._config, self._clock, self._catalog())
             yield ctx
-            await self._finish(ctx)
+            if not ctx.finished:
+                await self._finish(ctx)
         self._on_commit()
 
     async def handle(self, inbound: Inbound) -> Reply:
@@ -150,9 +151,8 @@ class Engine:
                 await self._route(ctx, text, created)
             elif verdict == "notice" and not user.opted_out:
                 ctx.say("rate_limited")
-            # Finish now rather than only on leaving the unit of work: a host's next request, presented by
-            # `_finish`, is part of this answer and must be in the reply a retry replays. (The unit of work
-            # finishes again on exit; presenting and saving are idempotent, so that changes nothing.)
+            # Finish before recording the reply: a host's next request, presented by `_finish`, is part of
+            # this answer and must be in the reply a retry replays.
             await self._finish(ctx)
             reply = Reply(list(ctx.replies))
             await ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json())
@@ -166,7 +166,9 @@ class Engine:
                 conv.data = {"browse": conv.data["browse"]} if "browse" in conv.data else {}
             await present_next(ctx, conv.user_id)
         for conv in ctx.touched():
-            await ctx.store.save_conversation(conv, ctx.flow_timeout)
+            if conv.needs_saving:
+                await ctx.store.save_conversation(conv, ctx.flow_timeout)
+        ctx.finished = True
 
     # -- routing -----------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -49,11 +50,22 @@ class Conversation:
     step: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     presented_id: int | None = None
+    # What the database held when this was loaded; saving an idle conversation that still matches it
+    # is skipped (most texts leave the conversation as it was).
+    stored: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def idle(self) -> bool:
         """Not in the middle of any flow."""
         return self.flow is None
+
+    def fingerprint(self) -> tuple[Any, ...]:
+        return (self.flow, self.step, json.dumps(self.data, sort_keys=True), self.presented_id)
+
+    @property
+    def needs_saving(self) -> bool:
+        """In a flow (its timeout slides with every text), or changed since it was loaded."""
+        return self.flow is not None or self.fingerprint() != self.stored
 
 
 @dataclass

@@ -124,8 +124,11 @@ class Store:
             (user_id,),
         )
         if row is None:
-            return Conversation(user_id)
+            conv = Conversation(user_id)
+            conv.stored = conv.fingerprint()
+            return conv
         conv = Conversation(user_id, row["flow"], row["step"], json.loads(row["data"]), row["presented_id"])
+        conv.stored = conv.fingerprint()
         if conv.flow and row["flow_expires_at"] and row["flow_expires_at"] <= self._now():
             # A stale half-finished flow must never eat a later text, even before the scheduler runs.
             conv.flow, conv.step, conv.data = None, None, {}

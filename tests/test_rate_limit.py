@@ -33,8 +33,9 @@ async def test_over_the_limit_one_short_notice_then_silence_until_the_window_pas
     assert await sms.text(GUEST, "BROWSE") == notice(sms)
     for text in ("BROWSE", "HELP", "HOST", "hello"):
         assert await sms.text_full(GUEST, text) == []  # silence, and nothing happens
-    assert rows(sms, "SELECT flow FROM conversations WHERE user_id = ?", (user(sms, GUEST)["id"],)) == [
-        {"flow": None}]
+    # HOST was not acted on: no flow was started (an idle conversation may have no row at all).
+    flows = rows(sms, "SELECT flow FROM conversations WHERE user_id = ?", (user(sms, GUEST)["id"],))
+    assert [row["flow"] for row in flows] in ([], [None])
     assert await sms.text(GUEST2, "BROWSE")  # another phone is not affected
 
     sms.clock.advance(seconds=60)

@@ -64,7 +64,7 @@ class LoadResult:
     build_seconds: float
     exhausted: bool  # some connection ran out of pre-built requests before the time was up
     sample_error: str = ""
-    kinds: dict[str, int] = field(default_factory=dict)  # texts sent, by command word
+    kinds: dict[str, int] = field(default_factory=dict)  # texts answered, by kind (browse, view, book...)
 
 
 def _dates(rng: random.Random, today: date) -> str:
@@ -108,15 +108,14 @@ def script(spec: LoadSpec, connection: int, count: int, rng: random.Random,
     return texts[:count]
 
 
-def build_requests(spec: LoadSpec) -> tuple[list[list[bytes]], dict[str, int]]:
+def build_requests(spec: LoadSpec) -> list[list[tuple[bytes, str]]]:
     """Every request of the run, signed like Twilio signs its webhooks, as raw HTTP/1.1 bytes."""
     rng = random.Random(spec.seed)
     today = datetime.now(UTC).date()
     validator = RequestValidator(spec.auth_token)
     per_connection = -(-spec.max_requests // spec.connections)
     host_header = f"127.0.0.1:{spec.port}"
-    kinds: dict[str, int] = {}
-    out: list[list[bytes]] = []
+    out: list[list[tuple[bytes, str]]] = []
     for connection in range(spec.connections):
         requests = []
         for index, (phone, body, kind) in enumerate(script(spec, connection, per_connection, rng, today)):
@@ -129,15 +128,15 @@ def build_requests(spec: LoadSpec) -> tuple[list[list[bytes]], dict[str, int]]:
             }
             payload = urlencode(form).encode()
             signature = validator.compute_signature(spec.signing_url, form)
-            requests.append(
+            requests.append((
                 b"POST /sms HTTP/1.1\r\nHost: " + host_header.encode()
                 + b"\r\nUser-Agent: TwilioProxy/1.1\r\nContent-Type: application/x-www-form-urlencoded"
                 + b"\r\nX-Twilio-Signature: " + signature.encode()
-                + b"\r\nContent-Length: " + str(len(payload)).encode() + b"\r\n\r\n" + payload
-            )
-            kinds[kind] = kinds.get(kind, 0) + 1
+                + b"\r\nContent-Length: " + str(len(payload)).encode() + b"\r\n\r\n" + payload,
+                kind,
+            ))
         out.append(requests)
-    return out, kinds
+    return out
 
 
 class _Run:
@@ -151,6 +150,7 @@ class _Run:
         self.sample_error = ""
         self.markers = [(kind, text.encode()) for kind, text in markers.items()]
         self.exhausted = False
+        self.kinds: dict[str, int] = {}
         self.last_done = 0.0
         self.open = connections
         self.finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -169,7 +169,7 @@ class _Run:
 class _Connection(asyncio.Protocol):
     """One keep-alive connection, one request in flight; the next goes out when the answer is complete."""
 
-    def __init__(self, run: _Run, requests: list[bytes]) -> None:
+    def __init__(self, run: _Run, requests: list[tuple[bytes, str]]) -> None:
         self._run = run
         self._requests = requests
         self._index = 0
@@ -200,7 +200,7 @@ class _Connection(asyncio.Protocol):
         else:
             self._sent_at = now
             assert self._transport is not None
-            self._transport.write(self._requests[self._index])
+            self._transport.write(self._requests[self._index][0])
             self._index += 1
 
     def _finish(self) -> None:
@@ -239,6 +239,8 @@ class _Connection(asyncio.Protocol):
         now = time.perf_counter()
         run.latencies.append(now - self._sent_at)
         run.last_done = now
+        kind = self._requests[self._index - 1][1]
+        run.kinds[kind] = run.kinds.get(kind, 0) + 1
         if self._status != 200:
             run.error(f"http {self._status}", body)
         else:
@@ -267,7 +269,7 @@ async def _connect(loop: asyncio.AbstractEventLoop, protocol: _Connection, port:
 
 async def run_load(spec: LoadSpec) -> LoadResult:
     built_at = time.perf_counter()
-    requests, kinds = build_requests(spec)
+    requests = build_requests(spec)
     build_seconds = time.perf_counter() - built_at
     loop = asyncio.get_running_loop()
     run = _Run(spec.connections, float("inf"), spec.error_markers, spec.repeat)
@@ -293,7 +295,7 @@ async def run_load(spec: LoadSpec) -> LoadResult:
         elapsed=elapsed, rate=len(latencies) / elapsed, p50_ms=_percentile(latencies, 0.5),
         p90_ms=_percentile(latencies, 0.9), p99_ms=_percentile(latencies, 0.99),
         max_ms=latencies[-1] * 1000 if latencies else 0.0, client_cpu=cpu / elapsed,
-        build_seconds=build_seconds, exhausted=run.exhausted, sample_error=run.sample_error, kinds=kinds,
+        build_seconds=build_seconds, exhausted=run.exhausted, sample_error=run.sample_error, kinds=run.kinds,
     )
 
 
