@@ -15,9 +15,6 @@ import asyncio
 import logging
 import sys
 
-from aiohttp import web
-
-from bot.app import create_app
 from bot.bench import add_arguments as add_bench_arguments
 from bot.config import load_config
 
@@ -39,8 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config()
     command = args.command or "serve"
     if command == "serve":
-        web.run_app(create_app(config), host=config.bind, port=config.port, print=None)
-        return 0
+        from bot.serve import serve
+
+        return serve(config)
     if command == "chat":
         from bot.chat import chat as run_chat
 
@@ -58,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "outbox":
         from bot.sender import outbox_report
 
-        return asyncio.run(outbox_report(config))
+        return outbox_report(config)
     if command == "bench":
         from bot.bench.runner import cli as bench
 

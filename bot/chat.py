@@ -23,8 +23,7 @@ HELP = "(type a text and press Enter; /as +15551230002 switches number; /quit or
 
 
 async def _queued_for(db: Database, phone: str, after: int) -> tuple[list[str], int]:
-    async with db.transaction() as store:
-        rows = await store.outbox_after(phone, after)
+    rows = await db.run(lambda store: store.outbox_after(phone, after))
     lines = [body + (f"\n    [photo: {media}]" if media else "") for _, body, media in rows]
     return lines, rows[-1][0] if rows else after
 

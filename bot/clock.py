@@ -31,8 +31,9 @@ class FakeClock:
 
 
 def to_db(moment: datetime) -> str:
-    """ISO-8601 UTC text that sorts correctly in SQLite."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """ISO-8601 UTC text that sorts correctly in SQLite ("2026-11-27T12:00:00.000000Z")."""
+    # isoformat is several times cheaper than strftime, and this runs for every row written.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_db(text: str) -> datetime:

@@ -18,6 +18,7 @@ DEFAULT_CONFIG_PATH = ROOT / "config.yaml"
 class Config:
     port: int = 8080
     bind: str = "127.0.0.1"
+    workers: int = 1
     public_url: str = ""
     max_request_bytes: int = 65536
     database: str = "data/airtng.db"
@@ -67,6 +68,7 @@ class Config:
 _YAML_KEYS: dict[tuple[str, ...], str] = {
     ("server", "port"): "port",
     ("server", "bind"): "bind",
+    ("server", "workers"): "workers",
     ("server", "public_url"): "public_url",
     ("server", "max_request_bytes"): "max_request_bytes",
     ("database",): "database",
@@ -101,6 +103,7 @@ _YAML_KEYS: dict[tuple[str, ...], str] = {
 _ENV_KEYS = {
     "PORT": "port",
     "BIND": "bind",
+    "WORKERS": "workers",
     "DATABASE": "database",
     "GROUP_COMMIT": "group_commit",
     "PUBLIC_URL": "public_url",

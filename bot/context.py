@@ -56,17 +56,17 @@ class Context:
 
     # -- people ------------------------------------------------------------------------------------
 
-    async def person(self, user_id: int) -> User:
+    def person(self, user_id: int) -> User:
         if self.user is not None and user_id == self.user.id:
             return self.user
         if user_id not in self._users:
-            self._users[user_id] = await self.store.user(user_id)
+            self._users[user_id] = self.store.user(user_id)
         return self._users[user_id]
 
-    async def conversation(self, user_id: int) -> Conversation:
+    def conversation(self, user_id: int) -> Conversation:
         """Someone's conversation, loaded once per unit of work and saved by `finish`."""
         if user_id not in self._conversations:
-            self._conversations[user_id] = await self.store.conversation(user_id)
+            self._conversations[user_id] = self.store.conversation(user_id)
         return self._conversations[user_id]
 
     def touched(self) -> list[Conversation]:
@@ -81,14 +81,14 @@ class Context:
         """Reply to the texter (in the TwiML answer)."""
         self.replies.append(Outgoing(self.render(key, self.texter.language, **variables), media_url))
 
-    async def tell(self, user_id: int, key: str, *, media_url: str | None = None, **variables: Any) -> None:
+    def tell(self, user_id: int, key: str, *, media_url: str | None = None, **variables: Any) -> None:
         """Message someone: the texter in the reply, anyone else through the outbox (same transaction)."""
         if self.user is not None and user_id == self.user.id:
             self.say(key, media_url=media_url, **variables)
             return
-        person = await self.person(user_id)
+        person = self.person(user_id)
         body = self.render(key, person.language, **variables)
-        await self.store.enqueue(person.id, person.phone, body, media_url)
+        self.store.enqueue(person.id, person.phone, body, media_url)
 
     @property
     def flow_timeout(self) -> timedelta:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TypeVar
 
 from bot import outcomes
 from bot.catalog import Catalog
@@ -24,9 +25,12 @@ from bot.flows import booking, browse, decisions, hosting, stays
 from bot.models import User
 from bot.presenting import describe, present_next
 from bot.router import Handler, Router
+from bot.store import Store
 from bot.text import HELP_WORDS, MENU_WORDS, NO_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, YES_WORDS, Text, fold, suggest
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # The flows, joined in one place. A command word may belong to one flow only.
 ROUTERS: tuple[Router, ...] = (browse.router, booking.router, hosting.router, stays.router)
@@ -106,82 +110,86 @@ class Engine:
         self._on_commit = on_commit
         self._locks = KeyedLocks()
 
-    @asynccontextmanager
-    async def unit_of_work(self, phone: str | None = None) -> AsyncIterator[Context]:
-        """A transaction with a Context; on success every touched host is presented their next request
-        and every touched conversation is saved, in the same transaction."""
-        async with self._db.transaction() as store:
-            ctx = Context(store, self._config, self._clock, self._catalog())
-            yield ctx
-            if not ctx.finished:
-                await self._finish(ctx)
+    async def run(self, work: Callable[[Context], T]) -> T:
+        """Run `work` as one unit of work on the database thread: one transaction, after which every touched
+        host is presented their next request and every touched conversation saved, in that transaction."""
+        result = await self._db.run(lambda store: self._in_context(store, work))
         self._on_commit()
+        return result
+
+    def _in_context(self, store: Store, work: Callable[[Context], T]) -> T:
+        ctx = Context(store, self._config, self._clock, self._catalog())
+        result = work(ctx)
+        if not ctx.finished:
+            self._finish(ctx)
+        return result
 
     async def handle(self, inbound: Inbound) -> Reply:
         """Apply one inbound text exactly once and return what to answer the texter."""
         async with self._locks.hold(inbound.phone):
             try:
-                return await self._apply(inbound)
+                return await self.run(lambda ctx: self._apply(ctx, inbound))
             except Exception:
                 log.exception("handling %s failed; answering with the generic error", inbound.message_sid)
             # Record the failure so Twilio's retries of this MessageSid get the same answer, not a rerun.
-            async with self.unit_of_work() as ctx:
-                stored = await ctx.store.inbound_reply(inbound.message_sid)
-                if stored is not None:
-                    return Reply.from_json(stored, duplicate=True)
-                user, _ = await ctx.store.get_or_create_user(inbound.phone, self._config.default_language)
-                reply = Reply([Outgoing(ctx.render("error_generic", user.language))])
-                await ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json())
-                return reply
+            return await self.run(lambda ctx: self._record_failure(ctx, inbound))
 
-    async def _apply(self, inbound: Inbound) -> Reply:
-        async with self.unit_of_work() as ctx:
-            stored = await ctx.store.inbound_reply(inbound.message_sid)
-            if stored is not None:
-                return Reply.from_json(stored, duplicate=True)
-            user, created = await ctx.store.get_or_create_user(inbound.phone, self._config.default_language)
-            ctx.user = user
-            await ctx.conversation(user.id)
-            verdict = await ctx.store.count_inbound(
-                inbound.phone, self._config.texts_per_window, timedelta(seconds=self._config.window_seconds)
-            )
-            text = Text(inbound.body, inbound.media)
-            if verdict == "ok" or text.lone_word in OPT_OUT_WORDS:
-                # STOP is honoured however fast someone texts: carriers require it.
-                await self._route(ctx, text, created)
-            elif verdict == "notice" and not user.opted_out:
-                ctx.say("rate_limited")
-            # Finish before recording the reply: a host's next request, presented by `_finish`, is part of
-            # this answer and must be in the reply a retry replays.
-            await self._finish(ctx)
-            reply = Reply(list(ctx.replies))
-            await ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json())
-            return reply
+    def _record_failure(self, ctx: Context, inbound: Inbound) -> Reply:
+        stored = ctx.store.inbound_reply(inbound.message_sid)
+        if stored is not None:
+            return Reply.from_json(stored, duplicate=True)
+        user, _ = ctx.store.get_or_create_user(inbound.phone, self._config.default_language)
+        reply = Reply([Outgoing(ctx.render("error_generic", user.language))])
+        ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json())
+        return reply
 
-    async def _finish(self, ctx: Context) -> None:
+    def _apply(self, ctx: Context, inbound: Inbound) -> Reply:
+        stored = ctx.store.inbound_reply(inbound.message_sid)
+        if stored is not None:
+            return Reply.from_json(stored, duplicate=True)
+        user, created = ctx.store.get_or_create_user(inbound.phone, self._config.default_language)
+        ctx.user = user
+        ctx.conversation(user.id)
+        verdict = ctx.store.count_inbound(
+            inbound.phone, self._config.texts_per_window, timedelta(seconds=self._config.window_seconds)
+        )
+        text = Text(inbound.body, inbound.media)
+        if verdict == "ok" or text.lone_word in OPT_OUT_WORDS:
+            # STOP is honoured however fast someone texts: carriers require it.
+            self._route(ctx, text, created)
+        elif verdict == "notice" and not user.opted_out:
+            ctx.say("rate_limited")
+        # Finish before recording the reply: a host's next request, presented by `_finish`, is part of
+        # this answer and must be in the reply a retry replays.
+        self._finish(ctx)
+        reply = Reply(list(ctx.replies))
+        ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json())
+        return reply
+
+    def _finish(self, ctx: Context) -> None:
         for conv in ctx.touched():
             if not conv.flow:
                 # Out of any flow only the BROWSE cursor survives (so MORE keeps working).
                 conv.step = None
                 conv.data = {"browse": conv.data["browse"]} if "browse" in conv.data else {}
-            await present_next(ctx, conv.user_id)
+            present_next(ctx, conv.user_id)
         for conv in ctx.touched():
             if conv.needs_saving:
-                await ctx.store.save_conversation(conv, ctx.flow_timeout)
+                ctx.store.save_conversation(conv, ctx.flow_timeout)
         ctx.finished = True
 
     # -- routing -----------------------------------------------------------------------------------
 
-    async def _route(self, ctx: Context, text: Text, first_contact: bool) -> None:
+    def _route(self, ctx: Context, text: Text, first_contact: bool) -> None:
         """Global commands first, then the current step, then top-level commands."""
         lone = text.lone_word
         user = ctx.texter
         if lone in OPT_OUT_WORDS:
-            await opt_out(ctx, user)  # Twilio confirms opt-outs itself: we say nothing
+            opt_out(ctx, user)  # Twilio confirms opt-outs itself: we say nothing
             return
         if user.opted_out:
             if lone in OPT_IN_WORDS or lone in YES_WORDS:
-                await ctx.store.set_opted_out(user.id, False)
+                ctx.store.set_opted_out(user.id, False)
                 user.opted_out = False
                 ctx.say("opted_in")
             elif lone in HELP_WORDS:
@@ -191,25 +199,25 @@ class Engine:
             ctx.say("opted_in")
             return
         try:
-            await self._dispatch(ctx, text, first_contact)
+            self._dispatch(ctx, text, first_contact)
         except DomainError as error:
             ctx.say(error.key, **error.params)
 
-    async def _dispatch(self, ctx: Context, text: Text, first_contact: bool) -> None:
+    def _dispatch(self, ctx: Context, text: Text, first_contact: bool) -> None:
         conv = ctx.conv
         word, lone = text.word, text.lone_word
         if lone in HELP_WORDS:
-            await self._help(ctx)
+            self._help(ctx)
             return
         if lone in MENU_WORDS:
             conv.flow, conv.step, conv.data = None, None, {}
             ctx.say("menu")
             return
         if word in LANG_WORDS or (lone is not None and lone in LANGUAGE_BY_NAME):
-            await self._language(ctx, text)
+            self._language(ctx, text)
             return
         if lone in YES_WORDS or lone in NO_WORDS:
-            await decisions.decide(ctx, text)
+            decisions.decide(ctx, text)
             return
         if conv.flow is not None:
             router = FLOWS.get(conv.flow)
@@ -219,7 +227,7 @@ class Engine:
                 conv.flow, conv.step, conv.data = None, None, {}
             elif not (step.commands_interrupt and word in COMMANDS):
                 try:
-                    conv.step = await step.handler(ctx, text)
+                    conv.step = step.handler(ctx, text)
                 except DomainError:
                     # What the flow was about is gone (the place was unlisted meanwhile): end the flow, or
                     # every later text would be read as this step's answer and fail again.
@@ -235,7 +243,7 @@ class Engine:
             self._unknown(ctx, text, first_contact)
             return
         router, handler = entry
-        next_step = await handler(ctx, text)
+        next_step = handler(ctx, text)
         if next_step is not None:
             conv.flow, conv.step = router.flow, next_step
 
@@ -245,57 +253,61 @@ class Engine:
             return
         ctx.say("unknown", suggestion=suggest(text.word, KNOWN_WORDS) or "")
 
-    async def _help(self, ctx: Context) -> None:
+    def _help(self, ctx: Context) -> None:
         conv = ctx.conv
         if conv.flow and (router := FLOWS.get(conv.flow)) and (step := router.steps.get(conv.step or "")):
             ctx.say(step.help_key, **(step.help_variables(ctx) if step.help_variables else {}))
         elif conv.presented_id is not None:
-            ctx.say("help_deciding", **await describe(ctx, await ctx.store.reservation(conv.presented_id)))
+            ctx.say("help_deciding", **describe(ctx, ctx.store.reservation(conv.presented_id)))
         else:
             ctx.say("help")
 
-    async def _language(self, ctx: Context, text: Text) -> None:
+    def _language(self, ctx: Context, text: Text) -> None:
         # "LANG JA", "言語 日本語", or just the language's name ("日本語", "English").
         wanted = LANGUAGE_NAMES.get(fold(text.args) if text.word in LANG_WORDS else text.word)
         if wanted is None or wanted not in ctx.catalog.languages:
             ctx.say("language_unknown", languages=ctx.catalog.languages)
             return
-        await ctx.store.set_language(ctx.texter.id, wanted)
+        ctx.store.set_language(ctx.texter.id, wanted)
         ctx.texter.language = wanted
         ctx.say("language_set")
 
     async def record_delivery(self, twilio_sid: str, status: str, error_code: int | None) -> None:
         """A status callback: record it; a carrier-side opt-out (21610) opts the user out here too."""
-        async with self.unit_of_work() as ctx:
-            user_id = await ctx.store.update_delivery(twilio_sid, status, error_code)
-            if user_id is None:
-                return
-            if error_code in UNREACHABLE_CALLBACK_CODES:
-                await ctx.store.mark_unreachable(user_id, f"error {error_code}")
-            elif error_code == 21610:
-                user = await ctx.person(user_id)
-                if not user.opted_out:
-                    await opt_out(ctx, user)
+        await self.run(lambda ctx: self._record_delivery(ctx, twilio_sid, status, error_code))
+
+    @staticmethod
+    def _record_delivery(ctx: Context, twilio_sid: str, status: str, error_code: int | None) -> None:
+        user_id = ctx.store.update_delivery(twilio_sid, status, error_code)
+        if user_id is None:
+            return
+        if error_code in UNREACHABLE_CALLBACK_CODES:
+            ctx.store.mark_unreachable(user_id, f"error {error_code}")
+        elif error_code == 21610:
+            opt_out_by_id(ctx, user_id)
 
     async def opt_out_user(self, user_id: int) -> None:
         """The carrier told us (error 21610) that this user opted out."""
-        async with self.unit_of_work() as ctx:
-            user = await ctx.person(user_id)
-            if not user.opted_out:
-                await opt_out(ctx, user)
+        await self.run(lambda ctx: opt_out_by_id(ctx, user_id))
 
 
-async def opt_out(ctx: Context, user: User) -> None:
+def opt_out_by_id(ctx: Context, user_id: int) -> None:
+    user = ctx.person(user_id)
+    if not user.opted_out:
+        opt_out(ctx, user)
+
+
+def opt_out(ctx: Context, user: User) -> None:
     """STOP and friends: nothing more is sent; the host's requests are declined (guests told), the
     guest's requests withdrawn (hosts moved on); flows forgotten."""
-    await ctx.store.set_opted_out(user.id, True)
+    ctx.store.set_opted_out(user.id, True)
     user.opted_out = True
-    conv = await ctx.conversation(user.id)
+    conv = ctx.conversation(user.id)
     conv.flow, conv.step, conv.data, conv.presented_id = None, None, {}, None
-    await outcomes.decline_all(ctx, await ctx.store.pending_for(host_id=user.id), "opted_out")
-    for reservation in await ctx.store.pending_for(guest_id=user.id):
-        await ctx.conversation(reservation.host_id)
-        await outcomes.cancel_by_guest(ctx, reservation)
+    outcomes.decline_all(ctx, ctx.store.pending_for(host_id=user.id), "opted_out")
+    for reservation in ctx.store.pending_for(guest_id=user.id):
+        ctx.conversation(reservation.host_id)
+        outcomes.cancel_by_guest(ctx, reservation)
 
 
 # Delivery failures that mean the number cannot take SMS at all (unknown number, landline).

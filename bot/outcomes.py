@@ -11,56 +11,56 @@ from bot.models import Reservation
 from bot.presenting import describe, withdraw_presentation
 
 
-async def accept(ctx: Context, reservation: Reservation) -> list[Reservation]:
+def accept(ctx: Context, reservation: Reservation) -> list[Reservation]:
     """Confirm the stay; decline the other pending requests for the same place whose dates overlap.
     Returns the requests declined as a consequence."""
-    if not await ctx.store.set_status(reservation.id, "confirmed"):
+    if not ctx.store.set_status(reservation.id, "confirmed"):
         return []
-    await withdraw_presentation(ctx, reservation)
-    await ctx.tell(reservation.guest_id, "guest_accepted", **await describe(ctx, reservation))
-    overlapping = await ctx.store.pending_overlapping(reservation)
+    withdraw_presentation(ctx, reservation)
+    ctx.tell(reservation.guest_id, "guest_accepted", **describe(ctx, reservation))
+    overlapping = ctx.store.pending_overlapping(reservation)
     for other in overlapping:
-        await decline(ctx, other, "overlap")
+        decline(ctx, other, "overlap")
     return overlapping
 
 
-async def decline(ctx: Context, reservation: Reservation, reason: str) -> bool:
+def decline(ctx: Context, reservation: Reservation, reason: str) -> bool:
     """Decline a pending request (reason: host, overlap, unlisted, opted_out) and tell the guest."""
-    if not await ctx.store.set_status(reservation.id, "declined", reason):
+    if not ctx.store.set_status(reservation.id, "declined", reason):
         return False
-    await withdraw_presentation(ctx, reservation)
-    await ctx.tell(reservation.guest_id, f"guest_declined_{reason}", **await describe(ctx, reservation))
+    withdraw_presentation(ctx, reservation)
+    ctx.tell(reservation.guest_id, f"guest_declined_{reason}", **describe(ctx, reservation))
     return True
 
 
-async def decline_all(ctx: Context, reservations: list[Reservation], reason: str) -> int:
-    return sum([await decline(ctx, reservation, reason) for reservation in reservations])
+def decline_all(ctx: Context, reservations: list[Reservation], reason: str) -> int:
+    return sum([decline(ctx, reservation, reason) for reservation in reservations])
 
 
-async def cancel_by_guest(ctx: Context, reservation: Reservation, *, silently: bool = False) -> bool:
+def cancel_by_guest(ctx: Context, reservation: Reservation, *, silently: bool = False) -> bool:
     """The guest withdraws a pending request or cancels a confirmed stay. The host hears of it when it
     concerns them: the request was in front of them, or the stay was confirmed."""
     if reservation.status == "pending":
-        if not await ctx.store.set_status(reservation.id, "cancelled", "guest"):
+        if not ctx.store.set_status(reservation.id, "cancelled", "guest"):
             return False
-        host_was_asked = await withdraw_presentation(ctx, reservation)
+        host_was_asked = withdraw_presentation(ctx, reservation)
     elif reservation.status == "confirmed":
-        if not await ctx.store.cancel_confirmed(reservation.id):
+        if not ctx.store.cancel_confirmed(reservation.id):
             return False
         host_was_asked = True
     else:
         return False
     if host_was_asked and not silently:
-        await ctx.tell(reservation.host_id, "host_guest_cancelled", **await describe(ctx, reservation))
+        ctx.tell(reservation.host_id, "host_guest_cancelled", **describe(ctx, reservation))
     return True
 
 
-async def expire(ctx: Context, reservation: Reservation) -> bool:
+def expire(ctx: Context, reservation: Reservation) -> bool:
     """The host did not answer in time: the guest is told, the host moved on."""
-    if not await ctx.store.set_status(reservation.id, "expired"):
+    if not ctx.store.set_status(reservation.id, "expired"):
         return False
-    variables = await describe(ctx, reservation)
-    if await withdraw_presentation(ctx, reservation):
-        await ctx.tell(reservation.host_id, "host_request_expired", **variables)
-    await ctx.tell(reservation.guest_id, "guest_expired", **variables)
+    variables = describe(ctx, reservation)
+    if withdraw_presentation(ctx, reservation):
+        ctx.tell(reservation.host_id, "host_request_expired", **variables)
+    ctx.tell(reservation.guest_id, "guest_expired", **variables)
     return True

@@ -23,13 +23,13 @@ def excerpt(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 3].rstrip() + "..."
 
 
-async def describe(ctx: Context, reservation: Reservation) -> dict[str, Any]:
+def describe(ctx: Context, reservation: Reservation) -> dict[str, Any]:
     """The variables every message about a reservation gets."""
-    guest = await ctx.person(reservation.guest_id)
+    guest = ctx.person(reservation.guest_id)
     return {
         "ref": reservation.ref,
         "listing": reservation.listing_id,
-        "place": excerpt(await ctx.store.listing_description(reservation.listing_id), PLACE_EXCERPT),
+        "place": excerpt(ctx.store.listing_description(reservation.listing_id), PLACE_EXCERPT),
         "guest": guest.name or guest.phone,
         "check_in": reservation.check_in,
         "check_out": reservation.check_out,
@@ -37,26 +37,26 @@ async def describe(ctx: Context, reservation: Reservation) -> dict[str, Any]:
     }
 
 
-async def present_next(ctx: Context, host_id: int) -> None:
-    conv = await ctx.conversation(host_id)
+def present_next(ctx: Context, host_id: int) -> None:
+    conv = ctx.conversation(host_id)
     if not conv.idle or conv.presented_id is not None:
         return
-    host = await ctx.person(host_id)
+    host = ctx.person(host_id)
     if host.opted_out:
         return
-    reservation = await ctx.store.oldest_pending_for_host(host_id)
+    reservation = ctx.store.oldest_pending_for_host(host_id)
     if reservation is None:
         return
     conv.presented_id = reservation.id
-    await ctx.store.mark_presented(reservation.id)
+    ctx.store.mark_presented(reservation.id)
     if ctx.config.reminder_hours > 0:
-        await ctx.store.add_job("remind", reservation.id, ctx.now() + timedelta(hours=ctx.config.reminder_hours))
-    await ctx.tell(host_id, "host_prompt", **await describe(ctx, reservation))
+        ctx.store.add_job("remind", reservation.id, ctx.now() + timedelta(hours=ctx.config.reminder_hours))
+    ctx.tell(host_id, "host_prompt", **describe(ctx, reservation))
 
 
-async def withdraw_presentation(ctx: Context, reservation: Reservation) -> bool:
+def withdraw_presentation(ctx: Context, reservation: Reservation) -> bool:
     """If this request is the one its host is looking at, take it away; True if it was."""
-    conv = await ctx.conversation(reservation.host_id)
+    conv = ctx.conversation(reservation.host_id)
     if conv.presented_id != reservation.id:
         return False
     conv.presented_id = None

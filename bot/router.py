@@ -6,14 +6,14 @@ None when the flow is over (or, for a command, when it needs no further step).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.context import Context
 from bot.text import Text
 
-Handler = Callable[[Context, Text], Awaitable[str | None]]
+Handler = Callable[[Context, Text], str | None]
 HelpVariables = Callable[[Context], dict[str, Any]]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 from bot import outcomes
 from bot.config import Config
@@ -29,36 +30,43 @@ class Scheduler:
         instead of blocking every job behind it at every poll."""
         handled = 0
         while True:
-            async with self._engine.unit_of_work() as ctx:
-                jobs = await ctx.store.due_jobs(BATCH)
+            jobs = await self._engine.run(lambda ctx: ctx.store.due_jobs(BATCH))
             for job_id, kind, reservation_id in jobs:
                 try:
-                    async with self._engine.unit_of_work() as ctx:
-                        await self._work(ctx, kind, reservation_id)
-                        await ctx.store.finish_jobs([job_id])
+                    await self._engine.run(partial(self._work, job_id=job_id, kind=kind, reservation_id=reservation_id))
                 except Exception:
                     log.exception("job %s (%s for reservation %s) failed; set aside", job_id, kind, reservation_id)
-                    async with self._engine.unit_of_work() as ctx:
-                        await ctx.store.finish_jobs([job_id])
-            async with self._engine.unit_of_work() as ctx:
-                stale = await ctx.store.expired_flows(BATCH)
-                for user_id in stale:
-                    # Loading resets a stale flow; saving it frees the host for their next request.
-                    await ctx.conversation(user_id)
+                    await self._engine.run(partial(self._set_aside, job_id=job_id))
+            stale = await self._engine.run(self._forget_stale_flows)
             handled += len(jobs) + len(stale)
             if len(jobs) < BATCH and len(stale) < BATCH:
                 return handled
 
-    async def _work(self, ctx: Context, kind: str, reservation_id: int) -> None:
-        reservation = await ctx.store.reservation(reservation_id)
+    @staticmethod
+    def _set_aside(ctx: Context, job_id: int) -> None:
+        ctx.store.finish_jobs([job_id])
+
+    @staticmethod
+    def _forget_stale_flows(ctx: Context) -> list[int]:
+        stale = ctx.store.expired_flows(BATCH)
+        for user_id in stale:
+            # Loading resets a stale flow; saving it frees the host for their next request.
+            ctx.conversation(user_id)
+        return stale
+
+    @staticmethod
+    def _work(ctx: Context, job_id: int, kind: str, reservation_id: int) -> None:
+        if not ctx.store.finish_jobs([job_id]):
+            return  # another worker process took it
+        reservation = ctx.store.reservation(reservation_id)
         if reservation.status != "pending":
             return  # decided, cancelled or expired meanwhile: nothing to do
         if kind == "expire":
-            await outcomes.expire(ctx, reservation)
+            outcomes.expire(ctx, reservation)
         elif kind == "remind":
-            host = await ctx.conversation(reservation.host_id)
+            host = ctx.conversation(reservation.host_id)
             if host.presented_id == reservation.id:
-                await ctx.tell(reservation.host_id, "host_reminder", **await describe(ctx, reservation))
+                ctx.tell(reservation.host_id, "host_reminder", **describe(ctx, reservation))
         else:
             log.warning("unknown job kind %r for reservation %s", kind, reservation_id)
 

@@ -27,14 +27,14 @@ import asyncio
 import contextlib
 import logging
 import random
+import sqlite3
 import sys
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TextIO
-
-import aiosqlite
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
@@ -129,16 +129,18 @@ class Sender:
 
     async def _claim(self) -> tuple[int, list[OutboxRow]]:
         """Lease due rows; those for blocked recipients are recorded as skipped at once."""
-        async with self._db.transaction() as store:
-            rows = await store.claim_due(self._lease, BATCH)
-            deliverable = []
-            for row in rows:
-                blocked = await store.recipient_blocked(row.user_id)
-                if blocked:
-                    await store.mark_final(row.id, "skipped", blocked)
-                else:
-                    deliverable.append(row)
-            return len(rows), deliverable
+        return await self._db.run(self._claim_sync)
+
+    def _claim_sync(self, store: Store) -> tuple[int, list[OutboxRow]]:
+        rows = store.claim_due(self._lease, BATCH)
+        deliverable = []
+        for row in rows:
+            blocked = store.recipient_blocked(row.user_id)
+            if blocked:
+                store.mark_final(row.id, "skipped", blocked)
+            else:
+                deliverable.append(row)
+        return len(rows), deliverable
 
     async def _deliver(self, row: OutboxRow) -> _Outcome:
         """Send one row and record the outcome."""
@@ -146,8 +148,7 @@ class Sender:
             sent = await self._gateway.send(row.to_phone, row.body, row.media_url)
         except SendError as error:
             return await self._record_failure(row, error)
-        async with self._db.transaction() as store:
-            await store.mark_sent(row.id, sent.sid, sent.status)
+        await self._db.run(lambda store: store.mark_sent(row.id, sent.sid, sent.status))
         return _DONE
 
     async def _record_failure(self, row: OutboxRow, error: SendError) -> _Outcome:
@@ -155,37 +156,37 @@ class Sender:
             # Opt the user out first (its own unit of work: declines, withdrawals, others told), then park
             # the row. A crash in between leaves the row leased; the next try finds the user opted out.
             await self._on_opted_out(row.user_id)
-        async with self._db.transaction() as store:
-            if not error.transient:
-                log.warning("outbox %s to user %s failed for good: %s", row.id, row.user_id, error.reason)
-                await store.mark_final(row.id, "failed", error.reason, error.code)
-                if row.user_id is not None and error.code in UNREACHABLE_CODES:
-                    await store.mark_unreachable(row.user_id, PERMANENT_CODES[error.code or 0])
-                blocked = row.user_id is not None and (error.code in UNREACHABLE_CODES
-                                                       or error.code == OPTED_OUT_CODE)
-                return _Outcome(blocked=blocked)
-            tries = row.attempts + 1  # `attempts` was read before this try's claim counted it
-            if tries >= self._config.outbox_max_attempts:
-                log.warning("outbox %s parked after %s attempts: %s", row.id, tries, error.reason)
-                await store.mark_final(row.id, "failed", f"gave up after {tries} attempts: {error.reason}",
-                                       error.code)
-                return _DONE
-            retry_at = self._clock.now() + self.backoff(tries)
-            await store.mark_retry(row.id, retry_at, error.reason)
-            return _Outcome(retry_at=retry_at)
+        return await self._db.run(lambda store: self._record_failure_sync(store, row, error))
+
+    def _record_failure_sync(self, store: Store, row: OutboxRow, error: SendError) -> _Outcome:
+        if not error.transient:
+            log.warning("outbox %s to user %s failed for good: %s", row.id, row.user_id, error.reason)
+            store.mark_final(row.id, "failed", error.reason, error.code)
+            if row.user_id is not None and error.code in UNREACHABLE_CODES:
+                store.mark_unreachable(row.user_id, PERMANENT_CODES[error.code or 0])
+            blocked = row.user_id is not None and (error.code in UNREACHABLE_CODES
+                                                   or error.code == OPTED_OUT_CODE)
+            return _Outcome(blocked=blocked)
+        tries = row.attempts + 1  # `attempts` was read before this try's claim counted it
+        if tries >= self._config.outbox_max_attempts:
+            log.warning("outbox %s parked after %s attempts: %s", row.id, tries, error.reason)
+            store.mark_final(row.id, "failed", f"gave up after {tries} attempts: {error.reason}",
+                                   error.code)
+            return _DONE
+        retry_at = self._clock.now() + self.backoff(tries)
+        store.mark_retry(row.id, retry_at, error.reason)
+        return _Outcome(retry_at=retry_at)
 
     async def _release(self, row_ids: list[int], retry_at: datetime, reason: str) -> None:
         if row_ids:
-            async with self._db.transaction() as store:
-                await store.release(row_ids, retry_at, reason)
+            await self._db.run(lambda store: store.release(row_ids, retry_at, reason))
 
     async def run_forever(self) -> None:
         """Deliver as rows are committed, and retry rows as they fall due."""
         while True:
             try:
                 await self.drain()
-                async with self._db.transaction() as store:
-                    due = await store.next_outbox_due()
+                due = await self._db.run(lambda store: store.next_outbox_due())
             except Exception:
                 log.exception("outbox pass failed; trying again shortly")
                 due = None
@@ -197,7 +198,7 @@ class Sender:
                 await asyncio.wait_for(self._wakeup.wait(), timeout=wait or 0.01)
 
 
-async def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> int:
+def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> int:
     """`python run.py outbox`: counts by status and the rows that need an operator, with their reasons.
 
     Read-only: it opens the database read-only and never migrates or changes anything."""
@@ -205,11 +206,11 @@ async def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 5
     if not path.exists():
         print(f"No database at {path}.", file=out)
         return 1
-    async with aiosqlite.connect(f"{path.as_uri()}?mode=ro", uri=True) as conn:
-        conn.row_factory = aiosqlite.Row
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        conn.row_factory = sqlite3.Row
         store = Store(conn, SystemClock())
-        counts = await store.outbox_summary()
-        problems = await store.outbox_problems(limit)
+        counts = store.outbox_summary()
+        problems = store.outbox_problems(limit)
     order = ["pending", "sending", "sent", "skipped", "failed"]
     print("Outbox by status:", file=out)
     for status in sorted(counts, key=lambda s: (order.index(s) if s in order else len(order), s)):

@@ -1,18 +1,19 @@
 """All SQL lives here: plain parameterised queries over one connection inside one transaction.
 
-A `Store` is only handed out by `Database.transaction()`, so every method runs inside the caller's
-transaction. The store knows nothing of flows, messages or HTTP.
+A `Store` is only handed out by `Database.run()`, on the database thread, so every method runs inside the
+caller's unit of work (one transaction, or one savepoint of a group-committed one). The store knows nothing
+of flows, messages or HTTP.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from datetime import date, datetime, timedelta
 from typing import Any
-
-import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
 from bot.errors import ListingNotFound, ReservationNotFound
@@ -25,15 +26,15 @@ _RESERVATION_COLUMNS = "id, ref, listing_id, host_id, guest_id, check_in, check_
 _LISTING_COLUMNS = "id, host_id, description, photo_url, active"
 
 
-def _user(row: aiosqlite.Row) -> User:
+def _user(row: sqlite3.Row) -> User:
     return User(row["id"], row["phone"], row["name"], row["language"], bool(row["opted_out"]))
 
 
-def _listing(row: aiosqlite.Row) -> Listing:
+def _listing(row: sqlite3.Row) -> Listing:
     return Listing(row["id"], row["host_id"], row["description"], row["photo_url"], bool(row["active"]))
 
 
-def _reservation(row: aiosqlite.Row) -> Reservation:
+def _reservation(row: sqlite3.Row) -> Reservation:
     return Reservation(
         row["id"], row["ref"], row["listing_id"], row["host_id"], row["guest_id"],
         date.fromisoformat(row["check_in"]), date.fromisoformat(row["check_out"]),
@@ -53,73 +54,71 @@ def _like_escape(word: str) -> str:
 
 
 class Store:
-    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
+    def __init__(self, conn: sqlite3.Connection, clock: Clock) -> None:
         self._conn = conn
         self._clock = clock
 
     # -- low level ---------------------------------------------------------------------------------
 
-    # Each helper is one hop into aiosqlite's thread (a cursor used through `async with` costs three).
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        with closing(self._conn.execute(sql, params)) as cursor:
+            row: sqlite3.Row | None = cursor.fetchone()
+            return row
 
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        rows = await self._conn.execute_fetchall(sql, params)
-        return next(iter(rows), None)
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with closing(self._conn.execute(sql, params)) as cursor:
+            return list(cursor.fetchall())
 
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        return list(await self._conn.execute_fetchall(sql, params))
-
-    async def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Execute a write; returns the new rowid for an INSERT (use `_changed` for how many rows changed)."""
-        if sql.lstrip()[:6].upper() == "INSERT":
-            row = await self._conn.execute_insert(sql, params)
-            return int(row[0]) if row else 0
-        await self._conn.execute_fetchall(sql, params)
-        return 0
+        with closing(self._conn.execute(sql, params)) as cursor:
+            return cursor.lastrowid or 0
 
-    async def _changed(self, sql: str, params: Sequence[Any] = ()) -> int:
+    def _changed(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Execute an UPDATE or DELETE; returns how many rows it changed."""
-        return len(list(await self._conn.execute_fetchall(sql + " RETURNING 1", params)))
+        with closing(self._conn.execute(sql, params)) as cursor:
+            return cursor.rowcount
 
     def _now(self) -> str:
         return to_db(self._clock.now())
 
     # -- users -------------------------------------------------------------------------------------
 
-    async def get_or_create_user(self, phone: str, language: str) -> tuple[User, bool]:
-        row = await self._one("SELECT * FROM users WHERE phone = ?", (phone,))
+    def get_or_create_user(self, phone: str, language: str) -> tuple[User, bool]:
+        row = self._one("SELECT * FROM users WHERE phone = ?", (phone,))
         if row is not None:
             return _user(row), False
-        user_id = await self._run(
+        user_id = self._run(
             "INSERT INTO users (phone, language, created_at) VALUES (?, ?, ?)", (phone, language, self._now())
         )
         return User(user_id, phone, None, language, False), True
 
-    async def user(self, user_id: int) -> User:
-        row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))
+    def user(self, user_id: int) -> User:
+        row = self._one("SELECT * FROM users WHERE id = ?", (user_id,))
         if row is None:
             raise LookupError(f"user {user_id}")
         return _user(row)
 
-    async def user_by_phone(self, phone: str) -> User | None:
-        row = await self._one("SELECT * FROM users WHERE phone = ?", (phone,))
+    def user_by_phone(self, phone: str) -> User | None:
+        row = self._one("SELECT * FROM users WHERE phone = ?", (phone,))
         return _user(row) if row else None
 
-    async def set_name(self, user_id: int, name: str) -> None:
-        await self._run("UPDATE users SET name = ? WHERE id = ?", (name, user_id))
+    def set_name(self, user_id: int, name: str) -> None:
+        self._run("UPDATE users SET name = ? WHERE id = ?", (name, user_id))
 
-    async def set_language(self, user_id: int, language: str) -> None:
-        await self._run("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+    def set_language(self, user_id: int, language: str) -> None:
+        self._run("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
 
-    async def set_opted_out(self, user_id: int, opted_out: bool) -> None:
-        await self._run("UPDATE users SET opted_out = ? WHERE id = ?", (int(opted_out), user_id))
+    def set_opted_out(self, user_id: int, opted_out: bool) -> None:
+        self._run("UPDATE users SET opted_out = ? WHERE id = ?", (int(opted_out), user_id))
 
-    async def mark_unreachable(self, user_id: int, reason: str) -> None:
-        await self._run("UPDATE users SET unreachable = ? WHERE id = ?", (reason, user_id))
+    def mark_unreachable(self, user_id: int, reason: str) -> None:
+        self._run("UPDATE users SET unreachable = ? WHERE id = ?", (reason, user_id))
 
     # -- conversations -----------------------------------------------------------------------------
 
-    async def conversation(self, user_id: int) -> Conversation:
-        row = await self._one(
+    def conversation(self, user_id: int) -> Conversation:
+        row = self._one(
             "SELECT flow, step, data, presented_id, flow_expires_at FROM conversations WHERE user_id = ?",
             (user_id,),
         )
@@ -134,9 +133,9 @@ class Store:
             conv.flow, conv.step, conv.data = None, None, {}
         return conv
 
-    async def save_conversation(self, conv: Conversation, flow_timeout: timedelta) -> None:
+    def save_conversation(self, conv: Conversation, flow_timeout: timedelta) -> None:
         expires = to_db(self._clock.now() + flow_timeout) if conv.flow else None
-        await self._run(
+        self._run(
             "INSERT INTO conversations (user_id, flow, step, data, presented_id, flow_expires_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,"
@@ -146,40 +145,40 @@ class Store:
              conv.presented_id, expires, self._now()),
         )
 
-    async def expired_flows(self, limit: int = 100) -> list[int]:
-        rows = await self._all(
+    def expired_flows(self, limit: int = 100) -> list[int]:
+        rows = self._all(
             "SELECT user_id FROM conversations WHERE flow_expires_at IS NOT NULL AND flow_expires_at <= ?"
             " ORDER BY flow_expires_at LIMIT ?",
             (self._now(), limit),
         )
         return [row["user_id"] for row in rows]
 
-    async def host_presented(self, reservation_id: int) -> int | None:
+    def host_presented(self, reservation_id: int) -> int | None:
         """The host to whom this request is presented, if any."""
-        row = await self._one("SELECT user_id FROM conversations WHERE presented_id = ?", (reservation_id,))
+        row = self._one("SELECT user_id FROM conversations WHERE presented_id = ?", (reservation_id,))
         return int(row["user_id"]) if row else None
 
     # -- listings ----------------------------------------------------------------------------------
 
-    async def create_listing(self, host_id: int, description: str, photo_url: str | None) -> Listing:
-        listing_id = await self._run(
+    def create_listing(self, host_id: int, description: str, photo_url: str | None) -> Listing:
+        listing_id = self._run(
             "INSERT INTO listings (host_id, description, photo_url, created_at) VALUES (?, ?, ?, ?)",
             (host_id, description, photo_url, self._now()),
         )
         return Listing(listing_id, host_id, description, photo_url, True)
 
-    async def listing(self, listing_id: int) -> Listing:
+    def listing(self, listing_id: int) -> Listing:
         """An active listing whose host can be reached, or ListingNotFound."""
-        row = await self._one(
+        row = self._one(
             f"SELECT {_LISTING_COLUMNS} FROM listings WHERE id = ? AND active = 1"
-            " AND host_id NOT IN (SELECT id FROM users WHERE opted_out = 1)",
+            " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = listings.host_id AND u.opted_out = 1)",
             (listing_id,),
         )
         if row is None:
             raise ListingNotFound(number=listing_id)
         return _listing(row)
 
-    async def browse(self, after_id: int, words: Sequence[str], limit: int) -> list[Listing]:
+    def browse(self, after_id: int, words: Sequence[str], limit: int) -> list[Listing]:
         """Active listings after `after_id` (keyset paging, never OFFSET) matching every word."""
         where = ["l.active = 1", "l.id > ?", "u.opted_out = 0"]
         params: list[Any] = [after_id]
@@ -187,22 +186,22 @@ class Store:
             where.append("l.description LIKE ? ESCAPE '\\'")
             params.append(f"%{_like_escape(word)}%")
         params.append(limit)
-        rows = await self._all(
+        rows = self._all(
             f"SELECT l.id, l.host_id, l.description, l.photo_url, l.active FROM listings l"
             f" JOIN users u ON u.id = l.host_id WHERE {' AND '.join(where)} ORDER BY l.id LIMIT ?",
             params,
         )
         return [_listing(row) for row in rows]
 
-    async def listing_description(self, listing_id: int) -> str:
+    def listing_description(self, listing_id: int) -> str:
         """Any listing's description, listed or not (messages about old requests name the place)."""
-        row = await self._one("SELECT description FROM listings WHERE id = ?", (listing_id,))
+        row = self._one("SELECT description FROM listings WHERE id = ?", (listing_id,))
         if row is None:
             raise ListingNotFound(number=listing_id)
         return str(row["description"])
 
-    async def host_listings(self, host_id: int) -> list[tuple[Listing, int]]:
-        rows = await self._all(
+    def host_listings(self, host_id: int) -> list[tuple[Listing, int]]:
+        rows = self._all(
             f"SELECT {_LISTING_COLUMNS},"
             " (SELECT COUNT(*) FROM reservations r WHERE r.listing_id = listings.id AND r.status = 'pending')"
             " AS pending FROM listings WHERE host_id = ? AND active = 1 ORDER BY id",
@@ -210,19 +209,19 @@ class Store:
         )
         return [(_listing(row), int(row["pending"])) for row in rows]
 
-    async def unlist(self, listing_id: int) -> None:
-        await self._run("UPDATE listings SET active = 0 WHERE id = ?", (listing_id,))
+    def unlist(self, listing_id: int) -> None:
+        self._run("UPDATE listings SET active = 0 WHERE id = ?", (listing_id,))
 
     # -- reservations ------------------------------------------------------------------------------
 
-    async def create_reservation(
+    def create_reservation(
         self, listing: Listing, guest_id: int, check_in: date, check_out: date
     ) -> Reservation:
         while True:
             ref = "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
-            if await self._one("SELECT 1 FROM reservations WHERE ref = ?", (ref,)) is None:
+            if self._one("SELECT 1 FROM reservations WHERE ref = ?", (ref,)) is None:
                 break
-        reservation_id = await self._run(
+        reservation_id = self._run(
             "INSERT INTO reservations (ref, listing_id, host_id, guest_id, check_in, check_out, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (ref, listing.id, listing.host_id, guest_id, check_in.isoformat(), check_out.isoformat(),
@@ -231,15 +230,15 @@ class Store:
         return Reservation(reservation_id, ref, listing.id, listing.host_id, guest_id, check_in, check_out,
                            "pending", None)
 
-    async def reservation(self, reservation_id: int) -> Reservation:
-        row = await self._one(f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE id = ?", (reservation_id,))
+    def reservation(self, reservation_id: int) -> Reservation:
+        row = self._one(f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE id = ?", (reservation_id,))
         if row is None:
             raise ReservationNotFound(ref=str(reservation_id))
         return _reservation(row)
 
-    async def guest_reservation_by_ref(self, guest_id: int, ref: str) -> Reservation:
+    def guest_reservation_by_ref(self, guest_id: int, ref: str) -> Reservation:
         """The guest's own reservation with this reference; another guest's is as good as missing."""
-        row = await self._one(
+        row = self._one(
             f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE ref = ? AND guest_id = ?",
             (ref.upper(), guest_id),
         )
@@ -247,40 +246,40 @@ class Store:
             raise ReservationNotFound(ref=ref.upper())
         return _reservation(row)
 
-    async def overlaps_confirmed(self, listing_id: int, check_in: date, check_out: date) -> bool:
-        row = await self._one(
+    def overlaps_confirmed(self, listing_id: int, check_in: date, check_out: date) -> bool:
+        row = self._one(
             "SELECT 1 FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
             " AND check_in < ? AND check_out > ? LIMIT 1",
             (listing_id, check_out.isoformat(), check_in.isoformat()),
         )
         return row is not None
 
-    async def guest_has_overlapping_request(
+    def guest_has_overlapping_request(
         self, guest_id: int, listing_id: int, check_in: date, check_out: date
     ) -> bool:
-        row = await self._one(
+        row = self._one(
             "SELECT 1 FROM reservations WHERE guest_id = ? AND listing_id = ? AND status = 'pending'"
             " AND check_in < ? AND check_out > ? LIMIT 1",
             (guest_id, listing_id, check_out.isoformat(), check_in.isoformat()),
         )
         return row is not None
 
-    async def pending_count_for_guest(self, guest_id: int) -> int:
-        row = await self._one(
+    def pending_count_for_guest(self, guest_id: int) -> int:
+        row = self._one(
             "SELECT COUNT(*) FROM reservations WHERE guest_id = ? AND status = 'pending'", (guest_id,)
         )
         return int(row[0]) if row else 0
 
-    async def oldest_pending_for_host(self, host_id: int) -> Reservation | None:
-        row = await self._one(
+    def oldest_pending_for_host(self, host_id: int) -> Reservation | None:
+        row = self._one(
             f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE host_id = ? AND status = 'pending'"
             " ORDER BY id LIMIT 1",
             (host_id,),
         )
         return _reservation(row) if row else None
 
-    async def pending_overlapping(self, reservation: Reservation) -> list[Reservation]:
-        rows = await self._all(
+    def pending_overlapping(self, reservation: Reservation) -> list[Reservation]:
+        rows = self._all(
             f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE listing_id = ? AND status = 'pending'"
             " AND id != ? AND check_in < ? AND check_out > ? ORDER BY id",
             (reservation.listing_id, reservation.id, reservation.check_out.isoformat(),
@@ -288,43 +287,43 @@ class Store:
         )
         return [_reservation(row) for row in rows]
 
-    async def pending_for_listing(self, listing_id: int) -> list[Reservation]:
-        rows = await self._all(
+    def pending_for_listing(self, listing_id: int) -> list[Reservation]:
+        rows = self._all(
             f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE listing_id = ? AND status = 'pending'"
             " ORDER BY id",
             (listing_id,),
         )
         return [_reservation(row) for row in rows]
 
-    async def pending_for(self, *, host_id: int | None = None, guest_id: int | None = None) -> list[Reservation]:
+    def pending_for(self, *, host_id: int | None = None, guest_id: int | None = None) -> list[Reservation]:
         column, value = ("host_id", host_id) if host_id is not None else ("guest_id", guest_id)
-        rows = await self._all(
+        rows = self._all(
             f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE {column} = ? AND status = 'pending'"
             " ORDER BY id",
             (value,),
         )
         return [_reservation(row) for row in rows]
 
-    async def guest_reservations(self, guest_id: int, limit: int) -> list[Reservation]:
-        rows = await self._all(
+    def guest_reservations(self, guest_id: int, limit: int) -> list[Reservation]:
+        rows = self._all(
             f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE guest_id = ? ORDER BY id DESC LIMIT ?",
             (guest_id, limit),
         )
         return [_reservation(row) for row in rows]
 
-    async def mark_presented(self, reservation_id: int) -> None:
-        await self._run("UPDATE reservations SET presented_at = ? WHERE id = ?", (self._now(), reservation_id))
+    def mark_presented(self, reservation_id: int) -> None:
+        self._run("UPDATE reservations SET presented_at = ? WHERE id = ?", (self._now(), reservation_id))
 
-    async def set_status(self, reservation_id: int, status: str, reason: str | None = None) -> bool:
+    def set_status(self, reservation_id: int, status: str, reason: str | None = None) -> bool:
         """Move a pending reservation on; False if it was no longer pending (decided elsewhere)."""
-        changed = await self._changed(
+        changed = self._changed(
             "UPDATE reservations SET status = ?, reason = ?, decided_at = ? WHERE id = ? AND status = 'pending'",
             (status, reason, self._now(), reservation_id),
         )
         return changed == 1
 
-    async def cancel_confirmed(self, reservation_id: int) -> bool:
-        changed = await self._changed(
+    def cancel_confirmed(self, reservation_id: int) -> bool:
+        changed = self._changed(
             "UPDATE reservations SET status = 'cancelled', reason = 'guest', decided_at = ?"
             " WHERE id = ? AND status = 'confirmed'",
             (self._now(), reservation_id),
@@ -333,55 +332,57 @@ class Store:
 
     # -- inbound (exactly-once) --------------------------------------------------------------------
 
-    async def inbound_reply(self, message_sid: str) -> str | None:
-        row = await self._one("SELECT reply FROM inbound WHERE message_sid = ?", (message_sid,))
+    def inbound_reply(self, message_sid: str) -> str | None:
+        row = self._one("SELECT reply FROM inbound WHERE message_sid = ?", (message_sid,))
         return str(row["reply"]) if row else None
 
-    async def record_inbound(self, message_sid: str, phone: str, reply: str) -> None:
-        await self._run(
+    def record_inbound(self, message_sid: str, phone: str, reply: str) -> None:
+        self._run(
             "INSERT INTO inbound (message_sid, phone, reply, received_at) VALUES (?, ?, ?, ?)",
             (message_sid, phone, reply, self._now()),
         )
 
     # -- rate limiting -----------------------------------------------------------------------------
 
-    async def count_inbound(self, phone: str, limit: int, window: timedelta) -> str:
-        """Count one text from `phone` in its fixed window: 'ok', 'notice' (first over), or 'silent'."""
+    def count_inbound(self, phone: str, limit: int, window: timedelta) -> str:
+        """Count one text from `phone` in its fixed window: 'ok', 'notice' (first over), or 'silent'.
+
+        One statement: a new window restarts the count; `noticed` records the count at which the notice
+        went out, so exactly one text per window gets it."""
         now = self._clock.now()
-        row = await self._one("SELECT window_start, count, noticed FROM rate_limits WHERE phone = ?", (phone,))
-        if row is None or row["window_start"] <= to_db(now - window):
-            await self._run(
-                "INSERT INTO rate_limits (phone, window_start, count, noticed) VALUES (?, ?, 1, 0)"
-                " ON CONFLICT(phone) DO UPDATE SET window_start = excluded.window_start, count = 1, noticed = 0",
-                (phone, to_db(now)),
-            )
-            return "ok"
-        count = int(row["count"]) + 1
+        row = self._one(
+            "INSERT INTO rate_limits (phone, window_start, count, noticed) VALUES (?, ?, 1, 0)"
+            " ON CONFLICT(phone) DO UPDATE SET"
+            "  count = CASE WHEN window_start <= ?3 THEN 1 ELSE count + 1 END,"
+            "  noticed = CASE WHEN window_start <= ?3 THEN 0"
+            "                 WHEN noticed = 0 AND count + 1 > ?4 THEN count + 1 ELSE noticed END,"
+            "  window_start = CASE WHEN window_start <= ?3 THEN excluded.window_start ELSE window_start END"
+            " RETURNING count, noticed",
+            (phone, to_db(now), to_db(now - window), limit),
+        )
+        assert row is not None
+        count, noticed = int(row["count"]), int(row["noticed"])
         if count <= limit:
-            await self._run("UPDATE rate_limits SET count = ? WHERE phone = ?", (count, phone))
             return "ok"
-        if row["noticed"]:
-            return "silent"
-        await self._run("UPDATE rate_limits SET count = ?, noticed = 1 WHERE phone = ?", (count, phone))
-        return "notice"
+        return "notice" if count == noticed else "silent"
 
     # -- outbox ------------------------------------------------------------------------------------
 
-    async def enqueue(self, user_id: int | None, to_phone: str, body: str, media_url: str | None = None) -> int:
+    def enqueue(self, user_id: int | None, to_phone: str, body: str, media_url: str | None = None) -> int:
         now = self._now()
-        return await self._run(
+        return self._run(
             "INSERT INTO outbox (user_id, to_phone, body, media_url, next_attempt_at, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (user_id, to_phone, body, media_url, now, now),
         )
 
-    async def claim_due(self, lease: timedelta, limit: int) -> list[OutboxRow]:
+    def claim_due(self, lease: timedelta, limit: int) -> list[OutboxRow]:
         """Lease due rows (pending, or sending with an expired lease: a crashed sender's) to this sender.
 
         One recipient's messages go out in order: a row is not due while an earlier row to the same phone
         waits for a retry or is being sent."""
         now = self._clock.now()
-        rows = await self._all(
+        rows = self._all(
             "SELECT id, user_id, to_phone, body, media_url, attempts FROM outbox o"
             " WHERE ((o.status = 'pending' AND o.next_attempt_at <= ?)"
             " OR (o.status = 'sending' AND o.lease_until <= ?))"
@@ -395,79 +396,79 @@ class Store:
                    for r in rows]
         if claimed:
             marks = ",".join("?" * len(claimed))
-            await self._run(
+            self._run(
                 f"UPDATE outbox SET status = 'sending', lease_until = ?, attempts = attempts + 1"
                 f" WHERE id IN ({marks})",
                 (to_db(now + lease), *[row.id for row in claimed]),
             )
         return claimed
 
-    async def next_outbox_due(self) -> datetime | None:
+    def next_outbox_due(self) -> datetime | None:
         """When the next row falls due: a retry, or the lease of a row a crashed sender left 'sending'."""
-        row = await self._one(
+        row = self._one(
             "SELECT MIN(CASE status WHEN 'pending' THEN next_attempt_at ELSE lease_until END) FROM outbox"
             " WHERE status IN ('pending', 'sending')"
         )
         return from_db(row[0]) if row and row[0] else None
 
-    async def recipient_blocked(self, user_id: int | None) -> str | None:
+    def recipient_blocked(self, user_id: int | None) -> str | None:
         """Why this recipient must not be texted (opted out / unreachable), or None."""
         if user_id is None:
             return None
-        row = await self._one("SELECT opted_out, unreachable FROM users WHERE id = ?", (user_id,))
+        row = self._one("SELECT opted_out, unreachable FROM users WHERE id = ?", (user_id,))
         if row is None:
             return None
         if row["opted_out"]:
             return "opted_out"
         return str(row["unreachable"]) if row["unreachable"] else None
 
-    async def mark_sent(self, outbox_id: int, twilio_sid: str, status: str) -> None:
-        await self._run(
+    def mark_sent(self, outbox_id: int, twilio_sid: str, status: str) -> None:
+        self._run(
             "UPDATE outbox SET status = 'sent', twilio_sid = ?, delivery_status = ?, sent_at = ?,"
             " lease_until = NULL, last_error = NULL WHERE id = ?",
             (twilio_sid, status, self._now(), outbox_id),
         )
 
-    async def mark_retry(self, outbox_id: int, next_attempt: datetime, error: str) -> None:
-        await self._run(
+    def mark_retry(self, outbox_id: int, next_attempt: datetime, error: str) -> None:
+        self._run(
             "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, lease_until = NULL"
             " WHERE id = ?",
             (to_db(next_attempt), error, outbox_id),
         )
 
-    async def release(self, outbox_ids: Sequence[int], next_attempt: datetime, reason: str) -> None:
+    def release(self, outbox_ids: Sequence[int], next_attempt: datetime, reason: str) -> None:
         """Hand claimed rows back untried (they waited behind a failed one): the claim's attempt is undone."""
         if outbox_ids:
             marks = ",".join("?" * len(outbox_ids))
-            await self._run(
+            self._run(
                 f"UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, lease_until = NULL,"
                 f" attempts = MAX(attempts - 1, 0) WHERE id IN ({marks}) AND status = 'sending'",
                 (to_db(next_attempt), reason, *outbox_ids),
             )
 
-    async def mark_final(self, outbox_id: int, status: str, error: str, code: int | None = None) -> None:
+    def mark_final(self, outbox_id: int, status: str, error: str, code: int | None = None) -> None:
         """Park a row for good: 'failed' (with the reason) or 'skipped' (recipient opted out)."""
-        await self._run(
+        self._run(
             "UPDATE outbox SET status = ?, last_error = ?, error_code = ?, lease_until = NULL WHERE id = ?",
             (status, error, code, outbox_id),
         )
 
-    async def update_delivery(self, twilio_sid: str, status: str, error_code: int | None) -> int | None:
+    def update_delivery(self, twilio_sid: str, status: str, error_code: int | None) -> int | None:
         """Record a status callback; returns the recipient's user id if the message was ours."""
-        row = await self._one("SELECT user_id, delivery_status FROM outbox WHERE twilio_sid = ?", (twilio_sid,))
+        row = self._one("SELECT user_id, delivery_status FROM outbox WHERE twilio_sid = ?", (twilio_sid,))
         if row is None:
             return None
         # Callbacks can arrive out of order: a late 'sent' never overwrites 'delivered'.
         if _DELIVERY_RANK.get(status, 0) >= _DELIVERY_RANK.get(row["delivery_status"] or "", 0):
-            await self._run(
+            self._run(
                 "UPDATE outbox SET delivery_status = ?, error_code = COALESCE(?, error_code) WHERE twilio_sid = ?",
                 (status, error_code, twilio_sid),
             )
         return int(row["user_id"]) if row["user_id"] is not None else None
 
-    async def outbox_problems(self, limit: int) -> list[dict[str, Any]]:
+    def outbox_problems(self, limit: int) -> list[dict[str, Any]]:
         """Rows operators should look at: parked as failed, or delivered to nobody (undelivered/failed)."""
-        rows = await self._all(
+        rows = self._all(
             "SELECT id, to_phone, status, attempts, last_error, error_code, delivery_status, created_at"
             " FROM outbox WHERE status = 'failed' OR delivery_status IN ('undelivered', 'failed')"
             " ORDER BY id DESC LIMIT ?",
@@ -475,38 +476,41 @@ class Store:
         )
         return [dict(row) for row in rows]
 
-    async def outbox_after(self, phone: str, after_id: int) -> list[tuple[int, str, str | None]]:
+    def outbox_after(self, phone: str, after_id: int) -> list[tuple[int, str, str | None]]:
         """Messages queued for `phone` after `after_id` (the terminal chat shows them)."""
-        rows = await self._all(
+        rows = self._all(
             "SELECT id, body, media_url FROM outbox WHERE to_phone = ? AND id > ? ORDER BY id", (phone, after_id)
         )
         return [(int(r["id"]), str(r["body"]), r["media_url"]) for r in rows]
 
-    async def outbox_summary(self) -> dict[str, int]:
-        rows = await self._all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+    def outbox_summary(self) -> dict[str, int]:
+        rows = self._all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
         return {str(r["status"]): int(r["n"]) for r in rows}
 
     # -- jobs (work due later) ---------------------------------------------------------------------
 
-    async def add_job(self, kind: str, reservation_id: int, due: datetime) -> None:
-        await self._run(
+    def add_job(self, kind: str, reservation_id: int, due: datetime) -> None:
+        self._run(
             "INSERT INTO jobs (kind, reservation_id, due_at) VALUES (?, ?, ?)", (kind, reservation_id, to_db(due))
         )
 
-    async def due_jobs(self, limit: int) -> list[tuple[int, str, int]]:
-        rows = await self._all(
+    def due_jobs(self, limit: int) -> list[tuple[int, str, int]]:
+        rows = self._all(
             "SELECT id, kind, reservation_id FROM jobs WHERE done_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT ?",
             (self._now(), limit),
         )
         return [(int(r["id"]), str(r["kind"]), int(r["reservation_id"])) for r in rows]
 
-    async def finish_jobs(self, job_ids: Iterable[int]) -> None:
+    def finish_jobs(self, job_ids: Iterable[int]) -> int:
+        """Mark jobs done; returns how many were still open (another worker may have taken one)."""
         ids = list(job_ids)
-        if ids:
-            await self._run(
-                f"UPDATE jobs SET done_at = ? WHERE id IN ({','.join('?' * len(ids))})", (self._now(), *ids)
-            )
+        if not ids:
+            return 0
+        return self._changed(
+            f"UPDATE jobs SET done_at = ? WHERE done_at IS NULL AND id IN ({','.join('?' * len(ids))})",
+            (self._now(), *ids),
+        )
 
-    async def next_job_due(self) -> datetime | None:
-        row = await self._one("SELECT MIN(due_at) FROM jobs WHERE done_at IS NULL")
+    def next_job_due(self) -> datetime | None:
+        row = self._one("SELECT MIN(due_at) FROM jobs WHERE done_at IS NULL")
         return from_db(row[0]) if row and row[0] else None

@@ -10,6 +10,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.db import Database, migration_files
+from bot.store import Store
 
 
 async def test_migrations_run_once_and_are_tracked_by_version(tmp_path: Path) -> None:
@@ -30,8 +31,7 @@ async def test_concurrent_units_are_all_durable_when_they_return(tmp_path: Path,
     db = await Database.open(path, FakeClock(), group_commit=group_commit)
 
     async def add_user(n: int) -> None:
-        async with db.transaction() as store:
-            await store.get_or_create_user(f"+1555000{n:04d}", "en")
+        await db.run(lambda store: store.get_or_create_user(f"+1555000{n:04d}", "en"))
         # Returned: another connection must see it now, before anything else happens.
         with sqlite3.connect(path) as other:
             assert other.execute("SELECT 1 FROM users WHERE phone = ?", (f"+1555000{n:04d}",)).fetchone()
@@ -45,15 +45,13 @@ async def test_a_failing_unit_rolls_back_alone_inside_a_shared_batch(tmp_path: P
     db = await Database.open(path, FakeClock())
 
     async def good(n: int) -> None:
-        async with db.transaction() as store:
-            await store.get_or_create_user(f"+1555111{n:04d}", "en")
+        await db.run(lambda store: store.get_or_create_user(f"+1555111{n:04d}", "en"))
 
-    async def bad() -> None:
-        async with db.transaction() as store:
-            await store.get_or_create_user("+15552220000", "en")
-            raise ValueError("rule broken half-way")
+    def half_way(store: Store) -> None:
+        store.get_or_create_user("+15552220000", "en")
+        raise ValueError("rule broken half-way")
 
-    results = await asyncio.gather(good(1), bad(), good(2), return_exceptions=True)
+    results = await asyncio.gather(good(1), db.run(half_way), good(2), return_exceptions=True)
     assert isinstance(results[1], ValueError)
     await db.close()
     with sqlite3.connect(path) as conn:

@@ -231,7 +231,7 @@ async def test_a_message_that_keeps_failing_is_parked_with_its_reason_for_operat
     assert sms.inbox(HOST) == []
 
     out = io.StringIO()
-    assert await outbox_report(config, out) == 0
+    assert outbox_report(config, out) == 0
     report = out.getvalue()
     assert "failed   1" in report
     assert f"to {HOST} failed after 3 attempt(s)" in report and "gave up after 3 attempts: HTTP 500" in report

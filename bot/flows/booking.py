@@ -31,24 +31,24 @@ def _read_stay(ctx: Context, text: str) -> Stay | None:
 
 
 @router.command("BOOK", "RESERVE", "予約")
-async def book(ctx: Context, text: Text) -> str | None:
+def book(ctx: Context, text: Text) -> str | None:
     parsed = leading_number(text.args)
     if parsed is None:
         ctx.say("book_usage")
         return None
     number, rest = parsed
-    listing = await ctx.store.listing(number)
+    listing = ctx.store.listing(number)
     if listing.host_id == ctx.texter.id:
         ctx.say("book_own_listing", number=number)
         return None
-    if await ctx.store.pending_count_for_guest(ctx.texter.id) >= ctx.config.max_pending_per_guest:
+    if ctx.store.pending_count_for_guest(ctx.texter.id) >= ctx.config.max_pending_per_guest:
         ctx.say("book_too_many", limit=ctx.config.max_pending_per_guest)
         return None
     ctx.state["listing"] = number
     if rest:
         stay = _read_stay(ctx, rest)
         if stay is not None:
-            return await _with_stay(ctx, stay)
+            return _with_stay(ctx, stay)
         return "dates"
     ctx.say("ask_dates", number=number, example=example_dates(ctx.today()))
     return "dates"
@@ -56,58 +56,58 @@ async def book(ctx: Context, text: Text) -> str | None:
 
 @router.step("dates", "help_dates", commands_interrupt=True,
              help_variables=lambda ctx: {"example": example_dates(ctx.today())})
-async def dates(ctx: Context, text: Text) -> str | None:
+def dates(ctx: Context, text: Text) -> str | None:
     stay = _read_stay(ctx, text.clean)
     if stay is None:
         return "dates"
-    return await _with_stay(ctx, stay)
+    return _with_stay(ctx, stay)
 
 
 @router.step("name", "help_name")
-async def name(ctx: Context, text: Text) -> str | None:
-    if not await naming.take_name(ctx, text):
+def name(ctx: Context, text: Text) -> str | None:
+    if not naming.take_name(ctx, text):
         return "name"
-    await _file_request(ctx)
+    _file_request(ctx)
     return None
 
 
-async def _with_stay(ctx: Context, stay: Stay) -> str | None:
-    if await _refused(ctx, int(ctx.state["listing"]), stay.check_in, stay.check_out):
+def _with_stay(ctx: Context, stay: Stay) -> str | None:
+    if _refused(ctx, int(ctx.state["listing"]), stay.check_in, stay.check_out):
         return "dates"  # "try other dates": the next text is read as dates (a command still interrupts)
     ctx.state["check_in"] = stay.check_in.isoformat()
     ctx.state["check_out"] = stay.check_out.isoformat()
     if naming.needs_name(ctx):
         return naming.ask_name(ctx)
-    await _file_request(ctx)
+    _file_request(ctx)
     return None
 
 
-async def _refused(ctx: Context, listing_id: int, check_in: date, check_out: date) -> bool:
+def _refused(ctx: Context, listing_id: int, check_in: date, check_out: date) -> bool:
     """Dates taken by a confirmed stay, or already asked for by this guest: say so; True if refused."""
-    if await ctx.store.overlaps_confirmed(listing_id, check_in, check_out):
+    if ctx.store.overlaps_confirmed(listing_id, check_in, check_out):
         ctx.say("book_unavailable", number=listing_id, check_in=check_in, check_out=check_out)
         return True
-    if await ctx.store.guest_has_overlapping_request(ctx.texter.id, listing_id, check_in, check_out):
+    if ctx.store.guest_has_overlapping_request(ctx.texter.id, listing_id, check_in, check_out):
         ctx.say("book_duplicate", number=listing_id)
         return True
     return False
 
 
-async def _file_request(ctx: Context) -> None:
+def _file_request(ctx: Context) -> None:
     """All answers are in: check the rules again (time has passed) and file the pending request."""
-    listing = await ctx.store.listing(int(ctx.state["listing"]))
+    listing = ctx.store.listing(int(ctx.state["listing"]))
     check_in = date.fromisoformat(ctx.state["check_in"])
     check_out = date.fromisoformat(ctx.state["check_out"])
-    if await _refused(ctx, listing.id, check_in, check_out):
+    if _refused(ctx, listing.id, check_in, check_out):
         return
-    if await ctx.store.pending_count_for_guest(ctx.texter.id) >= ctx.config.max_pending_per_guest:
+    if ctx.store.pending_count_for_guest(ctx.texter.id) >= ctx.config.max_pending_per_guest:
         ctx.say("book_too_many", limit=ctx.config.max_pending_per_guest)
         return
-    reservation = await ctx.store.create_reservation(listing, ctx.texter.id, check_in, check_out)
-    await ctx.store.add_job("expire", reservation.id, ctx.now() + timedelta(hours=ctx.config.request_ttl_hours))
+    reservation = ctx.store.create_reservation(listing, ctx.texter.id, check_in, check_out)
+    ctx.store.add_job("expire", reservation.id, ctx.now() + timedelta(hours=ctx.config.request_ttl_hours))
     ctx.say(
         "book_requested", ref=reservation.ref, number=listing.id, check_in=check_in, check_out=check_out,
         nights=reservation.nights,
     )
     # Load the host's conversation into this unit of work: the engine presents it if the host is free.
-    await ctx.conversation(listing.host_id)
+    ctx.conversation(listing.host_id)

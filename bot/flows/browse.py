@@ -12,10 +12,10 @@ router = Router("browse")
 EXCERPT = 60
 
 
-async def _page(ctx: Context, words: list[str], after: int, first: bool) -> None:
+def _page(ctx: Context, words: list[str], after: int, first: bool) -> None:
     size = ctx.config.browse_page_size
     # One extra row tells whether MORE will find anything.
-    found = await ctx.store.browse(after, words, size + 1)
+    found = ctx.store.browse(after, words, size + 1)
     page, more = found[:size], len(found) > size
     if not page:
         ctx.conv.data.pop("browse", None)
@@ -30,36 +30,36 @@ async def _page(ctx: Context, words: list[str], after: int, first: bool) -> None
 
 
 @router.command("BROWSE", "LIST", "一覧", "物件")
-async def browse(ctx: Context, text: Text) -> None:
-    await _page(ctx, [], 0, first=True)
+def browse(ctx: Context, text: Text) -> None:
+    _page(ctx, [], 0, first=True)
 
 
 @router.command("SEARCH", "FIND", "検索", "探す", "さがす")
-async def search(ctx: Context, text: Text) -> None:
+def search(ctx: Context, text: Text) -> None:
     words = text.args.split()[:5]
     if not words:
         ctx.say("search_usage")
         return
-    await _page(ctx, words, 0, first=True)
+    _page(ctx, words, 0, first=True)
 
 
 @router.command("MORE", "次", "つぎ", "続き", "もっと")
-async def more(ctx: Context, text: Text) -> None:
+def more(ctx: Context, text: Text) -> None:
     cursor = ctx.conv.data.get("browse")
     if not cursor:
         ctx.say("more_nothing")
         return
-    await _page(ctx, list(cursor["words"]), int(cursor["after"]), first=False)
+    _page(ctx, list(cursor["words"]), int(cursor["after"]), first=False)
 
 
 @router.command("VIEW", "SHOW", "詳細", "見る")
-async def view(ctx: Context, text: Text) -> None:
+def view(ctx: Context, text: Text) -> None:
     parsed = leading_number(text.args)
     if parsed is None:
         ctx.say("view_usage")
         return
-    listing = await ctx.store.listing(parsed[0])
-    host = await ctx.person(listing.host_id)
+    listing = ctx.store.listing(parsed[0])
+    host = ctx.person(listing.host_id)
     ctx.say(
         "listing_view", media_url=listing.photo_url, number=listing.id, description=listing.description,
         host=host.name or "", own=listing.host_id == ctx.texter.id,

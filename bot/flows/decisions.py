@@ -12,23 +12,23 @@ from bot.presenting import describe
 from bot.text import YES_WORDS, Text
 
 
-async def decide(ctx: Context, text: Text) -> None:
+def decide(ctx: Context, text: Text) -> None:
     accepting = text.word in YES_WORDS
     conv = ctx.conv
     if conv.presented_id is None:
         ctx.say("decision_nothing_pending")
         return
-    reservation = await ctx.store.reservation(conv.presented_id)
+    reservation = ctx.store.reservation(conv.presented_id)
     if reservation.host_id != ctx.texter.id or reservation.status != "pending":
         # Defensive: the presentation is always cleared when a request leaves 'pending'.
         conv.presented_id = None
         ctx.say("decision_nothing_pending")
         return
-    variables = await describe(ctx, reservation)
+    variables = describe(ctx, reservation)
     if accepting:
-        declined = await outcomes.accept(ctx, reservation)
+        declined = outcomes.accept(ctx, reservation)
         ctx.say("host_accepted", declined=len(declined), **variables)
     else:
-        await outcomes.decline(ctx, reservation, "host")
+        outcomes.decline(ctx, reservation, "host")
         ctx.say("host_declined", **variables)
 

@@ -26,21 +26,21 @@ def _ask_description(ctx: Context) -> str:
 
 
 @router.command("HOST", "掲載")
-async def host(ctx: Context, text: Text) -> str | None:
+def host(ctx: Context, text: Text) -> str | None:
     if naming.needs_name(ctx):
         return naming.ask_name(ctx)
     return _ask_description(ctx)
 
 
 @router.step("name", "help_name")
-async def name(ctx: Context, text: Text) -> str | None:
-    if not await naming.take_name(ctx, text):
+def name(ctx: Context, text: Text) -> str | None:
+    if not naming.take_name(ctx, text):
         return "name"
     return _ask_description(ctx)
 
 
 @router.step("description", "help_description", help_variables=_length_limits)
-async def description(ctx: Context, text: Text) -> str | None:
+def description(ctx: Context, text: Text) -> str | None:
     body = text.clean
     if len(body) < ctx.config.description_min:
         ctx.say("description_too_short", length=len(body), min_length=ctx.config.description_min)
@@ -60,7 +60,7 @@ def _is_web_link(value: str) -> bool:
 
 
 @router.step("photo", "help_photo")
-async def photo(ctx: Context, text: Text) -> str | None:
+def photo(ctx: Context, text: Text) -> str | None:
     if text.media:
         photo_url: str | None = text.media[0]
     elif text.clean.upper() in SKIP_WORDS or text.word in SKIP_WORDS:
@@ -70,14 +70,14 @@ async def photo(ctx: Context, text: Text) -> str | None:
     else:
         ctx.say("photo_invalid")
         return "photo"
-    listing = await ctx.store.create_listing(ctx.texter.id, str(ctx.state["description"]), photo_url)
+    listing = ctx.store.create_listing(ctx.texter.id, str(ctx.state["description"]), photo_url)
     ctx.say("listed", number=listing.id, has_photo=photo_url is not None)
     return None
 
 
 @router.command("LISTINGS", "MYLISTINGS", "PLACES", "掲載中", "自分の宿")
-async def listings(ctx: Context, text: Text) -> None:
-    mine = await ctx.store.host_listings(ctx.texter.id)
+def listings(ctx: Context, text: Text) -> None:
+    mine = ctx.store.host_listings(ctx.texter.id)
     if not mine:
         ctx.say("listings_none")
         return
@@ -87,16 +87,16 @@ async def listings(ctx: Context, text: Text) -> None:
 
 
 @router.command("UNLIST", "REMOVE", "掲載終了")
-async def unlist(ctx: Context, text: Text) -> None:
+def unlist(ctx: Context, text: Text) -> None:
     parsed = leading_number(text.args)
     if parsed is None:
         ctx.say("unlist_usage")
         return
-    listing = await ctx.store.listing(parsed[0])
+    listing = ctx.store.listing(parsed[0])
     if listing.host_id != ctx.texter.id:
         ctx.say("unlist_not_yours", number=listing.id)
         return
-    await ctx.store.unlist(listing.id)
-    declined = await decline_all(ctx, await ctx.store.pending_for_listing(listing.id), "unlisted")
+    ctx.store.unlist(listing.id)
+    declined = decline_all(ctx, ctx.store.pending_for_listing(listing.id), "unlisted")
     ctx.say("unlisted", number=listing.id, declined=declined)
 

@@ -17,12 +17,12 @@ def ask_name(ctx: Context) -> str:
     return "name"
 
 
-async def take_name(ctx: Context, text: Text) -> bool:
+def take_name(ctx: Context, text: Text) -> bool:
     """Store the name if it looks like one; otherwise ask again. True when the name is set."""
     name = text.clean
     if not name or len(name) > NAME_MAX or not any(ch.isalpha() for ch in name):
         ctx.say("name_invalid", max_length=NAME_MAX)
         return False
-    await ctx.store.set_name(ctx.texter.id, name)
+    ctx.store.set_name(ctx.texter.id, name)
     ctx.texter.name = name
     return True

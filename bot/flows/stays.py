@@ -13,8 +13,8 @@ STATUS_LIMIT = 5
 
 
 @router.command("STATUS", "TRIPS", "BOOKINGS", "状況", "予約状況", "確認")
-async def status(ctx: Context, text: Text) -> None:
-    mine = await ctx.store.guest_reservations(ctx.texter.id, STATUS_LIMIT)
+def status(ctx: Context, text: Text) -> None:
+    mine = ctx.store.guest_reservations(ctx.texter.id, STATUS_LIMIT)
     if not mine:
         ctx.say("status_none")
         return
@@ -27,17 +27,17 @@ async def status(ctx: Context, text: Text) -> None:
 
 
 @router.command("CANCEL", "WITHDRAW", "取消", "取り消し", "キャンセル")
-async def cancel(ctx: Context, text: Text) -> None:
+def cancel(ctx: Context, text: Text) -> None:
     # A lone CANCEL never reaches here: it is an opt-out keyword, handled before any flow.
     ref = text.args.strip().lstrip("#").upper()
     if not ref:
         ctx.say("cancel_usage")
         return
-    reservation = await ctx.store.guest_reservation_by_ref(ctx.texter.id, ref)
+    reservation = ctx.store.guest_reservation_by_ref(ctx.texter.id, ref)
     if reservation.status == "confirmed" and reservation.check_in <= ctx.today():
         ctx.say("cancel_too_late", ref=reservation.ref)
         return
-    if not await outcomes.cancel_by_guest(ctx, reservation):
+    if not outcomes.cancel_by_guest(ctx, reservation):
         ctx.say("cancel_not_open", ref=reservation.ref, status=reservation.status)
         return
     ctx.say("cancelled", ref=reservation.ref, listing=reservation.listing_id)

@@ -1,0 +1,70 @@
+"""Serving: one process, or N worker processes sharing the port (SO_REUSEPORT) and the SQLite file.
+
+Each worker is a whole app (webhook, outbox sender, scheduler). They stay correct together because every
+shared decision is made in the database: SQLite's BEGIN IMMEDIATE serialises writers across processes
+(WAL readers never wait), a MessageSid is applied once whichever worker gets a retry, outbox rows are
+leased in a transaction before they are sent, and a job is worked by whoever marks it done first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import signal
+from types import FrameType
+
+from aiohttp import web
+
+from bot.app import create_app
+from bot.clock import SystemClock
+from bot.config import Config
+from bot.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def serve(config: Config) -> int:
+    if config.workers <= 1:
+        web.run_app(create_app(config), host=config.bind, port=config.port, print=None)
+        return 0
+    return _serve_workers(config)
+
+
+def _worker(config: Config) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
+    web.run_app(create_app(config), host=config.bind, port=config.port, print=None, reuse_port=True)
+
+
+async def _migrate(config: Config) -> None:
+    db = await Database.open(config.resolve_path(config.database), SystemClock())
+    await db.close()
+
+
+def _serve_workers(config: Config) -> int:
+    # Migrate once, before any worker opens the file.
+    asyncio.run(_migrate(config))
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_worker, args=(config,), name=f"worker-{n + 1}", daemon=False)
+               for n in range(config.workers)]
+    for process in workers:
+        process.start()
+    log.info("serving on %s:%s with %d worker processes", config.bind, config.port, len(workers))
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        for process in workers:
+            if process.is_alive():
+                process.terminate()  # SIGTERM: each worker shuts its app down cleanly
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    exit_code = 0
+    for process in workers:
+        process.join()
+        if process.exitcode not in (0, -signal.SIGTERM):
+            exit_code = 1
+            log.error("%s exited with %s; stopping the others", process.name, process.exitcode)
+            stop(signal.SIGTERM, None)
+    return exit_code
+
+
