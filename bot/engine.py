@@ -216,12 +216,12 @@ class Engine:
         if word in LANG_WORDS or (lone is not None and lone in LANGUAGE_BY_NAME):
             self._language(ctx, text)
             return
-        if lone in YES_WORDS or lone in NO_WORDS:
+        router = FLOWS.get(conv.flow) if conv.flow else None
+        step = router.steps.get(conv.step or "") if router else None
+        if (lone in YES_WORDS or lone in NO_WORDS) and not (step and lone in step.own_words):
             decisions.decide(ctx, text)
             return
         if conv.flow is not None:
-            router = FLOWS.get(conv.flow)
-            step = router.steps.get(conv.step or "") if router else None
             if router is None or step is None:
                 log.warning("dropping unknown step %s/%s", conv.flow, conv.step)
                 conv.flow, conv.step, conv.data = None, None, {}

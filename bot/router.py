@@ -26,6 +26,9 @@ class Step:
     commands_interrupt: bool = False
     # The variables `help_key` needs (the example dates, the length limits...).
     help_variables: HelpVariables | None = None
+    # Lone words this step answers itself, before the global YES/NO decision: "No" to "send a photo, or
+    # SKIP" means no photo, and must never decline a guest the host was shown before starting the flow.
+    own_words: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -43,9 +46,10 @@ class Router:
         return register
 
     def step(self, name: str, help_key: str, *, commands_interrupt: bool = False,
-             help_variables: HelpVariables | None = None) -> Callable[[Handler], Handler]:
+             help_variables: HelpVariables | None = None,
+             own_words: frozenset[str] = frozenset()) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.steps[name] = Step(handler, help_key, commands_interrupt, help_variables)
+            self.steps[name] = Step(handler, help_key, commands_interrupt, help_variables, own_words)
             return handler
 
         return register

@@ -67,7 +67,9 @@ class RunReport:
     seed_seconds: float
     startup_seconds: float  # process start to the first answered (signed) webhook, on an existing database
     levels: list[Level]
-    peak_rss_mb: float  # VmHWM of the server process at the end of the run
+    peak_rss_mb: float  # VmHWM at the end of the run, summed over the server and its worker processes
+    peak_rss_max_mb: float  # the largest VmHWM of any one of them (= peak_rss_mb when serving alone)
+    processes: int  # the server's process tree at the end of the run (1 when serving alone)
     outbox: dict[str, int]  # outbox rows by status once the sender has drained
     delivered: int  # messages the fake Twilio accepted during this run
     all_delivered: bool
@@ -174,17 +176,42 @@ def signed_text(port: int, phone: str, body: str, sid: str) -> tuple[bytes, dict
     return urlencode(form).encode(), headers
 
 
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its live descendants (WORKERS=N serves from child processes), found by scanning
+    /proc/*/stat for parent pids: /proc/<pid>/task/*/children is not available on every kernel."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(stat.parent.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process (all its threads: the aiosqlite worker too)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU of a process and its live descendants (all threads: the aiosqlite worker too)."""
+    total = 0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError):  # a process that just exited
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def peak_rss_mb(pid: int) -> tuple[float, float]:
+    """(sum, max) of VmHWM over the process and its live descendants; equal when it serves alone.
+    The sum of per-process peaks is an upper bound of their peak together."""
+    peaks: list[float] = []
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{member}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+    return sum(peaks), max(peaks, default=0.0)
 
 
 def run_loadgen(spec: LoadSpec) -> LoadResult:
@@ -341,20 +368,22 @@ def bench_run(shared: Shared, label: str, world: World, levels: tuple[int, ...],
             time.sleep(0.1)
             outbox = _outbox(db_path)
         delivered_total = int(_get_json(shared.twilio_port, "/stats")["delivered"]) - delivered_before
-        peak = peak_rss_mb(server.pid)
+        processes = len(process_tree(server.pid))
+        peak, peak_max = peak_rss_mb(server.pid)
         created = _count(db_path, f"SELECT COUNT(*) FROM reservations WHERE id > {world.reservations}")
     finally:
         server.stop()
     log_text = server.log_path.read_text(encoding="utf-8", errors="replace")
     log_errors = sum(1 for line in log_text.splitlines() if " ERROR " in line or line.startswith("Traceback"))
     all_delivered = (outbox.get("sent", 0) == delivered_total and sum(outbox.values()) == delivered_total)
-    return RunReport(label, asdict(world), seed_seconds, startup, results, peak, outbox, delivered_total,
-                     all_delivered, created, log_errors)
+    return RunReport(label, asdict(world), seed_seconds, startup, results, peak, peak_max, processes, outbox,
+                     delivered_total, all_delivered, created, log_errors)
 
 
 @contextlib.contextmanager
 def _profiling(pid: int, out: Path | None, duration: float) -> Iterator[None]:
-    """Sample the server with py-spy (if asked, and on PATH) while the body runs: collapsed stacks to `out`."""
+    """Sample the server with py-spy (if asked, and on PATH) while the body runs: collapsed stacks to `out`
+    (with WORKERS=N, the worker processes too)."""
     spy = shutil.which("py-spy") if out is not None else None
     if out is None or spy is None:
         if out is not None:
@@ -362,7 +391,8 @@ def _profiling(pid: int, out: Path | None, duration: float) -> Iterator[None]:
         yield
         return
     recorder = subprocess.Popen([spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "250", "--gil",
-                                 "--duration", str(max(1, int(duration))), "--output", str(out), "--nonblocking"],
+                                 "--subprocesses", "--duration", str(max(1, int(duration))), "--output", str(out),
+                                 "--nonblocking"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         yield
@@ -418,7 +448,9 @@ def summary(report: BenchReport) -> str:
     lines = [f"{report.command}  ({report.date}; {report.machine['nproc']} x {report.machine['cpu']}, "
              f"Python {report.machine['python']})"]
     for run in report.runs:
-        lines.append(f"[{run.label}] startup {run.startup_seconds:.2f}s, peak RSS {run.peak_rss_mb:.0f} MB, "
+        rss = f"peak RSS {run.peak_rss_mb:.0f} MB" + (
+            f" (sum over {run.processes} processes; largest {run.peak_rss_max_mb:.0f} MB)" if run.processes > 1 else "")
+        lines.append(f"[{run.label}] startup {run.startup_seconds:.2f}s, {rss}, "
                      f"reservations filed {run.reservations_created}, outbound delivered {run.delivered} "
                      f"({'all' if run.all_delivered else 'NOT all'}; outbox {run.outbox}), "
                      f"server log errors {run.server_log_errors}")

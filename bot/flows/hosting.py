@@ -9,7 +9,7 @@ from bot.flows import naming
 from bot.outcomes import decline_all
 from bot.presenting import PLACE_EXCERPT, excerpt
 from bot.router import Router
-from bot.text import Text, leading_number
+from bot.text import NO_WORDS, Text, leading_number
 
 router = Router("hosting")
 
@@ -59,11 +59,11 @@ def _is_web_link(value: str) -> bool:
             and "." in value.split("//", 1)[1])
 
 
-@router.step("photo", "help_photo")
+@router.step("photo", "help_photo", own_words=NO_WORDS)
 def photo(ctx: Context, text: Text) -> str | None:
     if text.media:
         photo_url: str | None = text.media[0]
-    elif text.clean.upper() in SKIP_WORDS or text.word in SKIP_WORDS:
+    elif text.clean.upper() in SKIP_WORDS or text.word in SKIP_WORDS or text.lone_word in NO_WORDS:
         photo_url = None
     elif _is_web_link(text.clean):
         photo_url = text.clean

@@ -167,3 +167,16 @@ async def test_a_guest_who_gave_their_name_is_not_asked_again_to_host(sms: Sms) 
     await sms.text(GUEST, "Quiet cabin in the pines with a stove")
     await sms.text(GUEST, "SKIP")
     assert "(host: Bob)" in await sms.text(GUEST2, "VIEW 2")
+
+
+async def test_no_at_the_photo_step_means_no_photo_and_never_declines_the_request_shown(sms: Sms) -> None:
+    number = await list_place(sms)
+    await book(sms, GUEST, number)
+    assert "Reply YES" in sms.inbox(HOST)[-1]  # the host is looking at Bob's request
+    await sms.text(HOST, "HOST")
+    await sms.text(HOST, "Quiet cabin in the pines with a wood stove")
+    reply = await sms.text(HOST, "No")
+    assert "listed as #2" in reply and "(no photo)" in reply
+    assert "Declined" not in reply and sms.inbox(GUEST) == []  # Bob was not turned away
+    assert "Accepted" in await sms.text(HOST, "YES")  # the request is still the host's to decide
+    assert "confirmed" in sms.inbox(GUEST)[-1]
