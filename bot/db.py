@@ -8,7 +8,9 @@ itself 1-10 us; see docs/performance.md).
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import Callable
@@ -41,6 +43,31 @@ def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
     if numbers != list(range(1, len(numbers) + 1)):
         raise RuntimeError(f"migrations in {directory} must be numbered 001, 002, ... without gaps: {numbers}")
     return found
+
+
+class _WriterLock:
+    """An exclusive lock on `<database>.lock`, held by the process whose transaction is open.
+
+    SQLite already lets one writer in at a time, but a process that finds the database busy polls it,
+    sleeping 1, 2, 5, 10... ms between tries: with several worker processes that turns into long tail
+    latencies. Waiting on flock instead, the kernel wakes the next writer the moment the lock is free.
+    Taken and released on the database thread only."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600) if path is not None else None
+
+    def acquire(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 @dataclass
@@ -76,8 +103,9 @@ class Database:
     """
 
     def __init__(self, conn: aiosqlite.Connection, clock: Clock, *, group_commit: bool = True,
-                 max_batch: int = MAX_BATCH) -> None:
+                 max_batch: int = MAX_BATCH, lock_path: Path | None = None) -> None:
         self._conn = conn
+        self._writer = _WriterLock(lock_path)
         self._clock = clock
         self._write_lock = asyncio.Lock()
         self._max_batch = max_batch if group_commit else 1
@@ -99,7 +127,8 @@ class Database:
             "PRAGMA busy_timeout=5000",
         ):
             await conn.execute(pragma)
-        db = cls(conn, clock, group_commit=group_commit)
+        lock_path = None if str(path) == ":memory:" else Path(f"{path}.lock")
+        db = cls(conn, clock, group_commit=group_commit, lock_path=lock_path)
         await db.migrate()
         return db
 
@@ -120,6 +149,13 @@ class Database:
             return await self._on_thread(self._migrate_sync)
 
     def _migrate_sync(self, conn: sqlite3.Connection) -> int:
+        self._writer.acquire()
+        try:
+            return self._migrate_locked(conn)
+        finally:
+            self._writer.release()
+
+    def _migrate_locked(self, conn: sqlite3.Connection) -> int:
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute(
@@ -174,6 +210,15 @@ class Database:
 
     def _unit_sync(self, conn: sqlite3.Connection, work: Callable[[Store], Any], begin: bool,
                    commit: bool) -> _Outcome:
+        if begin:
+            self._writer.acquire()
+        outcome = self._unit_locked(conn, work, begin, commit)
+        if outcome.committed or outcome.commit_error is not None or outcome.batch_lost:
+            self._writer.release()
+        return outcome
+
+    def _unit_locked(self, conn: sqlite3.Connection, work: Callable[[Store], Any], begin: bool,
+                     commit: bool) -> _Outcome:
         outcome = _Outcome()
         try:
             if begin:
@@ -249,6 +294,8 @@ class Database:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 return exc
+            finally:
+                self._writer.release()
 
         self._end_batch(batch, await self._on_thread(commit))
 
@@ -256,6 +303,7 @@ class Database:
         async with self._write_lock:
             await self._commit_open_batch_locked()
         await self._conn.close()
+        self._writer.close()
 
 
 def _split_sql(script: str) -> list[str]:

@@ -57,3 +57,20 @@ async def test_a_failing_unit_rolls_back_alone_inside_a_shared_batch(tmp_path: P
     with sqlite3.connect(path) as conn:
         phones = {row[0] for row in conn.execute("SELECT phone FROM users")}
     assert phones == {"+15551110001", "+15551110002"}
+
+
+async def test_two_databases_on_one_file_take_turns_like_worker_processes(tmp_path: Path) -> None:
+    """WORKERS=N: separate connections (here two in one process) write to one file without losing any
+    unit or failing with 'database is locked'."""
+    path = tmp_path / "d.db"
+    first = await Database.open(path, FakeClock())
+    second = await Database.open(path, FakeClock())
+
+    async def add_user(db: Database, n: int) -> None:
+        await db.run(lambda store: store.get_or_create_user(f"+1555333{n:04d}", "en"))
+
+    await asyncio.gather(*(add_user(first if n % 2 else second, n) for n in range(200)))
+    await first.close()
+    await second.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 200
