@@ -49,7 +49,7 @@ def _command_table(routers: tuple[Router, ...]) -> dict[str, tuple[Router, Handl
 COMMANDS = _command_table(ROUTERS)
 FLOWS = {router.flow: router for router in ROUTERS}
 # Shown as suggestions for near-miss spellings.
-KNOWN_WORDS = sorted({*COMMANDS, "HELP", "MENU", "LANG", "YES", "NO"})
+KNOWN_WORDS = tuple(sorted({*COMMANDS, "HELP", "MENU", "LANG", "YES", "NO"}))
 
 
 @dataclass(frozen=True)

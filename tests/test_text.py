@@ -49,7 +49,7 @@ def test_carrier_keywords_and_decision_words_do_not_overlap() -> None:
      ("BO", None)],
 )
 def test_close_misspellings_are_suggested(word: str, expected: str | None) -> None:
-    commands = ["BROWSE", "BOOK", "STATUS", "LISTINGS", "HOST", "HELP"]
+    commands = ("BROWSE", "BOOK", "STATUS", "LISTINGS", "HOST", "HELP")
     assert suggest(word, commands) == expected
 
 
