@@ -19,6 +19,7 @@ from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, GATEWAY, SCHEDULE
 from bot.reload import RELOADER, CatalogReloader, install_sighup, remove_sighup
 from bot.scheduler import Scheduler
 from bot.sender import Sender
+from bot.signatures import TwilioSignatures
 from bot.webhook import routes
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,7 @@ def create_app(
     app[CATALOG] = CatalogHolder(load_catalog_or_raise(messages_dir, config.default_language))
     app[RELOADER] = CatalogReloader(app[CATALOG], messages_dir, config.default_language, config.warn_segments)
     if config.twilio_enabled:
-        from twilio.request_validator import RequestValidator
-
-        app[VALIDATOR] = RequestValidator(config.twilio_auth_token)
+        app[VALIDATOR] = TwilioSignatures(config.twilio_auth_token)
     else:
         app[VALIDATOR] = None
         log.warning("no Twilio credentials: webhook signatures are NOT checked; SMS go to the console")

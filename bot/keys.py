@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Protocol
 
 from aiohttp import web
@@ -18,7 +19,7 @@ from bot.sender import Sender
 
 
 class SignatureValidator(Protocol):
-    def validate(self, uri: str, params: object, signature: str) -> bool: ...
+    def validate(self, uri: str, params: Mapping[str, str], signature: str) -> bool: ...
 
 
 CONFIG = web.AppKey("config", Config)
