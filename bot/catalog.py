@@ -82,9 +82,17 @@ def _day(value: date) -> str:
     return f"{value:%b} {value.day}"
 
 
+def _stay(check_in: date, check_out: date) -> str:
+    """A stay as short as it reads: "Dec 20-23" within a month, "Dec 30-Jan 2" across months."""
+    if (check_in.year, check_in.month) == (check_out.year, check_out.month):
+        return f"{_day(check_in)}-{check_out.day}"
+    return f"{_day(check_in)}-{_day(check_out)}"
+
+
 def make_environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
     env.filters["day"] = _day
+    env.filters["stay"] = _stay  # {{ check_in|stay(check_out) }}
     return env
 
 

@@ -169,7 +169,7 @@ Each entry is a message key and a [Jinja2](https://jinja.palletsprojects.com/tem
 
 ```yaml
 book_requested: >-
-  Request sent! #{{ number }}, {{ check_in|day }}-{{ check_out|day }} ({{ nights }} nights).
+  Request sent! #{{ number }}, {{ check_in|stay(check_out) }} ({{ nights }} nights).
   Your reference: {{ ref }}.
 ```
 
@@ -178,7 +178,8 @@ book_requested: >-
   an error `check` reports (with file and line) and the service refuses.
 - `{% if more %}...{% else %}...{% endif %}` and `{% for l in listings %}...{% endfor %}` for choices and
   lists; `{{ 's' if nights != 1 else '' }}` for plurals.
-- Dates: `{{ check_in|day }}` gives `Dec 20`; the parts `{{ check_in.month }}`, `{{ check_in.day }}` and
+- Dates: `{{ check_in|day }}` gives `Dec 20`, `{{ check_in|stay(check_out) }}` gives `Dec 20-23` (or
+  `Dec 30-Jan 2` across months); the parts `{{ check_in.month }}`, `{{ check_in.day }}` and
   `{{ check_in.year }}` let a language write its own (`{{ check_in.month }}月{{ check_in.day }}日`).
 - Variations: a list of texts instead of one; each time one is picked at random. Every one is checked.
 

@@ -49,7 +49,7 @@ def test_show_prints_each_message_rendered_with_the_samples() -> None:
     lines: list[str] = []
     run_check(load_config(env={}), show_texts=True, out=lines.append)
     text = "\n".join(lines)
-    assert "Maria would like to stay at #12 (Sunny loft by the harbour, two bedrooms) Dec 20-Dec 23" in text
+    assert "Maria would like to stay at #12 (Sunny loft by the harbour, two bedrooms) Dec 20-23" in text
     assert "Mariaさんが #12(Sunny loft by the harbour, two bedrooms)に12月20日〜12月23日" in text
 
 

@@ -24,14 +24,14 @@ async def test_book_asks_dates_then_name_then_files_a_request_with_a_reference(s
     assert f"#{number}" in reply and EXAMPLE in reply
     assert "name" in (await sms.text(GUEST, "Dec 20-23")).lower()
     reply = await sms.text(GUEST, "Bob")
-    assert "Request sent!" in reply and "Dec 20-Dec 23" in reply and "(3 nights)" in reply
+    assert "Request sent!" in reply and "Dec 20-23" in reply and "(3 nights)" in reply
     ref = reply.split("reference: ")[1].split(".")[0]
     assert re.fullmatch(r"[A-Z2-9]{6}", ref)
     assert ref in await sms.text(GUEST, "STATUS")
 
     prompt = sms.inbox(HOST)[-1]
     assert "Bob would like to stay at" in prompt and f"#{number} (Sunny loft" in prompt
-    assert "Dec 20-Dec 23" in prompt and "3 nights" in prompt and "YES" in prompt and "NO" in prompt
+    assert "Dec 20-23" in prompt and "3 nights" in prompt and "YES" in prompt and "NO" in prompt
 
 
 async def test_book_with_inline_dates_and_a_known_name_files_at_once(sms: Sms) -> None:

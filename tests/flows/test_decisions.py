@@ -16,7 +16,7 @@ async def test_every_yes_word_accepts(sms: Sms, word: str) -> None:
     reply = await sms.text(HOST, word)
     assert "Accepted: Bob" in reply and f"#{number}" in reply and "I've told them" in reply
     told = sms.inbox(GUEST)[-1]
-    assert "confirmed" in told and ref in told and "Dec 20-Dec 23" in told
+    assert "confirmed" in told and ref in told and "Dec 20-23" in told
 
 
 @pytest.mark.parametrize("word", ["NO", "no", " No! ", "n", "REJECT", "decline"])
@@ -100,7 +100,7 @@ async def test_accepting_declines_overlapping_requests_and_tells_those_guests(sm
 
     reply = await sms.text(HOST, "YES")
     assert "Accepted: Gina" in reply and "1 overlapping request was declined" in reply
-    assert "booked by someone else" in sms.inbox(GUEST2)[-1] and "Dec 22-Dec 26" in sms.inbox(GUEST2)[-1]
+    assert "booked by someone else" in sms.inbox(GUEST2)[-1] and "Dec 22-26" in sms.inbox(GUEST2)[-1]
     assert "Iris would like" in reply  # next oldest still pending
     status = await sms.text(GUEST2, "STATUS")
     assert "declined" in status and "waiting for host" in status
