@@ -392,12 +392,6 @@ def validate_catalog(directory: Path, default_language: str, warn_segments: int 
     return result
 
 
-def load_catalog(directory: Path, default_language: str) -> tuple[Catalog | None, list[str]]:
-    """Validate `directory`; returns (catalog or None when there are errors, report lines)."""
-    result = validate_catalog(directory, default_language)
-    return result.catalog, result.report
-
-
 def load_catalog_or_raise(directory: Path, default_language: str) -> Catalog:
     result = validate_catalog(directory, default_language)
     if result.catalog is None:

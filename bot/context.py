@@ -30,6 +30,7 @@ class Context:
     user: User | None = None  # the texter; None for scheduled work
     replies: list[Outgoing] = field(default_factory=list)
     finished: bool = False  # the engine presented next requests and saved conversations
+    acted: bool = False  # the texter's text was acted on (not silenced by the rate limit)
     _conversations: dict[int, Conversation] = field(default_factory=dict)
     _users: dict[int, User] = field(default_factory=dict)
 

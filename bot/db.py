@@ -198,7 +198,16 @@ class Database:
             batch = self._batch
             # Decided before the hand-off: commit unless someone is already waiting to join this batch.
             commit = not self._queued or batch.units + 1 >= self._max_batch
-            outcome = await self._on_thread(lambda conn: self._unit_sync(conn, work, begin, commit))
+            # Once handed to the database thread a unit runs to the end whatever happens to us, and what it
+            # did (opened, committed or lost the batch, took or released the writer lock) must be settled
+            # before the next unit starts: a caller cancelled meanwhile waits for it, then gives up.
+            hand_off = asyncio.ensure_future(
+                self._on_thread(lambda conn: self._unit_sync(conn, work, begin, commit)))
+            try:
+                outcome = await asyncio.shield(hand_off)
+            except asyncio.CancelledError:
+                self._settle(batch, await _finish(hand_off))
+                raise
             self._settle(batch, outcome)
         finally:
             self._write_lock.release()
@@ -304,6 +313,16 @@ class Database:
             await self._commit_open_batch_locked()
         await self._conn.close()
         self._writer.close()
+
+
+async def _finish(task: asyncio.Future[T]) -> T:
+    """The task's result, waiting for it even through further cancellations of the caller."""
+    while True:
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.cancelled():
+                raise
 
 
 def _split_sql(script: str) -> list[str]:

@@ -148,6 +148,9 @@ class Engine:
         if stored is not None:
             return Reply.from_json(stored, duplicate=True)
         user, created = ctx.store.get_or_create_user(inbound.phone, self._config.default_language)
+        if user.unreachable is not None:
+            ctx.store.clear_unreachable(user.id)
+            user.unreachable = None
         ctx.user = user
         ctx.conversation(user.id)
         verdict = ctx.store.count_inbound(
@@ -156,6 +159,7 @@ class Engine:
         text = Text(inbound.body, inbound.media)
         if verdict == "ok" or text.lone_word in OPT_OUT_WORDS:
             # STOP is honoured however fast someone texts: carriers require it.
+            ctx.acted = True
             self._route(ctx, text, created)
         elif verdict == "notice" and not user.opted_out:
             ctx.say("rate_limited")
@@ -174,8 +178,11 @@ class Engine:
                 conv.data = {"browse": conv.data["browse"]} if "browse" in conv.data else {}
             present_next(ctx, conv.user_id)
         for conv in ctx.touched():
-            if conv.needs_saving:
-                ctx.store.save_conversation(conv, ctx.flow_timeout)
+            # The texter's own flow timeout slides with each text they send; anyone else's is saved only
+            # if this unit of work changed it, and keeps its timeout.
+            own = ctx.acted and ctx.user is not None and conv.user_id == ctx.user.id
+            if conv.changed or (own and conv.flow is not None):
+                ctx.store.save_conversation(conv, ctx.flow_timeout, slide=own)
         ctx.finished = True
 
     # -- routing -----------------------------------------------------------------------------------
@@ -196,7 +203,7 @@ class Engine:
                 ctx.say("help_opted_out")
             return  # an opted-out number hears nothing else until it opts back in
         if lone in OPT_IN_WORDS:
-            ctx.say("opted_in")
+            ctx.say("welcome" if first_contact else "opted_in")
             return
         try:
             self._dispatch(ctx, text, first_contact)
@@ -225,7 +232,8 @@ class Engine:
             if router is None or step is None:
                 log.warning("dropping unknown step %s/%s", conv.flow, conv.step)
                 conv.flow, conv.step, conv.data = None, None, {}
-            elif not (step.commands_interrupt and word in COMMANDS):
+            elif not ((step.commands_interrupt and word in COMMANDS)
+                      or (step.lone_commands_interrupt and lone in COMMANDS)):
                 try:
                     conv.step = step.handler(ctx, text)
                 except DomainError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 
@@ -15,6 +15,11 @@ class User:
     name: str | None
     language: str
     opted_out: bool
+    unreachable: str | None = None  # why sends to this number fail for good (invalid, landline...)
+
+    @property
+    def reachable(self) -> bool:
+        return not self.opted_out and self.unreachable is None
 
 
 @dataclass
@@ -37,6 +42,7 @@ class Reservation:
     check_out: date
     status: str
     reason: str | None
+    created_at: datetime
 
     @property
     def nights(self) -> int:
@@ -63,9 +69,9 @@ class Conversation:
         return (self.flow, self.step, json.dumps(self.data, sort_keys=True), self.presented_id)
 
     @property
-    def needs_saving(self) -> bool:
-        """In a flow (its timeout slides with every text), or changed since it was loaded."""
-        return self.flow is not None or self.fingerprint() != self.stored
+    def changed(self) -> bool:
+        """Different from what the database held when this was loaded."""
+        return self.fingerprint() != self.stored
 
 
 @dataclass
@@ -76,3 +82,5 @@ class OutboxRow:
     body: str
     media_url: str | None
     attempts: int
+    # The lease the claim set: the sender renews it just before sending, only if it is still this value.
+    lease_until: datetime | None = None

@@ -37,7 +37,7 @@ def decline_all(ctx: Context, reservations: list[Reservation], reason: str) -> i
     return sum([decline(ctx, reservation, reason) for reservation in reservations])
 
 
-def cancel_by_guest(ctx: Context, reservation: Reservation, *, silently: bool = False) -> bool:
+def cancel_by_guest(ctx: Context, reservation: Reservation) -> bool:
     """The guest withdraws a pending request or cancels a confirmed stay. The host hears of it when it
     concerns them: the request was in front of them, or the stay was confirmed."""
     if reservation.status == "pending":
@@ -50,7 +50,7 @@ def cancel_by_guest(ctx: Context, reservation: Reservation, *, silently: bool = 
         host_was_asked = True
     else:
         return False
-    if host_was_asked and not silently:
+    if host_was_asked:
         ctx.tell(reservation.host_id, "host_guest_cancelled", **describe(ctx, reservation))
     return True
 

@@ -41,17 +41,24 @@ def present_next(ctx: Context, host_id: int) -> None:
     conv = ctx.conversation(host_id)
     if not conv.idle or conv.presented_id is not None:
         return
-    host = ctx.person(host_id)
-    if host.opted_out:
-        return
-    reservation = ctx.store.oldest_pending_for_host(host_id)
+    if not ctx.person(host_id).reachable:
+        return  # the prompt could not reach them; the request expires and the guest is told
+    reservation = ctx.store.oldest_pending_for_host(host_id, ctx.now() - request_ttl(ctx))
     if reservation is None:
         return
     conv.presented_id = reservation.id
     ctx.store.mark_presented(reservation.id)
-    if ctx.config.reminder_hours > 0:
-        ctx.store.add_job("remind", reservation.id, ctx.now() + timedelta(hours=ctx.config.reminder_hours))
+    # One reminder, `reminder_hours` after the request was filed, if that is still ahead (a request that
+    # waited in the queue is presented fresh; it needs no reminder on top).
+    remind_at = reservation.created_at + timedelta(hours=ctx.config.reminder_hours)
+    if ctx.config.reminder_hours > 0 and remind_at > ctx.now():
+        ctx.store.add_job("remind", reservation.id, remind_at)
     ctx.tell(host_id, "host_prompt", **describe(ctx, reservation))
+
+
+def request_ttl(ctx: Context) -> timedelta:
+    """How long a request may wait for the host's answer, counted from when it was filed."""
+    return timedelta(hours=ctx.config.request_ttl_hours)
 
 
 def withdraw_presentation(ctx: Context, reservation: Reservation) -> bool:

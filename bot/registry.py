@@ -31,7 +31,9 @@ _LISTING_ITEMS = [
     {"number": 12, "text": "Sunny loft by the harbour, two bedrooms, balcony with..."},
     {"number": 15, "text": "Quiet cabin in the pines"},
 ]
-_DATES = {"text": "Dec 40", "example": "Dec 11-14"}
+# The example stay the date questions offer: two weeks out, three nights (flows/booking.py example_dates).
+_EXAMPLE: dict[str, Any] = {"example_in": date(2026, 12, 11), "example_out": date(2026, 12, 14)}
+_DATES: dict[str, Any] = {"text": "Dec 40", **_EXAMPLE}
 
 REGISTRY: dict[str, MessageSpec] = {
     # -- anyone ---------------------------------------------------------------------------------------
@@ -70,8 +72,9 @@ REGISTRY: dict[str, MessageSpec] = {
                                      {"number": 99}),
     # -- guests: booking ------------------------------------------------------------------------------
     "book_usage": MessageSpec("BOOK without a listing number."),
-    "ask_dates": MessageSpec("BOOK <n> without dates: ask for them.", {"number": 12, "example": "Dec 11-14"}),
-    "help_dates": MessageSpec("HELP while we wait for the stay's dates.", {"example": "Dec 11-14"}),
+    "ask_dates": MessageSpec("BOOK <n> without dates: ask for them. `example_in`/`example_out`: a stay that "
+                             "would be accepted (two weeks out, three nights).", {"number": 12, **_EXAMPLE}),
+    "help_dates": MessageSpec("HELP while we wait for the stay's dates.", _EXAMPLE),
     "dates_unreadable": MessageSpec("Dates we could not read.", _DATES),
     "dates_past": MessageSpec("A check-in date in the past.", _DATES),
     "dates_order": MessageSpec("Check-out not after check-in.", _DATES),
@@ -104,7 +107,8 @@ REGISTRY: dict[str, MessageSpec] = {
     "cancel_usage": MessageSpec("CANCEL followed by nothing usable (a lone CANCEL is an opt-out)."),
     "cancelled": MessageSpec("CANCEL <ref> withdrew the request or cancelled the stay.",
                              {"ref": "K7QX2M", "listing": 12}),
-    "cancel_not_open": MessageSpec("CANCEL <ref> for a request that is already decided or over.",
+    "cancel_not_open": MessageSpec("CANCEL <ref> for a request that is already decided or over; `status` is "
+                                   "one of confirmed, declined, cancelled, expired.",
                                    {"ref": "K7QX2M", "status": "declined"}),
     "cancel_too_late": MessageSpec("CANCEL <ref> for a stay that has already begun.", {"ref": "K7QX2M"}),
     "reservation_not_found": MessageSpec("CANCEL with a reference that is not one of the guest's.",

@@ -4,7 +4,7 @@
 swaps the catalog in force only when there is no error; a broken edit is logged with the whole report and
 the last good catalog keeps serving. `watch()` polls the files' modification times (works on every
 platform and file system, including bind mounts where inotify events never arrive) and reloads once a
-change has settled; SIGHUP reloads at once.
+change has settled; SIGHUP reloads at once. Both validate in a worker thread, never on the event loop.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ class CatalogReloader:
         self.warn_segments = warn_segments
         self.loaded = files_signature(directory)  # what the catalog in force was read from
         self._seen = self.loaded
-        self._lock = threading.Lock()  # the watcher validates in a worker thread; SIGHUP on the loop
+        self._lock = threading.Lock()  # the watcher and SIGHUP both validate in worker threads
+        self._background: set[asyncio.Task[bool]] = set()  # reloads started by SIGHUP, referenced till done
 
     def reload(self, reason: str = "requested") -> bool:
         """Validate the files now; swap the catalog in force only if there is no error. True if swapped."""
@@ -71,6 +72,19 @@ class CatalogReloader:
         for warning in result.warnings:
             log.info("%s", warning)
         return True
+
+    def reload_soon(self, reason: str) -> asyncio.Task[bool]:
+        """Start `reload` in a worker thread, for callers on the event loop (the SIGHUP handler): validating
+        takes ~0.1 s and may wait for the watcher's check in progress, and webhooks must not wait meanwhile."""
+        task = asyncio.get_running_loop().create_task(asyncio.to_thread(self.reload, reason))
+        self._background.add(task)
+        task.add_done_callback(self._reload_done)
+        return task
+
+    def _reload_done(self, task: asyncio.Task[bool]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("reloading the message catalog failed", exc_info=error)
 
     def poll(self) -> bool | None:
         """One look at the files: reload when they changed and have stayed unchanged since the last look
@@ -105,7 +119,7 @@ def install_sighup(loop: asyncio.AbstractEventLoop, reloader: CatalogReloader) -
     if RELOAD_SIGNAL is None:
         return False
     try:
-        loop.add_signal_handler(RELOAD_SIGNAL, reloader.reload, "SIGHUP")
+        loop.add_signal_handler(RELOAD_SIGNAL, reloader.reload_soon, "SIGHUP")
     except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signal support
         return False
     return True

@@ -24,6 +24,8 @@ class Step:
     # A known command word (BROWSE, BOOK 4...) abandons the flow and runs instead. Off for free-text steps,
     # where "View of the sea..." is a description, not a command.
     commands_interrupt: bool = False
+    # Only a command word sent alone ("BROWSE") abandons the flow: for a name, where "Show Lee" is a name.
+    lone_commands_interrupt: bool = False
     # The variables `help_key` needs (the example dates, the length limits...).
     help_variables: HelpVariables | None = None
     # Lone words this step answers itself, before the global YES/NO decision: "No" to "send a photo, or
@@ -46,10 +48,11 @@ class Router:
         return register
 
     def step(self, name: str, help_key: str, *, commands_interrupt: bool = False,
-             help_variables: HelpVariables | None = None,
+             lone_commands_interrupt: bool = False, help_variables: HelpVariables | None = None,
              own_words: frozenset[str] = frozenset()) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.steps[name] = Step(handler, help_key, commands_interrupt, help_variables, own_words)
+            self.steps[name] = Step(handler, help_key, commands_interrupt, lone_commands_interrupt,
+                                    help_variables, own_words)
             return handler
 
         return register

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from functools import partial
 
 from bot import outcomes
 from bot.config import Config
 from bot.context import Context
 from bot.engine import Engine
-from bot.presenting import describe
+from bot.presenting import describe, request_ttl
 
 log = logging.getLogger(__name__)
 
 BATCH = 100
+REMIND_RETRY = timedelta(minutes=15)
 
 
 class Scheduler:
@@ -65,8 +67,16 @@ class Scheduler:
             outcomes.expire(ctx, reservation)
         elif kind == "remind":
             host = ctx.conversation(reservation.host_id)
-            if host.presented_id == reservation.id:
-                ctx.tell(reservation.host_id, "host_reminder", **describe(ctx, reservation))
+            if host.presented_id != reservation.id:
+                return
+            if not host.idle:
+                # Never "reply YES or NO" into the middle of a flow (a NO there may mean "no photo"): try
+                # again a little later, as long as the request is still in time.
+                later = ctx.now() + REMIND_RETRY
+                if later < reservation.created_at + request_ttl(ctx):
+                    ctx.store.add_job("remind", reservation.id, later)
+                return
+            ctx.tell(reservation.host_id, "host_reminder", **describe(ctx, reservation))
         else:
             log.warning("unknown job kind %r for reservation %s", kind, reservation_id)
 

@@ -4,6 +4,9 @@ Rows are leased (status 'sending', lease_until) in a transaction before the REST
 in another right after it. A crash between Twilio accepting a message and that second commit is the one
 window where a message may go out twice: the lease expires and the row is sent again. The window is one
 HTTP round trip plus one commit; we mark each row on its own as soon as its call returns to keep it so.
+A pass claims up to BATCH rows at once but sends them a few at a time, so just before each send the row's
+lease is renewed, only if it is still the lease this pass set: a row whose lease ran out while it waited
+its turn (and that another worker may have claimed and sent) is left alone.
 (A call that times out after Twilio accepted it is the same window seen from the network side: we cannot
 know it went out, so it is retried.)
 
@@ -15,7 +18,8 @@ What happens on each failure (the README's "What happens when things go wrong" l
   STOP (see `Engine.opt_out_user`); the row is parked as 'failed' with the code.
 - 21211 / 21614 / 21612 / 21408 (no such number, not a mobile, unroutable): recorded against the user
   (`users.unreachable`), the row parked as 'failed'; later rows to them are 'skipped'.
-- A recipient who opted out or is unreachable: the row is 'skipped' with the reason, never sent.
+- A recipient who opted out or is unreachable: the row is 'skipped' with the reason, never sent (checked at
+  the claim and again just before each send, so a STOP that arrives mid-pass stops the rest of the queue).
 
 One recipient's messages go out in the order they were written: a row waits while an earlier one to the
 same phone is being retried (`Store.claim_due`).
@@ -50,13 +54,16 @@ BATCH = 100
 
 @dataclass(frozen=True)
 class _Outcome:
-    """What became of one row: done (sent or parked), to be retried at `retry_at`, or its recipient blocked."""
+    """What became of one row: done (sent or parked), to be retried at `retry_at`, its recipient blocked, or
+    `lost`: no longer ours (its lease ran out before its turn came; another sender may have it)."""
 
     retry_at: datetime | None = None
     blocked: bool = False
+    lost: bool = False
 
 
 _DONE = _Outcome()
+_LOST = _Outcome(lost=True)
 
 
 class Sender:
@@ -109,6 +116,10 @@ class Sender:
                 async with limit:
                     for index, row in enumerate(queue):
                         outcome = await self._deliver(row)
+                        if outcome.lost:
+                            # The rest were leased with it, so their leases ran out too: the next pass
+                            # (ours or another worker's) claims whatever is still due, in order.
+                            return
                         rest = [later.id for later in queue[index + 1:]]
                         if outcome.retry_at is not None:
                             # Keep one person's messages in order: the rest wait for the failed one.
@@ -143,13 +154,29 @@ class Sender:
         return len(rows), deliverable
 
     async def _deliver(self, row: OutboxRow) -> _Outcome:
-        """Send one row and record the outcome."""
+        """Send one row, if it is still ours and its recipient may be texted, and record the outcome."""
+        held = await self._db.run(lambda store: self._before_send_sync(store, row))
+        if held is not None:
+            return held
         try:
             sent = await self._gateway.send(row.to_phone, row.body, row.media_url)
         except SendError as error:
             return await self._record_failure(row, error)
         await self._db.run(lambda store: store.mark_sent(row.id, sent.sid, sent.status))
         return _DONE
+
+    def _before_send_sync(self, store: Store, row: OutboxRow) -> _Outcome | None:
+        """Just before the send: renew the lease if the row is still ours (the pass may have outlived the
+        claim's lease), and skip it if its recipient opted out or became unreachable since the claim.
+        None: send it now."""
+        if row.lease_until is None or not store.renew_lease(row.id, row.lease_until, self._clock.now() + self._lease):
+            log.warning("outbox %s: lease ran out before its turn; left to whichever sender claims it", row.id)
+            return _LOST
+        blocked = store.recipient_blocked(row.user_id)
+        if blocked:
+            store.mark_final(row.id, "skipped", blocked)
+            return _DONE
+        return None
 
     async def _record_failure(self, row: OutboxRow, error: SendError) -> _Outcome:
         if error.code == OPTED_OUT_CODE and row.user_id is not None:

@@ -22,12 +22,12 @@ from bot.models import Conversation, Listing, OutboxRow, Reservation, User
 REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read back over SMS
 REF_LENGTH = 6
 
-_RESERVATION_COLUMNS = "id, ref, listing_id, host_id, guest_id, check_in, check_out, status, reason"
+_RESERVATION_COLUMNS = "id, ref, listing_id, host_id, guest_id, check_in, check_out, status, reason, created_at"
 _LISTING_COLUMNS = "id, host_id, description, photo_url, active"
 
 
 def _user(row: sqlite3.Row) -> User:
-    return User(row["id"], row["phone"], row["name"], row["language"], bool(row["opted_out"]))
+    return User(row["id"], row["phone"], row["name"], row["language"], bool(row["opted_out"]), row["unreachable"])
 
 
 def _listing(row: sqlite3.Row) -> Listing:
@@ -38,7 +38,7 @@ def _reservation(row: sqlite3.Row) -> Reservation:
     return Reservation(
         row["id"], row["ref"], row["listing_id"], row["host_id"], row["guest_id"],
         date.fromisoformat(row["check_in"]), date.fromisoformat(row["check_out"]),
-        row["status"], row["reason"],
+        row["status"], row["reason"], from_db(row["created_at"]),
     )
 
 
@@ -99,10 +99,6 @@ class Store:
             raise LookupError(f"user {user_id}")
         return _user(row)
 
-    def user_by_phone(self, phone: str) -> User | None:
-        row = self._one("SELECT * FROM users WHERE phone = ?", (phone,))
-        return _user(row) if row else None
-
     def set_name(self, user_id: int, name: str) -> None:
         self._run("UPDATE users SET name = ? WHERE id = ?", (name, user_id))
 
@@ -111,6 +107,10 @@ class Store:
 
     def set_opted_out(self, user_id: int, opted_out: bool) -> None:
         self._run("UPDATE users SET opted_out = ? WHERE id = ?", (int(opted_out), user_id))
+
+    def clear_unreachable(self, user_id: int) -> None:
+        """The number just texted us: it can take SMS after all."""
+        self._run("UPDATE users SET unreachable = NULL WHERE id = ?", (user_id,))
 
     def mark_unreachable(self, user_id: int, reason: str) -> None:
         self._run("UPDATE users SET unreachable = ? WHERE id = ?", (reason, user_id))
@@ -133,16 +133,20 @@ class Store:
             conv.flow, conv.step, conv.data = None, None, {}
         return conv
 
-    def save_conversation(self, conv: Conversation, flow_timeout: timedelta) -> None:
+    def save_conversation(self, conv: Conversation, flow_timeout: timedelta, *, slide: bool) -> None:
+        """Save a conversation. `slide` restarts a flow's timeout: only the person's own text does that;
+        a guest's booking or the scheduler touching a host's conversation must not keep a flow the host
+        walked away from alive."""
         expires = to_db(self._clock.now() + flow_timeout) if conv.flow else None
         self._run(
             "INSERT INTO conversations (user_id, flow, step, data, presented_id, flow_expires_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,"
             " data = excluded.data, presented_id = excluded.presented_id,"
-            " flow_expires_at = excluded.flow_expires_at, updated_at = excluded.updated_at",
+            " flow_expires_at = CASE WHEN excluded.flow IS NULL THEN NULL WHEN ? THEN excluded.flow_expires_at"
+            " ELSE conversations.flow_expires_at END, updated_at = excluded.updated_at",
             (conv.user_id, conv.flow, conv.step, json.dumps(conv.data, ensure_ascii=False),
-             conv.presented_id, expires, self._now()),
+             conv.presented_id, expires, self._now(), slide),
         )
 
     def expired_flows(self, limit: int = 100) -> list[int]:
@@ -152,13 +156,6 @@ class Store:
             (self._now(), limit),
         )
         return [row["user_id"] for row in rows]
-
-    def host_presented(self, reservation_id: int) -> int | None:
-        """The host to whom this request is presented, if any."""
-        row = self._one("SELECT user_id FROM conversations WHERE presented_id = ?", (reservation_id,))
-        return int(row["user_id"]) if row else None
-
-    # -- listings ----------------------------------------------------------------------------------
 
     def create_listing(self, host_id: int, description: str, photo_url: str | None) -> Listing:
         listing_id = self._run(
@@ -171,7 +168,8 @@ class Store:
         """An active listing whose host can be reached, or ListingNotFound."""
         row = self._one(
             f"SELECT {_LISTING_COLUMNS} FROM listings WHERE id = ? AND active = 1"
-            " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = listings.host_id AND u.opted_out = 1)",
+            " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = listings.host_id"
+            " AND (u.opted_out = 1 OR u.unreachable IS NOT NULL))",
             (listing_id,),
         )
         if row is None:
@@ -180,7 +178,7 @@ class Store:
 
     def browse(self, after_id: int, words: Sequence[str], limit: int) -> list[Listing]:
         """Active listings after `after_id` (keyset paging, never OFFSET) matching every word."""
-        where = ["l.active = 1", "l.id > ?", "u.opted_out = 0"]
+        where = ["l.active = 1", "l.id > ?", "u.opted_out = 0", "u.unreachable IS NULL"]
         params: list[Any] = [after_id]
         for word in words:
             where.append("l.description LIKE ? ESCAPE '\\'")
@@ -228,7 +226,7 @@ class Store:
              self._now()),
         )
         return Reservation(reservation_id, ref, listing.id, listing.host_id, guest_id, check_in, check_out,
-                           "pending", None)
+                           "pending", None, self._clock.now())
 
     def reservation(self, reservation_id: int) -> Reservation:
         row = self._one(f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE id = ?", (reservation_id,))
@@ -270,11 +268,13 @@ class Store:
         )
         return int(row[0]) if row else 0
 
-    def oldest_pending_for_host(self, host_id: int) -> Reservation | None:
+    def oldest_pending_for_host(self, host_id: int, filed_after: datetime) -> Reservation | None:
+        """The host's oldest pending request filed after `filed_after`: older ones are about to expire
+        unseen, and a host must not be asked about a request that is already out of time."""
         row = self._one(
             f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE host_id = ? AND status = 'pending'"
-            " ORDER BY id LIMIT 1",
-            (host_id,),
+            " AND created_at > ? ORDER BY id LIMIT 1",
+            (host_id, to_db(filed_after)),
         )
         return _reservation(row) if row else None
 
@@ -392,16 +392,25 @@ class Store:
             " ORDER BY o.id LIMIT ?",
             (to_db(now), to_db(now), to_db(now), limit),
         )
-        claimed = [OutboxRow(r["id"], r["user_id"], r["to_phone"], r["body"], r["media_url"], r["attempts"])
+        until = now + lease
+        claimed = [OutboxRow(r["id"], r["user_id"], r["to_phone"], r["body"], r["media_url"], r["attempts"], until)
                    for r in rows]
         if claimed:
             marks = ",".join("?" * len(claimed))
             self._run(
                 f"UPDATE outbox SET status = 'sending', lease_until = ?, attempts = attempts + 1"
                 f" WHERE id IN ({marks})",
-                (to_db(now + lease), *[row.id for row in claimed]),
+                (to_db(until), *[row.id for row in claimed]),
             )
         return claimed
+
+    def renew_lease(self, outbox_id: int, held: datetime, until: datetime) -> bool:
+        """Extend a claimed row's lease to `until` if it is still the lease `held` this sender set; False
+        when the row is no longer ours (the lease ran out and another sender claimed it, or it was settled)."""
+        return self._changed(
+            "UPDATE outbox SET lease_until = ? WHERE id = ? AND status = 'sending' AND lease_until = ?",
+            (to_db(until), outbox_id, to_db(held)),
+        ) > 0
 
     def next_outbox_due(self) -> datetime | None:
         """When the next row falls due: a retry, or the lease of a row a crashed sender left 'sending'."""

@@ -23,10 +23,10 @@ _SPACES = re.compile(r"\s+")
 
 def fold(word: str) -> str:
     """Fold for matching. NFKC folds full-width letters (ＹＥＳ) typed on Japanese keyboards into ASCII."""
-    return unicodedata.normalize("NFKC", word).strip(_EDGE_PUNCTUATION).upper()
+    normal = unicodedata.normalize("NFKC", word)
+    # A message of punctuation alone ("?") is kept as it is, so that "?" can mean HELP.
+    return (normal.strip(_EDGE_PUNCTUATION) or normal.strip()).upper()
 
-
-_fold = fold
 
 # Japanese is written without spaces: "予約3" is "予約 3". A first word of non-ASCII letters glued to a
 # number is split there (ASCII words are left alone: "B2B" stays one word).
@@ -56,7 +56,7 @@ class Text:
     def word(self) -> str:
         """The first word, folded for matching: ' book 3 ' -> 'BOOK', 'Yes!' -> 'YES', '予約3' -> '予約'."""
         parts = self._parts()
-        return _fold(parts[0]) if parts[0] else ""
+        return fold(parts[0]) if parts[0] else ""
 
     @property
     def args(self) -> str:

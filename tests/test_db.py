@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,43 @@ async def test_two_databases_on_one_file_take_turns_like_worker_processes(tmp_pa
     await second.close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 200
+
+
+async def test_a_caller_cancelled_while_its_unit_runs_leaves_the_next_units_transactional(tmp_path: Path) -> None:
+    """A webhook whose client hung up is cancelled while its unit runs on the database thread: the unit
+    finishes and is accounted for, so the units after it still run in a transaction of their own, under
+    the writer lock, and commit."""
+    path = tmp_path / "e.db"
+    db = await Database.open(path, FakeClock())
+    running, release = threading.Event(), threading.Event()
+
+    def slow(store: Store) -> None:
+        store.get_or_create_user("+15554440001", "en")
+        running.set()
+        assert release.wait(10), "the test never let the unit finish"
+
+    caller = asyncio.create_task(db.run(slow))
+    assert await asyncio.to_thread(running.wait, 10)
+    caller.cancel()  # while its unit is on the database thread
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(caller, 10)
+
+    def add(n: int) -> Callable[[Store], None]:
+        def unit(store: Store) -> None:
+            store.get_or_create_user(f"+155544400{n:02d}", "en")
+            if n == 3:
+                raise ValueError("rolled back alone")
+        return unit
+
+    results = await asyncio.wait_for(asyncio.gather(*(db.run(add(n)) for n in (2, 3, 4)), return_exceptions=True), 10)
+    assert results[0] is None and isinstance(results[1], ValueError) and results[2] is None
+    # Another writer on the file (another worker) is not shut out by a lock left behind.
+    other = await Database.open(path, FakeClock())
+    await asyncio.wait_for(other.run(lambda store: store.get_or_create_user("+15554440005", "en")), 10)
+    await other.close()
+    await db.close()
+    with sqlite3.connect(path) as conn:
+        phones = {row[0] for row in conn.execute("SELECT phone FROM users")}
+    assert phones == {"+15554440001", "+15554440002", "+15554440004", "+15554440005"}
+

@@ -148,3 +148,13 @@ def test_every_command_word_belongs_to_one_flow() -> None:
         COMMANDS
     )
     assert not {"YES", "NO", "HELP", "MENU", "STOP"} & set(COMMANDS)
+
+
+async def test_a_lone_question_mark_asks_for_help(sms: Sms) -> None:
+    assert "BROWSE" in await sms.text(GUEST, "hello")
+    assert "BROWSE" in await sms.text(GUEST, "?") and "Sorry" not in await sms.text(GUEST, "?")
+
+
+async def test_start_from_a_new_number_is_a_welcome_not_a_welcome_back(sms: Sms) -> None:
+    reply = await sms.text(GUEST, "START")
+    assert "Welcome to Airtng" in reply and "back" not in reply

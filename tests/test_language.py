@@ -128,3 +128,33 @@ async def test_a_key_missing_in_japanese_falls_back_to_english(sms: Sms, tmp_pat
     await sms.text(GUEST, "LANG JA")
     assert "You have no trips yet" in await sms.text(GUEST, "状況")
     assert "最初に戻りました" in await sms.text(GUEST, "MENU")
+
+
+async def test_japanese_date_examples_follow_the_calendar_and_are_accepted(sms: Sms) -> None:
+    number = await list_place(sms)
+    await sms.text(GUEST, "LANG JA")
+    # The fake clock's today is 2026-11-27: the example is two weeks out, three nights, written month/day.
+    assert "例：12/11-12/14" in await sms.text(GUEST, f"予約 {number}")
+    assert "「12/11-12/14」のように" in await sms.text(GUEST, "そのうち")
+    assert "(例：12/11-12/14)" in await sms.text(GUEST, "ヘルプ")
+    assert "お名前" in await sms.text(GUEST, "12/11-12/14")
+    await sms.text(GUEST, "メニュー")
+    sms.clock.advance(days=18)  # Dec 15: the example stay now ends in January, and still reads back
+    assert "例：12/29-1/1" in await sms.text(GUEST, f"予約 {number}")
+    assert "お名前" in await sms.text(GUEST, "12/29-1/1")
+    assert "12月29日〜1月1日(3泊)" in await sms.text(GUEST, "花子")
+
+
+async def test_a_japanese_guest_reads_in_japanese_why_a_request_cannot_be_cancelled(sms: Sms) -> None:
+    number = await list_place(sms)
+    declined = await book(sms, GUEST, number, "Dec 20-23")
+    withdrawn = await book(sms, GUEST, number, "Dec 27-29")
+    expired = await book(sms, GUEST, number, "Jan 5-7")
+    await sms.text(HOST, "NO")  # the first request is the one in front of the host
+    await sms.text(GUEST, "LANG JA")
+    assert "を取り消しました" in await sms.text(GUEST, f"取消 {withdrawn}")
+    sms.clock.advance(hours=25)
+    await sms.run_scheduler()
+    assert await sms.text(GUEST, f"取消 {declined}") == f"{declined} はすでにお断りのため、取り消せません。"
+    assert await sms.text(GUEST, f"取消 {withdrawn}") == f"{withdrawn} はすでに取消済みのため、取り消せません。"
+    assert await sms.text(GUEST, f"取消 {expired}") == f"{expired} はすでに期限切れのため、取り消せません。"

@@ -52,7 +52,9 @@ async def test_help_and_info_always_answer(sms: Sms, word: str) -> None:
 
 
 async def test_start_from_someone_subscribed_just_welcomes_them(sms: Sms) -> None:
+    await sms.text(GUEST, "hello")
     assert await sms.text(GUEST, "START") == said(sms, "opted_in")
+    assert await sms.text(GUEST2, "START") == said(sms, "welcome")  # a brand-new number: no "back"
 
 
 async def test_host_opt_out_hides_listings_and_declines_every_pending_request_with_guests_told(sms: Sms) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,38 @@ async def test_sighup_reloads_at_once(sms: Sms, messages: Path) -> None:
     finally:
         remove_sighup(loop)
     assert "Reloaded by a signal." in await sms.text(GUEST, "MENU")
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this platform")
+async def test_sighup_reloads_off_the_event_loop_so_texts_are_answered_meanwhile(sms: Sms, messages: Path) -> None:
+    """SIGHUP arrives while the watcher is half-way through its own check (it holds the reload lock): the
+    reload waits for it in a worker thread, and texts are answered meanwhile."""
+    reloader, holder = sms.app[RELOADER], sms.app[CATALOG]
+    first = holder.current
+    checking, finish_check = threading.Event(), threading.Event()
+    finished_on_time: list[bool] = []
+
+    def watcher_checking() -> None:
+        with reloader._lock:
+            checking.set()
+            # If the loop were blocked waiting for this lock, nothing could set the event: give up at last.
+            finished_on_time.append(finish_check.wait(5))
+
+    watcher = threading.Thread(target=watcher_checking)
+    watcher.start()
+    loop = asyncio.get_running_loop()
+    assert install_sighup(loop, reloader)
+    try:
+        assert await asyncio.to_thread(checking.wait, 5)
+        edit(messages / "en.yaml", MENU, "Reloaded by a signal.")
+        os.kill(os.getpid(), signal.SIGHUP)
+        assert MENU in await sms.text(GUEST, "MENU")  # answered while the reload waits its turn
+        finish_check.set()
+        await until(lambda: holder.current is not first)
+    finally:
+        finish_check.set()
+        remove_sighup(loop)
+        await asyncio.to_thread(watcher.join, 5)
+    assert finished_on_time == [True]
+    assert "Reloaded by a signal." in await sms.text(GUEST, "MENU")
+

@@ -131,3 +131,44 @@ async def test_a_broken_job_is_set_aside_and_does_not_block_the_others(sms: Sms)
     await sms.run_scheduler()
     assert ref in sms.inbox(GUEST)[-1] and "expired" in sms.inbox(GUEST)[-1]
     assert rows(sms, "SELECT COUNT(*) AS n FROM jobs WHERE done_at IS NULL") == [{"n": 0}]
+
+
+async def test_requests_that_ran_out_of_time_in_the_queue_are_never_shown_to_the_host(sms: Sms) -> None:
+    number = await list_place(sms)
+    ref1 = await book(sms, GUEST, number, "Dec 1-3", name="Gina")
+    ref2 = await book(sms, GUEST2, number, "Dec 5-7", name="Hugo")  # queued behind Gina's, same hour
+    sms.clock.advance(hours=25)  # the host never answered: both are out of time
+    await sms.run_scheduler()
+    host_inbox = sms.inbox(HOST)
+    # Gina's prompt, its reminder, its expiry: and no prompt for Hugo's request, which expired unseen.
+    assert "Gina" in host_inbox[-1] and "expired" in host_inbox[-1]
+    assert not any("Hugo" in m for m in host_inbox)
+    assert ref1 in sms.inbox(GUEST)[-1] and "expired" in sms.inbox(GUEST)[-1]
+    assert ref2 in sms.inbox(GUEST2)[-1] and "expired" in sms.inbox(GUEST2)[-1]
+    assert "There's no request" in await sms.text(HOST, "YES")
+
+
+async def test_a_guest_booking_does_not_keep_a_walked_away_hosts_flow_alive(sms: Sms) -> None:
+    number = await list_place(sms)
+    await sms.text(HOST, "HOST")  # starts listing a second place, then walks away
+    sms.clock.advance(minutes=20)
+    await book(sms, GUEST, number, name="Gina")  # touches the host's conversation
+    assert sms.inbox(HOST) == []  # not asked mid-flow
+    sms.clock.advance(minutes=11)  # 31 minutes after the host's last text
+    await sms.run_scheduler()
+    assert "Gina" in sms.inbox(HOST)[-1] and "YES" in sms.inbox(HOST)[-1]
+
+
+async def test_the_reminder_waits_while_the_host_is_in_a_flow(sms: Sms) -> None:
+    number = await list_place(sms)
+    await book(sms, GUEST, number, name="Gina")
+    assert "Gina" in sms.inbox(HOST)[-1]
+    sms.clock.advance(hours=19, minutes=55)
+    await sms.text(HOST, "HOST")  # starts listing another place just before the reminder is due
+    sms.clock.advance(minutes=5)
+    await sms.run_scheduler()
+    assert len(sms.inbox(HOST)) == 1  # no "reply YES or NO" in the middle of the listing
+    await sms.text(HOST, "MENU")
+    sms.clock.advance(minutes=15)
+    await sms.run_scheduler()
+    assert len(sms.inbox(HOST)) == 2 and "Reminder" in sms.inbox(HOST)[-1]

@@ -11,6 +11,8 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,8 @@ from bot.clock import FakeClock
 from bot.config import Config
 from bot.keys import SENDER
 from bot.sender import outbox_report
-from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, list_place
+from bot.store import Store
+from tests.conftest import GUEST, GUEST2, GUEST3, HOST, AiohttpClient, Sms, book, list_place
 from tests.support.dbview import outbox, rows, user
 from tests.support.fake_twilio import FakeTwilio
 
@@ -190,7 +193,9 @@ async def test_after_a_21610_the_rest_of_that_persons_queue_is_skipped_not_sent(
 @pytest.mark.parametrize(("code", "reason"), [(21211, "invalid_number"), (21614, "not_mobile")])
 async def test_invalid_or_landline_numbers_are_recorded_against_the_user(sms: Sms, code: int, reason: str) -> None:
     number = await list_place(sms)
+    second = await list_place(sms, host=GUEST2, name="Gus", description="Quiet cabin in the pines, wood stove")
     await book(sms, GUEST, number)
+    await book(sms, GUEST, second, "Dec 27-29")
     sms.twilio.fail_next(400, code, to=GUEST)
     await sms.text(HOST, "YES")
 
@@ -203,13 +208,19 @@ async def test_invalid_or_landline_numbers_are_recorded_against_the_user(sms: Sm
     # Not retried, and nothing more is offered to Twilio for that number: it is skipped with the reason.
     sms.clock.advance(hours=1)
     await sms.deliver()
-    second = await list_place(sms, host=GUEST2, name="Gus", description="Quiet cabin in the pines, wood stove")
-    await book(sms, GUEST, second, "Dec 27-29")
     await sms.text(GUEST2, "NO")
     assert [r["status"] for r in outbox(sms, GUEST)] == ["failed", "skipped"]
     assert outbox(sms, GUEST)[1]["last_error"] == reason
-    assert sms.twilio.attempts == attempts + 1  # only GUEST2's own listing prompt went out
+    assert sms.twilio.attempts == attempts
     assert sms.inbox(GUEST) == []
+
+    # Until the number texts us: then it plainly takes SMS, and messages go out again.
+    await sms.text(GUEST, "STATUS")
+    assert user(sms, GUEST)["unreachable"] is None
+    third = await list_place(sms, host=GUEST3, name="Ida", description="Bright flat over the old market square")
+    await book(sms, GUEST, third, "Jan 5-7")
+    await sms.text(GUEST3, "NO")
+    assert "can't take your stay" in sms.inbox(GUEST)[-1]
 
 
 async def test_a_message_that_keeps_failing_is_parked_with_its_reason_for_operators(
@@ -259,3 +270,71 @@ async def test_run_py_outbox_prints_the_report_and_changes_nothing(sms: Sms, con
     code, output = await _run_py("outbox", env={**env, "DATABASE": str(missing)})
     assert code == 1 and "No database" in output
     assert not missing.exists()
+
+
+async def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Poll with a deadline: a send held by the fake Twilio is in flight once the fake has counted it."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.005)
+
+
+async def _worker(aiohttp_client: AiohttpClient, config: Config, clock: FakeClock, twilio: FakeTwilio) -> Sms:
+    """One worker process's app: its own Database and Sender on the shared file. A Twilio timeout well above
+    how long these tests hold a call in flight."""
+    app = create_app(config.with_(twilio_request_timeout=10.0, outbox_concurrency=1), clock=clock)
+    return Sms(await aiohttp_client(app), twilio, clock, app)
+
+
+async def test_two_workers_never_both_send_a_row_whose_lease_ran_out_while_it_waited_its_turn(
+        aiohttp_client: AiohttpClient, config: Config, clock: FakeClock,
+        fake_twilio: tuple[FakeTwilio, str]) -> None:
+    """WORKERS=2: worker one claims three messages in one pass and sends them one at a time to a slow
+    Twilio; the last one's lease runs out while it waits, worker two claims and sends it. Each person
+    still gets each message once."""
+    twilio = fake_twilio[0]
+    first = await _worker(aiohttp_client, config, clock, twilio)
+    second = await _worker(aiohttp_client, config, clock, twilio)
+    for phone, body in ((HOST, "one"), (GUEST, "two"), (GUEST2, "three")):
+        await first.db.run(partial(Store.enqueue, user_id=None, to_phone=phone, body=body))
+    held_one, held_two = twilio.hold(HOST), twilio.hold(GUEST)
+
+    pass_one = asyncio.create_task(first.deliver())  # claims all three (60 s lease)
+    await _until(lambda: twilio.attempts == 1)
+    clock.advance(seconds=40)  # the first call is slow
+    held_one.set()
+    await _until(lambda: twilio.attempts == 2)  # the second is in flight: its lease was renewed at +40 s
+    clock.advance(seconds=30)  # +70 s: the third, still waiting its turn, is past the claim's lease
+    assert await second.deliver() == 1  # worker two takes the third (and only it) and sends it
+    held_two.set()
+    await asyncio.wait_for(pass_one, 10)
+
+    assert [twilio.to(phone) for phone in (HOST, GUEST, GUEST2)] == [["one"], ["two"], ["three"]]
+    assert twilio.attempts == 3
+    assert [r["status"] for r in outbox(first)] == ["sent", "sent", "sent"]
+
+
+async def test_a_stop_that_arrives_mid_pass_stops_the_messages_already_claimed_for_that_person(
+        aiohttp_client: AiohttpClient, config: Config, clock: FakeClock,
+        fake_twilio: tuple[FakeTwilio, str]) -> None:
+    sms = await _worker(aiohttp_client, config, clock, fake_twilio[0])
+    first = await list_place(sms)
+    second = await list_place(sms, host=GUEST2, name="Gus", description="Quiet cabin in the pines, wood stove")
+    await book(sms, GUEST, first)
+    await book(sms, GUEST, second, "Dec 27-29")
+    await sms.post("/sms", sms.form(HOST, "YES"))  # the guest is told: confirmed
+    await sms.post("/sms", sms.form(GUEST2, "NO"))  # the guest is told: declined
+    held = sms.twilio.hold(GUEST)
+    attempts = sms.twilio.attempts
+
+    delivering = asyncio.create_task(sms.deliver())  # claims both of the guest's messages
+    await _until(lambda: sms.twilio.attempts == attempts + 1)  # the first is in flight
+    assert (await sms.post("/sms", sms.form(GUEST, "STOP"))).status == 200
+    held.set()
+    await asyncio.wait_for(delivering, 10)
+
+    received = sms.inbox(GUEST)
+    assert len(received) == 1 and "confirmed" in received[0]  # already on its way when they texted STOP
+    assert [(r["status"], r["last_error"]) for r in outbox(sms, GUEST)] == [("sent", None), ("skipped", "opted_out")]
+

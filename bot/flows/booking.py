@@ -3,30 +3,35 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TypedDict
 
 from bot.context import Context
 from bot.dates import DateError, Stay, parse_stay
 from bot.flows import naming
+from bot.presenting import request_ttl
 from bot.router import Router
 from bot.text import Text, leading_number
 
 router = Router("booking")
 
 
-def example_dates(today: date) -> str:
-    """A valid example range for error messages: two weeks out, three nights."""
-    start = today + timedelta(days=14)
-    end = start + timedelta(days=3)
-    if start.month == end.month:
-        return f"{start:%b} {start.day}-{end.day}"
-    return f"{start:%b} {start.day} - {end:%b} {end.day}"
+class ExampleStay(TypedDict):
+    example_in: date
+    example_out: date
+
+
+def example_dates(today: date) -> ExampleStay:
+    """A valid example stay for the date questions and refusals: two weeks out, three nights. Each template
+    writes the two dates its own way (`{{ example_in|stay(example_out) }}` in English)."""
+    check_in = today + timedelta(days=14)
+    return ExampleStay(example_in=check_in, example_out=check_in + timedelta(days=3))
 
 
 def _read_stay(ctx: Context, text: str) -> Stay | None:
     try:
         return parse_stay(text, ctx.today(), ctx.config.max_nights)
     except DateError as error:
-        ctx.say(error.key, example=example_dates(ctx.today()), **error.params)
+        ctx.say(error.key, **example_dates(ctx.today()), **error.params)
         return None
 
 
@@ -50,12 +55,12 @@ def book(ctx: Context, text: Text) -> str | None:
         if stay is not None:
             return _with_stay(ctx, stay)
         return "dates"
-    ctx.say("ask_dates", number=number, example=example_dates(ctx.today()))
+    ctx.say("ask_dates", number=number, **example_dates(ctx.today()))
     return "dates"
 
 
 @router.step("dates", "help_dates", commands_interrupt=True,
-             help_variables=lambda ctx: {"example": example_dates(ctx.today())})
+             help_variables=lambda ctx: {**example_dates(ctx.today())})
 def dates(ctx: Context, text: Text) -> str | None:
     stay = _read_stay(ctx, text.clean)
     if stay is None:
@@ -63,7 +68,7 @@ def dates(ctx: Context, text: Text) -> str | None:
     return _with_stay(ctx, stay)
 
 
-@router.step("name", "help_name")
+@router.step("name", "help_name", lone_commands_interrupt=True)
 def name(ctx: Context, text: Text) -> str | None:
     if not naming.take_name(ctx, text):
         return "name"
@@ -104,7 +109,7 @@ def _file_request(ctx: Context) -> None:
         ctx.say("book_too_many", limit=ctx.config.max_pending_per_guest)
         return
     reservation = ctx.store.create_reservation(listing, ctx.texter.id, check_in, check_out)
-    ctx.store.add_job("expire", reservation.id, ctx.now() + timedelta(hours=ctx.config.request_ttl_hours))
+    ctx.store.add_job("expire", reservation.id, ctx.now() + request_ttl(ctx))
     ctx.say(
         "book_requested", ref=reservation.ref, number=listing.id, check_in=check_in, check_out=check_out,
         nights=reservation.nights,

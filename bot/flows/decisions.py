@@ -1,7 +1,8 @@
 """Hosts deciding: YES / NO (and their plain synonyms) decide the one request the host was shown.
 
 Never another host's, never one the host was not shown; YES with nothing awaiting touches nothing.
-The engine routes a lone decision word here at any step, because no step ever asks a yes/no question.
+The engine routes a lone decision word here at any step, except where the step answers the word itself
+(a lone NO at the photo step means "no photo"): no step asks a yes/no question of its own.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ def host(ctx: Context, text: Text) -> str | None:
     return _ask_description(ctx)
 
 
-@router.step("name", "help_name")
+@router.step("name", "help_name", lone_commands_interrupt=True)
 def name(ctx: Context, text: Text) -> str | None:
     if not naming.take_name(ctx, text):
         return "name"

@@ -12,8 +12,8 @@ EXAMPLE = "Dec 11-14"
 
 
 def example_in(reply: str) -> str:
-    """The example dates a reply offers ('Dec 11-14' or 'Dec 30 - Jan 2')."""
-    match = re.search(r"[A-Z][a-z]{2} \d{1,2}(?:-\d{1,2}| - [A-Z][a-z]{2} \d{1,2})", reply)
+    """The example dates a reply offers ('Dec 11-14' or 'Dec 30-Jan 2')."""
+    match = re.search(r"[A-Z][a-z]{2} \d{1,2}-(?:\d{1,2}|[A-Z][a-z]{2} \d{1,2})", reply)
     assert match, reply
     return match.group(0)
 
@@ -177,6 +177,15 @@ async def test_the_example_works_when_it_crosses_the_year(sms: Sms) -> None:
     number = await list_place(sms)
     sms.clock.advance(days=18)  # Dec 15: two weeks out is Dec 29, three nights end in January
     reply = await sms.text(GUEST, f"BOOK {number}")
-    assert "Dec 29 - Jan 1" in reply
+    assert "Dec 29-Jan 1" in reply
     await sms.text(GUEST, example_in(reply))
     assert "(3 nights)" in await sms.text(GUEST, "Bob")
+
+
+async def test_a_command_sent_instead_of_a_name_abandons_the_booking(sms: Sms) -> None:
+    number = await list_place(sms)
+    assert "name" in (await sms.text(GUEST, f"BOOK {number} Dec 20-23")).lower()
+    reply = await sms.text(GUEST, "BROWSE")
+    assert f"#{number}" in reply and "VIEW" in reply  # the BROWSE page, not "Request sent!"
+    assert sms.inbox(HOST) == []  # nothing was filed, nobody called "BROWSE" was announced
+    assert "no trips" in await sms.text(GUEST, "STATUS")

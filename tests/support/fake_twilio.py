@@ -37,11 +37,17 @@ class FakeTwilio:
     failures: list[Failure] = field(default_factory=list)
     attempts: int = 0
     delay: float = 0.0
+    holds: dict[str, asyncio.Event] = field(default_factory=dict)
     _sids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def fail_next(self, status: int, code: int | None = None, *, times: int = 1, to: str | None = None,
                   delay: float = 0.0) -> None:
         self.failures.extend(Failure(status, code, delay, to) for _ in range(times))
+
+    def hold(self, to: str) -> asyncio.Event:
+        """The next message to `to` stays in flight (the request unanswered) until the returned event is set."""
+        self.holds[to] = asyncio.Event()
+        return self.holds[to]
 
     def to(self, phone: str) -> list[str]:
         return [m.body for m in self.messages if m.to == phone]
@@ -61,6 +67,8 @@ class FakeTwilio:
         self.attempts += 1
         form = await request.post()
         to = str(form.get("To", ""))
+        if (held := self.holds.pop(to, None)) is not None:
+            await held.wait()
         failure = self._take_failure(to)
         delay = failure.delay if failure else self.delay
         if delay:
