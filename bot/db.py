@@ -13,8 +13,10 @@ import logging
 import os
 import re
 import sqlite3
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -70,36 +72,29 @@ class _WriterLock:
             self._fd = None
 
 
-@dataclass
-class _Batch:
-    """Units sharing one open transaction; `durable` resolves when its COMMIT returns."""
+@dataclass(eq=False)
+class _Unit:
+    """One unit of work waiting for, or done by, the database thread."""
 
-    durable: asyncio.Future[None]
-    units: int = 0
-
-
-@dataclass
-class _Outcome:
-    """What a unit did on the database thread; it never raises there, so the batch stays accountable."""
-
+    work: Callable[[Store], Any]
+    done: asyncio.Future[Any]
+    abandoned: bool = False  # its caller was cancelled before it ran: skip it
     result: Any = None
     error: BaseException | None = None
-    committed: bool = False
-    commit_error: BaseException | None = None
-    batch_lost: bool = False
 
 
 class Database:
-    """One SQLite connection on aiosqlite's worker thread.
+    """One SQLite connection on aiosqlite's worker thread, and a queue of units of work for it.
 
-    SQLite has one writer at a time, so units in this process take turns through `_write_lock` (FIFO)
-    instead of fighting over SQLITE_BUSY; other processes sharing the file are held off by BEGIN IMMEDIATE
-    and the busy timeout.
+    SQLite has one writer at a time, so this process hands its units to the one thread in arrival order
+    instead of fighting over SQLITE_BUSY; other processes sharing the file queue on an exclusive file lock
+    (`_WriterLock`) before BEGIN IMMEDIATE.
 
-    Group commit: units that queue up behind each other share one SQLite transaction (each in its own
-    SAVEPOINT, so a failing unit rolls back alone) and one COMMIT, so the fsync is paid once per batch. No
-    unit returns before the COMMIT that makes it durable, so nothing is acknowledged that is not on disk;
-    if that COMMIT fails, every unit in the batch raises and a retry finds none of them applied.
+    Group commit: every unit that is waiting when the thread becomes free goes over in one hand-off and
+    runs in one SQLite transaction (each in its own SAVEPOINT, so a failing unit rolls back alone) with one
+    COMMIT, so both the fsync and the hop between threads are paid once per batch. No unit's caller hears
+    back before the COMMIT that makes it durable, so nothing is acknowledged that is not on disk; if that
+    COMMIT fails, every unit in the batch raises and a retry finds none of them applied.
     """
 
     def __init__(self, conn: aiosqlite.Connection, clock: Clock, *, group_commit: bool = True,
@@ -107,11 +102,9 @@ class Database:
         self._conn = conn
         self._writer = _WriterLock(lock_path)
         self._clock = clock
-        self._write_lock = asyncio.Lock()
         self._max_batch = max_batch if group_commit else 1
-        self._queued = 0  # units waiting for the write lock: they will join the open batch
-        self._batch: _Batch | None = None
-        self._rescue: set[asyncio.Task[None]] = set()
+        self._queue: deque[_Unit] = deque()
+        self._drainer: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: str | Path, clock: Clock, *, group_commit: bool = True) -> Database:
@@ -136,7 +129,7 @@ class Database:
         """Run `fn` with the raw connection on aiosqlite's worker thread, where all its calls run.
 
         `Connection._execute` is the primitive every public aiosqlite method is built on (pinned version;
-        tests/test_db.py fails if it changes). Handing it a whole unit of work keeps aiosqlite as the owner
+        tests/test_db.py fails if it changes). Handing it whole units of work keeps aiosqlite as the owner
         of the connection and its thread while paying for one hand-off instead of one per statement."""
         raw: sqlite3.Connection = self._conn._conn
         result: T = await self._conn._execute(fn, raw)  # type: ignore[no-untyped-call]
@@ -144,9 +137,8 @@ class Database:
 
     async def migrate(self) -> int:
         """Apply every migration newer than the recorded version; returns the version now in force."""
-        async with self._write_lock:
-            await self._commit_open_batch_locked()
-            return await self._on_thread(self._migrate_sync)
+        await self._idle()
+        return await self._on_thread(self._migrate_sync)
 
     def _migrate_sync(self, conn: sqlite3.Connection) -> int:
         self._writer.acquire()
@@ -180,139 +172,120 @@ class Database:
         return current
 
     async def run(self, work: Callable[[Store], T]) -> T:
-        """Run one unit of work: all of it or none of it, durable when this returns."""
-        self._queued += 1
+        """Run one unit of work: all of it or none of it, durable when this returns.
+
+        A caller cancelled before its unit started means the unit never runs; once started it runs to the
+        end and commits with its batch, whatever happens to the caller."""
+        loop = asyncio.get_running_loop()
+        unit = _Unit(work, loop.create_future())
+        self._queue.append(unit)
+        if self._drainer is None or self._drainer.done():
+            self._drainer = loop.create_task(self._drain(), name="database-writer")
         try:
-            await self._write_lock.acquire()
-        except BaseException:
-            self._queued -= 1
-            self._commit_if_abandoned()
+            result: T = await asyncio.shield(unit.done)
+        except asyncio.CancelledError:
+            unit.abandoned = True
+            unit.done.add_done_callback(_retrieve)
             raise
-        self._queued -= 1
-        try:
-            if self._batch is None:
-                self._batch = _Batch(asyncio.get_running_loop().create_future())
-                begin = True
-            else:
-                begin = False
-            batch = self._batch
-            # Decided before the hand-off: commit unless someone is already waiting to join this batch.
-            commit = not self._queued or batch.units + 1 >= self._max_batch
-            # Once handed to the database thread a unit runs to the end whatever happens to us, and what it
-            # did (opened, committed or lost the batch, took or released the writer lock) must be settled
-            # before the next unit starts: a caller cancelled meanwhile waits for it, then gives up.
-            hand_off = asyncio.ensure_future(
-                self._on_thread(lambda conn: self._unit_sync(conn, work, begin, commit)))
+        return result
+
+    async def _drain(self) -> None:
+        """Hand the queued units to the database thread, a batch at a time, until none are left."""
+        while self._queue:
+            batch = [self._queue.popleft() for _ in range(min(len(self._queue), self._max_batch))]
+            hand_off = asyncio.ensure_future(self._on_thread(partial(self._run_batch, batch=batch)))
             try:
-                outcome = await asyncio.shield(hand_off)
-            except asyncio.CancelledError:
-                self._settle(batch, await _finish(hand_off))
-                raise
-            self._settle(batch, outcome)
-        finally:
-            self._write_lock.release()
-        if outcome.error is not None:
-            raise outcome.error
-        # Wait (outside the lock, so the next units can join the batch) until our changes are on disk.
-        await asyncio.shield(batch.durable)
-        return outcome.result  # type: ignore[no-any-return]
+                leftover = await _finish(hand_off)
+            except BaseException as exc:  # the connection is gone: nothing in this batch ran
+                for unit in batch:
+                    _settle(unit, error=exc)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+                continue
+            for unit in batch:
+                if unit not in leftover:
+                    _settle(unit, result=unit.result, error=unit.error)
+            self._queue.extendleft(reversed(leftover))
 
-    def _unit_sync(self, conn: sqlite3.Connection, work: Callable[[Store], Any], begin: bool,
-                   commit: bool) -> _Outcome:
-        if begin:
-            self._writer.acquire()
-        outcome = self._unit_locked(conn, work, begin, commit)
-        if outcome.committed or outcome.commit_error is not None or outcome.batch_lost:
-            self._writer.release()
-        return outcome
-
-    def _unit_locked(self, conn: sqlite3.Connection, work: Callable[[Store], Any], begin: bool,
-                     commit: bool) -> _Outcome:
-        outcome = _Outcome()
+    def _run_batch(self, conn: sqlite3.Connection, *, batch: list[_Unit]) -> list[_Unit]:
+        """On the database thread: one transaction for the batch. Returns the units it could not run
+        (SQLite rolled the transaction back under them) for the next batch."""
+        live = [unit for unit in batch if not unit.abandoned]
+        if not live:
+            return []
+        self._writer.acquire()
         try:
-            if begin:
+            try:
                 conn.execute("BEGIN IMMEDIATE")
-            conn.execute("SAVEPOINT unit")
-        except BaseException as exc:  # e.g. the database is locked by another process past the busy timeout
-            outcome.error = exc
-            outcome.batch_lost = not conn.in_transaction
-            return outcome
+            except BaseException as exc:  # e.g. locked past the busy timeout by a writer that ignores our lock
+                for unit in live:
+                    unit.error = exc
+                return []
+            done: list[_Unit] = []
+            for index, unit in enumerate(live):
+                if unit.abandoned:
+                    continue
+                if not self._run_unit(conn, unit):
+                    # SQLite rolled everything back itself (e.g. disk full): what ran is lost.
+                    lost = RuntimeError("the transaction was rolled back by SQLite")
+                    for earlier in done:
+                        earlier.error = lost
+                    return live[index + 1:]
+                if unit.error is None:
+                    done.append(unit)
+            try:
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                for unit in done:
+                    unit.error = exc
+            return []
+        finally:
+            self._writer.release()
+
+    def _run_unit(self, conn: sqlite3.Connection, unit: _Unit) -> bool:
+        """Run one unit in its savepoint; False if the whole transaction was lost under it."""
         try:
-            outcome.result = work(Store(conn, self._clock))
+            conn.execute("SAVEPOINT unit")
+        except BaseException as exc:
+            unit.error = exc
+            return conn.in_transaction
+        try:
+            unit.result = unit.work(Store(conn, self._clock))
             conn.execute("RELEASE unit")
         except BaseException as exc:
-            outcome.error = exc
-            if conn.in_transaction:
-                conn.execute("ROLLBACK TO unit")
-                conn.execute("RELEASE unit")
-            else:
-                outcome.batch_lost = True  # SQLite rolled everything back itself (e.g. disk full)
-                return outcome
-        if commit:
-            try:
-                conn.execute("COMMIT")
-                outcome.committed = True
-            except BaseException as exc:
-                outcome.commit_error = exc
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-        return outcome
+            unit.error = exc
+            if not conn.in_transaction:
+                return False
+            conn.execute("ROLLBACK TO unit")
+            conn.execute("RELEASE unit")
+        return True
 
-    def _settle(self, batch: _Batch, outcome: _Outcome) -> None:
-        """Account for one unit on the loop: count it, and end the batch if it was committed or lost."""
-        if outcome.error is None:
-            batch.units += 1
-        if outcome.batch_lost:
-            self._end_batch(batch, RuntimeError("the transaction was rolled back by SQLite"))
-        elif outcome.commit_error is not None:
-            self._end_batch(batch, outcome.commit_error)
-        elif outcome.committed:
-            self._end_batch(batch, None)
-
-    def _end_batch(self, batch: _Batch, error: BaseException | None) -> None:
-        if self._batch is batch:
-            self._batch = None
-        if not batch.durable.done():
-            if error is None:
-                batch.durable.set_result(None)
-            else:
-                batch.durable.set_exception(error)
-                batch.durable.exception()  # retrieved: units that already failed do not await it
-
-    def _commit_if_abandoned(self) -> None:
-        """A waiter that would have committed the open batch was cancelled: commit it in its place."""
-        if self._batch is not None and not self._queued:
-            task = asyncio.get_running_loop().create_task(self._commit_open_batch())
-            self._rescue.add(task)
-            task.add_done_callback(self._rescue.discard)
-
-    async def _commit_open_batch(self) -> None:
-        async with self._write_lock:
-            await self._commit_open_batch_locked()
-
-    async def _commit_open_batch_locked(self) -> None:
-        batch = self._batch
-        if batch is None:
-            return
-
-        def commit(conn: sqlite3.Connection) -> BaseException | None:
-            try:
-                conn.execute("COMMIT")
-                return None
-            except BaseException as exc:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                return exc
-            finally:
-                self._writer.release()
-
-        self._end_batch(batch, await self._on_thread(commit))
+    async def _idle(self) -> None:
+        """Wait until every queued unit is done."""
+        while self._drainer is not None and not self._drainer.done():
+            await asyncio.shield(self._drainer)
 
     async def close(self) -> None:
-        async with self._write_lock:
-            await self._commit_open_batch_locked()
+        await self._idle()
         await self._conn.close()
         self._writer.close()
+
+
+def _settle(unit: _Unit, *, result: Any = None, error: BaseException | None = None) -> None:
+    if unit.done.done():
+        return
+    if error is not None:
+        unit.done.set_exception(error)
+    else:
+        unit.done.set_result(result)
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Mark an abandoned unit's outcome as seen: nobody is left to await it."""
+    if not future.cancelled():
+        future.exception()
 
 
 async def _finish(task: asyncio.Future[T]) -> T:
