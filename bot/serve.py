@@ -12,6 +12,7 @@ import asyncio
 import logging
 import multiprocessing
 import signal
+from multiprocessing.connection import wait
 from types import FrameType
 
 from aiohttp import web
@@ -51,7 +52,11 @@ def _serve_workers(config: Config) -> int:
         process.start()
     log.info("serving on %s:%s with %d worker processes", config.bind, config.port, len(workers))
 
+    stopping = False
+
     def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
         for process in workers:
             if process.is_alive():
                 process.terminate()  # SIGTERM: each worker shuts its app down cleanly
@@ -59,12 +64,18 @@ def _serve_workers(config: Config) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     exit_code = 0
-    for process in workers:
-        process.join()
-        if process.exitcode not in (0, -signal.SIGTERM):
-            exit_code = 1
-            log.error("%s exited with %s; stopping the others", process.name, process.exitcode)
-            stop(signal.SIGTERM, None)
+    alive = list(workers)
+    while alive:
+        ended = wait([process.sentinel for process in alive])
+        for process in [p for p in alive if p.sentinel in ended]:
+            process.join()
+            alive.remove(process)
+            # A worker told to stop exits with aiohttp's GracefulExit code (1): only an exit nobody asked
+            # for is a failure, and it takes the others down so that a supervisor restarts the service.
+            if not stopping:
+                exit_code = 1
+                log.error("%s exited with %s; stopping the others", process.name, process.exitcode)
+                stop(signal.SIGTERM, None)
     return exit_code
 
 
