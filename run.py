@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("outbox", help="read-only: outbox counts by status and failed messages with reasons")
     add_bench_arguments(sub.add_parser("bench", help="benchmark the booking workload (docs/performance.md)"))
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.serve import configure_logging
+
+    configure_logging()
     config = load_config()
     command = args.command or "serve"
     if command == "serve":

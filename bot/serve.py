@@ -32,8 +32,17 @@ def serve(config: Config) -> int:
     return _serve_workers(config)
 
 
+def configure_logging(*, worker: bool = False) -> None:
+    """INFO for the service and its access log. twilio's HTTP client logs every REST call at INFO over
+    several lines (method, URL, headers): noise at one line per SMS sent, and CPU under load (the sender
+    logs its own failures), so it is held at WARNING."""
+    where = " %(processName)s" if worker else ""
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s %(levelname)s{where} %(name)s: %(message)s")
+    logging.getLogger("twilio").setLevel(logging.WARNING)
+
+
 def _worker(config: Config) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
+    configure_logging(worker=True)
     web.run_app(create_app(config), host=config.bind, port=config.port, print=None, reuse_port=True)
 
 

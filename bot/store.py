@@ -57,6 +57,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, clock: Clock) -> None:
         self._conn = conn
         self._clock = clock
+        self._now_text: str | None = None
 
     # -- low level ---------------------------------------------------------------------------------
 
@@ -80,7 +81,10 @@ class Store:
             return cursor.rowcount
 
     def _now(self) -> str:
-        return to_db(self._clock.now())
+        """The unit of work's timestamp: one instant for all it writes (and formatted once)."""
+        if self._now_text is None:
+            self._now_text = to_db(self._clock.now())
+        return self._now_text
 
     # -- users -------------------------------------------------------------------------------------
 
