@@ -19,6 +19,7 @@ class Config:
     port: int = 8080
     bind: str = "127.0.0.1"
     workers: int = 1
+    access_log: bool = False
     public_url: str = ""
     max_request_bytes: int = 65536
     database: str = "data/airtng.db"
@@ -69,6 +70,7 @@ _YAML_KEYS: dict[tuple[str, ...], str] = {
     ("server", "port"): "port",
     ("server", "bind"): "bind",
     ("server", "workers"): "workers",
+    ("server", "access_log"): "access_log",
     ("server", "public_url"): "public_url",
     ("server", "max_request_bytes"): "max_request_bytes",
     ("database",): "database",
@@ -104,6 +106,7 @@ _ENV_KEYS = {
     "PORT": "port",
     "BIND": "bind",
     "WORKERS": "workers",
+    "ACCESS_LOG": "access_log",
     "DATABASE": "database",
     "GROUP_COMMIT": "group_commit",
     "PUBLIC_URL": "public_url",

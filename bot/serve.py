@@ -16,6 +16,7 @@ from multiprocessing.connection import wait
 from types import FrameType
 
 from aiohttp import web
+from aiohttp.log import access_logger
 
 from bot.app import create_app
 from bot.clock import SystemClock
@@ -27,9 +28,14 @@ log = logging.getLogger(__name__)
 
 def serve(config: Config) -> int:
     if config.workers <= 1:
-        web.run_app(create_app(config), host=config.bind, port=config.port, print=None)
+        _run(config)
         return 0
     return _serve_workers(config)
+
+
+def _run(config: Config, *, reuse_port: bool = False) -> None:
+    web.run_app(create_app(config), host=config.bind, port=config.port, print=None, reuse_port=reuse_port,
+                access_log=access_logger if config.access_log else None)
 
 
 def configure_logging(*, worker: bool = False) -> None:
@@ -43,7 +49,7 @@ def configure_logging(*, worker: bool = False) -> None:
 
 def _worker(config: Config) -> None:
     configure_logging(worker=True)
-    web.run_app(create_app(config), host=config.bind, port=config.port, print=None, reuse_port=True)
+    _run(config, reuse_port=True)
 
 
 async def _migrate(config: Config) -> None:
