@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,8 +45,22 @@ _RANGES = [
         (_NAMED, _DAY_ONLY),                      # Dec 20-23
         (_NAMED_DAY_FIRST, _NAMED_DAY_FIRST),     # 20 Dec - 23 Dec
         (_DAY_ONLY, _NAMED_DAY_FIRST),            # 20-23 Dec
+        (_NUMERIC, _DAY_ONLY),                    # 12/20-23
     ]
 ]
+
+# Japanese ranges as the bot itself writes them ("12月20日〜12月23日", "12月20日から23日まで") become the
+# numeric form above ("12/20-12/23", "12/20-23").
+_JA_MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
+_JA_DAY = re.compile(r"(\d{1,2})\s*日")
+_JA_SEPARATORS = re.compile(r"\s*(?:〜|～|から|ー|－)\s*")
+
+
+def _from_japanese(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("まで", "")
+    text = _JA_SEPARATORS.sub("-", text)
+    text = _JA_MONTH_DAY.sub(r"\1/\2", text)
+    return _JA_DAY.sub(r"\1", text)
 
 
 class DateError(DomainError):
@@ -104,7 +119,7 @@ def _next_occurrence(month: int, day: int, on_or_after: date) -> date:
 
 def parse_stay(text: str, today: date, max_nights: int) -> Stay:
     """Parse a check-in/check-out range and apply the booking rules; raises DateError with a reason."""
-    cleaned = " ".join(text.lower().replace(",", " , ").split()).replace(" ,", ",")
+    cleaned = " ".join(_from_japanese(text).lower().replace(",", " , ").split()).replace(" ,", ",")
     for pattern in _RANGES:
         match = pattern.match(cleaned)
         if match:

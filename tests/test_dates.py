@@ -86,3 +86,28 @@ def test_the_maximum_is_inclusive_and_reported() -> None:
         parse_stay("Dec 1 - Jan 1", TODAY, MAX_NIGHTS)
     assert caught.value.params["nights"] == 31
     assert caught.value.params["max_nights"] == 30
+
+
+@pytest.mark.parametrize(
+    ("text", "check_in", "check_out"),
+    [
+        ("12月20日〜12月23日", date(2026, 12, 20), date(2026, 12, 23)),  # as the bot writes stays in Japanese
+        ("12月20日から23日まで", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月30日～1月2日", date(2026, 12, 30), date(2027, 1, 2)),
+        ("１２／２０－１２／２３", date(2026, 12, 20), date(2026, 12, 23)),  # full-width, from a Japanese keyboard
+        ("12/20〜12/23", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12/20-23", date(2026, 12, 20), date(2026, 12, 23)),
+    ],
+)
+def test_japanese_and_short_numeric_ranges(text: str, check_in: date, check_out: date) -> None:
+    stay = parse_stay(text, TODAY, 30)
+    assert (stay.check_in, stay.check_out) == (check_in, check_out)
+
+
+def test_japanese_dates_get_the_same_refusals() -> None:
+    with pytest.raises(DateError) as error:
+        parse_stay("12月23日〜12月20日", TODAY, 30)
+    assert error.value.key == "dates_order"
+    with pytest.raises(DateError) as error:
+        parse_stay("12月1日〜1月15日", TODAY, 30)
+    assert error.value.key == "dates_too_long"

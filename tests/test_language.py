@@ -158,3 +158,12 @@ async def test_a_japanese_guest_reads_in_japanese_why_a_request_cannot_be_cancel
     assert await sms.text(GUEST, f"取消 {declined}") == f"{declined} はすでにお断りのため、取り消せません。"
     assert await sms.text(GUEST, f"取消 {withdrawn}") == f"{withdrawn} はすでに取消済みのため、取り消せません。"
     assert await sms.text(GUEST, f"取消 {expired}") == f"{expired} はすでに期限切れのため、取り消せません。"
+
+
+async def test_a_japanese_guest_can_answer_with_dates_written_the_way_the_bot_writes_them(sms: Sms) -> None:
+    number = await list_place(sms)
+    await sms.text(GUEST, "LANG JA")
+    await sms.text(GUEST, f"予約 {number}")
+    await sms.text(GUEST, "12月20日〜12月23日")
+    reply = await sms.text(GUEST, "花子")
+    assert "12月20日" in reply and "3泊" in reply
