@@ -280,13 +280,20 @@ class Engine:
         ctx.texter.language = wanted
         ctx.say("language_set")
 
-    async def record_delivery(self, twilio_sid: str, status: str, error_code: int | None) -> None:
+    async def record_delivery(self, twilio_sid: str, status: str, error_code: int | None,
+                              to_phone: str | None = None) -> None:
         """A status callback: record it; a carrier-side opt-out (21610) opts the user out here too."""
-        await self.run(lambda ctx: self._record_delivery(ctx, twilio_sid, status, error_code))
+        await self.run(lambda ctx: self._record_delivery(ctx, twilio_sid, status, error_code, to_phone))
 
     @staticmethod
-    def _record_delivery(ctx: Context, twilio_sid: str, status: str, error_code: int | None) -> None:
+    def _record_delivery(ctx: Context, twilio_sid: str, status: str, error_code: int | None,
+                         to_phone: str | None) -> None:
         user_id = ctx.store.update_delivery(twilio_sid, status, error_code)
+        if user_id is None and to_phone and error_code in CALLBACK_CONSEQUENCES:
+            # The callback overtook our own record of the send (it can arrive between Twilio accepting the
+            # message and our marking it sent): what it says about the number must not be lost.
+            recipient = ctx.store.user_by_phone(to_phone)
+            user_id = recipient.id if recipient else None
         if user_id is None:
             return
         if error_code in UNREACHABLE_CALLBACK_CODES:
@@ -320,6 +327,7 @@ def opt_out(ctx: Context, user: User) -> None:
 
 # Delivery failures that mean the number cannot take SMS at all (unknown number, landline).
 UNREACHABLE_CALLBACK_CODES = {30005, 30006}
+CALLBACK_CONSEQUENCES = UNREACHABLE_CALLBACK_CODES | {21610}
 
 # What LANG accepts: codes and each language's name in English and in itself.
 LANGUAGE_NAMES = {

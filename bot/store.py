@@ -103,6 +103,10 @@ class Store:
             raise LookupError(f"user {user_id}")
         return _user(row)
 
+    def user_by_phone(self, phone: str) -> User | None:
+        row = self._one("SELECT * FROM users WHERE phone = ?", (phone,))
+        return _user(row) if row else None
+
     def set_name(self, user_id: int, name: str) -> None:
         self._run("UPDATE users SET name = ? WHERE id = ?", (name, user_id))
 

@@ -117,7 +117,8 @@ async def status_callback(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="unknown MessageSid or MessageStatus")
     code_text = form.get("ErrorCode", "").strip()
     error_code = int(code_text) if code_text.isascii() and code_text.isdigit() and len(code_text) <= 9 else None
-    await request.app[ENGINE].record_delivery(sid, status, error_code)
+    to_phone = form.get("To", "").strip()
+    await request.app[ENGINE].record_delivery(sid, status, error_code, to_phone if E164.match(to_phone) else None)
     return web.Response(status=204)
 
 

@@ -75,6 +75,15 @@ async def test_a_21610_callback_opts_the_recipient_out(sms: Sms) -> None:
     assert "left Airtng" in sms.inbox(GUEST)[-1]
 
 
+async def test_a_21610_callback_that_overtakes_our_record_of_the_send_still_opts_out(sms: Sms) -> None:
+    await _one_sent_message(sms)
+    # A callback for a message we have not marked sent yet (its SID is unknown here): the To still counts.
+    await sms.post("/sms/status", _status_form("SM" + "f" * 32, "failed", "21610"))
+    await sms.deliver()
+    assert user(sms, HOST)["opted_out"] == 1
+    assert "left Airtng" in sms.inbox(GUEST)[-1]
+
+
 async def test_status_callbacks_must_be_signed(sms: Sms) -> None:
     sid, _ = await _one_sent_message(sms)
     unsigned = await sms.client.post("/sms/status", data=_status_form(sid, "delivered"))
