@@ -66,6 +66,14 @@ _DONE = _Outcome()
 _LOST = _Outcome(lost=True)
 
 
+def _skipped_if_blocked(store: Store, row: OutboxRow) -> bool:
+    """Record the row as 'skipped' if its recipient opted out or is unreachable; True if it was."""
+    blocked = store.recipient_blocked(row.user_id)
+    if blocked:
+        store.mark_final(row.id, "skipped", blocked)
+    return bool(blocked)
+
+
 class Sender:
     def __init__(
         self,
@@ -144,14 +152,7 @@ class Sender:
 
     def _claim_sync(self, store: Store) -> tuple[int, list[OutboxRow]]:
         rows = store.claim_due(self._lease, BATCH)
-        deliverable = []
-        for row in rows:
-            blocked = store.recipient_blocked(row.user_id)
-            if blocked:
-                store.mark_final(row.id, "skipped", blocked)
-            else:
-                deliverable.append(row)
-        return len(rows), deliverable
+        return len(rows), [row for row in rows if not _skipped_if_blocked(store, row)]
 
     async def _deliver(self, row: OutboxRow) -> _Outcome:
         """Send one row, if it is still ours and its recipient may be texted, and record the outcome."""
@@ -172,11 +173,7 @@ class Sender:
         if row.lease_until is None or not store.renew_lease(row.id, row.lease_until, self._clock.now() + self._lease):
             log.warning("outbox %s: lease ran out before its turn; left to whichever sender claims it", row.id)
             return _LOST
-        blocked = store.recipient_blocked(row.user_id)
-        if blocked:
-            store.mark_final(row.id, "skipped", blocked)
-            return _DONE
-        return None
+        return _DONE if _skipped_if_blocked(store, row) else None
 
     async def _record_failure(self, row: OutboxRow, error: SendError) -> _Outcome:
         if error.code == OPTED_OUT_CODE and row.user_id is not None:
@@ -197,8 +194,7 @@ class Sender:
         tries = row.attempts + 1  # `attempts` was read before this try's claim counted it
         if tries >= self._config.outbox_max_attempts:
             log.warning("outbox %s parked after %s attempts: %s", row.id, tries, error.reason)
-            store.mark_final(row.id, "failed", f"gave up after {tries} attempts: {error.reason}",
-                                   error.code)
+            store.mark_final(row.id, "failed", f"gave up after {tries} attempts: {error.reason}", error.code)
             return _DONE
         retry_at = self._clock.now() + self.backoff(tries)
         store.mark_retry(row.id, retry_at, error.reason)
