@@ -527,7 +527,3 @@ class Store:
             f"UPDATE jobs SET done_at = ? WHERE done_at IS NULL AND id IN ({','.join('?' * len(ids))})",
             (self._now(), *ids),
         )
-
-    def next_job_due(self) -> datetime | None:
-        row = self._one("SELECT MIN(due_at) FROM jobs WHERE done_at IS NULL")
-        return from_db(row[0]) if row and row[0] else None
