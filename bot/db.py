@@ -1,8 +1,9 @@
 """SQLite: the connection, forward-only migrations, and units of work with group commit.
 
-A unit of work is a plain function of a `Store`, run whole on the database thread: one hand-off from the
-event loop per inbound text, instead of one per SQL statement (each hand-off costs ~30-50 us, the SQL
-itself 1-10 us; see docs/performance.md).
+A unit of work is a plain function of a `Store`. Units run on the event loop, a batch at a time, inside a
+transaction that is begun and committed on aiosqlite's database thread: the waits (another process's
+writer, the fsync) block nobody, and the statements themselves, microseconds each on cached pages, do not
+pay for a hop between threads or for winning the GIL back after every statement (see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ class _WriterLock:
 
 @dataclass(eq=False)
 class _Unit:
-    """One unit of work waiting for, or done by, the database thread."""
+    """One unit of work waiting in the queue, or run in a batch."""
 
     work: Callable[[Store], Any]
     done: asyncio.Future[Any]
@@ -84,17 +85,18 @@ class _Unit:
 
 
 class Database:
-    """One SQLite connection on aiosqlite's worker thread, and a queue of units of work for it.
+    """One SQLite connection, owned by aiosqlite's worker thread, and a queue of units of work for it.
 
-    SQLite has one writer at a time, so this process hands its units to the one thread in arrival order
-    instead of fighting over SQLITE_BUSY; other processes sharing the file queue on an exclusive file lock
-    (`_WriterLock`) before BEGIN IMMEDIATE.
+    SQLite has one writer at a time, so this process runs its units in arrival order instead of fighting
+    over SQLITE_BUSY; other processes sharing the file queue on an exclusive file lock (`_WriterLock`)
+    before BEGIN IMMEDIATE.
 
-    Group commit: every unit that is waiting when the thread becomes free goes over in one hand-off and
-    runs in one SQLite transaction (each in its own SAVEPOINT, so a failing unit rolls back alone) with one
-    COMMIT, so both the fsync and the hop between threads are paid once per batch. No unit's caller hears
-    back before the COMMIT that makes it durable, so nothing is acknowledged that is not on disk; if that
-    COMMIT fails, every unit in the batch raises and a retry finds none of them applied.
+    Group commit: every unit that is waiting when the previous batch's COMMIT returns runs in one SQLite
+    transaction (each in its own SAVEPOINT, so a failing unit rolls back alone) with one COMMIT, so the
+    fsync and the hops between threads are paid once per batch. The hand-off that commits one batch also
+    begins the next when units are waiting. No unit's caller hears back before the COMMIT that makes it
+    durable, so nothing is acknowledged that is not on disk; if that COMMIT fails, every unit in the batch
+    raises and a retry finds none of them applied.
     """
 
     def __init__(self, conn: aiosqlite.Connection, clock: Clock, *, group_commit: bool = True,
@@ -126,11 +128,12 @@ class Database:
         return db
 
     async def _on_thread(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn` with the raw connection on aiosqlite's worker thread, where all its calls run.
+        """Run `fn` with the raw connection on aiosqlite's worker thread: migrations, BEGIN and COMMIT.
 
         `Connection._execute` is the primitive every public aiosqlite method is built on (pinned version;
-        tests/test_db.py fails if it changes). Handing it whole units of work keeps aiosqlite as the owner
-        of the connection and its thread while paying for one hand-off instead of one per statement."""
+        tests/test_db.py fails if it changes). The units themselves use the connection on the event loop,
+        only while a transaction this queue began is open and no hand-off is in flight, so the two threads
+        never use it at once (the connection is opened with check_same_thread=False for that)."""
         raw: sqlite3.Connection = self._conn._conn
         result: T = await self._conn._execute(fn, raw)  # type: ignore[no-untyped-call]
         return result
@@ -190,59 +193,91 @@ class Database:
         return result
 
     async def _drain(self) -> None:
-        """Hand the queued units to the database thread, a batch at a time, until none are left."""
+        """Run the queued units a batch at a time until none are left. Each batch's transaction is begun
+        and committed on the database thread (where waiting for another process's writer, and the fsync,
+        block nobody) and its units run here on the event loop in between."""
+        conn: sqlite3.Connection = self._conn._conn
+        began = False  # the last commit hand-off also began this batch's transaction
         while self._queue:
             batch = [self._queue.popleft() for _ in range(min(len(self._queue), self._max_batch))]
-            hand_off = asyncio.ensure_future(self._on_thread(partial(self._run_batch, batch=batch)))
+            if not began:
+                if all(unit.abandoned for unit in batch):
+                    continue
+                try:
+                    await self._hop(self._begin)
+                except BaseException as exc:  # locked past the busy timeout, or the connection is gone
+                    for unit in batch:
+                        _settle(unit, error=exc)
+                    if isinstance(exc, asyncio.CancelledError):
+                        raise
+                    continue
+            done, leftover = self._run_units(conn, batch)
             try:
-                leftover = await _finish(hand_off)
-            except BaseException as exc:  # the connection is gone: nothing in this batch ran
-                for unit in batch:
-                    _settle(unit, error=exc)
-                if isinstance(exc, asyncio.CancelledError):
-                    raise
-                continue
+                error, began = await self._hop(partial(self._commit, begin_next=bool(self._queue or leftover)))
+            except BaseException as exc:  # the connection is gone: nothing in this batch is durable
+                began, error = False, exc
+            for unit in done:
+                unit.error = error
             for unit in batch:
                 if unit not in leftover:
                     _settle(unit, result=unit.result, error=unit.error)
             self._queue.extendleft(reversed(leftover))
+            if isinstance(error, asyncio.CancelledError):
+                raise error
 
-    def _run_batch(self, conn: sqlite3.Connection, *, batch: list[_Unit]) -> list[_Unit]:
-        """On the database thread: one transaction for the batch. Returns the units it could not run
-        (SQLite rolled the transaction back under them) for the next batch."""
-        live = [unit for unit in batch if not unit.abandoned]
-        if not live:
-            return []
+    async def _hop(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """`fn` on the database thread, seen through to its end even if the drainer is cancelled."""
+        return await _finish(asyncio.ensure_future(self._on_thread(fn)))
+
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        """On the database thread: wait for the other processes' writers, then open the write transaction."""
         self._writer.acquire()
         try:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except BaseException as exc:  # e.g. locked past the busy timeout by a writer that ignores our lock
-                for unit in live:
-                    unit.error = exc
-                return []
-            done: list[_Unit] = []
-            for index, unit in enumerate(live):
-                if unit.abandoned:
-                    continue
-                if not self._run_unit(conn, unit):
-                    # SQLite rolled everything back itself (e.g. disk full): what ran is lost.
-                    lost = RuntimeError("the transaction was rolled back by SQLite")
-                    for earlier in done:
-                        earlier.error = lost
-                    return live[index + 1:]
-                if unit.error is None:
-                    done.append(unit)
-            try:
+            conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._writer.release()
+            raise
+
+    def _commit(self, conn: sqlite3.Connection, *, begin_next: bool) -> tuple[BaseException | None, bool]:
+        """On the database thread: COMMIT (the fsync) and let other processes' writers in; then, if more
+        units are waiting, begin their transaction in the same hand-off. Returns the COMMIT's error (None:
+        the batch is durable) and whether the next transaction is open."""
+        error: BaseException | None = None
+        try:
+            if conn.in_transaction:  # SQLite may have rolled it back itself: then nothing is left to commit
                 conn.execute("COMMIT")
-            except BaseException as exc:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                for unit in done:
-                    unit.error = exc
-            return []
+        except BaseException as exc:
+            error = exc
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
         finally:
             self._writer.release()
+        if not begin_next:
+            return error, False
+        try:
+            self._begin(conn)
+        except Exception:  # the next batch begins again on its own and reports what stops it
+            return error, False
+        return error, True
+
+    def _run_units(self, conn: sqlite3.Connection, batch: list[_Unit]) -> tuple[list[_Unit], list[_Unit]]:
+        """On the event loop, inside the open transaction: each unit in its savepoint. Plain CPU work on
+        pages SQLite has cached, with the write lock already held, so nothing here waits on a lock. Returns
+        the units that succeeded (their COMMIT is still to come) and those not run because SQLite rolled
+        the transaction back under an earlier one (for the next batch)."""
+        done: list[_Unit] = []
+        for index, unit in enumerate(batch):
+            if unit.abandoned:
+                continue
+            if not self._run_unit(conn, unit):
+                # SQLite rolled everything back itself (e.g. disk full): what ran is lost.
+                lost = RuntimeError("the transaction was rolled back by SQLite")
+                for earlier in done:
+                    earlier.error = lost
+                return [], batch[index + 1:]
+            if unit.error is None:
+                done.append(unit)
+        return done, []
 
     def _run_unit(self, conn: sqlite3.Connection, unit: _Unit) -> bool:
         """Run one unit in its savepoint; False if the whole transaction was lost under it."""

@@ -111,7 +111,7 @@ class Engine:
         self._locks = KeyedLocks()
 
     async def run(self, work: Callable[[Context], T]) -> T:
-        """Run `work` as one unit of work on the database thread: one transaction, after which every touched
+        """Run `work` as one unit of work (`Database.run`): one transaction, after which every touched
         host is presented their next request and every touched conversation saved, in that transaction."""
         result = await self._db.run(lambda store: self._in_context(store, work))
         self._on_commit()

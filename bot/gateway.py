@@ -7,6 +7,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 import aiohttp
 
@@ -95,6 +96,9 @@ def _transport(timeout: float) -> Any:
             headers = dict(headers or {})
             if auth is not None:
                 headers["Authorization"] = aiohttp.encode_basic_auth(auth[0], auth[1])
+            if isinstance(data, dict):
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+                data = urlencode(data, doseq=True).encode()
             return await super().request(method, url, params, data, headers, None,
                                          timeout, allow_redirects)
 

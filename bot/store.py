@@ -1,6 +1,6 @@
 """All SQL lives here: plain parameterised queries over one connection inside one transaction.
 
-A `Store` is only handed out by `Database.run()`, on the database thread, so every method runs inside the
+A `Store` is only handed out by `Database.run()`, inside an open transaction, so every method runs inside the
 caller's unit of work (one transaction, or one savepoint of a group-committed one). The store knows nothing
 of flows, messages or HTTP.
 """

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import cast
 from xml.sax.saxutils import escape
 
 from aiohttp import web
-from multidict import MultiDict, MultiDictProxy
+from multidict import MultiDictProxy
 
 from bot.config import Config
 from bot.engine import Inbound, Reply
@@ -66,8 +67,9 @@ async def _signed_form(request: web.Request) -> MultiDictProxy[str]:
         raise
     except (ValueError, UnicodeDecodeError):
         raise web.HTTPBadRequest(text="unreadable form body") from None
-    # Twilio only posts text fields; a file upload is not a webhook.
-    fields = MultiDictProxy(MultiDict((k, v) for k, v in form.items() if isinstance(v, str)))
+    # An url-encoded body (checked above) parses to text fields only: aiohttp makes file fields from
+    # multipart bodies alone, so the form is used as it is, not copied.
+    fields = cast("MultiDictProxy[str]", form)
     validator = request.app[VALIDATOR]
     if validator is not None:
         signature = request.headers.get("X-Twilio-Signature", "")
