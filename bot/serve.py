@@ -9,6 +9,7 @@ leased in a transaction before they are sent, and a job is worked by whoever mar
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import signal
@@ -25,6 +26,8 @@ from bot.db import Database
 
 log = logging.getLogger(__name__)
 
+GC_YOUNG_THRESHOLD = 7000
+
 
 def serve(config: Config) -> int:
     if config.workers <= 1:
@@ -34,8 +37,20 @@ def serve(config: Config) -> int:
 
 
 def _run(config: Config, *, reuse_port: bool = False) -> None:
-    web.run_app(create_app(config), host=config.bind, port=config.port, print=None, reuse_port=reuse_port,
+    app = create_app(config)
+    _tune_gc()
+    web.run_app(app, host=config.bind, port=config.port, print=None, reuse_port=reuse_port,
                 access_log=access_logger if config.access_log else None)
+
+
+def _tune_gc() -> None:
+    """Collect less often, and never again walk what start-up made (modules, the compiled messages).
+
+    Every text allocates a few hundred short-lived objects (a request, its form, rows, a reply), so the
+    default threshold (700) runs a young collection every few texts and a full one every few hundred, each
+    walking every object alive. Measured in docs/performance.md: ~5% more texts/s at c=32 and a lower p99."""
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
 
 
 def configure_logging(*, worker: bool = False) -> None:
