@@ -70,6 +70,10 @@ class Context:
             self._conversations[user_id] = self.store.conversation(user_id)
         return self._conversations[user_id]
 
+    def adopt(self, conv: Conversation) -> None:
+        """A conversation the caller loaded itself (with the texter, in one query): saved by `finish` too."""
+        self._conversations.setdefault(conv.user_id, conv)
+
     def touched(self) -> list[Conversation]:
         return list(self._conversations.values())
 

@@ -144,15 +144,16 @@ class Engine:
         return reply
 
     def _apply(self, ctx: Context, inbound: Inbound) -> Reply:
-        stored = ctx.store.inbound_reply(inbound.message_sid)
-        if stored is not None:
-            return Reply.from_json(stored, duplicate=True)
-        user, created = ctx.store.get_or_create_user(inbound.phone, self._config.default_language)
+        arrival = ctx.store.arrival(inbound.message_sid, inbound.phone, self._config.default_language)
+        if arrival.reply is not None:
+            return Reply.from_json(arrival.reply, duplicate=True)
+        assert arrival.user is not None and arrival.conversation is not None
+        user, created = arrival.user, arrival.created
         if user.unreachable is not None:
             ctx.store.clear_unreachable(user.id)
             user.unreachable = None
         ctx.user = user
-        ctx.conversation(user.id)
+        ctx.adopt(arrival.conversation)
         verdict = ctx.store.count_inbound(
             inbound.phone, self._config.texts_per_window, timedelta(seconds=self._config.window_seconds)
         )

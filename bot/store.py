@@ -12,6 +12,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterable, Sequence
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,17 @@ _LISTING_COLUMNS = "id, host_id, description, photo_url, active"
 
 def _user(row: sqlite3.Row) -> User:
     return User(row["id"], row["phone"], row["name"], row["language"], bool(row["opted_out"]), row["unreachable"])
+
+
+@dataclass
+class Arrival:
+    """What one query knows when a text arrives: the reply already recorded for its MessageSid (a retry),
+    else its sender, created on first contact, and their conversation."""
+
+    reply: str | None
+    user: User | None = None
+    created: bool = False
+    conversation: Conversation | None = None
 
 
 def _listing(row: sqlite3.Row) -> Listing:
@@ -88,14 +100,38 @@ class Store:
 
     # -- users -------------------------------------------------------------------------------------
 
+    def arrival(self, message_sid: str, phone: str, language: str) -> Arrival:
+        """A text arrives: in one statement, whether its MessageSid was applied already, and if not its
+        sender (created on first contact, in `language`) and their conversation (every text needs all
+        three, so one query instead of three)."""
+        row = self._one(
+            "SELECT (SELECT reply FROM inbound WHERE message_sid = ?) AS reply,"
+            " u.id, u.phone, u.name, u.language, u.opted_out, u.unreachable,"
+            " c.user_id, c.flow, c.step, c.data, c.presented_id, c.flow_expires_at"
+            " FROM (SELECT ? AS phone) AS texter"
+            " LEFT JOIN users u ON u.phone = texter.phone LEFT JOIN conversations c ON c.user_id = u.id",
+            (message_sid, phone),
+        )
+        assert row is not None  # one row, whatever the joins find
+        if row["reply"] is not None:
+            return Arrival(str(row["reply"]))
+        if row["id"] is None:
+            user, created = self._create_user(phone, language), True
+        else:
+            user, created = _user(row), False
+        return Arrival(None, user, created, self._conversation(user.id, row))
+
     def get_or_create_user(self, phone: str, language: str) -> tuple[User, bool]:
         row = self._one("SELECT * FROM users WHERE phone = ?", (phone,))
         if row is not None:
             return _user(row), False
+        return self._create_user(phone, language), True
+
+    def _create_user(self, phone: str, language: str) -> User:
         user_id = self._run(
             "INSERT INTO users (phone, language, created_at) VALUES (?, ?, ?)", (phone, language, self._now())
         )
-        return User(user_id, phone, None, language, False), True
+        return User(user_id, phone, None, language, False)
 
     def user(self, user_id: int) -> User:
         row = self._one("SELECT * FROM users WHERE id = ?", (user_id,))
@@ -127,10 +163,14 @@ class Store:
 
     def conversation(self, user_id: int) -> Conversation:
         row = self._one(
-            "SELECT flow, step, data, presented_id, flow_expires_at FROM conversations WHERE user_id = ?",
+            "SELECT user_id, flow, step, data, presented_id, flow_expires_at FROM conversations WHERE user_id = ?",
             (user_id,),
         )
-        if row is None:
+        return self._conversation(user_id, row)
+
+    def _conversation(self, user_id: int, row: sqlite3.Row | None) -> Conversation:
+        """The conversation from its row's columns (a row with NULL `user_id`: there is none yet)."""
+        if row is None or row["user_id"] is None:
             conv = Conversation(user_id)
             conv.stored = conv.fingerprint()
             return conv
