@@ -76,10 +76,15 @@ def sms_size(text: str) -> SmsSize:
 # -- the Jinja environment --------------------------------------------------------------------------------
 
 
+# English month abbreviations, as `%b` gives them in the C locale, without strftime's cost or its
+# dependence on the process locale.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _day(value: date) -> str:
     """Dates as an English texter writes them: "Dec 20". Other locales use the date's parts instead,
     e.g. `{{ check_in.month }}月{{ check_in.day }}日`."""
-    return f"{value:%b} {value.day}"
+    return f"{_MONTHS[value.month - 1]} {value.day}"
 
 
 def _stay(check_in: date, check_out: date) -> str:
