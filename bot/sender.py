@@ -6,7 +6,8 @@ window where a message may go out twice: the lease expires and the row is sent a
 HTTP round trip plus one commit; we mark each row on its own as soon as its call returns to keep it so.
 A pass claims up to BATCH rows at once but sends them a few at a time, so just before each send the row's
 lease is renewed, only if it is still the lease this pass set: a row whose lease ran out while it waited
-its turn (and that another worker may have claimed and sent) is left alone.
+its turn (and that another worker may have claimed and sent) is left alone. (A recipient's first row sent
+within FRESH_CLAIM of the claim skips that step: the claim itself is that fresh.)
 (A call that times out after Twilio accepted it is the same window seen from the network side: we cannot
 know it went out, so it is retried.)
 
@@ -19,7 +20,8 @@ What happens on each failure (the README's "What happens when things go wrong" l
 - 21211 / 21614 / 21612 / 21408 (no such number, not a mobile, unroutable): recorded against the user
   (`users.unreachable`), the row parked as 'failed'; later rows to them are 'skipped'.
 - A recipient who opted out or is unreachable: the row is 'skipped' with the reason, never sent (checked at
-  the claim and again just before each send, so a STOP that arrives mid-pass stops the rest of the queue).
+  the claim and again just before each send but a fresh first one, so a STOP that arrives mid-pass stops
+  the rest of the queue).
 
 One recipient's messages go out in the order they were written: a row waits while an earlier one to the
 same phone is being retried (`Store.claim_due`).
@@ -50,6 +52,10 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 BATCH = 100
+# How soon after the claim a recipient's first row may go out without the pre-send check. Within it the
+# claim's own check is as fresh as any, and its lease (at least twice the REST timeout) cannot have run
+# out; a STOP that lands in this second is refused by Twilio itself (21610), which opts the user out here.
+FRESH_CLAIM = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,7 @@ class Sender:
         Returns the rows handled (sent, retried, parked or skipped)."""
         async with self._pass_lock:
             claimed, rows = await self._claim()
+            claimed_at = self._clock.now()
             by_recipient: dict[str, list[OutboxRow]] = defaultdict(list)
             for row in rows:
                 by_recipient[row.to_phone].append(row)
@@ -123,7 +130,10 @@ class Sender:
             async def deliver_in_order(queue: list[OutboxRow]) -> None:
                 async with limit:
                     for index, row in enumerate(queue):
-                        outcome = await self._deliver(row)
+                        # A recipient's first message, its turn come right after the claim, needs no
+                        # second look: the claim checked the recipient and set a lease far longer than that.
+                        fresh = index == 0 and self._clock.now() - claimed_at < FRESH_CLAIM
+                        outcome = await self._deliver(row, checked=fresh)
                         if outcome.lost:
                             # The rest were leased with it, so their leases ran out too: the next pass
                             # (ours or another worker's) claims whatever is still due, in order.
@@ -154,11 +164,13 @@ class Sender:
         rows = store.claim_due(self._lease, BATCH)
         return len(rows), [row for row in rows if not _skipped_if_blocked(store, row)]
 
-    async def _deliver(self, row: OutboxRow) -> _Outcome:
-        """Send one row, if it is still ours and its recipient may be texted, and record the outcome."""
-        held = await self._db.run(lambda store: self._before_send_sync(store, row))
-        if held is not None:
-            return held
+    async def _deliver(self, row: OutboxRow, *, checked: bool = False) -> _Outcome:
+        """Send one row, if it is still ours and its recipient may be texted, and record the outcome.
+        `checked`: the claim has just made sure of both, so no unit of work is spent on it again."""
+        if not checked:
+            held = await self._db.run(lambda store: self._before_send_sync(store, row))
+            if held is not None:
+                return held
         try:
             sent = await self._gateway.send(row.to_phone, row.body, row.media_url)
         except SendError as error:
