@@ -106,6 +106,7 @@ class Database:
         self._clock = clock
         self._max_batch = max_batch if group_commit else 1
         self._queue: deque[_Unit] = deque()
+        self._first: deque[_Unit] = deque()  # units that go ahead of the queue (`run(..., first=True)`)
         self._drainer: asyncio.Task[None] | None = None
 
     @classmethod
@@ -174,14 +175,16 @@ class Database:
             raise
         return current
 
-    async def run(self, work: Callable[[Store], T]) -> T:
+    async def run(self, work: Callable[[Store], T], *, first: bool = False) -> T:
         """Run one unit of work: all of it or none of it, durable when this returns.
 
         A caller cancelled before its unit started means the unit never runs; once started it runs to the
-        end and commits with its batch, whatever happens to the caller."""
+        end and commits with its batch, whatever happens to the caller. `first`: a small unit that goes
+        ahead of those queued (in the next batch), for work others wait on (e.g. recording an SMS as sent
+        so the next can go); units marked so run in the order they came."""
         loop = asyncio.get_running_loop()
         unit = _Unit(work, loop.create_future())
-        self._queue.append(unit)
+        (self._first if first else self._queue).append(unit)
         if self._drainer is None or self._drainer.done():
             self._drainer = loop.create_task(self._drain(), name="database-writer")
         try:
@@ -198,8 +201,8 @@ class Database:
         block nobody) and its units run here on the event loop in between."""
         conn: sqlite3.Connection = self._conn._conn
         began = False  # the last commit hand-off also began this batch's transaction
-        while self._queue:
-            batch = [self._queue.popleft() for _ in range(min(len(self._queue), self._max_batch))]
+        while self._first or self._queue:
+            batch = self._next_batch()
             if not began:
                 if all(unit.abandoned for unit in batch):
                     continue
@@ -213,7 +216,8 @@ class Database:
                     continue
             done, leftover = self._run_units(conn, batch)
             try:
-                error, began = await self._hop(partial(self._commit, begin_next=bool(self._queue or leftover)))
+                error, began = await self._hop(partial(self._commit,
+                                                       begin_next=bool(self._first or self._queue or leftover)))
             except BaseException as exc:  # the connection is gone: nothing in this batch is durable
                 began, error = False, exc
             for unit in done:
@@ -221,9 +225,17 @@ class Database:
             for unit in batch:
                 if unit not in leftover:
                     _settle(unit, result=unit.result, error=unit.error)
-            self._queue.extendleft(reversed(leftover))
+            self._first.extendleft(reversed(leftover))  # they have waited their turn already
             if isinstance(error, asyncio.CancelledError):
                 raise error
+
+    def _next_batch(self) -> list[_Unit]:
+        """Up to `max_batch` units: those asked to go first, then the queue in arrival order."""
+        batch: list[_Unit] = []
+        for source in (self._first, self._queue):
+            while source and len(batch) < self._max_batch:
+                batch.append(source.popleft())
+        return batch
 
     async def _hop(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """`fn` on the database thread, seen through to its end even if the drainer is cancelled."""

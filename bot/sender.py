@@ -3,7 +3,8 @@
 Rows are leased (status 'sending', lease_until) in a transaction before the REST call and marked 'sent'
 in another right after it. A crash between Twilio accepting a message and that second commit is the one
 window where a message may go out twice: the lease expires and the row is sent again. The window is one
-HTTP round trip plus one commit; we mark each row on its own as soon as its call returns to keep it so.
+HTTP round trip plus one commit; we mark each row on its own as soon as its call returns, ahead of the
+units queued meanwhile (`Database.run(..., first=True)`), to keep it so.
 A pass claims up to BATCH rows at once but sends them a few at a time, so just before each send the row's
 lease is renewed, only if it is still the lease this pass set: a row whose lease ran out while it waited
 its turn (and that another worker may have claimed and sent) is left alone. (A recipient's first row sent
@@ -168,14 +169,14 @@ class Sender:
         """Send one row, if it is still ours and its recipient may be texted, and record the outcome.
         `checked`: the claim has just made sure of both, so no unit of work is spent on it again."""
         if not checked:
-            held = await self._db.run(lambda store: self._before_send_sync(store, row))
+            held = await self._db.run(lambda store: self._before_send_sync(store, row), first=True)
             if held is not None:
                 return held
         try:
             sent = await self._gateway.send(row.to_phone, row.body, row.media_url)
         except SendError as error:
             return await self._record_failure(row, error)
-        await self._db.run(lambda store: store.mark_sent(row.id, sent.sid, sent.status))
+        await self._db.run(lambda store: store.mark_sent(row.id, sent.sid, sent.status), first=True)
         return _DONE
 
     def _before_send_sync(self, store: Store, row: OutboxRow) -> _Outcome | None:
@@ -192,7 +193,7 @@ class Sender:
             # Opt the user out first (its own unit of work: declines, withdrawals, others told), then park
             # the row. A crash in between leaves the row leased; the next try finds the user opted out.
             await self._on_opted_out(row.user_id)
-        return await self._db.run(lambda store: self._record_failure_sync(store, row, error))
+        return await self._db.run(lambda store: self._record_failure_sync(store, row, error), first=True)
 
     def _record_failure_sync(self, store: Store, row: OutboxRow, error: SendError) -> _Outcome:
         if not error.transient:

@@ -112,3 +112,22 @@ async def test_a_caller_cancelled_while_its_unit_runs_leaves_the_next_units_tran
         phones = {row[0] for row in conn.execute("SELECT phone FROM users")}
     assert phones == {"+15554440001", "+15554440002", "+15554440004", "+15554440005"}
 
+
+
+async def test_a_unit_asked_to_go_first_runs_ahead_of_those_queued(tmp_path: Path) -> None:
+    """The sender records a message as sent ahead of the webhooks queued meanwhile, so under a burst of
+    texts notifications do not wait behind them (each send waits on that record before the next)."""
+    db = await Database.open(tmp_path / "f.db", FakeClock())
+    order: list[str] = []
+
+    def unit(name: str) -> Callable[[Store], None]:
+        def work(store: Store) -> None:
+            store.get_or_create_user(f"+1555444{len(order):04d}", "en")
+            order.append(name)
+        return work
+
+    queued = [db.run(unit(f"text {n}")) for n in (1, 2, 3)] + [db.run(unit("sent"), first=True),
+                                                                db.run(unit("sent too"), first=True)]
+    await asyncio.wait_for(asyncio.gather(*queued), 10)
+    await db.close()
+    assert order == ["sent", "sent too", "text 1", "text 2", "text 3"]
