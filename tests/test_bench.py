@@ -13,10 +13,11 @@ from typing import Any
 from bot.config import ROOT
 
 # The mixed workload at concurrency 32 must reach this fraction of the floor's messages/s. The quick run
-# measures 0.059-0.064 today (0.027 before units of work ran in one hand-off; docs/performance.md), and on
-# this shared machine the ratio has swung by up to +-50% from one measurement to the next, so a third of
-# today's value only trips on a ~3x regression, not on a busy machine. Raise it as the server gets faster.
-MIN_RATIO_TO_FLOOR = 0.02
+# measures 0.10-0.13 today (0.059-0.064 before group commit batched hand-offs and the access log went off,
+# 0.027 before units of work ran in one hand-off; docs/performance.md), and on this shared
+# machine the ratio has swung by up to +-50% from one measurement to the next, so a third of today's value
+# only trips on a ~3x regression, not on a busy machine. Raise it as the server gets faster.
+MIN_RATIO_TO_FLOOR = 0.04
 
 
 def test_quick_bench_keeps_a_fraction_of_the_floor_with_no_errors(tmp_path: Path) -> None:
