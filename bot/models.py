@@ -49,6 +49,12 @@ class Reservation:
         return (self.check_out - self.check_in).days
 
 
+def encode_data(data: dict[str, Any]) -> str:
+    """A conversation's data as it is stored: one canonical JSON text, so the text loaded from the database
+    tells whether the data changed without encoding it again."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 @dataclass
 class Conversation:
     user_id: int
@@ -66,7 +72,8 @@ class Conversation:
         return self.flow is None
 
     def fingerprint(self) -> tuple[Any, ...]:
-        return (self.flow, self.step, json.dumps(self.data, sort_keys=True), self.presented_id)
+        """What a row of `conversations` holds for this: flow, step, data as stored, presented_id."""
+        return (self.flow, self.step, encode_data(self.data), self.presented_id)
 
     @property
     def changed(self) -> bool:

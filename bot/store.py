@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.clock import Clock, from_db, to_db
 from bot.errors import ListingNotFound, ReservationNotFound
-from bot.models import Conversation, Listing, OutboxRow, Reservation, User
+from bot.models import Conversation, Listing, OutboxRow, Reservation, User, encode_data
 
 REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read back over SMS
 REF_LENGTH = 6
@@ -175,7 +175,7 @@ class Store:
             conv.stored = conv.fingerprint()
             return conv
         conv = Conversation(user_id, row["flow"], row["step"], json.loads(row["data"]), row["presented_id"])
-        conv.stored = conv.fingerprint()
+        conv.stored = (row["flow"], row["step"], row["data"], row["presented_id"])
         if conv.flow and row["flow_expires_at"] and row["flow_expires_at"] <= self._now():
             # A stale half-finished flow must never eat a later text, even before the scheduler runs.
             conv.flow, conv.step, conv.data = None, None, {}
@@ -193,7 +193,7 @@ class Store:
             " data = excluded.data, presented_id = excluded.presented_id,"
             " flow_expires_at = CASE WHEN excluded.flow IS NULL THEN NULL WHEN ? THEN excluded.flow_expires_at"
             " ELSE conversations.flow_expires_at END, updated_at = excluded.updated_at",
-            (conv.user_id, conv.flow, conv.step, json.dumps(conv.data, ensure_ascii=False),
+            (conv.user_id, conv.flow, conv.step, encode_data(conv.data),
              conv.presented_id, expires, self._now(), slide),
         )
 

@@ -40,34 +40,35 @@ class Text:
     raw: str
     media: tuple[str, ...] = field(default=())
 
-    @property
+    # The derived forms are computed once per text (the engine and the flows ask for them many times).
+
+    @functools.cached_property
     def clean(self) -> str:
         """The body without surrounding whitespace, inner runs of spaces folded."""
         return _SPACES.sub(" ", self.raw.strip())
 
-    def _parts(self) -> list[str]:
+    @functools.cached_property
+    def _parts(self) -> tuple[str, ...]:
         parts = self.clean.split(" ", 1)
         glued = _GLUED_NUMBER.match(parts[0])
         if glued:
-            return [glued.group(1), " ".join([glued.group(2), *parts[1:]])]
-        return parts
+            return glued.group(1), " ".join([glued.group(2), *parts[1:]])
+        return tuple(parts)
 
-    @property
+    @functools.cached_property
     def word(self) -> str:
         """The first word, folded for matching: ' book 3 ' -> 'BOOK', 'Yes!' -> 'YES', '予約3' -> '予約'."""
-        parts = self._parts()
-        return fold(parts[0]) if parts[0] else ""
+        return fold(self._parts[0]) if self._parts[0] else ""
 
-    @property
+    @functools.cached_property
     def args(self) -> str:
         """Everything after the first word."""
-        parts = self._parts()
-        return parts[1].strip() if len(parts) > 1 else ""
+        return self._parts[1].strip() if len(self._parts) > 1 else ""
 
-    @property
+    @functools.cached_property
     def lone_word(self) -> str | None:
         """The folded message if it is a single word ('Stop.' -> 'STOP'), else None."""
-        return self.word if self.clean and len(self._parts()) == 1 else None
+        return self.word if self.clean and len(self._parts) == 1 else None
 
 
 @functools.lru_cache(maxsize=4096)
