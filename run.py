@@ -6,6 +6,7 @@
     python run.py messages --docs    write docs/messages.md from the registry of message keys
     python run.py outbox             read-only: outbox counts by status and failed messages with reasons
     python run.py bench [--quick] [--scale]  booking-workload benchmark beside a bare aiohttp floor
+    python run.py bench --engine             the engine alone, in-process: CPU per text
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.sender import outbox_report
 
         return outbox_report(config)
+    if command == "bench" and args.engine:
+        from bot.bench.engine import cli as engine_bench
+
+        return engine_bench(args.texts)
     if command == "bench":
         from bot.bench.runner import cli as bench
 

@@ -43,3 +43,13 @@ def test_quick_bench_keeps_a_fraction_of_the_floor_with_no_errors(tmp_path: Path
     assert app["rate"] >= MIN_RATIO_TO_FLOOR * floor["rate"], (
         f"server {app['rate']:.0f} msg/s is below {MIN_RATIO_TO_FLOOR} of the floor's {floor['rate']:.0f} msg/s"
     )
+
+
+def test_engine_bench_answers_every_text_of_the_workload_and_reports_cpu_per_text() -> None:
+    """`python run.py bench --engine`: the same workload straight into the engine, every text answered."""
+    from bot.bench.engine import engine_bench
+
+    result = engine_bench(texts=640)
+    assert result.texts >= 500
+    assert result.replied == result.texts
+    assert 0 < result.cpu_us_per_text < 100_000

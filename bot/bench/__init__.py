@@ -1,4 +1,4 @@
-"""The booking-workload benchmark: `python run.py bench [--quick] [--scale]` (see docs/performance.md).
+"""The booking-workload benchmark: `python run.py bench [--quick] [--scale] [--engine]` (docs/performance.md).
 
 Only argument parsing lives here, so `run.py` can offer the subcommand without importing the benchmark.
 """
@@ -14,5 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scale", action="store_true", help="also run against 1,000,000 reservations")
     parser.add_argument("--duration", type=float, default=None, help="seconds per measurement")
     parser.add_argument("--json", type=Path, default=None, help="write the full report here as JSON")
+    parser.add_argument("--engine", action="store_true",
+                        help="the engine alone, in-process: CPU per text (for comparing engine changes)")
+    parser.add_argument("--texts", type=int, default=8000, help="texts for --engine")
     parser.add_argument("--profile", type=Path, default=None,
                         help="sample the server with py-spy at concurrency 32 (collapsed stacks to this file)")

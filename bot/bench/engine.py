@@ -1,0 +1,90 @@
+"""`python run.py bench --engine`: the conversation engine alone, in this process, for CPU per text.
+
+The same texts as the HTTP benchmark's workload (`loadgen.script`) go straight to `Engine.handle` on the quick
+world: no HTTP, no signature, no outbound sender, no other process sharing the run. What it reports is the
+process's CPU time (every thread, the database thread's COMMITs included) per text, which moves far less
+from run to run on a shared machine than messages/s do, so changes to the engine, the flows, the store or
+the catalog can be compared side by side in seconds (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.app import create_app
+from bot.bench.loadgen import LoadSpec, script
+from bot.bench.seed import HOST_PHONE_BASE, QUICK_WORLD, seed
+from bot.config import load_config
+from bot.engine import Engine, Inbound
+from bot.keys import ENGINE
+
+CONCURRENCY = 32
+
+
+@dataclass
+class EngineResult:
+    texts: int
+    replied: int  # texts whose reply had at least one message
+    cpu_us_per_text: float
+    rate: float
+
+
+async def _handle_all(engine: Engine, scripts: list[list[tuple[str, str, str]]], tag: str) -> int:
+    """Each script in order on its own task, all of them at once; returns how many replies said something."""
+    replied = 0
+
+    async def one(number: int, texts: list[tuple[str, str, str]]) -> None:
+        nonlocal replied
+        for index, (phone, body, _) in enumerate(texts):
+            reply = await engine.handle(Inbound(phone, body, f"SM{tag}{number:04x}{index:08x}"))
+            replied += bool(reply.messages)
+
+    await asyncio.gather(*(one(number, texts) for number, texts in enumerate(scripts)))
+    return replied
+
+
+async def _run(database: Path, texts: int) -> EngineResult:
+    config = load_config(env={"DATABASE": str(database)}).with_(
+        background_tasks=False, texts_per_window=10**9)  # no sender, scheduler or rate limit in the way
+    runner = web.AppRunner(create_app(config))
+    await runner.setup()
+    try:
+        spec = LoadSpec(port=0, connections=CONCURRENCY, duration=0, max_requests=texts, signing_url="",
+                        auth_token="", account_sid="", bot_number="", hosts=QUICK_WORLD.hosts,
+                        listings=QUICK_WORLD.listings, host_phone_base=HOST_PHONE_BASE,
+                        guest_phone_base=4_000_000_000, seed=7)
+        rng, today = random.Random(7), datetime.now(UTC).date()
+        scripts = [script(spec, n, max(1, texts // CONCURRENCY), rng, today) for n in range(CONCURRENCY)]
+        engine = runner.app[ENGINE]
+        # The first tenth warms the caches (SQLite's pages, compiled statements, Jinja) and is not counted.
+        await _handle_all(engine, [s[: len(s) // 10] for s in scripts], "w")
+        timed = [s[len(s) // 10:] for s in scripts]
+        count = sum(len(s) for s in timed)
+        cpu, wall = time.process_time(), time.perf_counter()
+        replied = await _handle_all(engine, timed, "t")
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        return EngineResult(count, replied, cpu / count * 1e6, count / wall)
+    finally:
+        await runner.cleanup()
+
+
+def engine_bench(texts: int = 8000) -> EngineResult:
+    with tempfile.TemporaryDirectory(prefix="airtng-engine-") as tmp:
+        database = Path(tmp) / "engine.db"
+        seed(database, QUICK_WORLD)
+        return asyncio.run(_run(database, texts))
+
+
+def cli(texts: int) -> int:
+    result = engine_bench(texts)
+    print(f"python run.py bench --engine --texts {texts}: {result.texts} texts, {result.cpu_us_per_text:.0f} us "
+          f"of CPU per text, {result.rate:.0f} texts/s, {result.replied} answered")
+    return 0 if result.replied == result.texts else 1
