@@ -37,4 +37,6 @@ def to_db(moment: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    """The instant `to_db` wrote. fromisoformat reads the trailing "Z" (Python 3.11+) at a tenth of
+    strptime's cost."""
+    return datetime.fromisoformat(text).astimezone(UTC)
