@@ -20,8 +20,9 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.app import create_app
-from bot.bench.loadgen import LoadSpec, script
-from bot.bench.seed import HOST_PHONE_BASE, QUICK_WORLD, seed
+from bot.bench.loadgen import script
+from bot.bench.runner import load_spec
+from bot.bench.seed import QUICK_WORLD, seed
 from bot.config import load_config
 from bot.engine import Engine, Inbound
 from bot.keys import ENGINE
@@ -57,10 +58,7 @@ async def _run(database: Path, texts: int) -> EngineResult:
     runner = web.AppRunner(create_app(config))
     await runner.setup()
     try:
-        spec = LoadSpec(port=0, connections=CONCURRENCY, duration=0, max_requests=texts, signing_url="",
-                        auth_token="", account_sid="", bot_number="", hosts=QUICK_WORLD.hosts,
-                        listings=QUICK_WORLD.listings, host_phone_base=HOST_PHONE_BASE,
-                        guest_phone_base=4_000_000_000, seed=7)
+        spec = load_spec(0, CONCURRENCY, 0, texts, QUICK_WORLD, level_index=0, seed_value=7)
         rng, today = random.Random(7), datetime.now(UTC).date()
         scripts = [script(spec, n, max(1, texts // CONCURRENCY), rng, today) for n in range(CONCURRENCY)]
         engine = runner.app[ENGINE]

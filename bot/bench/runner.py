@@ -286,13 +286,13 @@ def measure_ceiling(work: Path, duration: float) -> LoadResult:
     try:
         probe = urlencode({"Body": "hi"}).encode()
         wait_until_answering(raw, port, "/sms", probe, {"Content-Type": "application/x-www-form-urlencoded"})
-        return run_loadgen(_spec(port, 32, duration, 4_000, SMALL_WORLD, 0, 1, repeat=True))
+        return run_loadgen(load_spec(port, 32, duration, 4_000, SMALL_WORLD, 0, 1, repeat=True))
     finally:
         raw.stop()
 
 
-def _spec(port: int, connections: int, duration: float, max_requests: int, world: World, level_index: int,
-          seed_value: int, *, repeat: bool = False) -> LoadSpec:
+def load_spec(port: int, connections: int, duration: float, max_requests: int, world: World, level_index: int,
+              seed_value: int, *, repeat: bool = False) -> LoadSpec:
     return LoadSpec(
         port=port, connections=connections, duration=duration, max_requests=max_requests,
         signing_url=f"http://127.0.0.1:{port}/sms", auth_token=AUTH_TOKEN, account_sid=ACCOUNT_SID,
@@ -346,9 +346,9 @@ def bench_run(shared: Shared, label: str, world: World, levels: tuple[int, ...],
         run_seed = random.randrange(2**24) * 16
         for index, concurrency in enumerate(levels):
             floor = run_loadgen(
-                _spec(shared.floor_port, concurrency, duration, 2_000, world, index, run_seed + index, repeat=True)
+                load_spec(shared.floor_port, concurrency, duration, 2_000, world, index, run_seed + index, repeat=True)
             )
-            spec = _spec(port, concurrency, duration, int(APP_REQUESTS_PER_SECOND * duration), world, index,
+            spec = load_spec(port, concurrency, duration, int(APP_REQUESTS_PER_SECOND * duration), world, index,
                          run_seed + index)
             delivered_start = int(_get_json(shared.twilio_port, "/stats")["delivered"])
             cpu_start = cpu_seconds(server.pid)
