@@ -31,6 +31,8 @@ class Context:
     replies: list[Outgoing] = field(default_factory=list)
     finished: bool = False  # the engine presented next requests and saved conversations
     acted: bool = False  # the texter's text was acted on (not silenced by the rate limit)
+    # People known to have never listed a place: no request can be waiting for them to decide.
+    never_hosted: set[int] = field(default_factory=set)
     _conversations: dict[int, Conversation] = field(default_factory=dict)
     _users: dict[int, User] = field(default_factory=dict)
 

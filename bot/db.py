@@ -197,10 +197,11 @@ class Database:
         if self._drainer is None or self._drainer.done():
             self._drainer = loop.create_task(self._drain(), name="database-writer")
         try:
-            result: T = await asyncio.shield(unit.done)
+            result: T = await unit.done
         except asyncio.CancelledError:
+            # Cancelling the caller cancelled `done` with it: the drainer skips the unit if it has not run
+            # yet, and settling its batch leaves an already-cancelled `done` alone.
             unit.abandoned = True
-            unit.done.add_done_callback(_retrieve)
             raise
         return result
 
@@ -336,12 +337,6 @@ def _settle(unit: _Unit, *, result: Any = None, error: BaseException | None = No
         unit.done.set_exception(error)
     else:
         unit.done.set_result(result)
-
-
-def _retrieve(future: asyncio.Future[Any]) -> None:
-    """Mark an abandoned unit's outcome as seen: nobody is left to await it."""
-    if not future.cancelled():
-        future.exception()
 
 
 async def _finish(task: asyncio.Future[T]) -> T:

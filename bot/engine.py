@@ -154,6 +154,8 @@ class Engine:
             user.unreachable = None
         ctx.user = user
         ctx.adopt(arrival.conversation)
+        if not arrival.hosts:
+            ctx.never_hosted.add(user.id)
         verdict = ctx.store.count_inbound(
             inbound.phone, self._config.texts_per_window, timedelta(seconds=self._config.window_seconds)
         )

@@ -38,6 +38,8 @@ def describe(ctx: Context, reservation: Reservation) -> dict[str, Any]:
 
 
 def present_next(ctx: Context, host_id: int) -> None:
+    if host_id in ctx.never_hosted:
+        return  # most texters are guests: no query for a queue they cannot have
     conv = ctx.conversation(host_id)
     if not conv.idle or conv.presented_id is not None:
         return

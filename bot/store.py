@@ -40,6 +40,7 @@ class Arrival:
     user: User | None = None
     created: bool = False
     conversation: Conversation | None = None
+    hosts: bool = False  # the sender has listed a place (else no request can be waiting for them)
 
 
 def _listing(row: sqlite3.Row) -> Listing:
@@ -102,12 +103,13 @@ class Store:
 
     def arrival(self, message_sid: str, phone: str, language: str) -> Arrival:
         """A text arrives: in one statement, whether its MessageSid was applied already, and if not its
-        sender (created on first contact, in `language`) and their conversation (every text needs all
-        three, so one query instead of three)."""
+        sender (created on first contact, in `language`), their conversation, and whether they have ever
+        listed a place (every text needs all of it, so one query instead of four)."""
         row = self._one(
             "SELECT (SELECT reply FROM inbound WHERE message_sid = ?) AS reply,"
             " u.id, u.phone, u.name, u.language, u.opted_out, u.unreachable,"
-            " c.user_id, c.flow, c.step, c.data, c.presented_id, c.flow_expires_at"
+            " c.user_id, c.flow, c.step, c.data, c.presented_id, c.flow_expires_at,"
+            " EXISTS (SELECT 1 FROM listings WHERE host_id = u.id) AS hosts"
             " FROM (SELECT ? AS phone) AS texter"
             " LEFT JOIN users u ON u.phone = texter.phone LEFT JOIN conversations c ON c.user_id = u.id",
             (message_sid, phone),
@@ -119,7 +121,7 @@ class Store:
             user, created = self._create_user(phone, language), True
         else:
             user, created = _user(row), False
-        return Arrival(None, user, created, self._conversation(user.id, row))
+        return Arrival(None, user, created, self._conversation(user.id, row), bool(row["hosts"]))
 
     def get_or_create_user(self, phone: str, language: str) -> tuple[User, bool]:
         row = self._one("SELECT * FROM users WHERE phone = ?", (phone,))
