@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -131,3 +133,29 @@ async def test_a_unit_asked_to_go_first_runs_ahead_of_those_queued(tmp_path: Pat
     await asyncio.wait_for(asyncio.gather(*queued), 10)
     await db.close()
     assert order == ["sent", "sent too", "text 1", "text 2", "text 3"]
+
+
+async def test_waiting_for_another_workers_write_lock_never_freezes_the_event_loop(tmp_path: Path) -> None:
+    """Units run on the event loop, but the wait for another process's writer happens on the database
+    thread: while another worker holds the write lock, the loop keeps serving (here: timers fire on time),
+    and the unit runs and commits as soon as the lock is free."""
+    path = tmp_path / "g.db"
+    db = await Database.open(path, FakeClock())
+    other_worker = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT)  # its own open file, as in another process
+    try:
+        fcntl.flock(other_worker, fcntl.LOCK_EX)  # another worker's transaction is open
+        pending = asyncio.create_task(db.run(lambda store: store.get_or_create_user("+15554449999", "en")))
+        loop = asyncio.get_running_loop()
+        for _ in range(5):  # the loop stays responsive: each short sleep comes back on time
+            started = loop.time()
+            await asyncio.sleep(0.01)
+            assert loop.time() - started < 0.5
+        assert not pending.done()  # the unit waits its turn
+        fcntl.flock(other_worker, fcntl.LOCK_UN)
+    finally:
+        os.close(other_worker)
+    user, created = await asyncio.wait_for(pending, 10)
+    assert created and user.phone == "+15554449999"
+    await db.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT 1 FROM users WHERE phone = '+15554449999'").fetchone()
