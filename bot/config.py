@@ -24,6 +24,7 @@ class Config:
     max_request_bytes: int = 65536
     database: str = "data/airtng.db"
     group_commit: bool = True
+    inbound_retention_days: float = 30
     twilio_account_sid: str = ""
     twilio_auth_token: str = field(default="", repr=False)
     twilio_phone_number: str = ""
@@ -75,6 +76,7 @@ _YAML_KEYS: dict[tuple[str, ...], str] = {
     ("server", "max_request_bytes"): "max_request_bytes",
     ("database",): "database",
     ("storage", "group_commit"): "group_commit",
+    ("storage", "inbound_retention_days"): "inbound_retention_days",
     ("twilio", "account_sid"): "twilio_account_sid",
     ("twilio", "auth_token"): "twilio_auth_token",
     ("twilio", "phone_number"): "twilio_phone_number",

@@ -1,5 +1,6 @@
 """Work that falls due later, kept as rows with due times (never timers in memory, so a restart loses
-none): request expiry, one reminder to the host, and forgetting half-finished flows."""
+none): request expiry, one reminder to the host, forgetting half-finished flows, and deleting recorded
+replies once they are older than any webhook retry (their age is their due time)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from bot.presenting import describe, request_ttl
 log = logging.getLogger(__name__)
 
 BATCH = 100
+# Replies deleted per unit of work: small enough that webhooks queued meanwhile wait only briefly.
+PURGE_BATCH = 500
 REMIND_RETRY = timedelta(minutes=15)
 
 
@@ -42,7 +45,24 @@ class Scheduler:
             stale = await self._engine.run(self._forget_stale_flows)
             handled += len(jobs) + len(stale)
             if len(jobs) < BATCH and len(stale) < BATCH:
+                await self.forget_old_replies()
                 return handled
+
+    async def forget_old_replies(self) -> int:
+        """Delete the replies recorded for texts older than `storage.inbound_retention_days`, a batch per
+        unit of work; returns how many. A retry of such a text would be long past Twilio's."""
+        days = self._config.inbound_retention_days
+        if days <= 0:
+            return 0
+        forgotten = 0
+        while True:
+            deleted = await self._engine.run(
+                lambda ctx: ctx.store.forget_replies_before(ctx.now() - timedelta(days=days), PURGE_BATCH))
+            forgotten += deleted
+            if deleted < PURGE_BATCH:
+                if forgotten:
+                    log.info("forgot %s replies recorded over %g days ago", forgotten, days)
+                return forgotten
 
     @staticmethod
     def _set_aside(ctx: Context, job_id: int) -> None:

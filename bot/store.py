@@ -392,6 +392,20 @@ class Store:
             (message_sid, phone, reply, self._now()),
         )
 
+    def forget_replies_before(self, cutoff: datetime, limit: int) -> int:
+        """Delete up to `limit` of the oldest recorded replies received before `cutoff`; returns how many.
+
+        Rows are walked in insertion (rowid) order, which is arrival order, and only the first `limit` are
+        looked at: the purge reads a bounded window whatever the table's size, with no index on the time
+        (one more index would cost every text a write). A row stamped late (a clock step back) only delays
+        the rows behind it until it too is old enough."""
+        return self._changed(
+            "DELETE FROM inbound WHERE rowid IN ("
+            " SELECT rowid FROM (SELECT rowid, received_at FROM inbound ORDER BY rowid LIMIT ?)"
+            " WHERE received_at < ?)",
+            (limit, to_db(cutoff)),
+        )
+
     # -- rate limiting -----------------------------------------------------------------------------
 
     def count_inbound(self, phone: str, limit: int, window: timedelta) -> str:

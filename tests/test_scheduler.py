@@ -7,7 +7,7 @@ import sqlite3
 from bot.app import create_app
 from bot.config import Config
 from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, list_place
-from tests.support.dbview import db_path, rows
+from tests.support.dbview import db_path, rows, snapshot
 
 
 async def test_an_undecided_request_expires_after_24_hours_guest_told_host_moved_on(sms: Sms) -> None:
@@ -172,3 +172,59 @@ async def test_the_reminder_waits_while_the_host_is_in_a_flow(sms: Sms) -> None:
     sms.clock.advance(minutes=15)
     await sms.run_scheduler()
     assert len(sms.inbox(HOST)) == 2 and "Reminder" in sms.inbox(HOST)[-1]
+
+
+async def _answer(sms: Sms, form: dict[str, str]) -> str:
+    response = await sms.post("/sms", form)
+    assert response.status == 200
+    return str(await response.text())
+
+
+async def test_recorded_replies_are_forgotten_after_the_retention_and_newer_retries_still_answered_once(
+        sms: Sms) -> None:
+    old = sms.form(GUEST, "BROWSE")
+    await _answer(sms, old)
+    sms.clock.advance(days=29)
+    recent = sms.form(GUEST2, "BROWSE")
+    recent_reply = await _answer(sms, recent)
+    sms.clock.advance(days=1, minutes=1)  # the first text is now past storage.inbound_retention_days (30)
+
+    await sms.run_scheduler()
+    kept = [r["message_sid"] for r in rows(sms, "SELECT message_sid FROM inbound")]
+    assert kept == [recent["MessageSid"]]
+    before = snapshot(sms)
+    assert await _answer(sms, recent) == recent_reply  # a retry within the window: same answer, no change
+    assert snapshot(sms) == before
+
+
+async def test_the_purge_works_through_any_backlog_and_stops_at_the_first_recent_text(sms: Sms) -> None:
+    """A service that ran for months before the purge existed: every old reply goes in one scheduler pass
+    (a batch per unit of work), every recent one stays."""
+    recent = sms.form(GUEST, "HELP")
+    await _answer(sms, recent)
+    with sqlite3.connect(db_path(sms)) as conn:
+        # Older rows written before the recent text's rowid would be: move it behind them.
+        conn.executemany(
+            "INSERT INTO inbound (message_sid, phone, reply, received_at) VALUES (?, ?, '{}', ?)",
+            [(f"SMold{n:030d}", GUEST2, f"2020-01-01T00:00:{n % 60:02d}.000000Z") for n in range(1234)])
+        conn.execute("UPDATE inbound SET rowid = (SELECT MAX(rowid) + 1 FROM inbound) WHERE message_sid = ?",
+                     (recent["MessageSid"],))
+    assert rows(sms, "SELECT COUNT(*) AS n FROM inbound") == [{"n": 1235}]
+
+    await sms.run_scheduler()
+    assert [r["message_sid"] for r in rows(sms, "SELECT message_sid FROM inbound")] == [recent["MessageSid"]]
+
+
+async def test_a_retention_of_zero_keeps_every_reply(aiohttp_client: AiohttpClient, sms: Sms,
+                                                     config: Config) -> None:
+    await sms.client.close()
+    app = create_app(config.with_(inbound_retention_days=0), clock=sms.clock)
+    forever = Sms(await aiohttp_client(app), sms.twilio, sms.clock, app)
+    form = forever.form(GUEST, "BROWSE")
+    reply = await _answer(forever, form)
+    forever.clock.advance(days=4000)
+    await forever.run_scheduler()
+    assert [r["message_sid"] for r in rows(forever, "SELECT message_sid FROM inbound")] == [form["MessageSid"]]
+    before = snapshot(forever)
+    assert await _answer(forever, form) == reply
+    assert snapshot(forever) == before
