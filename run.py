@@ -6,6 +6,7 @@
     python run.py messages --docs    write docs/messages.md from the registry of message keys
     python run.py outbox             read-only: outbox counts by status and failed messages with reasons
     python run.py bench [--quick] [--scale]  booking-workload benchmark beside a bare aiohttp floor
+    python run.py bench --quick --durable-floor  also the floor of any durable, signed webhook
     python run.py bench --engine             the engine alone, in-process: CPU per text
 """
 
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         from bot.bench.runner import cli as bench
 
         return bench(quick=args.quick, scale=args.scale, duration=args.duration, json_path=args.json,
-                     profile=args.profile)
+                     profile=args.profile, durable_floor=args.durable_floor)
     parser.error(f"unknown command {command}")
     return 2
 

@@ -14,6 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scale", action="store_true", help="also run against 1,000,000 reservations")
     parser.add_argument("--duration", type=float, default=None, help="seconds per measurement")
     parser.add_argument("--json", type=Path, default=None, help="write the full report here as JSON")
+    parser.add_argument("--durable-floor", action="store_true",
+                        help="with --quick: also measure the durable floor (full runs always do)")
     parser.add_argument("--engine", action="store_true",
                         help="the engine alone, in-process: CPU per text (for comparing engine changes)")
     parser.add_argument("--texts", type=int, default=8000, help="texts for --engine")

@@ -8,6 +8,14 @@ signature check, no database and no access log. No aiohttp webhook can be faster
 framework at all. Measured with the same generator it shows how fast the generator itself can go: if that
 is well above the aiohttp floor, the floor (and so every ratio) is measured with the server, not the client,
 as the bottleneck.
+
+`--durable DB` is the durable floor: the least a signed, durable, exactly-once webhook can do on this stack.
+It checks `X-Twilio-Signature` (TWILIO_AUTH_TOKEN) as the server does, and records each MessageSid with its
+reply through the server's own `Database` (migrated SQLite file, WAL, `synchronous=FULL`, group commit)
+before it answers; a MessageSid seen before gets its recorded reply. No conversation, no flow, no template,
+no outbound message: the booking workflow can only be slower than this.
+
+    TWILIO_AUTH_TOKEN=... python -m bot.bench.floor --port 18084 --durable /tmp/durable.db
 """
 
 from __future__ import annotations
@@ -15,9 +23,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from aiohttp import web
+
+from bot.clock import SystemClock
+from bot.db import Database
+from bot.signatures import TwilioSignatures
+from bot.store import Store
 
 
 async def sms(request: web.Request) -> web.Response:
@@ -32,6 +48,40 @@ async def sms(request: web.Request) -> web.Response:
 def make_app() -> web.Application:
     app = web.Application()
     app.router.add_post("/sms", sms)
+    return app
+
+
+DURABLE_DB = web.AppKey("durable_db", Database)
+_DURABLE_REPLY = '{"messages": [["ok", null]]}'
+
+
+def make_durable_app(db_path: Path, auth_token: str) -> web.Application:
+    """The durable floor (see the module docstring)."""
+    signatures = TwilioSignatures(auth_token)
+
+    async def database(app: web.Application) -> AsyncIterator[None]:
+        app[DURABLE_DB] = await Database.open(db_path, SystemClock())
+        yield
+        await app[DURABLE_DB].close()
+
+    async def durable_sms(request: web.Request) -> web.Response:
+        form = await request.post()
+        if not signatures.validate(str(request.url), form, request.headers.get("X-Twilio-Signature", "")):  # type: ignore[arg-type]
+            raise web.HTTPForbidden()
+        sid, phone = str(form["MessageSid"]), str(form["From"])
+
+        def exactly_once(store: Store) -> str:
+            recorded = store.inbound_reply(sid)
+            if recorded is None:
+                store.record_inbound(sid, phone, _DURABLE_REPLY)
+            return recorded or _DURABLE_REPLY
+
+        await request.app[DURABLE_DB].run(exactly_once)
+        return web.Response(text=_RAW_BODY.decode(), content_type="text/xml", charset="utf-8")
+
+    app = web.Application()
+    app.cleanup_ctx.append(database)
+    app.router.add_post("/sms", durable_sms)
     return app
 
 
@@ -82,12 +132,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="the benchmark's floor endpoint")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--raw", action="store_true", help="bare asyncio responder (generator ceiling)")
+    parser.add_argument("--durable", type=Path, default=None,
+                        help="the durable floor on this SQLite file (signature checked with TWILIO_AUTH_TOKEN)")
     args = parser.parse_args(argv)
     if args.raw:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_serve_raw(args.port))
         return
-    web.run_app(make_app(), host="127.0.0.1", port=args.port, access_log=None, print=None)
+    app = make_app() if args.durable is None else make_durable_app(args.durable, os.environ["TWILIO_AUTH_TOKEN"])
+    web.run_app(app, host="127.0.0.1", port=args.port, access_log=None, print=None)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
-"""`python run.py bench [--quick] [--scale] [--json PATH]`: the booking-workload benchmark.
+"""`python run.py bench [--quick] [--scale] [--durable-floor] [--json PATH]`: the booking-workload benchmark.
 
 Everything runs as separate processes on loopback: the real server (`run.py serve` with real config,
 Twilio credentials so signatures are checked, a real SQLite file in a temporary directory, TWILIO_API_URL
 pointing at `fake_twilio_server`), the bare aiohttp floor (`floor`), and one load-generator process per
 measurement (`loadgen`). At each concurrency level the same generator drives the floor and then the server;
-the ratio of their messages/s is the figure of merit (absolute numbers depend on the machine).
+the ratio of their messages/s is the figure of merit (absolute numbers depend on the machine). Full runs
+(and `--quick --durable-floor`) also measure the durable floor (`floor --durable`) beside the floor at c=32:
+the ceiling of any signed, durable, exactly-once webhook on this stack.
 """
 
 from __future__ import annotations
@@ -78,17 +80,29 @@ class RunReport:
 
 
 @dataclass
+class DurableFloor:
+    """The durable floor (`floor.py --durable`) beside the plain floor, at c=32, back to back."""
+
+    floor: LoadResult
+    durable: LoadResult
+    ratio: float  # the durable floor's messages/s over the floor's
+    cpu: float  # CPU seconds of the durable floor's process per second of its timed phase
+
+
+@dataclass
 class BenchReport:
     command: str
     date: str
     machine: dict[str, str]
     ceiling: LoadResult | None
     runs: list[RunReport] = field(default_factory=list)
+    durable_floor: DurableFloor | None = None
 
     @property
     def ok(self) -> bool:
         return all(level.app.errors == 0 and level.floor.errors == 0 for run in self.runs for level in run.levels) \
-            and all(run.all_delivered for run in self.runs)
+            and all(run.all_delivered for run in self.runs) \
+            and (self.durable_floor is None or self.durable_floor.durable.errors == 0)
 
 
 # -- processes ---------------------------------------------------------------------------------------
@@ -291,6 +305,26 @@ def measure_ceiling(work: Path, duration: float) -> LoadResult:
         raw.stop()
 
 
+def measure_durable_floor(shared: Shared, duration: float) -> DurableFloor:
+    """The floor, then the durable floor, at c=32 with the same generator: what a signed, durable,
+    exactly-once webhook costs before any workflow (the booking workload can only be slower)."""
+    port = free_port()
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": AUTH_TOKEN}
+    durable = Process("durable_floor", [sys.executable, "-m", "bot.bench.floor", "--port", str(port),
+                                        "--durable", str(shared.work / "durable_floor.db")], shared.work, env)
+    try:
+        body, headers = signed_text(port, "+19990000001", "HELP", "SM" + "f" * 32)
+        wait_until_answering(durable, port, "/sms", body, headers)
+        floor = run_loadgen(load_spec(shared.floor_port, 32, duration, 2_000, SMALL_WORLD, 0, 7, repeat=True))
+        cpu_start = cpu_seconds(durable.pid)
+        result = run_loadgen(load_spec(port, 32, duration, int(2 * APP_REQUESTS_PER_SECOND * duration),
+                                       SMALL_WORLD, 0, 7))
+        cpu = (cpu_seconds(durable.pid) - cpu_start) / result.elapsed
+    finally:
+        durable.stop()
+    return DurableFloor(floor, result, result.rate / floor.rate, cpu)
+
+
 def load_spec(port: int, connections: int, duration: float, max_requests: int, world: World, level_index: int,
               seed_value: int, *, repeat: bool = False) -> LoadSpec:
     return LoadSpec(
@@ -425,8 +459,10 @@ def machine() -> dict[str, str]:
 
 
 def run_bench(*, quick: bool, scale: bool, duration: float | None, log: IO[str],
-              profile: Path | None = None) -> BenchReport:
+              profile: Path | None = None, durable_floor: bool = False) -> BenchReport:
     command = "python run.py bench" + (" --quick" if quick else "") + (" --scale" if scale else "")
+    durable_floor = durable_floor or not quick
+    command += " --durable-floor" if durable_floor and quick else ""
     report = BenchReport(command, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine(), None)
     levels = QUICK_LEVELS if quick else LEVELS
     seconds = duration or (1.5 if quick else 5.0)
@@ -441,7 +477,18 @@ def run_bench(*, quick: bool, scale: bool, duration: float | None, log: IO[str],
                                          QUICK_WORLD if quick else SMALL_WORLD, levels, seconds, log, profile))
             if scale:
                 report.runs.append(bench_run(shared, "scale", SCALE_WORLD, levels, seconds, log))
+            if durable_floor:
+                report.durable_floor = measure_durable_floor(shared, seconds)
+                log.write(_durable_line(report.durable_floor) + "\n")
     return report
+
+
+def _durable_line(measured: DurableFloor) -> str:
+    durable = measured.durable
+    return (f"durable floor (signature check + one exactly-once row per text, group-committed; no workflow, no "
+            f"outbound), c=32: {durable.rate:.0f} msg/s p99 {durable.p99_ms:.1f} ms = {measured.ratio:.3f} of "
+            f"the floor ({measured.floor.rate:.0f} msg/s) | cpu {measured.cpu:.2f} | errors {durable.errors}"
+            + (" (ran out of pre-built requests)" if durable.exhausted else ""))
 
 
 def summary(report: BenchReport) -> str:
@@ -459,14 +506,17 @@ def summary(report: BenchReport) -> str:
         small, big = report.runs
         for a, b in zip(small.levels, big.levels, strict=True):
             lines.append(f"  scale/small p99 at c={a.concurrency}: {b.app.p99_ms / max(a.app.p99_ms, 1e-9):.2f}x")
+    if report.durable_floor is not None:
+        lines.append(_durable_line(report.durable_floor))
     lines.append("OK" if report.ok else "ERRORS (see above)")
     return "\n".join(lines)
 
 
 def cli(*, quick: bool = False, scale: bool = False, duration: float | None = None,
-        json_path: Path | None = None, profile: Path | None = None) -> int:
+        json_path: Path | None = None, profile: Path | None = None, durable_floor: bool = False) -> int:
     """Run, print the summary, optionally write the JSON report; exit status 1 on any error."""
-    report = run_bench(quick=quick, scale=scale, duration=duration, log=sys.stdout, profile=profile)
+    report = run_bench(quick=quick, scale=scale, duration=duration, log=sys.stdout, profile=profile,
+                       durable_floor=durable_floor)
     print(summary(report))
     if json_path is not None:
         json_path.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
@@ -478,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     add_arguments(parser)
     args = parser.parse_args(argv)
     return cli(quick=args.quick, scale=args.scale, duration=args.duration, json_path=args.json,
-               profile=args.profile)
+               profile=args.profile, durable_floor=args.durable_floor)
 
 
 if __name__ == "__main__":
