@@ -8,6 +8,7 @@
     python run.py bench [--quick] [--scale]  booking-workload benchmark beside a bare aiohttp floor
     python run.py bench --quick --durable-floor  also the floor of any durable, signed webhook
     python run.py bench --engine             the engine alone, in-process: CPU per text
+    python run.py bench --outbound           CPU per outbound SMS through twilio's client
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.sender import outbox_report
 
         return outbox_report(config)
+    if command == "bench" and args.outbound:
+        from bot.bench.outbound import cli as outbound_bench
+
+        return outbound_bench(args.texts)
     if command == "bench" and args.engine:
         from bot.bench.engine import cli as engine_bench
 

@@ -78,3 +78,13 @@ async def test_the_durable_floor_checks_signatures_and_records_each_message_sid_
         assert answered.status == 200 and "<Response>" in await answered.text()
     with sqlite3.connect(tmp_path / "durable.db") as conn:
         assert conn.execute("SELECT message_sid FROM inbound").fetchall() == [(form["MessageSid"],)]
+
+
+def test_outbound_bench_sends_every_message_it_times_and_reports_cpu_per_message() -> None:
+    """`python run.py bench --outbound`: real sends through the gateway and a bare client, all accepted."""
+    from bot.bench.outbound import ROUNDS, outbound_bench
+
+    result = outbound_bench(messages=100)
+    assert result.delivered == ROUNDS * 2 * (100 + 100 // 10)
+    assert len(result.twilio_us) == len(result.bare_us) == ROUNDS
+    assert all(0 < us < 100_000 for us in result.twilio_us + result.bare_us)

@@ -1,4 +1,5 @@
-"""The booking-workload benchmark: `python run.py bench [--quick] [--scale] [--engine]` (docs/performance.md).
+"""The booking-workload benchmark: `python run.py bench [--quick] [--scale] [--engine] [--outbound]`
+(docs/performance.md).
 
 Only argument parsing lives here, so `run.py` can offer the subcommand without importing the benchmark.
 """
@@ -18,6 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --quick: also measure the durable floor (full runs always do)")
     parser.add_argument("--engine", action="store_true",
                         help="the engine alone, in-process: CPU per text (for comparing engine changes)")
-    parser.add_argument("--texts", type=int, default=8000, help="texts for --engine")
+    parser.add_argument("--outbound", action="store_true",
+                        help="CPU per outbound SMS through the gateway (twilio's client) and a bare aiohttp POST")
+    parser.add_argument("--texts", type=int, default=8000, help="texts for --engine (messages for --outbound)")
     parser.add_argument("--profile", type=Path, default=None,
                         help="sample the server with py-spy at concurrency 32 (collapsed stacks to this file)")

@@ -153,7 +153,7 @@ def _post(port: int, path: str, body: bytes, headers: dict[str, str], timeout: f
         conn.close()
 
 
-def _get_json(port: int, path: str) -> Any:
+def get_json(port: int, path: str) -> Any:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         conn.request("GET", path)
@@ -281,7 +281,7 @@ def shared_processes(work: Path) -> Iterator[Shared]:
         deadline = time.perf_counter() + 30
         while True:
             try:
-                _get_json(twilio_port, "/stats")
+                get_json(twilio_port, "/stats")
                 break
             except OSError:
                 if time.perf_counter() > deadline or twilio.popen.poll() is not None:
@@ -369,7 +369,7 @@ def bench_run(shared: Shared, label: str, world: World, levels: tuple[int, ...],
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_PHONE_NUMBER": BOT_NUMBER,
         "TWILIO_API_URL": f"http://127.0.0.1:{shared.twilio_port}",
     }
-    delivered_before = int(_get_json(shared.twilio_port, "/stats")["delivered"])
+    delivered_before = int(get_json(shared.twilio_port, "/stats")["delivered"])
     server = Process(f"server_{label}", [sys.executable, "run.py", "serve"], shared.work, env)
     try:
         body, headers = signed_text(port, "+19990000001", "HELP", "SM" + "f" * 32)
@@ -384,12 +384,12 @@ def bench_run(shared: Shared, label: str, world: World, levels: tuple[int, ...],
             )
             spec = load_spec(port, concurrency, duration, int(APP_REQUESTS_PER_SECOND * duration), world, index,
                          run_seed + index)
-            delivered_start = int(_get_json(shared.twilio_port, "/stats")["delivered"])
+            delivered_start = int(get_json(shared.twilio_port, "/stats")["delivered"])
             cpu_start = cpu_seconds(server.pid)
             with _profiling(server.pid, profile if concurrency == 32 else None, duration):
                 app = run_loadgen(spec)
             cpu = cpu_seconds(server.pid) - cpu_start
-            delivered = int(_get_json(shared.twilio_port, "/stats")["delivered"]) - delivered_start
+            delivered = int(get_json(shared.twilio_port, "/stats")["delivered"]) - delivered_start
             level = Level(concurrency, floor, app, app.rate / floor.rate, delivered / app.elapsed,
                           cpu / app.elapsed)
             results.append(level)
@@ -401,7 +401,7 @@ def bench_run(shared: Shared, label: str, world: World, levels: tuple[int, ...],
         while outbox.get("pending", 0) + outbox.get("sending", 0) and time.perf_counter() < deadline:
             time.sleep(0.1)
             outbox = _outbox(db_path)
-        delivered_total = int(_get_json(shared.twilio_port, "/stats")["delivered"]) - delivered_before
+        delivered_total = int(get_json(shared.twilio_port, "/stats")["delivered"]) - delivered_before
         processes = len(process_tree(server.pid))
         peak, peak_max = peak_rss_mb(server.pid)
         created = _count(db_path, f"SELECT COUNT(*) FROM reservations WHERE id > {world.reservations}")
