@@ -12,7 +12,7 @@ from aiohttp import web
 from bot.catalog import CatalogHolder, load_catalog_or_raise
 from bot.clock import Clock, SystemClock
 from bot.config import Config
-from bot.db import Database
+from bot.db import Checkpointer, Database
 from bot.engine import Engine
 from bot.gateway import ConsoleGateway, SmsGateway, TwilioGateway
 from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, GATEWAY, SCHEDULER, SENDER, TASKS, VALIDATOR
@@ -84,6 +84,8 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
             asyncio.create_task(app[SENDER].run_forever(), name="outbox-sender"),
             asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
             asyncio.create_task(app[RELOADER].watch(), name="messages-reload"),
+            asyncio.create_task(Checkpointer(app[CONFIG].resolve_path(app[CONFIG].database)).run_forever(),
+                                name="wal-checkpointer"),
         ]
         # Serving: `kill -HUP <pid>` reloads the messages at once (the watcher notices edits within ~2 s).
         hup = install_sighup(asyncio.get_running_loop(), app[RELOADER])

@@ -34,6 +34,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "db"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 MAX_BATCH = 64
 PAGE_CACHE_KIB = 32 * 1024
+# The checkpointer's pace, and the WAL size (in pages) at which a COMMIT copies what is left itself.
+CHECKPOINT_SECONDS = 0.1
+AUTO_CHECKPOINT_PAGES = 4000  # ~16 MiB of WAL
 
 
 def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
@@ -130,6 +133,9 @@ class Database:
             # walks no longer fit in 2 MiB, and every page missed is a read on the event loop. Measured in
             # docs/performance.md: p99 at scale within 1.35x of the small world again, for ~30 MB more RSS.
             f"PRAGMA cache_size=-{PAGE_CACHE_KIB}",
+            # SQLite's own checkpoint runs inside the COMMIT that takes the WAL past this, and every webhook
+            # of the batch waits for it; the `Checkpointer` leaves it little to do (see there).
+            f"PRAGMA wal_autocheckpoint={AUTO_CHECKPOINT_PAGES}",
         ):
             await conn.execute(pragma)
         lock_path = None if str(path) == ":memory:" else Path(f"{path}.lock")
@@ -328,6 +334,50 @@ class Database:
         await self._idle()
         await self._conn.close()
         self._writer.close()
+
+
+class Checkpointer:
+    """Copies the write-ahead log back into the database file as it grows, on a connection and thread of
+    its own, so that commits find little left to copy.
+
+    SQLite copies the WAL back inside the COMMIT that takes it past `AUTO_CHECKPOINT_PAGES`, and every
+    webhook of that batch waits for the copy and an fsync of the database file. With 1,000,000
+    reservations, whose index pages are scattered, those commits were most of the p99 (docs/performance.md).
+    A PASSIVE checkpoint here, every `interval`, never waits for the writer or blocks it, and its copy and
+    fsync run on another core. It cannot bound the WAL alone: the WAL starts over only after a checkpoint
+    that copied all of it with no commit landing meanwhile, which a busy server never allows. The COMMIT's
+    own checkpoint still does that, with only the last `interval` of pages left to copy.
+    Nothing is at stake if the process dies: what was committed is in the WAL, and it is copied later."""
+
+    def __init__(self, path: str | Path, *, interval: float = CHECKPOINT_SECONDS) -> None:
+        self._path = str(path)
+        self._interval = interval
+        self._conn: aiosqlite.Connection | None = None
+
+    async def checkpoint(self) -> tuple[int, int]:
+        """One pass; returns the WAL's pages and how many of them are now in the database file."""
+        if self._conn is None:
+            self._conn = await aiosqlite.connect(self._path, isolation_level=None)
+        async with self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[1]), int(row[2])
+
+    async def run_forever(self) -> None:
+        try:
+            while True:
+                try:
+                    await self.checkpoint()
+                except sqlite3.Error as exc:  # the file is briefly unavailable: the next pass catches up
+                    log.warning("WAL checkpoint skipped: %s", exc)
+                await asyncio.sleep(self._interval)
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
 
 
 def _settle(unit: _Unit, *, result: Any = None, error: BaseException | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import os
 import sqlite3
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.db import Database, migration_files
+from bot.db import AUTO_CHECKPOINT_PAGES, Checkpointer, Database, migration_files
 from bot.store import Store
 
 
@@ -159,3 +160,49 @@ async def test_waiting_for_another_workers_write_lock_never_freezes_the_event_lo
     await db.close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT 1 FROM users WHERE phone = '+15554449999'").fetchone()
+
+
+async def _record_replies(db: Database, first: int, count: int, size: int = 4000) -> None:
+    """`count` texts' replies of `size` characters: about a page of WAL each."""
+    def reply(n: int) -> Callable[[Store], None]:
+        return lambda store: store.record_inbound(f"SM{n:032d}", "+15551230001", "x" * size)
+
+    await asyncio.gather(*(db.run(reply(n)) for n in range(first, first + count)))
+
+
+async def test_a_checkpointer_pass_copies_the_whole_wal_so_the_next_commit_starts_it_over(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    db = await Database.open(path, FakeClock())
+    checkpointer = Checkpointer(path)
+    try:
+        await _record_replies(db, 0, 1500)
+        pages, copied = await checkpointer.checkpoint()
+        assert pages > 1000 and copied == pages  # commits copied none of it (< AUTO_CHECKPOINT_PAGES); one pass all
+        await _record_replies(db, 1500, 1)
+        pages, copied = await checkpointer.checkpoint()
+        assert pages < 20
+    finally:
+        await checkpointer.close()
+        await db.close()
+
+
+async def test_under_steady_writes_beside_a_checkpointer_the_wal_stays_bounded_and_nothing_is_lost(
+        tmp_path: Path) -> None:
+    """A checkpointer alone never finds a moment with the whole WAL copied while commits keep landing: the
+    COMMIT's own checkpoint must still start the WAL over, or the file grows with every text."""
+    path = tmp_path / "a.db"
+    db = await Database.open(path, FakeClock())
+    checkpointer = Checkpointer(path, interval=0.001)
+    checkpoints = asyncio.create_task(checkpointer.run_forever())
+    try:
+        for first in range(0, 3 * AUTO_CHECKPOINT_PAGES, 250):
+            await _record_replies(db, first, 250)
+    finally:
+        checkpoints.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await checkpoints
+    wal_pages = await asyncio.to_thread(os.path.getsize, f"{path}-wal") // 4096
+    await db.close()
+    assert wal_pages < 1.5 * AUTO_CHECKPOINT_PAGES
+    with sqlite3.connect(path) as side:
+        assert side.execute("SELECT COUNT(*) FROM inbound").fetchone()[0] == 3 * AUTO_CHECKPOINT_PAGES

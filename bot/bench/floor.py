@@ -11,7 +11,8 @@ as the bottleneck.
 
 `--durable DB` is the durable floor: the least a signed, durable, exactly-once webhook can do on this stack.
 It checks `X-Twilio-Signature` (TWILIO_AUTH_TOKEN) as the server does, and records each MessageSid with its
-reply through the server's own `Database` (migrated SQLite file, WAL, `synchronous=FULL`, group commit)
+reply through the server's own `Database` (migrated SQLite file, WAL, `synchronous=FULL`, group commit, the
+WAL checkpointed beside the writer)
 before it answers; a MessageSid seen before gets its recorded reply. No conversation, no flow, no template,
 no outbound message: the booking workflow can only be slower than this.
 
@@ -31,7 +32,7 @@ from xml.sax.saxutils import escape
 from aiohttp import web
 
 from bot.clock import SystemClock
-from bot.db import Database
+from bot.db import Checkpointer, Database
 from bot.signatures import TwilioSignatures
 from bot.store import Store
 
@@ -60,8 +61,13 @@ def make_durable_app(db_path: Path, auth_token: str) -> web.Application:
     signatures = TwilioSignatures(auth_token)
 
     async def database(app: web.Application) -> AsyncIterator[None]:
+        # As the server runs it: a checkpointer beside the writer.
         app[DURABLE_DB] = await Database.open(db_path, SystemClock())
+        checkpoints = asyncio.create_task(Checkpointer(db_path).run_forever())
         yield
+        checkpoints.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await checkpoints
         await app[DURABLE_DB].close()
 
     async def durable_sms(request: web.Request) -> web.Response:
