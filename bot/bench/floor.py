@@ -11,10 +11,9 @@ as the bottleneck.
 
 `--durable DB` is the durable floor: the least a signed, durable, exactly-once webhook can do on this stack.
 It checks `X-Twilio-Signature` (TWILIO_AUTH_TOKEN) as the server does, and records each MessageSid with its
-reply through the server's own `Database` (migrated SQLite file, WAL, `synchronous=FULL`, group commit, the
-WAL checkpointed beside the writer)
-before it answers; a MessageSid seen before gets its recorded reply. No conversation, no flow, no template,
-no outbound message: the booking workflow can only be slower than this.
+reply through the server's own `Database` (migrated SQLite file, WAL, `synchronous=FULL`, group commit, a
+checkpointer beside the writer) before it answers; a MessageSid seen before gets its recorded reply. No
+conversation, no flow, no template, no outbound message: the booking workflow can only be slower than this.
 
     TWILIO_AUTH_TOKEN=... python -m bot.bench.floor --port 18084 --durable /tmp/durable.db
 """
@@ -27,9 +26,11 @@ import contextlib
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import cast
 from xml.sax.saxutils import escape
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from bot.clock import SystemClock
 from bot.db import Checkpointer, Database
@@ -71,8 +72,8 @@ def make_durable_app(db_path: Path, auth_token: str) -> web.Application:
         await app[DURABLE_DB].close()
 
     async def durable_sms(request: web.Request) -> web.Response:
-        form = await request.post()
-        if not signatures.validate(str(request.url), form, request.headers.get("X-Twilio-Signature", "")):  # type: ignore[arg-type]
+        form = cast("MultiDictProxy[str]", await request.post())  # url-encoded: text fields only
+        if not signatures.validate(str(request.url), form, request.headers.get("X-Twilio-Signature", "")):
             raise web.HTTPForbidden()
         sid, phone = str(form["MessageSid"]), str(form["From"])
 
