@@ -73,6 +73,12 @@ class Sms:
         headers = {"X-Twilio-Signature": signature(path, form)} if sign else {}
         return await self.client.post(path, data=form, headers=headers)
 
+    async def answer(self, form: dict[str, str]) -> str:
+        """Post a prepared text (e.g. one Twilio retries) to /sms; return the raw TwiML answered with 200."""
+        response = await self.post("/sms", form)
+        assert response.status == 200, await response.text()
+        return str(await response.text())
+
     async def text_full(self, phone: str, body: str, *, sid: str | None = None,
                         media: tuple[str, ...] = ()) -> list[tuple[str, str | None]]:
         """Send one signed text; return the TwiML reply's messages and deliver the outbox."""

@@ -9,23 +9,17 @@ from tests.conftest import GUEST, HOST, Sms, book, list_place, twiml_messages
 from tests.support.dbview import outbox, rows, snapshot
 
 
-async def _post_text(sms: Sms, form: dict[str, str]) -> str:
-    response = await sms.post("/sms", form)
-    assert response.status == 200, await response.text()
-    return str(await response.text())
-
-
 async def test_a_retried_message_sid_gets_the_same_twiml_and_changes_and_sends_nothing(sms: Sms) -> None:
     number = await list_place(sms)
     ref = await book(sms, GUEST, number)
     decision = sms.form(HOST, "YES")
-    first = await _post_text(sms, decision)
+    first = await sms.answer(decision)
     await sms.deliver()
     assert "Accepted" in first and len(sms.inbox(GUEST)) == 1
     before, sent_before = snapshot(sms), len(sms.twilio.messages)
 
     for _ in range(3):  # Twilio retries after a timeout or an error on its side
-        assert await _post_text(sms, decision) == first
+        assert await sms.answer(decision) == first
     await sms.deliver()
     assert snapshot(sms) == before  # not one row changed anywhere
     assert len(sms.twilio.messages) == sent_before
@@ -38,7 +32,7 @@ async def test_concurrent_copies_of_one_text_are_applied_once(sms: Sms) -> None:
     number = await list_place(sms)
     form = sms.form(GUEST, f"BOOK {number} Dec 20-23")
     await sms.text(GUEST, "hi")
-    replies = await asyncio.gather(*(_post_text(sms, form) for _ in range(8)))
+    replies = await asyncio.gather(*(sms.answer(form) for _ in range(8)))
     assert len(set(replies)) == 1
     await sms.text(GUEST, "Bob")
     assert rows(sms, "SELECT COUNT(*) AS n FROM reservations") == [{"n": 1}]
@@ -54,7 +48,7 @@ async def test_texts_from_one_phone_are_applied_one_at_a_time(sms: Sms) -> None:
     await sms.text(GUEST, f"BOOK {numbers[0]} Dec 1-2")
     await sms.text(GUEST, "Bob")  # now named, so BOOK with dates files a request at once
     forms = [sms.form(GUEST, f"BOOK {n} Dec 20-23") for n in numbers[1:]]
-    replies = await asyncio.gather(*(_post_text(sms, form) for form in forms))
+    replies = await asyncio.gather(*(sms.answer(form) for form in forms))
     await sms.deliver()
     filed = [r for r in replies if "reference" in r]
     assert len(filed) == 2  # 1 earlier + 2 = the cap of 3; the other 7 were told about the cap
@@ -70,10 +64,10 @@ async def test_many_phones_at_once_final_state_and_the_exact_messages_sent(sms: 
                for i, h in enumerate(hosts)]
     place_of = {g: numbers[i % len(numbers)] for i, g in enumerate(guests)}
 
-    await asyncio.gather(*(_post_text(sms, sms.form(g, "hello")) for g in guests))
-    asked = await asyncio.gather(*(_post_text(sms, sms.form(g, f"BOOK {place_of[g]} Dec 20-23")) for g in guests))
+    await asyncio.gather(*(sms.answer(sms.form(g, "hello")) for g in guests))
+    asked = await asyncio.gather(*(sms.answer(sms.form(g, f"BOOK {place_of[g]} Dec 20-23")) for g in guests))
     assert all("name" in a for a in asked)
-    filed = await asyncio.gather(*(_post_text(sms, sms.form(g, f"Guest{i}")) for i, g in enumerate(guests)))
+    filed = await asyncio.gather(*(sms.answer(sms.form(g, f"Guest{i}")) for i, g in enumerate(guests)))
     assert all("reference" in f for f in filed)
     await sms.deliver()
 
@@ -88,7 +82,7 @@ async def test_many_phones_at_once_final_state_and_the_exact_messages_sent(sms: 
         assert f"{guest_name[first_request[host_id[h]]]} would like" in prompt
         assert guest_name[first_request[host_id[h]]] in prompt
 
-    decided = await asyncio.gather(*(_post_text(sms, sms.form(h, "YES")) for h in hosts))
+    decided = await asyncio.gather(*(sms.answer(sms.form(h, "YES")) for h in hosts))
     assert all("Accepted" in d and "2 overlapping" in d for d in decided)
     await sms.deliver()
 
@@ -117,6 +111,6 @@ async def test_a_retried_decision_replays_the_next_request_shown_in_the_same_ans
     await book(sms, GUEST, number, "Dec 1-3", name="Gina")
     await book(sms, "+15551230003", number, "Dec 5-7", name="Hugo")
     decision = sms.form(HOST, "NO")
-    first = await _post_text(sms, decision)
+    first = await sms.answer(decision)
     assert len(twiml_messages(first)) == 2 and "Hugo" in twiml_messages(first)[1][0]
-    assert await _post_text(sms, decision) == first
+    assert await sms.answer(decision) == first

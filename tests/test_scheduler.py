@@ -174,26 +174,20 @@ async def test_the_reminder_waits_while_the_host_is_in_a_flow(sms: Sms) -> None:
     assert len(sms.inbox(HOST)) == 2 and "Reminder" in sms.inbox(HOST)[-1]
 
 
-async def _answer(sms: Sms, form: dict[str, str]) -> str:
-    response = await sms.post("/sms", form)
-    assert response.status == 200
-    return str(await response.text())
-
-
 async def test_recorded_replies_are_forgotten_after_the_retention_and_newer_retries_still_answered_once(
         sms: Sms) -> None:
     old = sms.form(GUEST, "BROWSE")
-    await _answer(sms, old)
+    await sms.answer(old)
     sms.clock.advance(days=29)
     recent = sms.form(GUEST2, "BROWSE")
-    recent_reply = await _answer(sms, recent)
+    recent_reply = await sms.answer(recent)
     sms.clock.advance(days=1, minutes=1)  # the first text is now past storage.inbound_retention_days (30)
 
     await sms.run_scheduler()
     kept = [r["message_sid"] for r in rows(sms, "SELECT message_sid FROM inbound")]
     assert kept == [recent["MessageSid"]]
     before = snapshot(sms)
-    assert await _answer(sms, recent) == recent_reply  # a retry within the window: same answer, no change
+    assert await sms.answer(recent) == recent_reply  # a retry within the window: same answer, no change
     assert snapshot(sms) == before
 
 
@@ -201,7 +195,7 @@ async def test_the_purge_works_through_any_backlog_and_stops_at_the_first_recent
     """A service that ran for months before the purge existed: every old reply goes in one scheduler pass
     (a batch per unit of work), every recent one stays."""
     recent = sms.form(GUEST, "HELP")
-    await _answer(sms, recent)
+    await sms.answer(recent)
     with sqlite3.connect(db_path(sms)) as conn:
         # Older rows written before the recent text's rowid would be: move it behind them.
         conn.executemany(
@@ -221,10 +215,10 @@ async def test_a_retention_of_zero_keeps_every_reply(aiohttp_client: AiohttpClie
     app = create_app(config.with_(inbound_retention_days=0), clock=sms.clock)
     forever = Sms(await aiohttp_client(app), sms.twilio, sms.clock, app)
     form = forever.form(GUEST, "BROWSE")
-    reply = await _answer(forever, form)
+    reply = await forever.answer(form)
     forever.clock.advance(days=4000)
     await forever.run_scheduler()
     assert [r["message_sid"] for r in rows(forever, "SELECT message_sid FROM inbound")] == [form["MessageSid"]]
     before = snapshot(forever)
-    assert await _answer(forever, form) == reply
+    assert await forever.answer(form) == reply
     assert snapshot(forever) == before
