@@ -24,7 +24,7 @@ from bot.errors import DomainError
 from bot.flows import booking, browse, decisions, hosting, stays
 from bot.models import User
 from bot.presenting import describe, present_next
-from bot.router import Handler, Router
+from bot.router import Handler, Router, StepName
 from bot.store import Store
 from bot.text import HELP_WORDS, MENU_WORDS, NO_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, YES_WORDS, Text, fold, suggest
 
@@ -48,6 +48,8 @@ def _command_table(routers: tuple[Router, ...]) -> dict[str, tuple[Router, Handl
 
 COMMANDS = _command_table(ROUTERS)
 FLOWS = {router.flow: router for router in ROUTERS}
+for _router in ROUTERS:
+    _router.check()
 # Shown as suggestions for near-miss spellings.
 KNOWN_WORDS = tuple(sorted({*COMMANDS, "HELP", "MENU", "LANG", "YES", "NO"}))
 
@@ -238,7 +240,7 @@ class Engine:
             elif not ((step.commands_interrupt and word in COMMANDS)
                       or (step.lone_commands_interrupt and lone in COMMANDS)):
                 try:
-                    conv.step = step.handler(ctx, text)
+                    conv.step = _step_name(router, step.handler(ctx, text))
                 except DomainError:
                     # What the flow was about is gone (the place was unlisted meanwhile): end the flow, or
                     # every later text would be read as this step's answer and fail again.
@@ -254,7 +256,7 @@ class Engine:
             self._unknown(ctx, text, first_contact)
             return
         router, handler = entry
-        next_step = handler(ctx, text)
+        next_step = _step_name(router, handler(ctx, text))
         if next_step is not None:
             conv.flow, conv.step = router.flow, next_step
 
@@ -307,6 +309,15 @@ class Engine:
     async def opt_out_user(self, user_id: int) -> None:
         """The carrier told us (error 21610) that this user opted out."""
         await self.run(lambda ctx: opt_out_by_id(ctx, user_id))
+
+
+def _step_name(router: Router, step: StepName | None) -> str | None:
+    """What a conversation stores for the step a handler returned (None: the flow is over)."""
+    if step is None:
+        return None
+    if not router.owns(step):
+        raise RuntimeError(f"flow {router.flow} returned {step!r}, a step of another flow")
+    return step.name
 
 
 def opt_out_by_id(ctx: Context, user_id: int) -> None:

@@ -1,19 +1,59 @@
-"""How a flow module declares itself: its commands, its steps, and the handler for each.
+"""How a flow module declares itself: its steps, its commands, and the handler for each.
 
-Like python-telegram-bot's ConversationHandler table, a handler returns the next step of its flow, or
-None when the flow is over (or, for a command, when it needs no further step).
+A flow declares its steps as objects, in a class (like aiogram's `StatesGroup`):
+
+    class Steps(StepGroup, flow="booking"):
+        dates = StepName()
+        name = StepName()
+
+Handlers name the step that comes next by that object (`return Steps.name`), so a misspelt step is an
+AttributeError at import (in a decorator) or a mypy error (in a return), never a conversation silently
+dropped at run time. A handler returns the next step of its own flow, or `None` when the flow is over (for a
+command: when it needs no further step). Note this differs from python-telegram-bot's ConversationHandler,
+where `None` keeps the current state: here `None` ends the flow, and a handler that wants the same question
+asked again returns its own step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from bot.context import Context
 from bot.text import Text
 
-Handler = Callable[[Context, Text], str | None]
+
+class StepName:
+    """One declared step of a flow; its name and flow are filled in by the `StepGroup` that declares it."""
+
+    flow: str
+    name: str
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<step {getattr(self, 'flow', '?')}/{getattr(self, 'name', '?')}>"
+
+
+class StepGroup:
+    """The steps of one flow, declared as `StepName` class attributes."""
+
+    flow: ClassVar[str]
+    members: ClassVar[dict[str, StepName]]
+
+    def __init_subclass__(cls, *, flow: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.flow = flow
+        cls.members = {}
+        for name, value in vars(cls).items():
+            if isinstance(value, StepName):
+                value.flow = flow
+                cls.members[name] = value
+
+
+Handler = Callable[[Context, Text], StepName | None]
 HelpVariables = Callable[[Context], dict[str, Any]]
 
 
@@ -35,9 +75,16 @@ class Step:
 
 @dataclass
 class Router:
+    """A flow's commands and steps. `steps` is the declared `StepGroup`, if the flow has any steps."""
+
     flow: str
+    step_group: type[StepGroup] | None = None
     commands: dict[str, Handler] = field(default_factory=dict)
     steps: dict[str, Step] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.step_group is not None and self.step_group.flow != self.flow:
+            raise RuntimeError(f"router {self.flow} declares the steps of flow {self.step_group.flow}")
 
     def command(self, *words: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -47,12 +94,24 @@ class Router:
 
         return register
 
-    def step(self, name: str, help_key: str, *, commands_interrupt: bool = False,
+    def step(self, declared: StepName, help_key: str, *, commands_interrupt: bool = False,
              lone_commands_interrupt: bool = False, help_variables: HelpVariables | None = None,
              own_words: frozenset[str] = frozenset()) -> Callable[[Handler], Handler]:
+        if self.step_group is None or self.step_group.members.get(declared.name) is not declared:
+            raise RuntimeError(f"{declared!r} is not a step of flow {self.flow}")
+
         def register(handler: Handler) -> Handler:
-            self.steps[name] = Step(handler, help_key, commands_interrupt, lone_commands_interrupt,
-                                    help_variables, own_words)
+            self.steps[declared.name] = Step(handler, help_key, commands_interrupt, lone_commands_interrupt,
+                                             help_variables, own_words)
             return handler
 
         return register
+
+    def check(self) -> None:
+        """Every declared step has a handler (called once when the engine joins the flows)."""
+        declared = set(self.step_group.members) if self.step_group else set()
+        if declared != set(self.steps):
+            raise RuntimeError(f"flow {self.flow}: steps without a handler: {sorted(declared - set(self.steps))}")
+
+    def owns(self, step: StepName) -> bool:
+        return step.flow == self.flow

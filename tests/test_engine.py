@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.engine import COMMANDS, KeyedLocks
 from tests.conftest import GUEST, GUEST2, HOST, Sms, book, list_place, twiml_messages
 
@@ -158,3 +160,22 @@ async def test_a_lone_question_mark_asks_for_help(sms: Sms) -> None:
 async def test_start_from_a_new_number_is_a_welcome_not_a_welcome_back(sms: Sms) -> None:
     reply = await sms.text(GUEST, "START")
     assert "Welcome to Airtng" in reply and "back" not in reply
+
+
+def test_a_step_is_a_declared_object_and_a_misdeclared_one_fails_when_the_flow_is_built() -> None:
+    from bot.flows import booking, hosting
+    from bot.router import Router, StepGroup, StepName
+
+    class Steps(StepGroup, flow="demo"):
+        ask = StepName()
+        confirm = StepName()
+
+    demo = Router("demo", Steps)
+    with pytest.raises(AttributeError):
+        _ = Steps.asc  # type: ignore[attr-defined]  # a misspelt step is no step
+    with pytest.raises(RuntimeError, match="not a step of flow demo"):
+        demo.step(booking.Steps.dates, "help_dates")  # another flow's step
+    demo.step(Steps.ask, "help")(lambda ctx, text: Steps.confirm)
+    with pytest.raises(RuntimeError, match=r"without a handler.*confirm"):
+        demo.check()  # a declared step nobody handles
+    assert hosting.Steps.photo.name == "photo" and hosting.Steps.photo.flow == "hosting"

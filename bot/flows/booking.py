@@ -9,10 +9,16 @@ from bot.context import Context
 from bot.dates import DateError, Stay, parse_stay
 from bot.flows import naming
 from bot.presenting import request_ttl
-from bot.router import Router
+from bot.router import Router, StepGroup, StepName
 from bot.text import Text, leading_number
 
-router = Router("booking")
+
+class Steps(StepGroup, flow="booking"):
+    dates = StepName()
+    name = StepName()
+
+
+router = Router("booking", Steps)
 
 
 class ExampleStay(TypedDict):
@@ -36,7 +42,7 @@ def _read_stay(ctx: Context, text: str) -> Stay | None:
 
 
 @router.command("BOOK", "RESERVE", "予約")
-def book(ctx: Context, text: Text) -> str | None:
+def book(ctx: Context, text: Text) -> StepName | None:
     parsed = leading_number(text.args)
     if parsed is None:
         ctx.say("book_usage")
@@ -54,35 +60,36 @@ def book(ctx: Context, text: Text) -> str | None:
         stay = _read_stay(ctx, rest)
         if stay is not None:
             return _with_stay(ctx, stay)
-        return "dates"
+        return Steps.dates
     ctx.say("ask_dates", number=number, **example_dates(ctx.today()))
-    return "dates"
+    return Steps.dates
 
 
-@router.step("dates", "help_dates", commands_interrupt=True,
+@router.step(Steps.dates, "help_dates", commands_interrupt=True,
              help_variables=lambda ctx: {**example_dates(ctx.today())})
-def dates(ctx: Context, text: Text) -> str | None:
+def dates(ctx: Context, text: Text) -> StepName | None:
     stay = _read_stay(ctx, text.clean)
     if stay is None:
-        return "dates"
+        return Steps.dates
     return _with_stay(ctx, stay)
 
 
-@router.step("name", "help_name", lone_commands_interrupt=True)
-def name(ctx: Context, text: Text) -> str | None:
+@router.step(Steps.name, "help_name", lone_commands_interrupt=True)
+def name(ctx: Context, text: Text) -> StepName | None:
     if not naming.take_name(ctx, text):
-        return "name"
+        return Steps.name
     _file_request(ctx)
     return None
 
 
-def _with_stay(ctx: Context, stay: Stay) -> str | None:
+def _with_stay(ctx: Context, stay: Stay) -> StepName | None:
     if _refused(ctx, int(ctx.state["listing"]), stay.check_in, stay.check_out):
-        return "dates"  # "try other dates": the next text is read as dates (a command still interrupts)
+        return Steps.dates  # "try other dates": the next text is read as dates (a command still interrupts)
     ctx.state["check_in"] = stay.check_in.isoformat()
     ctx.state["check_out"] = stay.check_out.isoformat()
     if naming.needs_name(ctx):
-        return naming.ask_name(ctx)
+        naming.ask_name(ctx)
+        return Steps.name
     _file_request(ctx)
     return None
 

@@ -8,10 +8,17 @@ from bot.context import Context
 from bot.flows import naming
 from bot.outcomes import decline_all
 from bot.presenting import PLACE_EXCERPT, excerpt
-from bot.router import Router
+from bot.router import Router, StepGroup, StepName
 from bot.text import NO_WORDS, Text, leading_number
 
-router = Router("hosting")
+
+class Steps(StepGroup, flow="hosting"):
+    name = StepName()
+    description = StepName()
+    photo = StepName()
+
+
+router = Router("hosting", Steps)
 
 SKIP_WORDS = frozenset({"SKIP", "NONE", "NO PHOTO", "スキップ", "なし", "写真なし"})
 
@@ -20,37 +27,38 @@ def _length_limits(ctx: Context) -> dict[str, Any]:
     return {"min_length": ctx.config.description_min, "max_length": ctx.config.description_max}
 
 
-def _ask_description(ctx: Context) -> str:
+def _ask_description(ctx: Context) -> StepName:
     ctx.say("ask_description", **_length_limits(ctx))
-    return "description"
+    return Steps.description
 
 
 @router.command("HOST", "掲載")
-def host(ctx: Context, text: Text) -> str | None:
+def host(ctx: Context, text: Text) -> StepName | None:
     if naming.needs_name(ctx):
-        return naming.ask_name(ctx)
+        naming.ask_name(ctx)
+        return Steps.name
     return _ask_description(ctx)
 
 
-@router.step("name", "help_name", lone_commands_interrupt=True)
-def name(ctx: Context, text: Text) -> str | None:
+@router.step(Steps.name, "help_name", lone_commands_interrupt=True)
+def name(ctx: Context, text: Text) -> StepName | None:
     if not naming.take_name(ctx, text):
-        return "name"
+        return Steps.name
     return _ask_description(ctx)
 
 
-@router.step("description", "help_description", help_variables=_length_limits)
-def description(ctx: Context, text: Text) -> str | None:
+@router.step(Steps.description, "help_description", help_variables=_length_limits)
+def description(ctx: Context, text: Text) -> StepName | None:
     body = text.clean
     if len(body) < ctx.config.description_min:
         ctx.say("description_too_short", length=len(body), min_length=ctx.config.description_min)
-        return "description"
+        return Steps.description
     if len(body) > ctx.config.description_max:
         ctx.say("description_too_long", length=len(body), max_length=ctx.config.description_max)
-        return "description"
+        return Steps.description
     ctx.state["description"] = body
     ctx.say("ask_photo")
-    return "photo"
+    return Steps.photo
 
 
 def _is_web_link(value: str) -> bool:
@@ -59,8 +67,8 @@ def _is_web_link(value: str) -> bool:
             and "." in value.split("//", 1)[1])
 
 
-@router.step("photo", "help_photo", own_words=NO_WORDS)
-def photo(ctx: Context, text: Text) -> str | None:
+@router.step(Steps.photo, "help_photo", own_words=NO_WORDS)
+def photo(ctx: Context, text: Text) -> StepName | None:
     if text.media:
         photo_url: str | None = text.media[0]
     elif text.clean.upper() in SKIP_WORDS or text.word in SKIP_WORDS or text.lone_word in NO_WORDS:
@@ -69,7 +77,7 @@ def photo(ctx: Context, text: Text) -> str | None:
         photo_url = text.clean
     else:
         ctx.say("photo_invalid")
-        return "photo"
+        return Steps.photo
     listing = ctx.store.create_listing(ctx.texter.id, str(ctx.state["description"]), photo_url)
     ctx.say("listed", number=listing.id, has_photo=photo_url is not None)
     return None
