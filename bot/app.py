@@ -45,8 +45,10 @@ def create_app(
     app[CONFIG] = config
     app[CLOCK] = clock or SystemClock()
     messages_dir = config.resolve_path(config.messages_dir)
-    app[CATALOG] = CatalogHolder(load_catalog_or_raise(messages_dir, config.default_language))
-    app[RELOADER] = CatalogReloader(app[CATALOG], messages_dir, config.default_language, config.warn_segments)
+    app[CATALOG] = CatalogHolder(load_catalog_or_raise(messages_dir, config.default_language,
+                                                       config.page_segments))
+    app[RELOADER] = CatalogReloader(app[CATALOG], messages_dir, config.default_language, config.warn_segments,
+                                    config.page_segments)
     if config.twilio_enabled:
         app[VALIDATOR] = TwilioSignatures(config.twilio_auth_token)
     else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -294,7 +294,7 @@ def _sample_sets(variables: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _check_template(env: SandboxedEnvironment, locale: LocaleFile, key: str, alt: Alternative, index: int,
-                    warn_segments: int) -> tuple[Template | None, list[Problem], Rendered | None]:
+                    warn_segments: int, page_segments: int) -> tuple[Template | None, list[Problem], Rendered | None]:
     spec = REGISTRY[key]
     path = locale.path
 
@@ -335,10 +335,27 @@ def _check_template(env: SandboxedEnvironment, locale: LocaleFile, key: str, alt
             shown = " ".join(repr(ch) for ch in size.non_gsm)
             problems.append(problem("WARNING", f"{shown} make(s) the whole SMS UCS-2: {size.segments} segments "
                                                f"instead of {sms_size(plain).segments}"))
+    if spec.page is not None:
+        problems += _check_page(template, spec.page, spec.variables, page_segments, problem)
     return template, problems, Rendered(locale.language, key, index, path, alt.line, text, size)
 
 
-def compile_locales(locales: list[LocaleFile], default_language: str, warn_segments: int = 2) -> Validation:
+def _check_page(template: Template, items_name: str, samples: dict[str, Any], page_segments: int,
+                problem: Callable[[str, str], Problem]) -> list[Problem]:
+    """A page shows as many items as fit `page_segments`, and at least one: the template must fit its
+    budget with its longest sample item alone, with MORE offered."""
+    worst = 0
+    for item in samples[items_name]:
+        text = template.render(**{**samples, items_name: [item], "more": True}).strip()
+        worst = max(worst, sms_size(text).segments)
+    if worst > page_segments:
+        return [problem("ERROR", f"a page of one item takes {worst} SMS segments with the samples, over "
+                                 f"messages.page_segments = {page_segments}")]
+    return []
+
+
+def compile_locales(locales: list[LocaleFile], default_language: str, warn_segments: int = 2,
+                    page_segments: int = 2) -> Validation:
     """Validate and compile every locale; `catalog` is None when there is any error."""
     env = make_environment()
     result = Validation(None, locales=locales)
@@ -358,7 +375,7 @@ def compile_locales(locales: list[LocaleFile], default_language: str, warn_segme
             templates: list[Template] = []
             for index, alt in enumerate(alternatives, start=1):
                 template, problems, rendered = _check_template(
-                    env, locale, key, alt, index if len(alternatives) > 1 else 0, warn_segments
+                    env, locale, key, alt, index if len(alternatives) > 1 else 0, warn_segments, page_segments
                 )
                 result.problems.extend(problems)
                 if rendered is not None:
@@ -378,7 +395,8 @@ def compile_locales(locales: list[LocaleFile], default_language: str, warn_segme
     return result
 
 
-def validate_catalog(directory: Path, default_language: str, warn_segments: int = 2) -> Validation:
+def validate_catalog(directory: Path, default_language: str, warn_segments: int = 2,
+                     page_segments: int = 2) -> Validation:
     """Read every `*.yaml` in `directory`, validate, compile: the one check behind start-up, `check` and
     hot reload."""
     locales: list[LocaleFile] = []
@@ -390,15 +408,15 @@ def validate_catalog(directory: Path, default_language: str, warn_segments: int 
         locale, found = read_locale(path)
         locales.append(locale)
         problems.extend(found)
-    result = compile_locales(locales, default_language, warn_segments)
+    result = compile_locales(locales, default_language, warn_segments, page_segments)
     result.problems[:0] = problems
     if result.errors:
         result.catalog = None
     return result
 
 
-def load_catalog_or_raise(directory: Path, default_language: str) -> Catalog:
-    result = validate_catalog(directory, default_language)
+def load_catalog_or_raise(directory: Path, default_language: str, page_segments: int = 2) -> Catalog:
+    result = validate_catalog(directory, default_language, page_segments=page_segments)
     if result.catalog is None:
         raise CatalogError(result.report)
     return result.catalog

@@ -34,7 +34,7 @@ async def chat(config: Config, phone: str) -> int:
         return 2
     clock = SystemClock()
     catalog = CatalogHolder(load_catalog_or_raise(config.resolve_path(config.messages_dir),
-                                                  config.default_language))
+                                                  config.default_language, config.page_segments))
     db = await Database.open(config.resolve_path(config.database), clock)
     engine = Engine(db, catalog, config, clock)
     seen: dict[str, int] = {}

@@ -58,7 +58,7 @@ def format_report(result: Validation, warn_segments: int, show_texts: bool = Fal
 def run_check(config: Config, *, show_texts: bool = False, out: Printer = print) -> int:
     """Print the report; exit status 1 when there is any error (the service would refuse this catalog)."""
     result = validate_catalog(config.resolve_path(config.messages_dir), config.default_language,
-                              config.warn_segments)
+                              config.warn_segments, config.page_segments)
     for line in format_report(result, config.warn_segments, show_texts):
         out(line)
     return 1 if result.catalog is None else 0

@@ -33,6 +33,7 @@ class Config:
     messages_dir: str = "messages"
     default_language: str = "en"
     warn_segments: int = 2
+    page_segments: int = 2
     timezone: str = "UTC"
     max_nights: int = 30
     max_pending_per_guest: int = 3
@@ -85,6 +86,7 @@ _YAML_KEYS: dict[tuple[str, ...], str] = {
     ("messages", "directory"): "messages_dir",
     ("messages", "default_language"): "default_language",
     ("messages", "warn_segments"): "warn_segments",
+    ("messages", "page_segments"): "page_segments",
     ("booking", "timezone"): "timezone",
     ("booking", "max_nights"): "max_nights",
     ("booking", "max_pending_per_guest"): "max_pending_per_guest",

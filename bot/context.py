@@ -3,6 +3,7 @@ touches, the reply to the texter, and the outbox for everyone else."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from bot.catalog import Catalog
 from bot.clock import Clock
 from bot.config import Config
 from bot.models import Conversation, User
+from bot.pages import fit_page
 from bot.store import Store
 
 
@@ -87,6 +89,20 @@ class Context:
     def say(self, key: str, *, media_url: str | None = None, **variables: Any) -> None:
         """Reply to the texter (in the TwiML answer)."""
         self.replies.append(Outgoing(self.render(key, self.texter.language, **variables), media_url))
+
+    def say_page(self, key: str, items_name: str, items: Sequence[Any], *, more: bool = False,
+                 **variables: Any) -> int:
+        """Reply with the page template `key`, its list variable `items_name` holding as many of `items` as
+        fit `messages.page_segments` SMS segments; `more` (passed to the template) is True when items were
+        left out or the caller has more beyond `items`. Returns how many items were shown."""
+        language = self.texter.language
+
+        def render(shown: Sequence[Any], cut: bool) -> str:
+            return self.render(key, language, **{items_name: list(shown), "more": more or cut}, **variables)
+
+        text, shown = fit_page(render, items, self.config.page_segments)
+        self.replies.append(Outgoing(text))
+        return shown
 
     def tell(self, user_id: int, key: str, *, media_url: str | None = None, **variables: Any) -> None:
         """Message someone: the texter in the reply, anyone else through the outbox (same transaction)."""

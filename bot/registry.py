@@ -16,6 +16,9 @@ from typing import Any
 class MessageSpec:
     when: str
     variables: dict[str, Any] = field(default_factory=dict)
+    # A page (BROWSE, STATUS...): the name of its list variable. The code shows as many items as fit
+    # `messages.page_segments`; `check` fails a page template that cannot fit its budget with one item.
+    page: str | None = None
 
 
 _STAY: dict[str, Any] = {
@@ -56,7 +59,7 @@ REGISTRY: dict[str, MessageSpec] = {
     # -- guests: looking ------------------------------------------------------------------------------
     "browse_page": MessageSpec(
         "BROWSE / SEARCH / MORE: one page of listings; `more` says whether MORE has another page.",
-        {"listings": _LISTING_ITEMS, "more": True, "query": "harbour"},
+        {"listings": _LISTING_ITEMS, "more": True, "query": "harbour"}, page="listings",
     ),
     "browse_empty": MessageSpec("BROWSE when there are no listings at all.", {"query": ""}),
     "browse_empty_search": MessageSpec("SEARCH found nothing.", {"query": "castle"}),

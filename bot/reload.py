@@ -43,11 +43,12 @@ def files_signature(directory: Path) -> Signature:
 
 class CatalogReloader:
     def __init__(self, holder: CatalogHolder, directory: Path, default_language: str,
-                 warn_segments: int = 2) -> None:
+                 warn_segments: int = 2, page_segments: int = 2) -> None:
         self.holder = holder
         self.directory = directory
         self.default_language = default_language
         self.warn_segments = warn_segments
+        self.page_segments = page_segments
         self.loaded = files_signature(directory)  # what the catalog in force was read from
         self._seen = self.loaded
         self._lock = threading.Lock()  # the watcher and SIGHUP both validate in worker threads
@@ -57,7 +58,8 @@ class CatalogReloader:
         """Validate the files now; swap the catalog in force only if there is no error. True if swapped."""
         with self._lock:
             signature = files_signature(self.directory)
-            result = validate_catalog(self.directory, self.default_language, self.warn_segments)
+            result = validate_catalog(self.directory, self.default_language, self.warn_segments,
+                                      self.page_segments)
             self.loaded = self._seen = signature  # this state was judged: do not retry it until it changes
             if result.catalog is not None:
                 self.holder.current = result.catalog  # one attribute store: readers see old or new

@@ -186,3 +186,14 @@ def test_encoding_and_segments_follow_gsm_7_and_ucs_2_rules(text: str, encoding:
 
 def test_config_default_is_the_shipped_warn_segments() -> None:
     assert Config().warn_segments == load_config(env={}).warn_segments == 2
+
+
+def test_a_page_template_that_cannot_fit_its_budget_with_one_item_fails(messages: Path) -> None:
+    # A page template padded so that even one listing takes three segments: pages could never fit.
+    replace(messages / "en.yaml", "VIEW <n> for details, BOOK <n> to request.",
+            "VIEW <n> for details, BOOK <n> to request. " + "Read the house rules before you book. " * 8)
+    status, out = check(messages)
+    assert status == 1
+    assert "browse_page: a page of one item takes 3 SMS segments with the samples, over " \
+           "messages.page_segments = 2" in out
+    assert check(messages, page_segments=3)[0] == 0  # a larger budget admits it

@@ -24,9 +24,10 @@ def _page(ctx: Context, words: list[str], after: int, first: bool) -> None:
         else:
             ctx.say("browse_end")
         return
-    ctx.conv.data["browse"] = {"after": page[-1].id, "words": words}
     items = [{"number": listing.id, "text": excerpt(listing.description, EXCERPT)} for listing in page]
-    ctx.say("browse_page", listings=items, more=more, query=" ".join(words))
+    shown = ctx.say_page("browse_page", "listings", items, more=more, query=" ".join(words))
+    # MORE goes on after the last listing this page could fit.
+    ctx.conv.data["browse"] = {"after": page[shown - 1].id, "words": words}
 
 
 @router.command("BROWSE", "LIST", "一覧", "物件")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.catalog import sms_size
 from tests.conftest import GUEST, HOST, Sms, list_place
 
 PHOTO = "https://example.com/photos/loft.jpg"
@@ -107,3 +108,19 @@ async def test_view_of_a_missing_or_unlisted_place(sms: Sms) -> None:
     await sms.text(HOST, f"UNLIST {number}")
     assert f"There's no place #{number}" in await sms.text(GUEST, f"VIEW {number}")
     assert "No places are listed" in await sms.text(GUEST, "BROWSE")
+
+
+async def test_a_page_shows_only_the_listings_that_fit_two_sms_and_more_goes_on_from_there(sms: Sms) -> None:
+    # Japanese descriptions make the page UCS-2 (70 characters an SMS): three would take four segments.
+    descriptions = [f"{town}の駅から歩いて五分の静かな一軒家です。庭があり、家族連れに人気があります。" for town in
+                    ("京都", "奈良", "金沢")]
+    numbers = await list_places(sms, *descriptions)
+    seen: list[int] = []
+    reply = await sms.text(GUEST, "BROWSE")
+    while "MORE for more" in reply:
+        assert sms_size(reply).segments <= 2, reply
+        seen += [n for n in numbers if f"#{n} " in reply]
+        reply = await sms.text(GUEST, "MORE")
+    seen += [n for n in numbers if f"#{n} " in reply]
+    assert seen == numbers  # every listing once, in order, none lost between pages
+    assert len(descriptions) > 1 and sms_size(reply).segments <= 2
