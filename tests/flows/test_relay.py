@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import sqlite3
 
 import pytest
 
 from bot.config import Config
+from bot.threads import thread_report
 from tests.conftest import GUEST, GUEST2, HOST, Sms, book, list_place
 from tests.support.dbview import db_path, outbox, rows
 
@@ -258,3 +260,22 @@ async def test_relayed_messages_are_purged_after_the_retention_counted_from_chec
     await sms.run_scheduler()
     assert thread(sms) == []
     assert outbox(sms, HOST)  # the outbox keeps its own history
+
+
+async def test_an_operator_reads_a_stays_thread_with_what_became_of_each_message(sms: Sms, config: Config) -> None:
+    ref = await confirmed_stay(sms)
+    await sms.text(GUEST, "MSG The heating is off", media=(PHOTO,))
+    await sms.text(HOST, "MSG Sorry, fixing it now")
+    sid = sms.twilio.messages[-2].sid  # the guest's message, as Twilio knows it
+    callback = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": "delivered", "SmsStatus": "delivered",
+                "AccountSid": "AC" + "a" * 32, "To": HOST, "From": "+15550000000", "ApiVersion": "2010-04-01"}
+    assert (await sms.post("/sms/status", callback)).status == 204
+
+    out = io.StringIO()
+    assert thread_report(config, ref.lower(), out) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"Stay {ref}: #1, 2026-12-20 to 2026-12-23, confirmed; 2 message(s)"
+    assert lines[1].endswith(f"guest -> host [delivered]: The heating is off [picture {PHOTO}]")
+    assert lines[2].endswith("host -> guest [queued]: Sorry, fixing it now")
+    assert NUMBER_DIGITS not in out.getvalue()
+    assert thread_report(config, "ZZZZZZ", io.StringIO()) == 1
