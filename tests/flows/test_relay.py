@@ -244,8 +244,8 @@ async def test_each_reads_in_their_own_language(sms: Sms) -> None:
                                    "返信は「メッセージ」のあとに空白と本文を送ってください。")
     assert await sms.text_full(HOST, "メッセージ\u300015時からです。") == []  # a full-width space
     assert sms.inbox(GUEST)[-1].startswith(f"Ana (host, {ref}, Dec 20-23): 15時からです。")
-    assert await sms.text(HOST, "メッセージ") == (
-        f"本文がありません。「メッセージ」のあとに本文を付けて送ってください。例：「メッセージ {ref} よろしくお願いします」")
+    assert await sms.text(HOST, "メッセージ") == ("本文がありません。「メッセージ」のあとに本文を付けて送ってください。"
+                                                f"例：「メッセージ {ref} よろしくお願いします」")
     assert_no_number_anywhere(sms, accepted)
 
 
