@@ -38,7 +38,7 @@ LISTED_PLACE = 24  # characters of the place's description in that list
 @router.command("MSG", "MESSAGE", "メッセージ", "連絡")
 def message(ctx: Context, text: Text) -> None:
     ref, body = _ref_and_body(ctx, _after_command(text))
-    stay = ref if ref is not None else _only_open_stay(ctx, body)
+    stay = ref if ref is not None else _only_open_stay(ctx)
     if stay is None:
         return  # _only_open_stay said why
     if not _is_open(ctx, stay):
@@ -85,15 +85,20 @@ def _is_open(ctx: Context, stay: Reservation) -> bool:
     return stay.status == "confirmed" and ctx.today() <= _last_open_day(ctx, stay)
 
 
-def open_stays(ctx: Context, user_id: int) -> list[Reservation]:
+def _first_open_check_out(ctx: Context) -> date:
+    """The earliest check-out a stay can have today and still be open for messages."""
+    return ctx.today() - timedelta(days=ctx.config.relay_close_days_after_checkout)
+
+
+def _open_stays(ctx: Context, user_id: int) -> list[Reservation]:
     """The user's stays open for messages, as guest or host, by check-in."""
-    first_check_out = ctx.today() - timedelta(days=ctx.config.relay_close_days_after_checkout)
-    return [stay for stay in ctx.store.relay_stays(user_id, first_check_out) if stay.status == "confirmed"]
+    return [stay for stay in ctx.store.relay_stays(user_id, _first_open_check_out(ctx))
+            if stay.status == "confirmed"]
 
 
-def _only_open_stay(ctx: Context, body: str) -> Reservation | None:
+def _only_open_stay(ctx: Context) -> Reservation | None:
     """The texter's one open stay; with several, list them and return None; with none, say why."""
-    first_check_out = ctx.today() - timedelta(days=ctx.config.relay_close_days_after_checkout)
+    first_check_out = _first_open_check_out(ctx)
     stays = ctx.store.relay_stays(ctx.texter.id, first_check_out)
     open_ = [stay for stay in stays if stay.status == "confirmed"]
     if len(open_) == 1:
@@ -147,7 +152,7 @@ def _relay(ctx: Context, stay: Reservation, body: str, media: tuple[str, ...]) -
         return
     from_guest = sender.id == stay.guest_id
     # A recipient with several open stays must name this one when they answer.
-    with_ref = len(open_stays(ctx, recipient.id)) > 1
+    with_ref = len(_open_stays(ctx, recipient.id)) > 1
     relayed = ctx.render(
         "relay_message", recipient.language, sender=sender.name or "", from_guest=from_guest, ref=stay.ref,
         check_in=stay.check_in, check_out=stay.check_out, text=body, with_ref=with_ref,
