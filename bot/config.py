@@ -52,7 +52,7 @@ class Config:
     scheduler_poll_seconds: float = 5
     relay_close_days_after_checkout: int = 3
     relay_max_per_hour: int = 30
-    relay_retention_days: float = 180
+    relay_retention_days: int = 180
     # Run the background sender/scheduler tasks (tests may drive them by hand).
     background_tasks: bool = True
 

@@ -81,7 +81,7 @@ class Scheduler:
             if deleted < PURGE_BATCH:
                 break
         if forgotten:
-            log.info("forgot %s relayed messages of stays over %g days past check-out", forgotten, days)
+            log.info("forgot %s relayed messages of stays over %s days past check-out", forgotten, days)
         while await self._engine.run(lambda ctx: ctx.store.forget_relay_notices_before(
                 ctx.now() - NOTICE_RETENTION, PURGE_BATCH)) == PURGE_BATCH:
             pass
