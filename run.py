@@ -5,6 +5,7 @@
     python run.py check [--show]     validate messages/*.yaml and report lengths and segments
     python run.py messages --docs    write docs/messages.md from the registry of message keys
     python run.py outbox             read-only: outbox counts by status and failed messages with reasons
+    python run.py thread 5DKKXJ      read-only: what guest and host of that stay wrote each other
     python run.py bench [--quick] [--scale]  booking-workload benchmark beside a bare aiohttp floor
     python run.py bench --quick --durable-floor  also the floor of any durable, signed webhook
     python run.py bench --engine             the engine alone, in-process: CPU per text
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     messages = sub.add_parser("messages", help="operator documentation of the message keys")
     messages.add_argument("--docs", action="store_true", required=True, help="write docs/messages.md")
     sub.add_parser("outbox", help="read-only: outbox counts by status and failed messages with reasons")
+    thread = sub.add_parser("thread", help="read-only: the messages guest and host of a stay relayed")
+    thread.add_argument("ref", help="the stay's reference")
     add_bench_arguments(sub.add_parser("bench", help="benchmark the booking workload (docs/performance.md)"))
     args = parser.parse_args(argv)
     from bot.serve import configure_logging
@@ -62,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.sender import outbox_report
 
         return outbox_report(config)
+    if command == "thread":
+        from bot.threads import thread_report
+
+        return thread_report(config, args.ref)
     if command == "bench" and args.outbound:
         from bot.bench.outbound import cli as outbound_bench
 

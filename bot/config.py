@@ -51,6 +51,9 @@ class Config:
     outbox_lease_seconds: float = 60
     outbox_concurrency: int = 8
     scheduler_poll_seconds: float = 5
+    relay_close_days_after_checkout: int = 3
+    relay_max_per_hour: int = 30
+    relay_retention_days: int = 180
     # Run the background sender/scheduler tasks (tests may drive them by hand).
     background_tasks: bool = True
 
@@ -104,6 +107,9 @@ _YAML_KEYS: dict[tuple[str, ...], str] = {
     ("outbox", "lease_seconds"): "outbox_lease_seconds",
     ("outbox", "concurrency"): "outbox_concurrency",
     ("scheduler", "poll_seconds"): "scheduler_poll_seconds",
+    ("relay", "close_days_after_checkout"): "relay_close_days_after_checkout",
+    ("relay", "max_per_hour"): "relay_max_per_hour",
+    ("relay", "retention_days"): "relay_retention_days",
 }
 
 _ENV_KEYS = {

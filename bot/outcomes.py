@@ -17,7 +17,8 @@ def accept(ctx: Context, reservation: Reservation) -> list[Reservation]:
     if not ctx.store.set_status(reservation.id, "confirmed"):
         return []
     withdraw_presentation(ctx, reservation)
-    ctx.tell(reservation.guest_id, "guest_accepted", **describe(ctx, reservation))
+    host = ctx.person(reservation.host_id).name or ""  # named in how to write to them
+    ctx.tell(reservation.guest_id, "guest_accepted", host=host, **describe(ctx, reservation))
     overlapping = ctx.store.pending_overlapping(reservation)
     for other in overlapping:
         decline(ctx, other, "overlap")

@@ -38,6 +38,10 @@ _LISTING_ITEMS = [
 _EXAMPLE: dict[str, Any] = {"example_in": date(2026, 12, 11), "example_out": date(2026, 12, 14)}
 _DATES: dict[str, Any] = {"text": "Dec 40", **_EXAMPLE}
 
+_RELAY_STAY: dict[str, Any] = {k: _STAY[k] for k in ("ref", "check_in", "check_out")}
+_RELAY: dict[str, Any] = {"sender": "Maria", "from_guest": True, **_RELAY_STAY}
+_RELAY_RECIPIENT: dict[str, Any] = {"name": "Ana", "is_guest": False, "ref": "K7QX2M"}
+
 REGISTRY: dict[str, MessageSpec] = {
     # -- anyone ---------------------------------------------------------------------------------------
     "welcome": MessageSpec("First text from an unknown number that is not a command."),
@@ -116,7 +120,8 @@ REGISTRY: dict[str, MessageSpec] = {
     "cancel_too_late": MessageSpec("CANCEL <ref> for a stay that has already begun.", {"ref": "K7QX2M"}),
     "reservation_not_found": MessageSpec("CANCEL with a reference that is not one of the guest's.",
                                          {"ref": "ZZZZZZ"}),
-    "guest_accepted": MessageSpec("To the guest: the host accepted.", _STAY),
+    "guest_accepted": MessageSpec("To the guest: the host accepted; `host` is the host's name (may be empty).",
+                                  {**_STAY, "host": "Ana"}),
     "guest_declined_host": MessageSpec("To the guest: the host declined.", _STAY),
     "guest_declined_overlap": MessageSpec("To the guest: another request for those dates was accepted.",
                                           _STAY),
@@ -156,6 +161,55 @@ REGISTRY: dict[str, MessageSpec] = {
     "host_guest_cancelled": MessageSpec("To the host: the guest withdrew the request they were shown, "
                                         "or cancelled a confirmed stay.", _STAY),
     "host_request_expired": MessageSpec("To the host: the request they were shown expired.", _STAY),
+    # -- relay (guest and host talk) ------------------------------------------------------------------
+    "relay_message": MessageSpec(
+        "MSG: what the other party of the stay receives. `sender` is the sender's name (empty: write the role "
+        "word); `from_guest` says which side wrote; `text` is what they typed (empty for a picture alone, "
+        "which goes along as MMS); `with_ref` is true when the recipient has several open stays and must "
+        "name this one to answer.",
+        {**_RELAY, "text": "What time can we check in? Our train arrives at 2pm.", "with_ref": False},
+    ),
+    "relay_photo": MessageSpec(
+        "MSG with several pictures: each picture after the first goes as a message of its own with this "
+        "caption (picture `number` of `count`).",
+        {k: _RELAY[k] for k in ("sender", "from_guest", "ref")} | {"number": 2, "count": 3},
+    ),
+    "relay_choose": MessageSpec(
+        "MSG without a reference from someone with several open stays: the stays (the other party's name, "
+        "empty: the role word by `is_guest`; place; dates) and how to choose; nothing is sent. `more`: open "
+        "stays not listed.",
+        {"stays": [
+            {"ref": "K7QX2M", "name": "Maria", "is_guest": True, "place": "Sunny loft by the har...",
+             "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23)},
+            {"ref": "P3RT9A", "name": "", "is_guest": True, "place": "Quiet cabin in the pines",
+             "check_in": date(2026, 12, 30), "check_out": date(2027, 1, 2)},
+        ], "more": 0},
+    ),
+    "relay_none": MessageSpec("MSG from someone with no stay open for messages, ever or lately; `days`: "
+                              "relay.close_days_after_checkout.", {"days": 3}),
+    "relay_closed": MessageSpec(
+        "MSG for a stay whose messages closed `days` days after check-out (the last day was `closed_after`).",
+        {**_RELAY_STAY, "closed_after": date(2026, 12, 26), "days": 3},
+    ),
+    "relay_closed_cancelled": MessageSpec("MSG for a stay that was cancelled: its messages closed then.",
+                                          _RELAY_STAY),
+    "relay_not_confirmed": MessageSpec("MSG <ref> for a request that was never confirmed (waiting, declined "
+                                       "or expired).", {"ref": "K7QX2M"}),
+    "relay_empty": MessageSpec("MSG with no text and no picture; nothing is sent.", {"ref": "K7QX2M"}),
+    "relay_recipient_opted_out": MessageSpec(
+        "MSG to someone who opted out (STOP); nothing is queued. `name` may be empty: the role word by `is_guest`.",
+        _RELAY_RECIPIENT,
+    ),
+    "relay_recipient_unreachable": MessageSpec(
+        "MSG to someone whose number cannot take SMS (invalid, landline); nothing is queued.", _RELAY_RECIPIENT,
+    ),
+    "relay_too_long": MessageSpec("MSG whose text with the header would pass 1,600 characters; `limit` is what "
+                                  "fits for this recipient.", {"length": 1590, "limit": 1528}),
+    "relay_rate_limited": MessageSpec(
+        "MSG over relay.max_per_hour for the stay (both ways together): said once in the hour to each sender; "
+        "`minutes` until the oldest message of the hour leaves the window.",
+        {"ref": "K7QX2M", "limit": 30, "minutes": 12},
+    ),
 }
 
 

@@ -1,6 +1,7 @@
 """Work that falls due later, kept as rows with due times (never timers in memory, so a restart loses
-none): request expiry, one reminder to the host, forgetting half-finished flows, and deleting recorded
-replies once they are older than any webhook retry (their age is their due time)."""
+none): request expiry, one reminder to the host, forgetting half-finished flows, deleting recorded
+replies once they are older than any webhook retry (their age is their due time), and deleting relayed
+guest/host messages `relay.retention_days` after their stay's check-out."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ BATCH = 100
 # Replies deleted per unit of work: small enough that webhooks queued meanwhile wait only briefly.
 PURGE_BATCH = 500
 REMIND_RETRY = timedelta(minutes=15)
+# A relay rate-limit notice silences its hour only; a day later it is history.
+NOTICE_RETENTION = timedelta(days=1)
 
 
 class Scheduler:
@@ -46,6 +49,7 @@ class Scheduler:
             handled += len(jobs) + len(stale)
             if len(jobs) < BATCH and len(stale) < BATCH:
                 await self.forget_old_replies()
+                await self.forget_old_relays()
                 return handled
 
     async def forget_old_replies(self) -> int:
@@ -63,6 +67,25 @@ class Scheduler:
                 if forgotten:
                     log.info("forgot %s replies recorded over %g days ago", forgotten, days)
                 return forgotten
+
+    async def forget_old_relays(self) -> int:
+        """Delete the messages guests and hosts relayed (bot/flows/relay.py) for stays that checked out over
+        `relay.retention_days` ago, a batch per unit of work, and the rate-limit notices long past their
+        hour; returns how many messages."""
+        days = self._config.relay_retention_days
+        forgotten = 0
+        while days > 0:
+            deleted = await self._engine.run(lambda ctx: ctx.store.forget_relays_before(
+                ctx.today() - timedelta(days=days), PURGE_BATCH))
+            forgotten += deleted
+            if deleted < PURGE_BATCH:
+                break
+        if forgotten:
+            log.info("forgot %s relayed messages of stays over %s days past check-out", forgotten, days)
+        while await self._engine.run(lambda ctx: ctx.store.forget_relay_notices_before(
+                ctx.now() - NOTICE_RETENTION, PURGE_BATCH)) == PURGE_BATCH:
+            pass
+        return forgotten
 
     @staticmethod
     def _set_aside(ctx: Context, job_id: int) -> None:

@@ -583,3 +583,96 @@ class Store:
             f"UPDATE jobs SET done_at = ? WHERE done_at IS NULL AND id IN ({','.join('?' * len(ids))})",
             (self._now(), *ids),
         )
+
+    # -- relay (guest and host texting each other) -------------------------------------------------
+
+    def relay_stays(self, user_id: int, ending_on_or_after: date) -> list[Reservation]:
+        """The user's stays, as guest or host, that are confirmed or cancelled and check out on or after
+        the given day: the ones whose relay may be open (the caller splits confirmed from cancelled).
+        Served by the partial indexes reservations_guest_stays / reservations_host_stays."""
+        since = ending_on_or_after.isoformat()
+        rows = self._all(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE guest_id = ?"
+            " AND status IN ('confirmed', 'cancelled') AND check_out >= ?"
+            f" UNION ALL SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE host_id = ?"
+            " AND status IN ('confirmed', 'cancelled') AND check_out >= ?",
+            (user_id, since, user_id, since),
+        )
+        return sorted((_reservation(row) for row in rows), key=lambda r: (r.check_in, r.id))
+
+    def last_stay_ended_before(self, user_id: int, before: date) -> Reservation | None:
+        """The user's confirmed stay (as guest or host) with the latest check-out before `before`: the one
+        whose relay closed last. Each side walks its partial index backwards and stops at the first."""
+        day = before.isoformat()
+        rows = self._all(
+            f"SELECT * FROM (SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE guest_id = ?"
+            " AND status IN ('confirmed', 'cancelled') AND status = 'confirmed' AND check_out < ?"
+            " ORDER BY check_out DESC LIMIT 1) AS as_guest"
+            f" UNION ALL SELECT * FROM (SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE host_id = ?"
+            " AND status IN ('confirmed', 'cancelled') AND status = 'confirmed' AND check_out < ?"
+            " ORDER BY check_out DESC LIMIT 1) AS as_host",
+            (user_id, day, user_id, day),
+        )
+        found = [_reservation(row) for row in rows]
+        return max(found, key=lambda r: (r.check_out, r.id)) if found else None
+
+    def reservation_by_ref(self, ref: str) -> Reservation | None:
+        row = self._one(f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE ref = ?", (ref.upper(),))
+        return _reservation(row) if row else None
+
+    def relayed_since(self, reservation_id: int, since: datetime) -> tuple[int, datetime | None]:
+        """How many messages the stay relayed after `since`, and when the oldest of them was (the rate
+        limit; at most `relay.max_per_hour` rows are in range, through relay_messages_stay)."""
+        row = self._one(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM relay_messages"
+            " WHERE reservation_id = ? AND created_at > ?",
+            (reservation_id, to_db(since)),
+        )
+        assert row is not None
+        return int(row["n"]), from_db(row["oldest"]) if row["oldest"] else None
+
+    def record_relay(self, reservation_id: int, direction: str, body: str, media_url: str | None,
+                     outbox_id: int, check_out: date) -> int:
+        return self._run(
+            "INSERT INTO relay_messages (reservation_id, direction, body, media_url, outbox_id, check_out,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (reservation_id, direction, body, media_url, outbox_id, check_out.isoformat(), self._now()),
+        )
+
+    def relay_notice_due(self, reservation_id: int, user_id: int, quiet_since: datetime) -> bool:
+        """Whether to tell this sender the stay's rate limit tripped: not if they were told after
+        `quiet_since`. Records the telling in the same statement (True means: tell them now)."""
+        return self._changed(
+            "INSERT INTO relay_notices (reservation_id, user_id, told_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(reservation_id, user_id) DO UPDATE SET told_at = excluded.told_at"
+            " WHERE relay_notices.told_at <= ?",
+            (reservation_id, user_id, self._now(), to_db(quiet_since)),
+        ) > 0
+
+    def forget_relays_before(self, check_out_before: date, limit: int) -> int:
+        """Delete up to `limit` relayed messages of stays that checked out before the given day (oldest
+        stays first, through relay_messages_check_out); returns how many."""
+        return self._changed(
+            "DELETE FROM relay_messages WHERE id IN ("
+            " SELECT id FROM relay_messages WHERE check_out < ? ORDER BY check_out LIMIT ?)",
+            (check_out_before.isoformat(), limit),
+        )
+
+    def forget_relay_notices_before(self, cutoff: datetime, limit: int) -> int:
+        """Delete up to `limit` rate-limit notices older than `cutoff` (long past any hour they silence)."""
+        return self._changed(
+            "DELETE FROM relay_notices WHERE (reservation_id, user_id) IN ("
+            " SELECT reservation_id, user_id FROM relay_notices WHERE told_at < ? ORDER BY told_at LIMIT ?)",
+            (to_db(cutoff), limit),
+        )
+
+    def relay_thread(self, ref: str) -> list[dict[str, Any]]:
+        """Every message relayed for the stay with this reference, oldest first, with each one's delivery as
+        the outbox knows it (reservations' ref index, then relay_messages_stay, then outbox by id)."""
+        rows = self._all(
+            "SELECT m.id, m.direction, m.body, m.media_url, m.created_at, o.status, o.delivery_status,"
+            " o.error_code, o.last_error FROM reservations r JOIN relay_messages m ON m.reservation_id = r.id"
+            " JOIN outbox o ON o.id = m.outbox_id WHERE r.ref = ? ORDER BY m.created_at, m.id",
+            (ref.upper(),),
+        )
+        return [dict(row) for row in rows]

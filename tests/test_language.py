@@ -72,7 +72,8 @@ async def test_host_and_guest_each_read_their_own_language(sms: Sms) -> None:
     assert prompt.startswith("花子 would like to stay at #") and "Dec 20-23" in prompt and "Reply YES" in prompt
     assert "Accepted: 花子" in await sms.text(HOST, "YES")
     told = sms.inbox(GUEST)[-1]
-    assert told == f"お待たせしました！#{number}、12月20日〜12月23日のご滞在が確定しました(予約番号 {ref})。"
+    assert told == (f"お待たせしました！#{number}、12月20日〜12月23日のご滞在が確定しました(予約番号 {ref})。"
+                    f"Anaさんへの連絡は「メッセージ {ref}」のあとに空白と本文を送ってください。")
     assert f"{ref} #{number} 12/20〜12/23：確定" in await sms.text(GUEST, "状況")
 
 
