@@ -153,6 +153,10 @@ REGISTRY: dict[str, MessageSpec] = {
     "host_guest_cancelled": MessageSpec("To the host: the guest withdrew the request they were shown, "
                                         "or cancelled a confirmed stay.", _STAY),
     "host_request_expired": MessageSpec("To the host: the request they were shown expired.", _STAY),
+    # -- real Twilio accounts (unreachable hosts) -------------------------------------------------------
+    "guest_declined_unreachable": MessageSpec(
+        "To the guest: Twilio reported the host's number cannot take SMS (invalid, landline, unroutable), "
+        "so their waiting requests were closed at once.", _STAY),
 }
 
 
