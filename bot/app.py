@@ -48,6 +48,10 @@ def create_app(
     app[RELOADER] = CatalogReloader(app[CATALOG], messages_dir, config.default_language, config.warn_segments)
     if config.twilio_enabled:
         app[VALIDATOR] = TwilioSignatures(config.twilio_auth_token)
+        if config.public_url:
+            # What to paste into the console ("A message comes in"), built from the normalised PUBLIC_URL.
+            log.info("Twilio webhook: POST %s/sms (delivery reports come to %s)", config.public_url,
+                     config.status_callback_url)
     else:
         app[VALIDATOR] = None
         log.warning("no Twilio credentials: webhook signatures are NOT checked; SMS go to the console")
