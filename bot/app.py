@@ -31,8 +31,7 @@ def default_gateway(config: Config) -> SmsGateway:
     """Twilio when credentials are set, else the console. Called inside the running loop."""
     if not config.twilio_enabled:
         return ConsoleGateway()
-    callback = config.public_url.rstrip("/") + "/sms/status" if config.public_url else None
-    return TwilioGateway(config, callback)
+    return TwilioGateway(config, config.status_callback_url)
 
 
 def create_app(
@@ -51,6 +50,10 @@ def create_app(
                                     config.page_segments)
     if config.twilio_enabled:
         app[VALIDATOR] = TwilioSignatures(config.twilio_auth_token)
+        if config.public_url:
+            # What to paste into the console ("A message comes in"), built from the normalised PUBLIC_URL.
+            log.info("Twilio webhook: POST %s/sms (delivery reports come to %s)", config.public_url,
+                     config.status_callback_url)
     else:
         app[VALIDATOR] = None
         log.warning("no Twilio credentials: webhook signatures are NOT checked; SMS go to the console")
@@ -67,7 +70,7 @@ def _database(gateway_factory: GatewayFactory) -> Callable[[web.Application], As
         gateway = gateway_factory(config)
         sender_ref: list[Sender] = []
         engine = Engine(db, app[CATALOG], config, clock, on_commit=lambda: sender_ref[0].wake())
-        sender = Sender(db, gateway, config, clock, engine.opt_out_user)
+        sender = Sender(db, gateway, config, clock, engine.opt_out_user, engine.mark_unreachable_user)
         sender_ref.append(sender)
         app[DATABASE], app[GATEWAY], app[ENGINE], app[SENDER] = db, gateway, engine, sender
         app[SCHEDULER] = Scheduler(engine, config)

@@ -28,6 +28,8 @@ class Config:
     twilio_account_sid: str = ""
     twilio_auth_token: str = field(default="", repr=False)
     twilio_phone_number: str = ""
+    # A Messaging Service (MG...) to send through instead of `twilio_phone_number` (A2P 10DLC in the US).
+    twilio_messaging_service_sid: str = ""
     twilio_api_url: str = "https://api.twilio.com"
     twilio_request_timeout: float = 10.0
     messages_dir: str = "messages"
@@ -57,6 +59,16 @@ class Config:
     # Run the background sender/scheduler tasks (tests may drive them by hand).
     background_tasks: bool = True
 
+    def __post_init__(self) -> None:
+        # `https://x.ngrok.app/` and `https://x.ngrok.app` name the same base: keep one form, so that
+        # signatures and the status callback URL are built the same whichever was configured.
+        object.__setattr__(self, "public_url", self.public_url.strip().rstrip("/"))
+
+    @property
+    def status_callback_url(self) -> str | None:
+        """Where Twilio reports each message's delivery (None: no public URL to give it)."""
+        return self.public_url + "/sms/status" if self.public_url else None
+
     @property
     def twilio_enabled(self) -> bool:
         """True when REST credentials are set: real gateway and signature checks."""
@@ -84,6 +96,7 @@ _YAML_KEYS: dict[tuple[str, ...], str] = {
     ("twilio", "account_sid"): "twilio_account_sid",
     ("twilio", "auth_token"): "twilio_auth_token",
     ("twilio", "phone_number"): "twilio_phone_number",
+    ("twilio", "messaging_service_sid"): "twilio_messaging_service_sid",
     ("twilio", "api_url"): "twilio_api_url",
     ("twilio", "request_timeout_seconds"): "twilio_request_timeout",
     ("messages", "directory"): "messages_dir",
@@ -123,6 +136,7 @@ _ENV_KEYS = {
     "TWILIO_ACCOUNT_SID": "twilio_account_sid",
     "TWILIO_AUTH_TOKEN": "twilio_auth_token",
     "TWILIO_PHONE_NUMBER": "twilio_phone_number",
+    "TWILIO_MESSAGING_SERVICE_SID": "twilio_messaging_service_sid",
     "TWILIO_API_URL": "twilio_api_url",
 }
 

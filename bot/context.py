@@ -104,14 +104,17 @@ class Context:
         self.replies.append(Outgoing(text))
         return shown
 
-    def tell(self, user_id: int, key: str, *, media_url: str | None = None, **variables: Any) -> None:
-        """Message someone: the texter in the reply, anyone else through the outbox (same transaction)."""
+    def tell(self, user_id: int, key: str, *, media_url: str | None = None, about: int | None = None,
+             **variables: Any) -> None:
+        """Message someone: the texter in the reply, anyone else through the outbox (same transaction).
+        `about`: the reservation the message concerns, kept with the outbox row so that the sender can tell
+        a prompt that went stale while it waited (see `bot/sender.py` STALE_UNLESS)."""
         if self.user is not None and user_id == self.user.id:
             self.say(key, media_url=media_url, **variables)
             return
         person = self.person(user_id)
         body = self.render(key, person.language, **variables)
-        self.store.enqueue(person.id, person.phone, body, media_url)
+        self.store.enqueue(person.id, person.phone, body, media_url, key=key, reservation_id=about)
 
     @property
     def flow_timeout(self) -> timedelta:

@@ -54,12 +54,24 @@ for _router in ROUTERS:
 KNOWN_WORDS = tuple(sorted({*COMMANDS, "HELP", "MENU", "LANG", "YES", "NO"}))
 
 
+# What Twilio's Advanced Opt-Out may say a text was (`OptOutType`): each is acted on exactly as the
+# built-in keyword of that name, whatever keyword the account defined ("配信停止") and whatever the body says.
+OPT_OUT_TYPES = frozenset({"STOP", "START", "HELP"})
+
+
 @dataclass(frozen=True)
 class Inbound:
     phone: str
     body: str
     message_sid: str
     media: tuple[str, ...] = ()
+    opt_out_type: str | None = None  # Advanced Opt-Out's verdict: one of OPT_OUT_TYPES, or None
+
+    def text(self) -> Text:
+        """The text as the engine reads it: with an opt-out type, that built-in keyword."""
+        if self.opt_out_type is not None and self.opt_out_type in OPT_OUT_TYPES:
+            return Text(self.opt_out_type)
+        return Text(self.body, self.media)
 
 
 @dataclass
@@ -161,7 +173,7 @@ class Engine:
         verdict = ctx.store.count_inbound(
             inbound.phone, self._config.texts_per_window, timedelta(seconds=self._config.window_seconds)
         )
-        text = Text(inbound.body, inbound.media)
+        text = inbound.text()
         if verdict == "ok" or text.lone_word in OPT_OUT_WORDS:
             # STOP is honoured however fast someone texts: carriers require it.
             ctx.acted = True
@@ -302,13 +314,17 @@ class Engine:
         if user_id is None:
             return
         if error_code in UNREACHABLE_CALLBACK_CODES:
-            ctx.store.mark_unreachable(user_id, f"error {error_code}")
+            mark_unreachable(ctx, user_id, f"error {error_code}")
         elif error_code == 21610:
             opt_out_by_id(ctx, user_id)
 
     async def opt_out_user(self, user_id: int) -> None:
         """The carrier told us (error 21610) that this user opted out."""
         await self.run(lambda ctx: opt_out_by_id(ctx, user_id))
+
+    async def mark_unreachable_user(self, user_id: int, reason: str) -> None:
+        """Twilio told us (21211, 21614, 21612, 21408) that this user's number cannot take SMS."""
+        await self.run(lambda ctx: mark_unreachable(ctx, user_id, reason))
 
 
 def _step_name(router: Router, step: StepName | None) -> str | None:
@@ -324,6 +340,15 @@ def opt_out_by_id(ctx: Context, user_id: int) -> None:
     user = ctx.person(user_id)
     if not user.opted_out:
         opt_out(ctx, user)
+
+
+def mark_unreachable(ctx: Context, user_id: int, reason: str) -> None:
+    """The number cannot take SMS: recorded against the user (later messages skipped, listings hidden, no
+    request presented) and, as for a host who opted out, the requests waiting on them as a host are
+    declined at once and their guests told, instead of waiting out the request's time."""
+    ctx.store.mark_unreachable(user_id, reason)
+    ctx.person(user_id).unreachable = reason
+    outcomes.decline_all(ctx, ctx.store.pending_for(host_id=user_id), "unreachable")
 
 
 def opt_out(ctx: Context, user: User) -> None:

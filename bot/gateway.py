@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from bot.config import Config
+from bot.redact import masked
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,10 @@ class ConsoleGateway:
 
     async def send(self, to: str, body: str, media_url: str | None) -> Sent:
         media = f" [media: {media_url}]" if media_url else ""
-        log.info("SMS to %s: %s%s", to, body, media)
+        # INFO says who (masked) and how long; the words only at DEBUG (`run.py chat` shows them too).
+        log.info("SMS to %s (%d characters%s) kept in the outbox, not sent", masked(to), len(body),
+                 ", with media" if media_url else "")
+        log.debug("SMS to %s: %s%s", to, body, media)
         return Sent("CONSOLE" + secrets.token_hex(15), "sent")
 
     async def close(self) -> None:
@@ -118,14 +122,18 @@ class TwilioGateway:
         self._http = _transport(config.twilio_request_timeout)
         self._client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=self._http)
         self._client.api.base_url = config.twilio_api_url.rstrip("/")
-        self._from = config.twilio_phone_number
+        # A Messaging Service picks the sender from its pool (and is how US A2P 10DLC traffic must go);
+        # without one, messages go from the configured number.
+        self._sender: dict[str, object] = (
+            {"messaging_service_sid": config.twilio_messaging_service_sid}
+            if config.twilio_messaging_service_sid else {"from_": config.twilio_phone_number})
         self._status_callback = status_callback
         self._timeout = config.twilio_request_timeout
 
     async def send(self, to: str, body: str, media_url: str | None) -> Sent:
         from twilio.base.exceptions import TwilioRestException
 
-        kwargs: dict[str, object] = {"to": to, "from_": self._from, "body": body}
+        kwargs: dict[str, object] = {"to": to, "body": body, **self._sender}
         if media_url:
             kwargs["media_url"] = [media_url]
         if self._status_callback:
@@ -143,7 +151,7 @@ class TwilioGateway:
         except (aiohttp.ClientError, OSError) as exc:
             raise SendError(f"{type(exc).__name__}: {exc}"[:500], transient=True) from None
         except Exception as exc:  # e.g. a garbled answer from a proxy: worth another try, bounded by attempts
-            log.warning("unexpected send error to %s: %r", to, exc)
+            log.warning("unexpected send error to %s: %s", masked(to), masked(repr(exc)))
             raise SendError(f"{type(exc).__name__}: {exc}", transient=True) from None
         return Sent(str(message.sid), str(message.status or "queued"))
 

@@ -91,3 +91,5 @@ class OutboxRow:
     attempts: int
     # The lease the claim set: the sender renews it just before sending, only if it is still this value.
     lease_until: datetime | None = None
+    key: str | None = None  # the message key it was rendered from
+    reservation_id: int | None = None  # the reservation it is about, if any

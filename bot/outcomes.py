@@ -18,7 +18,7 @@ def accept(ctx: Context, reservation: Reservation) -> list[Reservation]:
         return []
     withdraw_presentation(ctx, reservation)
     host = ctx.person(reservation.host_id).name or ""  # named in how to write to them
-    ctx.tell(reservation.guest_id, "guest_accepted", host=host, **describe(ctx, reservation))
+    ctx.tell(reservation.guest_id, "guest_accepted", host=host, about=reservation.id, **describe(ctx, reservation))
     overlapping = ctx.store.pending_overlapping(reservation)
     for other in overlapping:
         decline(ctx, other, "overlap")
@@ -26,11 +26,11 @@ def accept(ctx: Context, reservation: Reservation) -> list[Reservation]:
 
 
 def decline(ctx: Context, reservation: Reservation, reason: str) -> bool:
-    """Decline a pending request (reason: host, overlap, unlisted, opted_out) and tell the guest."""
+    """Decline a pending request (reason: host, overlap, unlisted, opted_out, unreachable) and tell the guest."""
     if not ctx.store.set_status(reservation.id, "declined", reason):
         return False
     withdraw_presentation(ctx, reservation)
-    ctx.tell(reservation.guest_id, f"guest_declined_{reason}", **describe(ctx, reservation))
+    ctx.tell(reservation.guest_id, f"guest_declined_{reason}", about=reservation.id, **describe(ctx, reservation))
     return True
 
 
@@ -52,7 +52,7 @@ def cancel_by_guest(ctx: Context, reservation: Reservation) -> bool:
     else:
         return False
     if host_was_asked:
-        ctx.tell(reservation.host_id, "host_guest_cancelled", **describe(ctx, reservation))
+        ctx.tell(reservation.host_id, "host_guest_cancelled", about=reservation.id, **describe(ctx, reservation))
     return True
 
 
@@ -62,6 +62,6 @@ def expire(ctx: Context, reservation: Reservation) -> bool:
         return False
     variables = describe(ctx, reservation)
     if withdraw_presentation(ctx, reservation):
-        ctx.tell(reservation.host_id, "host_request_expired", **variables)
-    ctx.tell(reservation.guest_id, "guest_expired", **variables)
+        ctx.tell(reservation.host_id, "host_request_expired", about=reservation.id, **variables)
+    ctx.tell(reservation.guest_id, "guest_expired", about=reservation.id, **variables)
     return True

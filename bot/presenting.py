@@ -55,7 +55,7 @@ def present_next(ctx: Context, host_id: int) -> None:
     remind_at = reservation.created_at + timedelta(hours=ctx.config.reminder_hours)
     if ctx.config.reminder_hours > 0 and remind_at > ctx.now():
         ctx.store.add_job("remind", reservation.id, remind_at)
-    ctx.tell(host_id, "host_prompt", **describe(ctx, reservation))
+    ctx.tell(host_id, "host_prompt", about=reservation.id, **describe(ctx, reservation))
 
 
 def request_ttl(ctx: Context) -> timedelta:

@@ -210,6 +210,10 @@ REGISTRY: dict[str, MessageSpec] = {
         "`minutes` until the oldest message of the hour leaves the window.",
         {"ref": "K7QX2M", "limit": 30, "minutes": 12},
     ),
+    # -- real Twilio accounts (unreachable hosts) -------------------------------------------------------
+    "guest_declined_unreachable": MessageSpec(
+        "To the guest: Twilio reported the host's number cannot take SMS (invalid, landline, unroutable), "
+        "so their waiting requests were closed at once.", _STAY),
 }
 
 

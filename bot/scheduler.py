@@ -1,7 +1,8 @@
 """Work that falls due later, kept as rows with due times (never timers in memory, so a restart loses
 none): request expiry, one reminder to the host, forgetting half-finished flows, deleting recorded
-replies once they are older than any webhook retry (their age is their due time), and deleting relayed
-guest/host messages `relay.retention_days` after their stay's check-out."""
+replies once they are older than any webhook retry and delivery reports no send claimed (their age is
+their due time), and deleting relayed guest/host messages `relay.retention_days` after their stay's
+check-out."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ PURGE_BATCH = 500
 REMIND_RETRY = timedelta(minutes=15)
 # A relay rate-limit notice silences its hour only; a day later it is history.
 NOTICE_RETENTION = timedelta(days=1)
+# How long a delivery report that overtook the record of its send is kept for it. That record follows within
+# one REST call and a commit; a report still unclaimed after this is for a message that is not ours (a
+# Messaging Service reporting other traffic) or whose record a crash lost (that message is sent again).
+EARLY_REPORT_TTL = timedelta(days=1)
 
 
 class Scheduler:
@@ -50,6 +55,8 @@ class Scheduler:
             if len(jobs) < BATCH and len(stale) < BATCH:
                 await self.forget_old_replies()
                 await self.forget_old_relays()
+                await self._engine.run(
+                    lambda ctx: ctx.store.forget_early_deliveries_before(ctx.now() - EARLY_REPORT_TTL))
                 return handled
 
     async def forget_old_replies(self) -> int:
@@ -119,7 +126,7 @@ class Scheduler:
                 if later < reservation.created_at + request_ttl(ctx):
                     ctx.store.add_job("remind", reservation.id, later)
                 return
-            ctx.tell(reservation.host_id, "host_reminder", **describe(ctx, reservation))
+            ctx.tell(reservation.host_id, "host_reminder", about=reservation.id, **describe(ctx, reservation))
         else:
             log.warning("unknown job kind %r for reservation %s", kind, reservation_id)
 

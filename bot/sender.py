@@ -19,10 +19,14 @@ What happens on each failure (the README's "What happens when things go wrong" l
 - 21610 (the recipient texted STOP to the carrier): the user is opted out, with every consequence of a
   STOP (see `Engine.opt_out_user`); the row is parked as 'failed' with the code.
 - 21211 / 21614 / 21612 / 21408 (no such number, not a mobile, unroutable): recorded against the user
-  (`users.unreachable`), the row parked as 'failed'; later rows to them are 'skipped'.
+  (`users.unreachable`) and the requests waiting on them as a host declined, guests told (see
+  `Engine.mark_unreachable_user`); the row parked as 'failed'; later rows to them are 'skipped'.
 - A recipient who opted out or is unreachable: the row is 'skipped' with the reason, never sent (checked at
   the claim and again just before each send but a fresh first one, so a STOP that arrives mid-pass stops
   the rest of the queue).
+- A message that describes a state its reservation is no longer in (a host prompt for a request decided or
+  cancelled while the row waited): 'skipped' with the reason 'stale', never sent (`STALE_UNLESS`, checked
+  with the recipient).
 
 One recipient's messages go out in the order they were written: a row waits while an earlier one to the
 same phone is being retried (`Store.claim_due`).
@@ -48,6 +52,7 @@ from bot.config import Config
 from bot.db import Database
 from bot.gateway import OPTED_OUT_CODE, PERMANENT_CODES, UNREACHABLE_CODES, SendError, SmsGateway
 from bot.models import OutboxRow
+from bot.redact import masked
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -73,12 +78,39 @@ _DONE = _Outcome()
 _LOST = _Outcome(lost=True)
 
 
-def _skipped_if_blocked(store: Store, row: OutboxRow) -> bool:
-    """Record the row as 'skipped' if its recipient opted out or is unreachable; True if it was."""
-    blocked = store.recipient_blocked(row.user_id)
-    if blocked:
-        store.mark_final(row.id, "skipped", blocked)
-    return bool(blocked)
+@dataclass(frozen=True)
+class Describes:
+    """The state a message speaks of: true when it was written, perhaps no longer when it can go out."""
+
+    status: str  # the reservation's status
+    presented: bool = False  # and the reservation is the request in front of the recipient (a host)
+
+
+# Messages that describe a reservation's state, by message key: sent only while the reservation (the
+# outbox row's `reservation_id`) is still in that state, else recorded as 'skipped' with the reason 'stale'.
+# A new reminder plugs in with one line. Outcomes (accepted, declined, expired, cancelled) are never here:
+# they report something that happened, and always go out.
+STALE_UNLESS: dict[str, Describes] = {
+    "host_prompt": Describes("pending", presented=True),
+    "host_reminder": Describes("pending", presented=True),
+}
+
+
+def _is_stale(store: Store, row: OutboxRow) -> bool:
+    rule = STALE_UNLESS.get(row.key or "")
+    if rule is None or row.reservation_id is None:
+        return False
+    status, presented_id = store.reservation_state(row.reservation_id, row.user_id)
+    return status != rule.status or (rule.presented and presented_id != row.reservation_id)
+
+
+def _skipped_if_held(store: Store, row: OutboxRow) -> bool:
+    """Record the row as 'skipped' if its recipient opted out or is unreachable, or what it says is stale;
+    True if it was."""
+    reason = store.recipient_blocked(row.user_id) or ("stale" if _is_stale(store, row) else None)
+    if reason:
+        store.mark_final(row.id, "skipped", reason)
+    return bool(reason)
 
 
 class Sender:
@@ -89,12 +121,14 @@ class Sender:
         config: Config,
         clock: Clock,
         on_opted_out: Callable[[int], Awaitable[None]],
+        on_unreachable: Callable[[int, str], Awaitable[None]],
     ) -> None:
         self._db = db
         self._gateway = gateway
         self._config = config
         self._clock = clock
         self._on_opted_out = on_opted_out
+        self._on_unreachable = on_unreachable
         self._wakeup = asyncio.Event()
         self._pass_lock = asyncio.Lock()
         self._random = random.Random()
@@ -158,12 +192,12 @@ class Sender:
             return claimed
 
     async def _claim(self) -> tuple[int, list[OutboxRow]]:
-        """Lease due rows; those for blocked recipients are recorded as skipped at once."""
+        """Lease due rows; those for blocked recipients, or stale, are recorded as skipped at once."""
         return await self._db.run(self._claim_sync)
 
     def _claim_sync(self, store: Store) -> tuple[int, list[OutboxRow]]:
         rows = store.claim_due(self._lease, BATCH)
-        return len(rows), [row for row in rows if not _skipped_if_blocked(store, row)]
+        return len(rows), [row for row in rows if not _skipped_if_held(store, row)]
 
     async def _deliver(self, row: OutboxRow, *, checked: bool = False) -> _Outcome:
         """Send one row, if it is still ours and its recipient may be texted, and record the outcome.
@@ -181,32 +215,32 @@ class Sender:
 
     def _before_send_sync(self, store: Store, row: OutboxRow) -> _Outcome | None:
         """Just before the send: renew the lease if the row is still ours (the pass may have outlived the
-        claim's lease), and skip it if its recipient opted out or became unreachable since the claim.
-        None: send it now."""
+        claim's lease), and skip it if its recipient opted out or became unreachable since the claim, or
+        what it says went stale. None: send it now."""
         if row.lease_until is None or not store.renew_lease(row.id, row.lease_until, self._clock.now() + self._lease):
             log.warning("outbox %s: lease ran out before its turn; left to whichever sender claims it", row.id)
             return _LOST
-        return _DONE if _skipped_if_blocked(store, row) else None
+        return _DONE if _skipped_if_held(store, row) else None
 
     async def _record_failure(self, row: OutboxRow, error: SendError) -> _Outcome:
+        # The consequences for the user first (their own unit of work: declines, withdrawals, others told),
+        # then park the row. A crash in between leaves the row leased; the next try finds the user blocked.
         if error.code == OPTED_OUT_CODE and row.user_id is not None:
-            # Opt the user out first (its own unit of work: declines, withdrawals, others told), then park
-            # the row. A crash in between leaves the row leased; the next try finds the user opted out.
             await self._on_opted_out(row.user_id)
+        elif error.code in UNREACHABLE_CODES and row.user_id is not None:
+            await self._on_unreachable(row.user_id, PERMANENT_CODES[error.code or 0])
         return await self._db.run(lambda store: self._record_failure_sync(store, row, error), first=True)
 
     def _record_failure_sync(self, store: Store, row: OutboxRow, error: SendError) -> _Outcome:
         if not error.transient:
-            log.warning("outbox %s to user %s failed for good: %s", row.id, row.user_id, error.reason)
+            log.warning("outbox %s to user %s failed for good: %s", row.id, row.user_id, masked(error.reason))
             store.mark_final(row.id, "failed", error.reason, error.code)
-            if row.user_id is not None and error.code in UNREACHABLE_CODES:
-                store.mark_unreachable(row.user_id, PERMANENT_CODES[error.code or 0])
             blocked = row.user_id is not None and (error.code in UNREACHABLE_CODES
                                                    or error.code == OPTED_OUT_CODE)
             return _Outcome(blocked=blocked)
         tries = row.attempts + 1  # `attempts` was read before this try's claim counted it
         if tries >= self._config.outbox_max_attempts:
-            log.warning("outbox %s parked after %s attempts: %s", row.id, tries, error.reason)
+            log.warning("outbox %s parked after %s attempts: %s", row.id, tries, masked(error.reason))
             store.mark_final(row.id, "failed", f"gave up after {tries} attempts: {error.reason}", error.code)
             return _DONE
         retry_at = self._clock.now() + self.backoff(tries)

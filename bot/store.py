@@ -432,12 +432,15 @@ class Store:
 
     # -- outbox ------------------------------------------------------------------------------------
 
-    def enqueue(self, user_id: int | None, to_phone: str, body: str, media_url: str | None = None) -> int:
+    def enqueue(self, user_id: int | None, to_phone: str, body: str, media_url: str | None = None, *,
+                key: str | None = None, reservation_id: int | None = None) -> int:
+        """Queue a message; `key` and `reservation_id` say what it is about (the sender checks those that
+        describe a state are still true when it goes out)."""
         now = self._now()
         return self._run(
-            "INSERT INTO outbox (user_id, to_phone, body, media_url, next_attempt_at, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (user_id, to_phone, body, media_url, now, now),
+            "INSERT INTO outbox (user_id, to_phone, body, media_url, next_attempt_at, created_at, message_key,"
+            " reservation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (user_id, to_phone, body, media_url, now, now, key, reservation_id),
         )
 
     def claim_due(self, lease: timedelta, limit: int) -> list[OutboxRow]:
@@ -447,7 +450,7 @@ class Store:
         waits for a retry or is being sent."""
         now = self._clock.now()
         rows = self._all(
-            "SELECT id, user_id, to_phone, body, media_url, attempts FROM outbox o"
+            "SELECT id, user_id, to_phone, body, media_url, attempts, message_key, reservation_id FROM outbox o"
             " WHERE ((o.status = 'pending' AND o.next_attempt_at <= ?)"
             " OR (o.status = 'sending' AND o.lease_until <= ?))"
             " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.to_phone = o.to_phone AND e.id < o.id"
@@ -457,8 +460,8 @@ class Store:
             (to_db(now), to_db(now), to_db(now), limit),
         )
         until = now + lease
-        claimed = [OutboxRow(r["id"], r["user_id"], r["to_phone"], r["body"], r["media_url"], r["attempts"], until)
-                   for r in rows]
+        claimed = [OutboxRow(r["id"], r["user_id"], r["to_phone"], r["body"], r["media_url"], r["attempts"], until,
+                             key=r["message_key"], reservation_id=r["reservation_id"]) for r in rows]
         if claimed:
             marks = ",".join("?" * len(claimed))
             self._run(
@@ -495,11 +498,29 @@ class Store:
             return "opted_out"
         return str(row["unreachable"]) if row["unreachable"] else None
 
+    def reservation_state(self, reservation_id: int, host_id: int | None) -> tuple[str | None, int | None]:
+        """A reservation's status and the request `host_id` has in front of them (primary keys only)."""
+        row = self._one(
+            "SELECT r.status, c.presented_id FROM reservations r LEFT JOIN conversations c ON c.user_id = ?"
+            " WHERE r.id = ?",
+            (host_id, reservation_id),
+        )
+        return (str(row["status"]), row["presented_id"]) if row else (None, None)
+
     def mark_sent(self, outbox_id: int, twilio_sid: str, status: str) -> None:
+        """Record the send; a delivery report that arrived ahead of this record (by SID) is applied now."""
+        early = self._one(
+            "DELETE FROM early_deliveries WHERE twilio_sid = ? RETURNING status, error_code", (twilio_sid,)
+        )
+        code = None
+        if early is not None:
+            code = early["error_code"]
+            if _DELIVERY_RANK.get(early["status"], 0) >= _DELIVERY_RANK.get(status, 0):
+                status = str(early["status"])
         self._run(
             "UPDATE outbox SET status = 'sent', twilio_sid = ?, delivery_status = ?, sent_at = ?,"
-            " lease_until = NULL, last_error = NULL WHERE id = ?",
-            (twilio_sid, status, self._now(), outbox_id),
+            " lease_until = NULL, last_error = NULL, error_code = COALESCE(?, error_code) WHERE id = ?",
+            (twilio_sid, status, self._now(), code, outbox_id),
         )
 
     def mark_retry(self, outbox_id: int, next_attempt: datetime, error: str) -> None:
@@ -527,9 +548,11 @@ class Store:
         )
 
     def update_delivery(self, twilio_sid: str, status: str, error_code: int | None) -> int | None:
-        """Record a status callback; returns the recipient's user id if the message was ours."""
+        """Record a status callback; returns the recipient's user id if the message was ours. A report for a
+        SID no row has yet is kept until the send is recorded (`mark_sent`): it may have overtaken it."""
         row = self._one("SELECT user_id, delivery_status FROM outbox WHERE twilio_sid = ?", (twilio_sid,))
         if row is None:
+            self._keep_early_delivery(twilio_sid, status, error_code)
             return None
         # Callbacks can arrive out of order: a late 'sent' never overwrites 'delivered'.
         if _DELIVERY_RANK.get(status, 0) >= _DELIVERY_RANK.get(row["delivery_status"] or "", 0):
@@ -538,6 +561,24 @@ class Store:
                 (status, error_code, twilio_sid),
             )
         return int(row["user_id"]) if row["user_id"] is not None else None
+
+    def _keep_early_delivery(self, twilio_sid: str, status: str, error_code: int | None) -> None:
+        kept = self._one("SELECT status FROM early_deliveries WHERE twilio_sid = ?", (twilio_sid,))
+        if kept is None:
+            self._run(
+                "INSERT INTO early_deliveries (twilio_sid, status, error_code, received_at) VALUES (?, ?, ?, ?)",
+                (twilio_sid, status, error_code, self._now()),
+            )
+        elif _DELIVERY_RANK.get(status, 0) >= _DELIVERY_RANK.get(kept["status"], 0):
+            self._run(
+                "UPDATE early_deliveries SET status = ?, error_code = COALESCE(?, error_code) WHERE twilio_sid = ?",
+                (status, error_code, twilio_sid),
+            )
+
+    def forget_early_deliveries_before(self, cutoff: datetime) -> int:
+        """Delete delivery reports no send claimed by `cutoff` (not ours, or for a send whose record a crash
+        lost: that message is sent again under a new SID); returns how many."""
+        return self._changed("DELETE FROM early_deliveries WHERE received_at < ?", (to_db(cutoff),))
 
     def outbox_problems(self, limit: int) -> list[dict[str, Any]]:
         """Rows operators should look at: parked as failed, or delivered to nobody (undelivered/failed)."""

@@ -11,7 +11,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from bot.config import Config
-from bot.engine import Inbound, Reply
+from bot.engine import OPT_OUT_TYPES, Inbound, Reply
 from bot.keys import CONFIG, ENGINE, VALIDATOR
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ DELIVERY_STATUSES = frozenset({
     "canceled", "receiving", "received", "partially_delivered",
 })
 
+# The webhooks are served at `//sms` too: a PUBLIC_URL ending in "/" makes the README's `$PUBLIC_URL/sms`
+# read `https://x.ngrok.app//sms`, and the signature is checked on that URL as Twilio called it.
 routes = web.RouteTableDef()
 
 
@@ -48,10 +50,14 @@ def xml_safe(text: str) -> str:
 
 
 def _signed_url(request: web.Request, config: Config) -> str:
-    """The URL Twilio signed: behind a proxy or tunnel that is PUBLIC_URL + path, not what we see."""
-    if config.public_url:
-        return config.public_url.rstrip("/") + request.rel_url.path_qs
-    return str(request.url)
+    """The URL Twilio signed: behind a proxy or tunnel that is PUBLIC_URL + path, not what we see.
+
+    Twilio signs the URL exactly as configured, its query still percent-encoded (`?src=a%20b`,
+    `?name=a+b`): the path and query are taken as they came on the request line, never decoded and
+    encoded again."""
+    target = request.raw_path if request.raw_path.startswith("/") else request.rel_url.raw_path_qs
+    base = config.public_url or f"{request.scheme}://{request.host}"
+    return base + target
 
 
 async def _signed_form(request: web.Request) -> MultiDictProxy[str]:
@@ -79,6 +85,12 @@ async def _signed_form(request: web.Request) -> MultiDictProxy[str]:
     return fields
 
 
+def _opt_out_type(form: MultiDictProxy[str]) -> str | None:
+    """Advanced Opt-Out's verdict on the text (STOP, START or HELP), whatever keyword the account defined."""
+    kind = form.get("OptOutType", "").strip().upper()
+    return kind if kind in OPT_OUT_TYPES else None
+
+
 def _inbound(form: MultiDictProxy[str]) -> Inbound:
     missing = [name for name in ("MessageSid", "From", "Body") if name not in form]
     if missing:
@@ -98,10 +110,11 @@ def _inbound(form: MultiDictProxy[str]) -> Inbound:
         if (url := form.get(f"MediaUrl{n}", "")) and url.strip().lower().startswith(("http://", "https://"))
     )
     body = xml_safe(form["Body"])[:MAX_BODY]
-    return Inbound(phone=phone, body=body, message_sid=sid, media=media)
+    return Inbound(phone=phone, body=body, message_sid=sid, media=media, opt_out_type=_opt_out_type(form))
 
 
 @routes.post("/sms")
+@routes.post("//sms")
 async def inbound_sms(request: web.Request) -> web.Response:
     inbound = _inbound(await _signed_form(request))
     reply = await request.app[ENGINE].handle(inbound)
@@ -109,6 +122,7 @@ async def inbound_sms(request: web.Request) -> web.Response:
 
 
 @routes.post("/sms/status")
+@routes.post("//sms/status")
 async def status_callback(request: web.Request) -> web.Response:
     form = await _signed_form(request)
     sid = form.get("MessageSid", "").strip()

@@ -1,7 +1,9 @@
 """A small local fake of Twilio's Messages API, for the real twilio client to talk to.
 
 It records every message it accepts and can be told to fail: with an HTTP status and Twilio error code,
-slowly, or (by the test stopping it) with a refused connection.
+slowly, or (by the test stopping it) with a refused connection. It can also hold a call before accepting
+the message (`hold`) or after accepting it, before answering (`hold_answer`: the message exists, with its
+SID, and a status callback for it may arrive before the sender learns the SID).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class SentMessage:
     media: list[str]
     status_callback: str | None
     sid: str
+    messaging_service_sid: str | None = None
 
 
 @dataclass
@@ -38,6 +41,7 @@ class FakeTwilio:
     attempts: int = 0
     delay: float = 0.0
     holds: dict[str, asyncio.Event] = field(default_factory=dict)
+    answer_holds: dict[str, asyncio.Event] = field(default_factory=dict)
     _sids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def fail_next(self, status: int, code: int | None = None, *, times: int = 1, to: str | None = None,
@@ -48,6 +52,12 @@ class FakeTwilio:
         """The next message to `to` stays in flight (the request unanswered) until the returned event is set."""
         self.holds[to] = asyncio.Event()
         return self.holds[to]
+
+    def hold_answer(self, to: str) -> asyncio.Event:
+        """The next message to `to` is accepted (recorded, SID given) but answered only once the returned
+        event is set."""
+        self.answer_holds[to] = asyncio.Event()
+        return self.answer_holds[to]
 
     def to(self, phone: str) -> list[str]:
         return [m.body for m in self.messages if m.to == phone]
@@ -75,7 +85,8 @@ class FakeTwilio:
             await asyncio.sleep(delay)  # simulates a slow Twilio; the client's timeout must cut it
         if failure is not None and failure.status >= 400:
             return web.json_response(
-                {"code": failure.code, "message": f"fake failure {failure.code}", "status": failure.status,
+                # Twilio's messages name the number ("The 'To' number +1555... is not a valid phone number").
+                {"code": failure.code, "message": f"fake failure {failure.code} for {to}", "status": failure.status,
                  "more_info": "https://www.twilio.com/docs/errors"},
                 status=failure.status,
             )
@@ -84,7 +95,10 @@ class FakeTwilio:
             to=to, from_=str(form.get("From", "")), body=str(form.get("Body", "")),
             media=[str(v) for v in form.getall("MediaUrl", [])],
             status_callback=str(form["StatusCallback"]) if "StatusCallback" in form else None, sid=sid,
+            messaging_service_sid=str(form["MessagingServiceSid"]) if "MessagingServiceSid" in form else None,
         ))
+        if (answer_held := self.answer_holds.pop(to, None)) is not None:
+            await answer_held.wait()
         return web.json_response(
             {"sid": sid, "status": "queued", "to": to, "body": form.get("Body"),
              "account_sid": request.match_info["account"], "num_segments": "1"},
