@@ -73,12 +73,12 @@ def format_money(money: Money, language: str) -> str:
 
 # Words and signs that name a currency, as hosts type them (after NFKC: "￥" is "¥", "１２０" is "120").
 _CURRENCY_WORDS = {
-    "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
+    "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD", "ドル": "USD",
     "¥": "JPY", "円": "JPY", "yen": "JPY", "jpy": "JPY",
-    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "ユーロ": "EUR",
     "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP",
 }
-_CURRENCY = re.compile(r"us\$|\$|¥|円|€|£|\b[a-z]{3,7}\b")
+_CURRENCY = re.compile(r"us\$|\$|¥|円|€|£|ドル|ユーロ|\b[a-z]{3,7}\b")
 # "per night" in its usual spellings: "/night", "a night", "nightly", "/泊", "1泊".
 _PER_NIGHT = re.compile(r"(?:/|\bper\b|\ba\b|\beach\b)?\s*\bnights?\b|\bnightly\b|/\s*nt\b|/?\s*[1一]?\s*泊(?:あたり)?")
 _AMOUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$")

@@ -174,18 +174,28 @@ def title_of(description: str) -> str:
     return title.rstrip(",")
 
 
+async def start_listing(sms: Sms, host: str = HOST, name: str = "Ana", *, title: str = "Ocean Loft",
+                        price: str = "120", guests: str = "4") -> str:
+    """HOST up to the description question: the name if asked, then title, price and most guests. Returns
+    the description question."""
+    reply = await sms.text(host, "HOST")
+    if "called" not in reply:
+        reply = await sms.text(host, name)
+    assert "called" in reply, reply
+    assert "Price per night" in await sms.text(host, title)
+    assert "How many guests" in await sms.text(host, price)
+    reply = await sms.text(host, guests)
+    assert "Describe your place" in reply, reply
+    return reply
+
+
 async def list_place(sms: Sms, host: str = HOST, name: str | None = "Ana",
                      description: str = "Sunny loft by the harbour, two bedrooms", *, title: str | None = None,
                      price: str = "120", guests: str = "4") -> int:
     """Run the whole HOST flow (name if asked, title, price, most guests, description, SKIP the photo);
     returns the new listing number."""
-    reply = await sms.text(host, "HOST")
-    if "name" in reply.lower() and "called" not in reply.lower():
-        reply = await sms.text(host, name or "Host")
-    assert "title" in reply, reply
-    assert "Price per night" in await sms.text(host, title or title_of(description))
-    assert "How many guests" in await sms.text(host, price)
-    assert "Describe your place" in await sms.text(host, guests)
+    await start_listing(sms, host, name or "Host", title=title or title_of(description), price=price,
+                        guests=guests)
     await sms.text(host, description)
     reply = await sms.text(host, "SKIP")
     assert "listed as #" in reply, reply
