@@ -10,9 +10,17 @@ ALTER TABLE listings ADD COLUMN max_guests INTEGER;
 -- fold ASCII only, so the application writes this case-folded (NFKC + casefold) copy with every change
 -- and SEARCH compares folded words against it: plain LIKE, the same on PostgreSQL.
 ALTER TABLE listings ADD COLUMN search_text TEXT;
--- Places listed before titles existed take theirs from the description (cut like the old list excerpt).
-UPDATE listings SET title = CASE WHEN length(description) <= 40 THEN description
-                                 ELSE rtrim(substr(description, 1, 37)) || '...' END;
+-- Places listed before titles existed take theirs from the description, up to 40 characters: cut after the
+-- last whole word that fits (rtrim with a set of characters drops the cut word's letters, portably), or at
+-- 37 characters when there is no word to cut at (one long word, or Japanese, written without spaces).
+UPDATE listings SET title = CASE
+    WHEN length(description) <= 40 THEN description
+    WHEN substr(description, 38, 1) = ' '
+         OR rtrim(substr(description, 1, 37), 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789') = ''
+        THEN rtrim(substr(description, 1, 37), ' ,.') || '...'
+    ELSE rtrim(rtrim(substr(description, 1, 37),
+                     'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'), ' ,.') || '...'
+END;
 -- lower() folds only ASCII: accented capitals in these older rows match only as written (new rows fold all).
 UPDATE listings SET search_text = lower(title || ' ' || description);
 -- A request keeps the party size and the nightly price it was filed at: a later EDIT of the price changes

@@ -8,7 +8,6 @@ import re
 import sqlite3
 
 from tests.conftest import GUEST, GUEST2, GUEST3, HOST, Sms, book, list_place
-
 from tests.support.dbview import db_path
 
 HOST2 = "+15551230019"
@@ -264,7 +263,7 @@ async def test_a_refusal_for_taken_nights_names_the_nearest_free_ones(sms: Sms) 
 async def test_free_lists_the_free_nights_of_the_next_60_days_as_ranges(sms: Sms) -> None:
     number = await list_place(sms, title="Ocean Loft")
     assert "FREE 3" in await sms.text(GUEST, "FREE")
-    assert f"There's no place #99" in await sms.text(GUEST, "FREE 99")
+    assert "There's no place #99" in await sms.text(GUEST, "FREE 99")
     await book(sms, GUEST, number, "Dec 20-24")
     await sms.text(HOST, "YES")
     await book(sms, GUEST2, number, "Dec 1-3", name="Hugo")
