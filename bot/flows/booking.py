@@ -27,8 +27,9 @@ class Steps(StepGroup, flow="booking"):
 
 router = Router("booking", Steps)
 
-# "... 2 guests" (or people, adults, 2人, ２名) at the end of a BOOK or of the dates answer.
-_INLINE_GUESTS = re.compile(r"(?:^|[\s,])(?:for\s+)?(\d{1,2})\s*(?:guests?|people|persons?|adults?|pax|人|名)\s*$")
+# "... 2 guests" (or people, adults, 2人, ２名, 大人2名で) at the end of a BOOK or of the dates answer.
+_INLINE_GUESTS = re.compile(
+    r"(?:^|[\s,、])(?:for\s+|大人\s*)?(\d{1,2})\s*(?:guests?|people|persons?|adults?|pax|人|名)(?:\s*で(?:す)?)?\s*$")
 
 
 class ExampleStay(TypedDict):

@@ -79,7 +79,7 @@ def view(ctx: Context, text: Text) -> None:
     )
 
 
-@router.command("FREE", "AVAILABLE", "空き", "空室")
+@router.command("FREE", "AVAILABILITY", "空き", "空室")
 def free(ctx: Context, text: Text) -> None:
     parsed = leading_number(text.args)
     if parsed is None:

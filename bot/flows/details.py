@@ -16,8 +16,9 @@ TITLE_MIN, TITLE_MAX = 3, 40
 GUESTS_MIN, GUESTS_MAX = 1, 16
 SKIP_WORDS = frozenset({"SKIP", "NONE", "NO PHOTO", "スキップ", "なし", "写真なし"})
 
-# "4", "4 guests", "sleeps 4", "up to 4 people", "4人", "４名": one number, with words around it.
-_GUEST_WORDS = re.compile(r"\b(?:sleeps|up|to|max|maximum|for|guests?|people|persons?|adults?|pax)\b|人|名|まで|最大")
+# "4", "4 guests", "sleeps 4", "up to 4 people", "4人", "４名です", "大人2名": one number, words around it.
+_GUEST_WORDS = re.compile(
+    r"\b(?:sleeps|up|to|max|maximum|for|of|us|guests?|people|persons?|adults?|pax)\b|人|名|まで|最大|大人|です|で")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10}
 

@@ -68,7 +68,7 @@ def _ask_value(ctx: Context, field: str) -> StepName:
     return STEP_OF[field]
 
 
-@router.command("EDIT", "CHANGE", "編集", "変更")
+@router.command("EDIT", "編集", "変更")
 def edit(ctx: Context, text: Text) -> StepName | None:
     parsed = leading_number(text.args)
     if parsed is None:

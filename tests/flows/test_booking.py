@@ -341,3 +341,17 @@ async def test_the_guests_yes_is_their_own_answer_never_a_decision_on_a_request_
     assert "Request sent!" in reply and "Accepted" not in reply
     assert "waiting for host" in await sms.text(GUEST, "STATUS")  # Bob's request still waits for Ana
     assert "Accepted: Bob" in await sms.text(HOST, "YES")
+
+
+async def test_a_japanese_guest_confirms_an_overlapping_stay_with_hai(sms: Sms) -> None:
+    loft = await list_place(sms, title="Ocean Loft")
+    cabin = await list_place(sms, host=HOST2, name="Carl", title="Pine Cabin",
+                             description="Quiet cabin in the pines with a stove")
+    ref = await _confirmed_stay(sms, GUEST, loft, "Dec 20-23")
+    await sms.text(GUEST, "LANG JA")
+    reply = await sms.text(GUEST, f"予約{cabin} 12/21-12/22 大人2名")
+    assert reply == (f"#{loft}（Ocean Loft）に12月20日〜12月23日の確定済みのご予約があります（予約番号 {ref}）。"
+                     f"それでも#{cabin}の12月21日〜12月22日をリクエストするなら「はい」、それ以外の返信で取りやめます。")
+    reply = await sms.text(GUEST, "はい")
+    assert "リクエストを送りました！" in reply and "2名、1泊×$120＝$120" in reply
+    assert "would like to stay" in sms.inbox(HOST2)[-1]
