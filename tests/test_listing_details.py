@@ -3,6 +3,7 @@ ranges, and migration 005 giving places listed before it a title and no price.""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date
 from decimal import Decimal
@@ -17,7 +18,8 @@ from bot.clock import FakeClock
 from bot.config import Config
 from bot.db import MIGRATIONS_DIR, _split_sql, migration_files
 from bot.money import Money, PriceError, format_money, parse_price
-from tests.conftest import GUEST, AiohttpClient, Sms
+from tests.conftest import GUEST, HOST, AiohttpClient, Sms
+from tests.support.dbview import db_path
 from tests.support.fake_twilio import FakeTwilio
 
 # -- money ---------------------------------------------------------------------------------------------------
@@ -115,3 +117,16 @@ async def test_places_listed_before_005_get_a_title_and_no_price_and_still_book(
             "SELECT title, price_per_night, currency, max_guests FROM listings ORDER BY id").fetchall()
     assert stored == [("Sunny loft by the harbour with two...", None, None, None),
                       ("Quiet cabin in the PINES", None, None, None)]
+
+
+async def test_a_listing_flow_begun_before_the_new_questions_still_lists_the_place(sms: Sms) -> None:
+    """A host half-way through HOST when 005 is deployed answers the photo question of the old flow."""
+    await sms.text(HOST, "hello")
+    old_flow = json.dumps({"description": "Sunny loft by the harbour with two bedrooms and a piano"})
+    with sqlite3.connect(db_path(sms)) as conn:
+        conn.execute("UPDATE users SET name = 'Ana' WHERE phone = ?", (HOST,))
+        conn.execute("INSERT OR REPLACE INTO conversations (user_id, flow, step, data, flow_expires_at, updated_at)"
+                     " SELECT id, 'hosting', 'photo', ?, '2099-01-01T00:00:00Z', '2026-11-27T00:00:00Z' FROM users"
+                     " WHERE phone = ?", (old_flow, HOST))
+    assert "listed as #1" in await sms.text(HOST, "SKIP")
+    assert "#1 Sunny loft by the harbour with two..., price on request" in await sms.text(GUEST, "BROWSE")

@@ -23,6 +23,17 @@ _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "nine": 9, "ten": 10}
 
 
+def title_from(description: str) -> str:
+    """A title for a place listed without one: its description, cut after the last whole word that fits
+    (as migration 005 titles older places), with three dots (GSM-7, unlike "…")."""
+    if len(description) <= TITLE_MAX:
+        return description
+    cut = description[: TITLE_MAX - 3]
+    if description[len(cut)] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.") + "..."
+
+
 def title_limits() -> dict[str, Any]:
     return {"min_length": TITLE_MIN, "max_length": TITLE_MAX}
 

@@ -102,10 +102,15 @@ def photo(ctx: Context, text: Text) -> StepName | None:
     answered, photo_url = details.read_photo(ctx, text)
     if not answered:
         return Steps.photo
-    listing = ctx.store.create_listing(
-        ctx.texter.id, str(ctx.state["description"]), photo_url, title=str(ctx.state["title"]),
-        price=Money(int(ctx.state["price"]), str(ctx.state["currency"])), max_guests=int(ctx.state["guests"]),
-    )
+    state = ctx.state
+    description = str(state["description"])
+    # A flow begun before titles and prices were asked (a deploy while a host was half-way) lists the place
+    # as migration 005 left older ones: a title from the description, no price, no stated capacity.
+    price = Money(int(state["price"]), str(state["currency"])) if "price" in state else None
+    guests = int(state["guests"]) if "guests" in state else None
+    listing = ctx.store.create_listing(ctx.texter.id, description, photo_url,
+                                       title=str(state.get("title") or details.title_from(description)),
+                                       price=price, max_guests=guests)
     ctx.say("listed", number=listing.id, has_photo=photo_url is not None)
     return None
 
