@@ -29,7 +29,8 @@ router = Router("booking", Steps)
 
 # "... 2 guests" (or people, adults, 2人, ２名, 大人2名で) at the end of a BOOK or of the dates answer.
 _INLINE_GUESTS = re.compile(
-    r"(?:^|[\s,、])(?:for\s+|大人\s*)?(\d{1,2})\s*(?:guests?|people|persons?|adults?|pax|人|名)(?:\s*で(?:す)?)?\s*$")
+    r"(?:^|[\s,、])(?:for\s+|大人\s*)?(\d{1,2})\s*(?:guests?|people|persons?|adults?|pax|人|名)(?:\s*で(?:す)?)?\s*$",
+    re.IGNORECASE)
 
 
 class ExampleStay(TypedDict):
@@ -55,7 +56,7 @@ def _read_stay(ctx: Context, text: str) -> Stay | None:
 def _split_guests(text: str) -> tuple[str, int | None]:
     """'Dec 20-23 2 guests' -> ('Dec 20-23', 2); text without a party size is returned whole."""
     normal = unicodedata.normalize("NFKC", text).strip()
-    match = _INLINE_GUESTS.search(normal.lower())
+    match = _INLINE_GUESTS.search(normal)
     if match is None:
         return text.strip(), None
     return normal[: match.start()].strip(" ,"), int(match.group(1))
