@@ -40,7 +40,7 @@ async def test_book_asks_dates_then_guests_then_name_then_files_a_request_with_i
     prompt = sms.inbox(HOST)[-1]
     assert prompt.startswith(f"Bob would like to stay at #{number} (Sunny loft by the harbour, two bedrooms)"
                              " Dec 20-23, 2 guests, 3 nights x $1,200 = $3,600, ref " + ref)
-    assert "Reply YES to accept or NO to decline" in prompt
+    assert "Reply YES to accept, NO to decline" in prompt
     assert "Accepted: Bob" in await sms.text(HOST, "YES")
     assert sms.inbox(GUEST)[-1] == (f"Good news! Your stay at #{number} (Sunny loft by the harbour, two bedrooms),"
                                     f" Dec 20-23, is confirmed (ref {ref}): 2 guests, 3 nights x $1,200 = $3,600.")
