@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import yaml
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
+from bot.money import Money, format_money
 from bot.registry import REGISTRY
 
 log = logging.getLogger(__name__)
@@ -94,11 +96,17 @@ def _stay(check_in: date, check_out: date) -> str:
     return f"{_day(check_in)}-{_day(check_out)}"
 
 
-def make_environment() -> SandboxedEnvironment:
+def make_environment(language: str = "en") -> SandboxedEnvironment:
+    """The environment one locale file's templates are compiled in: its filters write in that language."""
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
     env.filters["day"] = _day
     env.filters["stay"] = _stay  # {{ check_in|stay(check_out) }}
+    env.filters["money"] = partial(_money, language=language)  # {{ price|money }}: $1,200 / 15,000円
     return env
+
+
+def _money(value: Money, language: str) -> str:
+    return format_money(value, language)
 
 
 # -- reading locale files ---------------------------------------------------------------------------------
@@ -357,7 +365,6 @@ def _check_page(template: Template, items_name: str, samples: dict[str, Any], pa
 def compile_locales(locales: list[LocaleFile], default_language: str, warn_segments: int = 2,
                     page_segments: int = 2) -> Validation:
     """Validate and compile every locale; `catalog` is None when there is any error."""
-    env = make_environment()
     result = Validation(None, locales=locales)
     compiled: dict[str, dict[str, list[Template]]] = {}
     by_language = {loc.language: loc for loc in locales}
@@ -366,6 +373,7 @@ def compile_locales(locales: list[LocaleFile], default_language: str, warn_segme
         result.problems.append(Problem("ERROR", folder / f"{default_language}.yaml", None, None,
                                        "the default language has no file"))
     for locale in locales:
+        env = make_environment(locale.language)
         compiled[locale.language] = {}
         for key, alternatives in locale.texts.items():
             if key not in REGISTRY:

@@ -21,7 +21,7 @@ from bot.config import Config
 from bot.context import Context, Outgoing
 from bot.db import Database
 from bot.errors import DomainError
-from bot.flows import booking, browse, decisions, hosting, relay, stays
+from bot.flows import booking, browse, decisions, editing, hosting, relay, stays
 from bot.models import User
 from bot.presenting import describe, present_next
 from bot.router import Handler, Router, StepName
@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # The flows, joined in one place. A command word may belong to one flow only.
-ROUTERS: tuple[Router, ...] = (browse.router, booking.router, hosting.router, stays.router, relay.router)
+ROUTERS: tuple[Router, ...] = (browse.router, booking.router, hosting.router, editing.router, stays.router,
+                               relay.router)
 
 
 def _command_table(routers: tuple[Router, ...]) -> dict[str, tuple[Router, Handler]]:

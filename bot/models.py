@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from bot.money import Money
+
 
 @dataclass
 class User:
@@ -29,6 +31,9 @@ class Listing:
     description: str
     photo_url: str | None
     active: bool
+    title: str = ""
+    price: Money | None = None  # per night; None: price on request (listed before prices were asked)
+    max_guests: int | None = None  # None: not stated (listed before it was asked), no limit checked
 
 
 @dataclass
@@ -43,10 +48,17 @@ class Reservation:
     status: str
     reason: str | None
     created_at: datetime
+    guests: int | None = None  # None: filed before the party size was asked
+    price: Money | None = None  # per night, as it was when the request was filed
 
     @property
     def nights(self) -> int:
         return (self.check_out - self.check_in).days
+
+    @property
+    def total(self) -> Money | None:
+        """Nights x price per night, exact (integers), or None when the place had no price."""
+        return self.price.times(self.nights) if self.price else None
 
 
 def encode_data(data: dict[str, Any]) -> str:

@@ -24,16 +24,23 @@ def excerpt(text: str, length: int) -> str:
 
 
 def describe(ctx: Context, reservation: Reservation) -> dict[str, Any]:
-    """The variables every message about a reservation gets."""
+    """The variables every message about a reservation gets. `price` (per night) and `total` (nights x
+    price) are what the request was filed at, None for a place with no price; `guests` is None for a
+    request filed before the party size was asked."""
     guest = ctx.person(reservation.guest_id)
+    title = ctx.store.listing_title(reservation.listing_id)
     return {
         "ref": reservation.ref,
         "listing": reservation.listing_id,
-        "place": excerpt(ctx.store.listing_description(reservation.listing_id), PLACE_EXCERPT),
+        "place": title,
+        "title": title,
         "guest": guest.name or guest.phone,
         "check_in": reservation.check_in,
         "check_out": reservation.check_out,
         "nights": reservation.nights,
+        "guests": reservation.guests,
+        "price": reservation.price,
+        "total": reservation.total,
     }
 
 

@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.money import Money
+
 
 @dataclass(frozen=True)
 class MessageSpec:
@@ -21,19 +23,28 @@ class MessageSpec:
     page: str | None = None
 
 
+_PRICE = Money(12000, "USD")  # $120 a night, in cents
 _STAY: dict[str, Any] = {
     "ref": "K7QX2M",
     "listing": 12,
-    "place": "Sunny loft by the harbour, two bedrooms",
+    "place": "Harbour Loft",  # the listing's title
+    "title": "Harbour Loft",
     "guest": "Maria",
     "check_in": date(2026, 12, 20),
     "check_out": date(2026, 12, 23),
     "nights": 3,
+    "guests": 2,  # None for requests filed before the party size was asked
+    "price": _PRICE,  # per night, as filed; None: the place had no price ("price on request")
+    "total": _PRICE.times(3),  # nights x price; None without a price
 }
 _LISTING_ITEMS = [
-    {"number": 12, "text": "Sunny loft by the harbour, two bedrooms, balcony with..."},
-    {"number": 15, "text": "Quiet cabin in the pines"},
+    {"number": 12, "title": "Harbour Loft with a Sea View", "price": Money(1250000, "USD"), "sleeps": 16},
+    {"number": 15, "title": "Quiet cabin in the pines", "price": None, "sleeps": None},
 ]
+# Free nights: the first and the last free night of each range (bot/availability.py).
+_FREE = [{"first": date(2026, 12, 1), "last": date(2026, 12, 19)},
+         {"first": date(2026, 12, 24), "last": date(2026, 12, 31)}]
+_PRICE_EXAMPLE: dict[str, Any] = {"currency": "USD", "example": _PRICE}
 # The example stay the date questions offer: two weeks out, three nights (flows/booking.py example_dates).
 _EXAMPLE: dict[str, Any] = {"example_in": date(2026, 12, 11), "example_out": date(2026, 12, 14)}
 _DATES: dict[str, Any] = {"text": "Dec 40", **_EXAMPLE}
@@ -72,8 +83,12 @@ REGISTRY: dict[str, MessageSpec] = {
     "search_usage": MessageSpec("SEARCH without words."),
     "view_usage": MessageSpec("VIEW without a listing number."),
     "listing_view": MessageSpec(
-        "VIEW <n>: one listing; its photo goes along as MMS media. `own` is true for the host's own place.",
-        {"number": 12, "description": "Sunny loft by the harbour, two bedrooms.", "host": "Ana", "own": False},
+        "VIEW <n>: one listing; its photo goes along as MMS media. `own` is true for the host's own place; "
+        "`host` is the host's first name; `free`: the next free ranges within `days` days (empty: none); "
+        "`price`/`sleeps` are empty for places listed before they were asked.",
+        {"number": 12, "title": "Harbour Loft", "price": _PRICE, "sleeps": 4,
+         "description": "Sunny loft by the harbour, two bedrooms.", "host": "Ana", "own": False,
+         "free": _FREE, "days": 60},
     ),
     "listing_not_found": MessageSpec("A listing number that does not exist or is no longer listed.",
                                      {"number": 99}),
@@ -91,14 +106,14 @@ REGISTRY: dict[str, MessageSpec] = {
     "book_too_many": MessageSpec("The guest already holds the maximum number of pending requests.",
                                  {"limit": 3}),
     "book_unavailable": MessageSpec(
-        "The dates overlap a confirmed stay of that place.",
-        {"number": 12, "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23)},
+        "The dates overlap a confirmed stay of that place; `free`: the nearest free ranges (may be empty).",
+        {"number": 12, "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23), "free": _FREE},
     ),
     "book_duplicate": MessageSpec("The guest already has a pending request for those dates there.",
                                   {"number": 12}),
     "book_requested": MessageSpec(
-        "The request was filed; `ref` is what the guest quotes to CANCEL.",
-        {k: _STAY[k] for k in ("ref", "check_in", "check_out", "nights")} | {"number": 12},
+        "The request was filed; `ref` is what the guest quotes to CANCEL; nights x price = total.",
+        {**_STAY, "number": 12},
     ),
     # -- guests: their stays --------------------------------------------------------------------------
     "status": MessageSpec(
@@ -214,6 +229,64 @@ REGISTRY: dict[str, MessageSpec] = {
     "guest_declined_unreachable": MessageSpec(
         "To the guest: Twilio reported the host's number cannot take SMS (invalid, landline, unroutable), "
         "so their waiting requests were closed at once.", _STAY),
+    # -- listings carry what a guest decides on (title, price, guests, EDIT, FREE, party size) ------------
+    "ask_title": MessageSpec("HOST (or EDIT <n> TITLE): ask for the place's title.",
+                             {"min_length": 3, "max_length": 40}),
+    "help_title": MessageSpec("HELP while we wait for the title.", {"min_length": 3, "max_length": 40}),
+    "title_invalid": MessageSpec("The title is too short, too long or has no letters.",
+                                 {"length": 52, "min_length": 3, "max_length": 40}),
+    "ask_price": MessageSpec("HOST (or EDIT <n> PRICE): ask for the price per night in `currency` "
+                             "(booking.currency); `example` is a price to copy.", _PRICE_EXAMPLE),
+    "help_price": MessageSpec("HELP while we wait for the price.", _PRICE_EXAMPLE),
+    "price_invalid": MessageSpec("The price is not a whole amount (or is zero, or absurdly high).", _PRICE_EXAMPLE),
+    "price_currency": MessageSpec("The price names another currency than booking.currency (e.g. 15000 yen "
+                                  "where prices are in USD).", _PRICE_EXAMPLE),
+    "ask_capacity": MessageSpec("HOST (or EDIT <n> GUESTS): ask how many guests the place sleeps at most.",
+                                {"most": 16}),
+    "help_capacity": MessageSpec("HELP while we wait for the most guests.", {"most": 16}),
+    "capacity_invalid": MessageSpec("The most guests is not a number from 1 to `most`.", {"most": 16}),
+    "edit_usage": MessageSpec("EDIT without a listing number."),
+    "edit_not_yours": MessageSpec("EDIT of someone else's listing.", {"number": 12}),
+    "edit_which": MessageSpec("EDIT <n> alone (or with a field we do not know): ask which field; also HELP "
+                              "then. `amount`: an example price as a bare number.", {"number": 12, "amount": 120}),
+    "edit_ask_photo": MessageSpec("EDIT <n> PHOTO without a picture: ask for it.", {"number": 12}),
+    "help_edit": MessageSpec("HELP while EDIT waits for a new value; `field` is title, price, guests or photo.",
+                             {"number": 12, "field": "price", "most": 16, **_PRICE_EXAMPLE}),
+    "edited": MessageSpec(
+        "EDIT changed one field (`field`: title, price, guests or photo); the listing as it is now. Filed "
+        "requests keep their price.",
+        {"number": 12, "field": "price", "title": "Harbour Loft", "price": Money(14000, "USD"), "sleeps": 4,
+         "has_photo": True},
+    ),
+    "free_usage": MessageSpec("FREE without a listing number."),
+    "free_nights": MessageSpec(
+        "FREE <n>: the free nights of the next `days` days as ranges (first and last free night); "
+        "`example_in`/`example_out`: a stay in the first range to copy.",
+        {"number": 12, "title": "Harbour Loft", "days": 60, "ranges": _FREE, "more": True,
+         "example_in": date(2026, 12, 1), "example_out": date(2026, 12, 4)},
+        page="ranges",
+    ),
+    "free_none": MessageSpec("FREE <n> for a place booked every night of the next `days` days.",
+                             {"number": 12, "title": "Harbour Loft", "days": 60}),
+    "ask_guest_count": MessageSpec("BOOK: ask how many guests will stay (`most`: what the place sleeps).",
+                                   {"number": 12, "most": 4}),
+    "help_guest_count": MessageSpec("HELP while we wait for the number of guests.", {"number": 12, "most": 4}),
+    "guest_count_invalid": MessageSpec("The number of guests is not a number (or is zero).",
+                                       {"number": 12, "most": 4}),
+    "book_over_capacity": MessageSpec("More guests than the place sleeps; asks again.",
+                                      {"number": 12, "most": 4, "guests": 6}),
+    "book_overlaps_own_stay": MessageSpec(
+        "BOOK for nights that overlap the guest's own confirmed stay at another place (`own_*`): YES books "
+        "anyway, any other reply drops it.",
+        {"number": 12, "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23), "own_ref": "P3RT9A",
+         "own_listing": 15, "own_title": "Quiet Cabin", "own_check_in": date(2026, 12, 21),
+         "own_check_out": date(2026, 12, 24)},
+    ),
+    "help_book_confirm": MessageSpec("HELP while the overlap with the guest's own stay waits for YES.",
+                                     {"number": 12, "check_in": date(2026, 12, 20),
+                                      "check_out": date(2026, 12, 23)}),
+    "book_dropped": MessageSpec("Anything but YES to the overlap question: nothing was filed.",
+                                {"number": 12, "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23)}),
 }
 
 
@@ -288,6 +361,8 @@ someone else (a host's request, a guest's answer) is written in the recipient's 
 def _describe_sample(value: Any) -> str:
     if isinstance(value, bool):
         return "yes/no"
+    if isinstance(value, Money):
+        return f"money, e.g. {value.value:f} {value.currency} (`|money` writes it per language: $120, 15,000円)"
     if isinstance(value, date):
         return f"date, e.g. {value.isoformat()} (`|day` gives {value:%b} {value.day})"
     if isinstance(value, int):

@@ -19,12 +19,15 @@ from typing import Any
 from bot.clock import Clock, from_db, to_db
 from bot.errors import ListingNotFound, ReservationNotFound
 from bot.models import Conversation, Listing, OutboxRow, Reservation, User, encode_data
+from bot.money import Money
+from bot.text import search_fold
 
 REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read back over SMS
 REF_LENGTH = 6
 
-_RESERVATION_COLUMNS = "id, ref, listing_id, host_id, guest_id, check_in, check_out, status, reason, created_at"
-_LISTING_COLUMNS = "id, host_id, description, photo_url, active"
+_RESERVATION_COLUMNS = ("id, ref, listing_id, host_id, guest_id, check_in, check_out, status, reason, created_at,"
+                        " guests, price_per_night, currency")
+_LISTING_COLUMNS = "id, host_id, description, photo_url, active, title, price_per_night, currency, max_guests"
 
 
 def _user(row: sqlite3.Row) -> User:
@@ -43,8 +46,13 @@ class Arrival:
     hosts: bool = False  # the sender has listed a place (else no request can be waiting for them)
 
 
+def _money(minor: int | None, currency: str | None) -> Money | None:
+    return Money(int(minor), str(currency)) if minor is not None and currency else None
+
+
 def _listing(row: sqlite3.Row) -> Listing:
-    return Listing(row["id"], row["host_id"], row["description"], row["photo_url"], bool(row["active"]))
+    return Listing(row["id"], row["host_id"], row["description"], row["photo_url"], bool(row["active"]),
+                   row["title"] or "", _money(row["price_per_night"], row["currency"]), row["max_guests"])
 
 
 def _reservation(row: sqlite3.Row) -> Reservation:
@@ -52,7 +60,13 @@ def _reservation(row: sqlite3.Row) -> Reservation:
         row["id"], row["ref"], row["listing_id"], row["host_id"], row["guest_id"],
         date.fromisoformat(row["check_in"]), date.fromisoformat(row["check_out"]),
         row["status"], row["reason"], from_db(row["created_at"]),
+        row["guests"], _money(row["price_per_night"], row["currency"]),
     )
+
+
+def _search_text(listing: Listing) -> str:
+    """The case-folded copy SEARCH matches (see db/005): title and description, folded in every script."""
+    return search_fold(f"{listing.title} {listing.description}")
 
 
 # Twilio's message statuses in the order they can happen; the final ones rank highest.
@@ -207,12 +221,26 @@ class Store:
         )
         return [row["user_id"] for row in rows]
 
-    def create_listing(self, host_id: int, description: str, photo_url: str | None) -> Listing:
-        listing_id = self._run(
-            "INSERT INTO listings (host_id, description, photo_url, created_at) VALUES (?, ?, ?, ?)",
-            (host_id, description, photo_url, self._now()),
+    def create_listing(self, host_id: int, description: str, photo_url: str | None, *, title: str,
+                       price: Money | None, max_guests: int | None) -> Listing:
+        listing = Listing(0, host_id, description, photo_url, True, title, price, max_guests)
+        listing.id = self._run(
+            "INSERT INTO listings (host_id, description, photo_url, title, price_per_night, currency, max_guests,"
+            " search_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (host_id, description, photo_url, title, price.minor if price else None,
+             price.currency if price else None, max_guests, _search_text(listing), self._now()),
         )
-        return Listing(listing_id, host_id, description, photo_url, True)
+        return listing
+
+    def update_listing(self, listing: Listing) -> None:
+        """Write a listing's editable fields (EDIT), and its search copy with them."""
+        self._run(
+            "UPDATE listings SET title = ?, description = ?, photo_url = ?, price_per_night = ?, currency = ?,"
+            " max_guests = ?, search_text = ? WHERE id = ?",
+            (listing.title, listing.description, listing.photo_url, listing.price.minor if listing.price else None,
+             listing.price.currency if listing.price else None, listing.max_guests, _search_text(listing),
+             listing.id),
+        )
 
     def listing(self, listing_id: int) -> Listing:
         """An active listing whose host can be reached, or ListingNotFound."""
@@ -227,26 +255,50 @@ class Store:
         return _listing(row)
 
     def browse(self, after_id: int, words: Sequence[str], limit: int) -> list[Listing]:
-        """Active listings after `after_id` (keyset paging, never OFFSET) matching every word."""
+        """Active listings after `after_id` (keyset paging, never OFFSET) whose title or description has
+        every word, in any case (folded words against the folded copy `search_text`: no lower() in SQL)."""
         where = ["l.active = 1", "l.id > ?", "u.opted_out = 0", "u.unreachable IS NULL"]
         params: list[Any] = [after_id]
         for word in words:
-            where.append("l.description LIKE ? ESCAPE '\\'")
-            params.append(f"%{_like_escape(word)}%")
+            where.append("l.search_text LIKE ? ESCAPE '\\'")
+            params.append(f"%{_like_escape(search_fold(word))}%")
         params.append(limit)
         rows = self._all(
-            f"SELECT l.id, l.host_id, l.description, l.photo_url, l.active FROM listings l"
+            f"SELECT l.id, l.host_id, l.description, l.photo_url, l.active, l.title, l.price_per_night,"
+            f" l.currency, l.max_guests FROM listings l"
             f" JOIN users u ON u.id = l.host_id WHERE {' AND '.join(where)} ORDER BY l.id LIMIT ?",
             params,
         )
         return [_listing(row) for row in rows]
 
-    def listing_description(self, listing_id: int) -> str:
-        """Any listing's description, listed or not (messages about old requests name the place)."""
-        row = self._one("SELECT description FROM listings WHERE id = ?", (listing_id,))
+    def listing_title(self, listing_id: int) -> str:
+        """Any listing's title, listed or not (messages about old requests name the place)."""
+        row = self._one("SELECT title FROM listings WHERE id = ?", (listing_id,))
         if row is None:
             raise ListingNotFound(number=listing_id)
-        return str(row["description"])
+        return str(row["title"] or "")
+
+    def confirmed_stays(self, listing_id: int, start: date, end: date) -> list[tuple[date, date]]:
+        """(check_in, check_out) of the listing's confirmed stays with a night in [start, end), by check-in.
+        Served by `reservations_listing` (listing_id, status, check_out, check_in): the walk starts at
+        `start` and reads only stays that end after it."""
+        rows = self._all(
+            "SELECT check_in, check_out FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
+            " AND check_out > ? AND check_in < ? ORDER BY check_in",
+            (listing_id, start.isoformat(), end.isoformat()),
+        )
+        return [(date.fromisoformat(r["check_in"]), date.fromisoformat(r["check_out"])) for r in rows]
+
+    def guest_stay_elsewhere(self, guest_id: int, listing_id: int, check_in: date,
+                             check_out: date) -> Reservation | None:
+        """The guest's own confirmed stay at another place with a night in common, if any. Served by
+        `reservations_guest` (guest_id, status, id): only this guest's confirmed stays are read."""
+        row = self._one(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE guest_id = ? AND status = 'confirmed'"
+            " AND listing_id <> ? AND check_in < ? AND check_out > ? ORDER BY check_in LIMIT 1",
+            (guest_id, listing_id, check_out.isoformat(), check_in.isoformat()),
+        )
+        return _reservation(row) if row else None
 
     def host_listings(self, host_id: int) -> list[tuple[Listing, int]]:
         rows = self._all(
@@ -263,20 +315,23 @@ class Store:
     # -- reservations ------------------------------------------------------------------------------
 
     def create_reservation(
-        self, listing: Listing, guest_id: int, check_in: date, check_out: date
+        self, listing: Listing, guest_id: int, check_in: date, check_out: date, guests: int | None = None
     ) -> Reservation:
+        """A pending request; it keeps the listing's price per night as it is now (a later EDIT of the
+        price changes no filed request)."""
         while True:
             ref = "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
             if self._one("SELECT 1 FROM reservations WHERE ref = ?", (ref,)) is None:
                 break
         reservation_id = self._run(
-            "INSERT INTO reservations (ref, listing_id, host_id, guest_id, check_in, check_out, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO reservations (ref, listing_id, host_id, guest_id, check_in, check_out, created_at,"
+            " guests, price_per_night, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (ref, listing.id, listing.host_id, guest_id, check_in.isoformat(), check_out.isoformat(),
-             self._now()),
+             self._now(), guests, listing.price.minor if listing.price else None,
+             listing.price.currency if listing.price else None),
         )
         return Reservation(reservation_id, ref, listing.id, listing.host_id, guest_id, check_in, check_out,
-                           "pending", None, self._clock.now())
+                           "pending", None, self._clock.now(), guests, listing.price)
 
     def reservation(self, reservation_id: int) -> Reservation:
         row = self._one(f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE id = ?", (reservation_id,))

@@ -28,6 +28,12 @@ def fold(word: str) -> str:
     return (normal.strip(_EDGE_PUNCTUATION) or normal.strip()).upper()
 
 
+def search_fold(text: str) -> str:
+    """Text as SEARCH compares it: NFKC (full-width letters to ASCII) then casefold, in every script
+    ("ÉTÉ" and "été" match, as "Loft" and "LOFT" do)."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 # Japanese is written without spaces: "予約3" is "予約 3". A first word of non-ASCII letters glued to a
 # number is split there (ASCII words are left alone: "B2B" stays one word).
 _GLUED_NUMBER = re.compile(r"^([^\x00-\x7f\d#＃]+)([#＃]?\d.*)$")

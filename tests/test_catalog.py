@@ -9,7 +9,7 @@ import pytest
 from bot.catalog import validate_catalog
 from bot.config import Config
 from bot.reload import RELOADER
-from tests.conftest import GUEST, HOST, Sms
+from tests.conftest import GUEST, HOST, Sms, start_listing
 
 
 @pytest.fixture
@@ -46,14 +46,13 @@ def test_every_variation_is_validated_on_its_own_line(messages: Path) -> None:
 
 
 async def test_what_people_type_is_shown_never_run(sms: Sms) -> None:
-    await sms.text(HOST, "HOST")
-    await sms.text(HOST, "{{ 7 * 7 }}{% raw %}")
+    await start_listing(sms, HOST, "{{ 7 * 7 }}{% raw %}", title="{{ title }} Loft")
     await sms.text(HOST, "Loft with a {{ config }} view and {% for x in y %} braces, honest")
     reply = await sms.text(HOST, "SKIP")
     number = int(reply.split("#")[1].split()[0])
     view = await sms.text(GUEST, f"VIEW {number}")
     assert "Loft with a {{ config }} view and {% for x in y %} braces, honest" in view
-    assert "(host: {{ 7 * 7 }}{% raw %})" in view
+    assert "#1 {{ title }} Loft:" in view and "Host: {{" in view  # the host's first name, as typed
 
 
 def test_templates_cannot_reach_into_python(messages: Path) -> None:

@@ -49,8 +49,8 @@ def test_show_prints_each_message_rendered_with_the_samples() -> None:
     lines: list[str] = []
     run_check(load_config(env={}), show_texts=True, out=lines.append)
     text = "\n".join(lines)
-    assert "Maria would like to stay at #12 (Sunny loft by the harbour, two bedrooms) Dec 20-23" in text
-    assert "Mariaさんが #12(Sunny loft by the harbour, two bedrooms)に12月20日〜12月23日" in text
+    assert "Maria would like to stay at #12 (Harbour Loft) Dec 20-23, 2 guests, 3 nights x $120 = $360" in text
+    assert "Mariaさんが #12（Harbour Loft）に12月20日〜12月23日、2名で" in text and "3泊×$120＝$360" in text
 
 
 def test_a_yaml_error_is_reported_with_its_line_and_fails(messages: Path) -> None:
@@ -82,7 +82,7 @@ def test_a_typo_in_an_attribute_is_caught_by_rendering_the_samples(messages: Pat
 
 def test_a_branch_the_samples_do_not_take_is_rendered_too(messages: Path) -> None:
     # The sample has own=False; own=True must render as well.
-    replace(messages / "en.yaml", "{% if own %}This is your place.", "{% if own %}This is {{ owner.name }}.")
+    replace(messages / "en.yaml", "{% if own %}Your place: EDIT", "{% if own %}This is {{ owner.name }}.")
     status, out = check(messages)
     assert status == 1 and "listing_view: uses owner" in out
     replace(messages / "en.yaml", "{% if own %}This is {{ owner.name }}.", "{% if own %}{{ number.name }}.")
@@ -190,8 +190,8 @@ def test_config_default_is_the_shipped_warn_segments() -> None:
 
 def test_a_page_template_that_cannot_fit_its_budget_with_one_item_fails(messages: Path) -> None:
     # A page template padded so that even one listing takes three segments: pages could never fit.
-    replace(messages / "en.yaml", "VIEW <n> for details, BOOK <n> to request.",
-            "VIEW <n> for details, BOOK <n> to request. " + "Read the house rules before you book. " * 8)
+    replace(messages / "en.yaml", "to request.{% if more %}",
+            "to request. " + "Read the house rules before you book. " * 8 + "{% if more %}")
     status, out = check(messages)
     assert status == 1
     assert "browse_page: a page of one item takes 3 SMS segments with the samples, over " \

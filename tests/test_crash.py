@@ -151,10 +151,12 @@ async def test_sigkill_mid_traffic_loses_nothing_committed_or_acknowledged(
         try:
             await server.start()
             # Before the kill: hosts list places, guests ask for stays (each first request prompts a host).
-            await asyncio.gather(*(traffic.script(h, ["HOST", f"Host{i}", f"Place {i} by the river, two rooms",
-                                                      "SKIP"]) for i, h in enumerate(HOSTS)))
+            await asyncio.gather(*(traffic.script(h, ["HOST", f"Host{i}", f"Place {i}", "120", "4",
+                                                      f"Place {i} by the river, two rooms", "SKIP"])
+                                   for i, h in enumerate(HOSTS)))
             await asyncio.gather(*(traffic.script(g, ["hi", f"BOOK {i % len(HOSTS) + 1} Dec {i // 5 + 1}-"
-                                                      f"{i // 5 + 2}", f"Guest{i}"]) for i, g in enumerate(GUESTS)))
+                                                      f"{i // 5 + 2} 2 guests", f"Guest{i}"])
+                                   for i, g in enumerate(GUESTS)))
             assert not traffic.unanswered
 
             # Mid-traffic: hosts decline one request after another (each tells a guest through the outbox),

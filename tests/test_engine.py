@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from bot.engine import COMMANDS, KeyedLocks
-from tests.conftest import GUEST, GUEST2, HOST, Sms, book, list_place, twiml_messages
+from tests.conftest import GUEST, GUEST2, HOST, Sms, book, list_place, start_listing, twiml_messages
 
 
 async def test_first_contact_gets_a_welcome_that_says_what_can_be_done(sms: Sms) -> None:
@@ -21,7 +21,7 @@ async def test_a_first_text_that_is_a_command_just_runs(sms: Sms) -> None:
     number = await list_place(sms)
     reply = await sms.text(GUEST, "Browse")
     assert "Welcome" not in reply and f"#{number} Sunny loft" in reply
-    reply = await sms.text(GUEST2, f"BOOK {number} Dec 20-23")
+    reply = await sms.text(GUEST2, f"BOOK {number} Dec 20-23 2 guests")
     assert "Welcome" not in reply and "name" in reply.lower()
 
 
@@ -35,8 +35,7 @@ async def test_unknown_text_suggests_a_close_command(sms: Sms) -> None:
 
 
 async def test_unknown_text_in_a_step_is_answered_for_that_step(sms: Sms) -> None:
-    await sms.text(HOST, "HOST")
-    await sms.text(HOST, "Ana")
+    await start_listing(sms, HOST)
     await sms.text(HOST, "Sunny loft by the harbour, two bedrooms")
     assert "SKIP" in await sms.text(HOST, "BROWZE")
 
@@ -56,14 +55,14 @@ async def test_commands_tolerate_case_spaces_and_punctuation(sms: Sms) -> None:
     assert f"#{number} Sunny" in await sms.text(GUEST, "  bRoWsE!  ")
     assert "When would you like to stay" in await sms.text(GUEST, f" book {number} ")
     await sms.text(GUEST, "menu.")
-    assert "name" in (await sms.text(GUEST, f" Book #{number}  Dec 20-23 ")).lower()
+    assert "name" in (await sms.text(GUEST, f" Book #{number}  Dec 20-23 2 Guests ")).lower()
     assert "Request sent!" in await sms.text(GUEST, "Bob")
 
 
 async def test_a_retried_message_sid_is_applied_once_and_answered_the_same(sms: Sms) -> None:
     number = await list_place(sms)
     sid = sms.next_sid()
-    assert "name" in (await sms.text(GUEST, f"BOOK {number} Dec 20-23")).lower()
+    assert "name" in (await sms.text(GUEST, f"BOOK {number} Dec 20-23 2 guests")).lower()
     reply = await sms.text(GUEST, "Bob", sid=sid)
     again = await sms.text(GUEST, "Bob", sid=sid)  # Twilio's retry of the same webhook
     assert again == reply and "Request sent!" in reply
@@ -92,7 +91,8 @@ async def test_two_date_answers_at_once_file_one_request(sms: Sms) -> None:
     await book(sms, GUEST, number, "Dec 1-3")  # name known from now on
     await sms.text(GUEST, f"BOOK {number}")
     responses = await asyncio.gather(
-        sms.post("/sms", sms.form(GUEST, "Dec 20-23")), sms.post("/sms", sms.form(GUEST, "Dec 20-23"))
+        sms.post("/sms", sms.form(GUEST, "Dec 20-23 2 guests")),
+        sms.post("/sms", sms.form(GUEST, "Dec 20-23 2 guests")),
     )
     replies = [" ".join(body for body, _ in twiml_messages(await r.text())) for r in responses]
     assert sum("Request sent!" in r for r in replies) == 1, replies
@@ -105,8 +105,8 @@ async def test_different_phones_are_handled_concurrently_and_the_host_is_asked_o
     await book(sms, GUEST2, number, "Dec 5-7", name="Hugo")
     await sms.text(HOST, "NO")  # Hugo's request is now in front of the host
     responses = await asyncio.gather(
-        sms.post("/sms", sms.form(GUEST, f"BOOK {number} Dec 10-12")),
-        sms.post("/sms", sms.form(GUEST2, f"BOOK {number} Dec 14-16")),
+        sms.post("/sms", sms.form(GUEST, f"BOOK {number} Dec 10-12 2 guests")),
+        sms.post("/sms", sms.form(GUEST2, f"BOOK {number} Dec 14-16 2 guests")),
         sms.post("/sms", sms.form(HOST, "YES")),
     )
     assert all(r.status == 200 for r in responses)

@@ -30,7 +30,7 @@ async def test_a_retried_message_sid_gets_the_same_twiml_and_changes_and_sends_n
 
 async def test_concurrent_copies_of_one_text_are_applied_once(sms: Sms) -> None:
     number = await list_place(sms)
-    form = sms.form(GUEST, f"BOOK {number} Dec 20-23")
+    form = sms.form(GUEST, f"BOOK {number} Dec 20-23 2 guests")
     await sms.text(GUEST, "hi")
     replies = await asyncio.gather(*(sms.answer(form) for _ in range(8)))
     assert len(set(replies)) == 1
@@ -45,9 +45,9 @@ async def test_texts_from_one_phone_are_applied_one_at_a_time(sms: Sms) -> None:
     numbers = [await list_place(sms, host=h, name=f"H{i}", description=f"House {i} with garden, quiet street")
                for i, h in enumerate(hosts)]
     await sms.text(GUEST, "hi")
-    await sms.text(GUEST, f"BOOK {numbers[0]} Dec 1-2")
+    await sms.text(GUEST, f"BOOK {numbers[0]} Dec 1-2 2 guests")
     await sms.text(GUEST, "Bob")  # now named, so BOOK with dates files a request at once
-    forms = [sms.form(GUEST, f"BOOK {n} Dec 20-23") for n in numbers[1:]]
+    forms = [sms.form(GUEST, f"BOOK {n} Dec 20-23 2 guests") for n in numbers[1:]]
     replies = await asyncio.gather(*(sms.answer(form) for form in forms))
     await sms.deliver()
     filed = [r for r in replies if "reference" in r]
@@ -65,7 +65,7 @@ async def test_many_phones_at_once_final_state_and_the_exact_messages_sent(sms: 
     place_of = {g: numbers[i % len(numbers)] for i, g in enumerate(guests)}
 
     await asyncio.gather(*(sms.answer(sms.form(g, "hello")) for g in guests))
-    asked = await asyncio.gather(*(sms.answer(sms.form(g, f"BOOK {place_of[g]} Dec 20-23")) for g in guests))
+    asked = await asyncio.gather(*(sms.answer(sms.form(g, f"BOOK {place_of[g]} Dec 20-23 2 guests")) for g in guests))
     assert all("name" in a for a in asked)
     filed = await asyncio.gather(*(sms.answer(sms.form(g, f"Guest{i}")) for i, g in enumerate(guests)))
     assert all("reference" in f for f in filed)

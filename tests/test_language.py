@@ -63,16 +63,19 @@ async def test_host_and_guest_each_read_their_own_language(sms: Sms) -> None:
     number = await list_place(sms)  # the host (English) lists a place
     await sms.text(GUEST, "LANG JA")
     reply = await sms.text(GUEST, f"予約{number} 12/20-12/23")
-    assert "お名前を教えてください" in reply
+    assert "何名で泊まりますか？（4名まで）" in reply
+    assert "お名前を教えてください" in await sms.text(GUEST, "２名")
     reply = await sms.text(GUEST, "花子")
-    assert "リクエストを送りました！" in reply and "12月20日〜12月23日(3泊)" in reply
+    assert "リクエストを送りました！" in reply and "12月20日〜12月23日、2名、3泊×$120＝$360" in reply
     ref = reply.split("予約番号：")[1].split("。")[0]
 
     prompt = sms.inbox(HOST)[-1]  # caused by a Japanese guest, written in the English host's language
     assert prompt.startswith("花子 would like to stay at #") and "Dec 20-23" in prompt and "Reply YES" in prompt
+    assert "3 nights x $120 = $360" in prompt and ref in prompt
     assert "Accepted: 花子" in await sms.text(HOST, "YES")
     told = sms.inbox(GUEST)[-1]
-    assert told == (f"お待たせしました！#{number}、12月20日〜12月23日のご滞在が確定しました(予約番号 {ref})。"
+    assert told == (f"お待たせしました！#{number}（Sunny loft by the harbour, two bedrooms）、12月20日〜12月23日、"
+                    f"2名のご予約が確定しました（予約番号 {ref}）。3泊×$120＝$360。"
                     f"Anaさんへの連絡は「メッセージ {ref}」のあとに空白と本文を送ってください。")
     assert f"{ref} #{number} 12/20〜12/23：確定" in await sms.text(GUEST, "状況")
 
@@ -80,7 +83,11 @@ async def test_host_and_guest_each_read_their_own_language(sms: Sms) -> None:
 async def test_a_japanese_host_decides_with_hai_and_iie(sms: Sms) -> None:
     await sms.text(HOST, "LANG JA")
     assert "お名前を教えてください" in await sms.text(HOST, "掲載")
-    assert "宿の説明を1通で送ってください(20〜500文字)" in await sms.text(HOST, "アナ")
+    assert "宿の名前を3〜40文字で" in await sms.text(HOST, "アナ")
+    assert "1泊の料金をUSDの整数で" in await sms.text(HOST, "港のロフト")
+    assert "例：$120" in await sms.text(HOST, "一泊百ドル")  # not a number: asked again with an example
+    assert "最大何名まで泊まれますか？" in await sms.text(HOST, "１２０ドル")
+    assert "宿の説明を1通で送ってください(20〜500文字)" in await sms.text(HOST, "４人")
     description = "港の見える明るいロフト。寝室が二つ、バルコニー付きで駅から徒歩五分です。"
     assert "次に写真を送ってください" in await sms.text(HOST, description)
     reply = await sms.text(HOST, "スキップ")
@@ -90,10 +97,11 @@ async def test_a_japanese_host_decides_with_hai_and_iie(sms: Sms) -> None:
     await book(sms, GUEST, number, "Dec 20-23", name="Bob")
     await book(sms, GUEST2, number, "Dec 27-29", name="Eve")
     prompt = sms.inbox(HOST)[-1]
-    assert prompt.startswith(f"Bobさんが #{number}(港の見える明るいロフト。") and "12月20日〜12月23日、3泊" in prompt
+    assert prompt.startswith(f"Bobさんが #{number}（港のロフト）に12月20日〜12月23日、2名で")
+    assert "3泊×$120＝$360" in prompt
     reply = await sms.text(HOST, "はい")
     assert "承諾しました：Bobさん" in reply and "Eveさんが" in reply  # the next request follows
-    assert "is confirmed" in sms.inbox(GUEST)[-1]  # the English guest hears it in English
+    assert "Stay confirmed" in sms.inbox(GUEST)[-1]  # the English guest hears it in English
     assert "お断りしました：Eveさん" in await sms.text(HOST, "いいえ")
     assert "can't take your stay" in sms.inbox(GUEST2)[-1]
     assert "返事待ち0件" in await sms.text(HOST, "掲載中")
@@ -107,10 +115,13 @@ async def test_a_japanese_guest_uses_japanese_commands_end_to_end(sms: Sms) -> N
     assert f"#{number}" in await sms.text(GUEST, "検索 温泉")
     assert "「城」の宿" not in await sms.text(GUEST, "検索 城")
     view = await sms.text(GUEST, f"詳細{number}")
-    assert "(ホスト：Ana)" in view and f"「予約 {number}」" in view
+    assert "（ホスト：Anaさん）" in view and f"「予約 {number}」" in view and "1泊$120、4人まで" in view
+    assert "空き：11月27日〜1月25日" in view  # nothing booked: the next 60 nights are free
     assert "ご希望の日程" in await sms.text(GUEST, f"予約 {number}")
     assert "日付を読み取れませんでした" in await sms.text(GUEST, "そのうち")
-    assert "お名前" in await sms.text(GUEST, "12/20-12/23")
+    assert "何名で" in await sms.text(GUEST, "12/20-12/23")
+    assert "4名までです（6名は泊まれません）" in await sms.text(GUEST, "6人")
+    assert "お名前" in await sms.text(GUEST, "2人")
     reply = await sms.text(GUEST, "Bob")
     ref = reply.split("予約番号：")[1].split("。")[0]
     assert f"{ref}(#{number})を取り消しました" in await sms.text(GUEST, f"取消 {ref}")
@@ -138,12 +149,12 @@ async def test_japanese_date_examples_follow_the_calendar_and_are_accepted(sms: 
     assert "例：12/11-12/14" in await sms.text(GUEST, f"予約 {number}")
     assert "「12/11-12/14」のように" in await sms.text(GUEST, "そのうち")
     assert "(例：12/11-12/14)" in await sms.text(GUEST, "ヘルプ")
-    assert "お名前" in await sms.text(GUEST, "12/11-12/14")
+    assert "お名前" in await sms.text(GUEST, "12/11-12/14 2名")
     await sms.text(GUEST, "メニュー")
     sms.clock.advance(days=18)  # Dec 15: the example stay now ends in January, and still reads back
     assert "例：12/29-1/1" in await sms.text(GUEST, f"予約 {number}")
-    assert "お名前" in await sms.text(GUEST, "12/29-1/1")
-    assert "12月29日〜1月1日(3泊)" in await sms.text(GUEST, "花子")
+    assert "お名前" in await sms.text(GUEST, "12/29-1/1 ２名")
+    assert "12月29日〜1月1日、2名、3泊×" in await sms.text(GUEST, "花子")
 
 
 async def test_a_japanese_guest_reads_in_japanese_why_a_request_cannot_be_cancelled(sms: Sms) -> None:
@@ -166,5 +177,6 @@ async def test_a_japanese_guest_can_answer_with_dates_written_the_way_the_bot_wr
     await sms.text(GUEST, "LANG JA")
     await sms.text(GUEST, f"予約 {number}")
     await sms.text(GUEST, "12月20日〜12月23日")
+    await sms.text(GUEST, "2")
     reply = await sms.text(GUEST, "花子")
     assert "12月20日" in reply and "3泊" in reply

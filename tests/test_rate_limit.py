@@ -75,7 +75,7 @@ async def test_a_guest_cannot_have_more_than_the_capped_pending_requests(sms: Sm
                                 description=f"Place number {i} with a garden and a view") for i in range(4)]
     await sms.text(GUEST, "hi")
     for index, number in enumerate(numbers[:3]):
-        reply = await sms.text(GUEST, f"BOOK {number} Dec {index + 1}-{index + 2}")
+        reply = await sms.text(GUEST, f"BOOK {number} Dec {index + 1}-{index + 2} 2 guests")
         if "name" in reply.lower():
             reply = await sms.text(GUEST, "Bob")
         assert "reference" in reply.lower()

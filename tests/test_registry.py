@@ -93,7 +93,8 @@ def _uses() -> tuple[list[Use], list[str]]:
                         unresolved.append(f"{where}: {ast.unparse(arg)}")
                 if method == "step" and len(node.args) >= 2:  # router.step(name, help_key)
                     uses += [Use(key, where, None) for key in _keys(node.args[1], modules) or ()]
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "DateError" and node.args:
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("DateError", "PriceError")
+                    and node.args):
                 uses += [Use(key, where, None) for key in _keys(node.args[0], modules) or ()]
             if isinstance(node, ast.ClassDef):  # DomainError subclasses: key = "..."
                 for item in node.body:

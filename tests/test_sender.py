@@ -115,7 +115,7 @@ async def test_slow_answers_are_cut_by_the_timeout_and_retried(
     sms = Sms(await aiohttp_client(app), fake_twilio[0], clock, app)
     sms.twilio.fail_next(504, 20504, delay=1.5, to=HOST)  # answers only after 1.5 s
     number = await list_place(sms)
-    await sms.post("/sms", sms.form(GUEST, f"BOOK {number} Dec 20-23"))
+    await sms.post("/sms", sms.form(GUEST, f"BOOK {number} Dec 20-23 2 guests"))
     await sms.post("/sms", sms.form(GUEST, "Bob"))
 
     started = time.monotonic()

@@ -66,10 +66,11 @@ async def test_two_workers_apply_every_text_once_and_stop_cleanly(
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
             traffic = Traffic(server.url, session)
-            await asyncio.gather(*(traffic.script(h, ["HOST", f"Host{i}", f"Place {i} by the river, two rooms",
-                                                      "SKIP"]) for i, h in enumerate(HOSTS)))
-            await asyncio.gather(*(traffic.script(g, [f"BOOK {i % len(HOSTS) + 1} Dec {i // 5 + 1}-{i // 5 + 2}",
-                                                      f"Guest{i}"]) for i, g in enumerate(GUESTS)))
+            await asyncio.gather(*(traffic.script(h, ["HOST", f"Host{i}", f"Place {i}", "120", "4",
+                                                      f"Place {i} by the river, two rooms", "SKIP"])
+                                   for i, h in enumerate(HOSTS)))
+            await asyncio.gather(*(traffic.script(g, [f"BOOK {i % len(HOSTS) + 1} Dec {i // 5 + 1}-{i // 5 + 2}"
+                                                      " 2 guests", f"Guest{i}"]) for i, g in enumerate(GUESTS)))
             # Twilio retries every one of them: whichever worker gets a retry, it changes nothing.
             replays = await asyncio.gather(*(traffic.post(form) for form, _ in traffic.answered.values()))
         assert not traffic.unanswered

@@ -176,7 +176,7 @@ async def test_opt_out_type_stop_is_honoured_over_the_rate_limit(
 async def _request_queued_unsent(sms: Sms) -> str:
     """A listing, then a booking while no sender runs: the host's prompt waits in the outbox."""
     number = await list_place(sms)
-    await sms.answer(sms.form(GUEST, f"BOOK {number} Dec 20-23"))
+    await sms.answer(sms.form(GUEST, f"BOOK {number} Dec 20-23 2 guests"))
     answer = await sms.answer(sms.form(GUEST, "Bob"))
     [(reply, _)] = twiml_messages(answer)
     assert [r["status"] for r in outbox(sms, HOST)] == ["pending"]
@@ -202,7 +202,7 @@ async def test_a_prompt_for_a_request_decided_meanwhile_is_skipped_as_stale_and_
 async def test_a_prompt_for_a_request_the_guest_withdrew_meanwhile_is_skipped_and_the_next_one_goes_out(
         sms: Sms) -> None:
     ref = await _request_queued_unsent(sms)
-    await sms.answer(sms.form(GUEST2, "BOOK 1 Dec 27-29"))
+    await sms.answer(sms.form(GUEST2, "BOOK 1 Dec 27-29 2 guests"))
     await sms.answer(sms.form(GUEST2, "Hugo"))
     await sms.answer(sms.form(GUEST, f"CANCEL {ref}"))  # the host is moved on to Hugo's request
     sms.clock.advance(hours=2)  # late, but that request is still the one in front of the host
@@ -238,7 +238,7 @@ async def test_an_unreachable_host_has_the_waiting_requests_declined_at_once_gue
     sms.twilio.fail_next(400, code, to=HOST)
     number = await list_place(sms)
     for guest, dates, name in ((GUEST, "Dec 1-3", "Gina"), (GUEST2, "Dec 5-7", "Hugo")):
-        await sms.answer(sms.form(guest, f"BOOK {number} {dates}"))
+        await sms.answer(sms.form(guest, f"BOOK {number} {dates} 2 guests"))
         await sms.answer(sms.form(guest, name))
     await sms.deliver()  # the prompt fails for good; no time passes
 
@@ -270,7 +270,7 @@ async def test_the_unreachable_notice_is_in_the_guests_language(sms: Sms) -> Non
     sms.twilio.fail_next(400, 21211, to=HOST)
     number = await list_place(sms)
     await sms.text(GUEST, "LANG JA")
-    await sms.text(GUEST, f"BOOK {number} Dec 20-23")
+    await sms.text(GUEST, f"BOOK {number} Dec 20-23 2 guests")
     await sms.text(GUEST, "Bob")
     assert "SMSが届かない" in sms.inbox(GUEST)[-1]
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.keys import CATALOG
-from tests.conftest import GUEST, HOST, Sms, list_place, signature, twiml_messages
+from tests.conftest import GUEST, HOST, Sms, list_place, signature, start_listing, twiml_messages
 from tests.support.dbview import rows, snapshot
 
 
@@ -113,8 +113,7 @@ async def test_an_empty_text_gets_a_helpful_answer(sms: Sms) -> None:
 
 async def test_1600_characters_are_answered_and_longer_is_cut_at_1600(sms: Sms) -> None:
     assert "HELP" in await sms.text(GUEST, "word " * 320)  # 1,600 characters of chatter
-    await sms.text(HOST, "HOST")
-    await sms.text(HOST, "Ana")
+    await start_listing(sms, HOST)
     reply = await sms.text(HOST, "a" * 5000)  # a description far over the limit
     assert "1600" in reply and "500" in reply
 
@@ -143,9 +142,9 @@ async def test_text_that_looks_like_sql_is_just_text(sms: Sms) -> None:
 
 async def test_template_syntax_is_shown_literally_never_evaluated(sms: Sms) -> None:
     description = "Cosy room {{ 7*7 }} {% for x in range(3) %}x{% endfor %} {{ config }} near the park"
-    number = await list_place(sms, name="Bob {{ 7*7 }}", description=description)
+    number = await list_place(sms, name="Bob{{7*7}} Smith", description=description)
     reply = await sms.text(GUEST, f"VIEW {number}")
-    assert description in reply and "Bob {{ 7*7 }}" in reply and "49" not in reply
+    assert description in reply and "Host: Bob{{7*7}}." in reply and "49" not in reply
     assert "{{ 7*7 }}" in await sms.text(GUEST, "SEARCH {{ 7*7 }}")
 
 
@@ -161,8 +160,7 @@ async def test_xml_special_and_control_characters_still_make_valid_twiml(sms: Sm
                                   "data:image/png;base64,iVBORw0KGgo=", "example.com/photo.jpg",
                                   "http://", "https://exa mple.com/a.jpg"])
 async def test_a_photo_link_that_is_not_http_is_refused_with_help(sms: Sms, link: str) -> None:
-    await sms.text(HOST, "HOST")
-    await sms.text(HOST, "Ana")
+    await start_listing(sms, HOST)
     await sms.text(HOST, "Sunny loft by the harbour, two bedrooms")
     assert await sms.text(HOST, link) == said(sms, "photo_invalid")
     assert "listed as" in await sms.text(HOST, "SKIP")
@@ -170,15 +168,13 @@ async def test_a_photo_link_that_is_not_http_is_refused_with_help(sms: Sms, link
 
 
 async def test_mms_media_that_is_not_http_is_dropped(sms: Sms) -> None:
-    await sms.text(HOST, "HOST")
-    await sms.text(HOST, "Ana")
+    await start_listing(sms, HOST)
     await sms.text(HOST, "Sunny loft by the harbour, two bedrooms")
     assert await sms.text(HOST, "", media=("javascript:alert(1)",)) == said(sms, "photo_invalid")
 
 
 async def test_an_mms_with_several_pictures_lists_the_first(sms: Sms) -> None:
-    await sms.text(HOST, "HOST")
-    await sms.text(HOST, "Ana")
+    await start_listing(sms, HOST)
     await sms.text(HOST, "Sunny loft by the harbour, two bedrooms")
     pictures = tuple(f"https://api.twilio.com/media/ME{n}" for n in range(3))
     reply = await sms.text(HOST, "here you go", media=pictures)

@@ -6,10 +6,10 @@ of the booking workload before the clock starts, opens `connections` keep-alive 
 connection sends its next request as soon as the previous answer is complete (a closed loop: concurrency is
 the number of texts in flight). It prints a `LoadResult` as JSON on stdout.
 
-The workload, per connection: new guests BROWSE (sometimes MORE), VIEW a place, BOOK it with dates (inline
-or in the next text), give their name when asked, sometimes ask STATUS; after each booking, the host of the
-previous guest's booking answers YES or NO. Every phone belongs to one connection, so one person's texts
-arrive in order, as they do from Twilio.
+The workload, per connection: new guests BROWSE (sometimes MORE), VIEW a place, BOOK it with dates and the
+number of guests (inline, or each in the next text), give their name when asked, sometimes ask STATUS; after
+each booking, the host of the previous guest's booking answers YES or NO. Every phone belongs to one
+connection, so one person's texts arrive in order, as they do from Twilio.
 """
 
 from __future__ import annotations
@@ -93,11 +93,17 @@ def script(spec: LoadSpec, connection: int, count: int, rng: random.Random,
         if rng.random() < 0.3:
             texts.append((guest, "MORE", "more"))
         texts.append((guest, f"VIEW {listing}", "view"))
-        if rng.random() < 0.7:
+        party = rng.randint(1, 2)  # every seeded place sleeps at least two (seed.MIN_CAPACITY)
+        chance = rng.random()
+        if chance < 0.35:
+            texts.append((guest, f"BOOK {listing} {_dates(rng, today)} {party} guests", "book"))
+        elif chance < 0.7:
             texts.append((guest, f"BOOK {listing} {_dates(rng, today)}", "book"))
+            texts.append((guest, str(party), "guests"))
         else:
             texts.append((guest, f"book {listing}", "book"))
             texts.append((guest, _dates(rng, today), "dates"))
+            texts.append((guest, str(party), "guests"))
         texts.append((guest, rng.choice(GUEST_NAMES), "name"))
         if rng.random() < 0.1:
             texts.append((guest, "STATUS", "status"))

@@ -19,6 +19,7 @@ from pathlib import Path
 from bot.clock import SystemClock, to_db
 from bot.db import Database
 from bot.store import REF_ALPHABET, REF_LENGTH
+from bot.text import search_fold
 
 HOST_PHONE_BASE = 2_000_000_000   # host h (0-based) texts from +1 (HOST_PHONE_BASE + h)
 GUEST_PHONE_BASE = 3_000_000_000  # seeded guest g texts from +1 (GUEST_PHONE_BASE + g)
@@ -68,6 +69,15 @@ def description(listing: int) -> str:
             f" and {r.choice(_EXTRAS)}")
 
 
+def title(listing: int) -> str:
+    """The first words of the description, as a host would title the place ("Sunny loft by the harbour")."""
+    return description(listing).split(",")[0]
+
+
+# Every seeded place sleeps at least this many: the workload's guests come one or two at a time.
+MIN_CAPACITY = 2
+
+
 _SORTED_ALPHABET = "".join(sorted(REF_ALPHABET))
 
 
@@ -88,10 +98,13 @@ def _users(world: World, now: str) -> Iterator[tuple[int, str, str, str]]:
         yield world.hosts + g + 1, f"+1{GUEST_PHONE_BASE + g}", f"{_NAMES[g % len(_NAMES)]} G{g}", now
 
 
-def _listings(world: World, now: str) -> Iterator[tuple[int, int, str, str | None, str]]:
+def _listings(world: World, now: str) -> Iterator[tuple[object, ...]]:
     for listing in range(1, world.listings + 1):
         photo = f"https://photos.example.com/listing/{listing}.jpg" if listing % 3 else None
-        yield listing, host_of(listing, world) + 1, description(listing), photo, now
+        text, name = description(listing), title(listing)
+        # $60-$400 a night in cents; a search copy folded as the server writes it (bot/text.search_fold).
+        yield (listing, host_of(listing, world) + 1, text, photo, now, name, (60 + listing % 35 * 10) * 100, "USD",
+               MIN_CAPACITY + listing % 5, search_fold(f"{name} {text}"))
 
 
 def _reservations(world: World, today: date, now: str) -> Iterator[tuple[object, ...]]:
@@ -141,7 +154,8 @@ def seed(path: Path, world: World) -> float:
             conn.execute(f'DROP INDEX "{name}"')
         conn.executemany("INSERT INTO users (id, phone, name, created_at) VALUES (?, ?, ?, ?)", _users(world, now))
         conn.executemany(
-            "INSERT INTO listings (id, host_id, description, photo_url, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO listings (id, host_id, description, photo_url, created_at, title, price_per_night, currency,"
+            " max_guests, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             _listings(world, now),
         )
         conn.executemany(

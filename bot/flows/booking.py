@@ -1,24 +1,36 @@
-"""Guests booking: BOOK <n> [dates] -> dates -> name (if unknown) -> a pending request with a reference."""
+"""Guests booking: BOOK <n> [dates] [N guests] -> dates -> guests -> name (if unknown) -> (YES if it
+overlaps their own stay elsewhere) -> a pending request with a reference and what it costs."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
+from bot import availability
 from bot.context import Context
 from bot.dates import DateError, Stay, parse_stay
-from bot.flows import naming
-from bot.presenting import request_ttl
+from bot.flows import details, naming
+from bot.models import Listing
+from bot.presenting import describe, request_ttl
 from bot.router import Router, StepGroup, StepName
-from bot.text import Text, leading_number
+from bot.text import NO_WORDS, YES_WORDS, Text, leading_number
 
 
 class Steps(StepGroup, flow="booking"):
     dates = StepName()
+    guests = StepName()
     name = StepName()
+    confirm = StepName()
 
 
 router = Router("booking", Steps)
+
+# "... 2 guests" (or people, adults, 2人, ２名, 大人2名で) at the end of a BOOK or of the dates answer.
+_INLINE_GUESTS = re.compile(
+    r"(?:^|[\s,、])(?:for\s+|大人\s*)?(\d{1,2})\s*(?:guests?|people|persons?|adults?|pax|人|名)(?:\s*で(?:す)?)?\s*$",
+    re.IGNORECASE)
 
 
 class ExampleStay(TypedDict):
@@ -41,6 +53,45 @@ def _read_stay(ctx: Context, text: str) -> Stay | None:
         return None
 
 
+def _split_guests(text: str) -> tuple[str, int | None]:
+    """'Dec 20-23 2 guests' -> ('Dec 20-23', 2); text without a party size is returned whole."""
+    normal = unicodedata.normalize("NFKC", text).strip()
+    match = _INLINE_GUESTS.search(normal)
+    if match is None:
+        return text.strip(), None
+    return normal[: match.start()].strip(" ,"), int(match.group(1))
+
+
+def _listing(ctx: Context) -> Listing:
+    return ctx.store.listing(int(ctx.state["listing"]))
+
+
+def _capacity(listing: Listing) -> int:
+    return listing.max_guests if listing.max_guests is not None else details.GUESTS_MAX
+
+
+def _take_guests(ctx: Context, listing: Listing, count: int | None) -> bool:
+    """Keep the party size if the place sleeps that many; else say so (asking again). True if kept."""
+    if count is None or count < 1:
+        ctx.say("guest_count_invalid", number=listing.id, most=_capacity(listing))
+        return False
+    if count > _capacity(listing):
+        ctx.say("book_over_capacity", number=listing.id, most=_capacity(listing), guests=count)
+        return False
+    ctx.state["guests"] = count
+    return True
+
+
+def _take_stay(ctx: Context, listing: Listing, text: str) -> bool:
+    """Keep the dates if they can be asked for; else say why (with an example or free nights)."""
+    stay = _read_stay(ctx, text)
+    if stay is None or _refused(ctx, listing.id, stay.check_in, stay.check_out):
+        return False
+    ctx.state["check_in"] = stay.check_in.isoformat()
+    ctx.state["check_out"] = stay.check_out.isoformat()
+    return True
+
+
 @router.command("BOOK", "RESERVE", "予約")
 def book(ctx: Context, text: Text) -> StepName | None:
     parsed = leading_number(text.args)
@@ -56,48 +107,96 @@ def book(ctx: Context, text: Text) -> StepName | None:
         ctx.say("book_too_many", limit=ctx.config.max_pending_per_guest)
         return None
     ctx.state["listing"] = number
-    if rest:
-        stay = _read_stay(ctx, rest)
-        if stay is not None:
-            return _with_stay(ctx, stay)
+    return _answers(ctx, listing, rest)
+
+
+def _answers(ctx: Context, listing: Listing, text: str) -> StepName | None:
+    """Dates and a party size given in one text ("Dec 20-23 2 guests"), either, or (after BOOK) neither."""
+    dates, count = _split_guests(text)
+    if dates and not _take_stay(ctx, listing, dates):
+        if count is not None and 1 <= count <= _capacity(listing):
+            ctx.state["guests"] = count  # asked again only for the dates
         return Steps.dates
-    ctx.say("ask_dates", number=number, **example_dates(ctx.today()))
-    return Steps.dates
+    if count is not None and not _take_guests(ctx, listing, count):
+        return Steps.guests
+    return _next(ctx, listing)
+
+
+def _next(ctx: Context, listing: Listing) -> StepName | None:
+    """Ask the first thing still missing; with everything in, file the request."""
+    if "check_in" not in ctx.state:
+        ctx.say("ask_dates", number=listing.id, **example_dates(ctx.today()))
+        return Steps.dates
+    if "guests" not in ctx.state:
+        ctx.say("ask_guest_count", number=listing.id, most=_capacity(listing))
+        return Steps.guests
+    if naming.needs_name(ctx):
+        naming.ask_name(ctx)
+        return Steps.name
+    if not ctx.state.get("overlap_ok"):
+        own = ctx.store.guest_stay_elsewhere(ctx.texter.id, listing.id, *_stay_asked(ctx))
+        if own is not None:
+            ctx.say("book_overlaps_own_stay", **_confirm_variables(ctx), own_ref=own.ref,
+                    own_listing=own.listing_id, own_title=ctx.store.listing_title(own.listing_id),
+                    own_check_in=own.check_in, own_check_out=own.check_out)
+            return Steps.confirm
+    _file_request(ctx, listing)
+    return None
+
+
+def _stay_asked(ctx: Context) -> tuple[date, date]:
+    return date.fromisoformat(ctx.state["check_in"]), date.fromisoformat(ctx.state["check_out"])
+
+
+def _confirm_variables(ctx: Context) -> dict[str, Any]:
+    check_in, check_out = _stay_asked(ctx)
+    return {"number": int(ctx.state["listing"]), "check_in": check_in, "check_out": check_out}
 
 
 @router.step(Steps.dates, "help_dates", commands_interrupt=True,
              help_variables=lambda ctx: {**example_dates(ctx.today())})
 def dates(ctx: Context, text: Text) -> StepName | None:
-    stay = _read_stay(ctx, text.clean)
-    if stay is None:
-        return Steps.dates
-    return _with_stay(ctx, stay)
+    return _answers(ctx, _listing(ctx), text.clean)
+
+
+def _guest_help(ctx: Context) -> dict[str, Any]:
+    listing = _listing(ctx)
+    return {"number": listing.id, "most": _capacity(listing)}
+
+
+@router.step(Steps.guests, "help_guest_count", commands_interrupt=True, help_variables=_guest_help)
+def guests(ctx: Context, text: Text) -> StepName | None:
+    listing = _listing(ctx)
+    if not _take_guests(ctx, listing, details.guest_count(text.clean)):
+        return Steps.guests
+    return _next(ctx, listing)
 
 
 @router.step(Steps.name, "help_name", lone_commands_interrupt=True)
 def name(ctx: Context, text: Text) -> StepName | None:
     if not naming.take_name(ctx, text):
         return Steps.name
-    _file_request(ctx)
-    return None
+    return _next(ctx, _listing(ctx))
 
 
-def _with_stay(ctx: Context, stay: Stay) -> StepName | None:
-    if _refused(ctx, int(ctx.state["listing"]), stay.check_in, stay.check_out):
-        return Steps.dates  # "try other dates": the next text is read as dates (a command still interrupts)
-    ctx.state["check_in"] = stay.check_in.isoformat()
-    ctx.state["check_out"] = stay.check_out.isoformat()
-    if naming.needs_name(ctx):
-        naming.ask_name(ctx)
-        return Steps.name
-    _file_request(ctx)
+# YES here is the guest's own answer (book anyway), never a decision on a request they host.
+@router.step(Steps.confirm, "help_book_confirm", commands_interrupt=True, own_words=YES_WORDS | NO_WORDS,
+             help_variables=_confirm_variables)
+def confirm(ctx: Context, text: Text) -> StepName | None:
+    if text.lone_word in YES_WORDS:
+        ctx.state["overlap_ok"] = True
+        return _next(ctx, _listing(ctx))
+    ctx.say("book_dropped", **_confirm_variables(ctx))
     return None
 
 
 def _refused(ctx: Context, listing_id: int, check_in: date, check_out: date) -> bool:
-    """Dates taken by a confirmed stay, or already asked for by this guest: say so; True if refused."""
+    """Dates taken by a confirmed stay (naming the nearest free nights), or already asked for by this
+    guest: say so; True if refused."""
     if ctx.store.overlaps_confirmed(listing_id, check_in, check_out):
-        ctx.say("book_unavailable", number=listing_id, check_in=check_in, check_out=check_out)
+        free = availability.nearest(ctx, listing_id, check_in, check_out)
+        ctx.say("book_unavailable", number=listing_id, check_in=check_in, check_out=check_out,
+                free=[r.item() for r in free])
         return True
     if ctx.store.guest_has_overlapping_request(ctx.texter.id, listing_id, check_in, check_out):
         ctx.say("book_duplicate", number=listing_id)
@@ -105,21 +204,17 @@ def _refused(ctx: Context, listing_id: int, check_in: date, check_out: date) -> 
     return False
 
 
-def _file_request(ctx: Context) -> None:
+def _file_request(ctx: Context, listing: Listing) -> None:
     """All answers are in: check the rules again (time has passed) and file the pending request."""
-    listing = ctx.store.listing(int(ctx.state["listing"]))
-    check_in = date.fromisoformat(ctx.state["check_in"])
-    check_out = date.fromisoformat(ctx.state["check_out"])
+    check_in, check_out = _stay_asked(ctx)
     if _refused(ctx, listing.id, check_in, check_out):
         return
     if ctx.store.pending_count_for_guest(ctx.texter.id) >= ctx.config.max_pending_per_guest:
         ctx.say("book_too_many", limit=ctx.config.max_pending_per_guest)
         return
-    reservation = ctx.store.create_reservation(listing, ctx.texter.id, check_in, check_out)
+    reservation = ctx.store.create_reservation(listing, ctx.texter.id, check_in, check_out,
+                                               int(ctx.state["guests"]))
     ctx.store.add_job("expire", reservation.id, ctx.now() + request_ttl(ctx))
-    ctx.say(
-        "book_requested", ref=reservation.ref, number=listing.id, check_in=check_in, check_out=check_out,
-        nights=reservation.nights,
-    )
+    ctx.say("book_requested", number=listing.id, **describe(ctx, reservation))
     # Load the host's conversation into this unit of work: the engine presents it if the host is free.
     ctx.conversation(listing.host_id)

@@ -1,15 +1,25 @@
-"""Guests looking around: BROWSE, MORE, SEARCH <words>, VIEW <n>. Paging is by key, never OFFSET."""
+"""Guests looking around: BROWSE, MORE, SEARCH <words>, VIEW <n>, FREE <n>. Paging is by key, never
+OFFSET."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot import availability
 from bot.context import Context
-from bot.presenting import excerpt
+from bot.models import Listing
 from bot.router import Router
 from bot.text import Text, leading_number
 
 router = Router("browse")
 
-EXCERPT = 60
+# VIEW names this many of the next free ranges (FREE <n> lists them all).
+VIEW_RANGES = 2
+
+
+def line(listing: Listing) -> dict[str, Any]:
+    """One listing as a page shows it: what a guest decides on (title, price, capacity)."""
+    return {"number": listing.id, "title": listing.title, "price": listing.price, "sleeps": listing.max_guests}
 
 
 def _page(ctx: Context, words: list[str], after: int, first: bool) -> None:
@@ -24,7 +34,7 @@ def _page(ctx: Context, words: list[str], after: int, first: bool) -> None:
         else:
             ctx.say("browse_end")
         return
-    items = [{"number": listing.id, "text": excerpt(listing.description, EXCERPT)} for listing in page]
+    items = [line(listing) for listing in page]
     shown = ctx.say_page("browse_page", "listings", items, more=more, query=" ".join(words))
     # MORE goes on after the last listing this page could fit.
     ctx.conv.data["browse"] = {"after": page[shown - 1].id, "words": words}
@@ -61,7 +71,25 @@ def view(ctx: Context, text: Text) -> None:
         return
     listing = ctx.store.listing(parsed[0])
     host = ctx.person(listing.host_id)
+    free = availability.upcoming(ctx, listing.id)
     ctx.say(
-        "listing_view", media_url=listing.photo_url, number=listing.id, description=listing.description,
-        host=host.name or "", own=listing.host_id == ctx.texter.id,
+        "listing_view", media_url=listing.photo_url, **line(listing), description=listing.description,
+        host=(host.name or "").split(" ")[0], own=listing.host_id == ctx.texter.id,
+        free=[r.item() for r in free[:VIEW_RANGES]], days=availability.FREE_DAYS,
     )
+
+
+@router.command("FREE", "AVAILABILITY", "空き", "空室")
+def free(ctx: Context, text: Text) -> None:
+    parsed = leading_number(text.args)
+    if parsed is None:
+        ctx.say("free_usage")
+        return
+    listing = ctx.store.listing(parsed[0])
+    ranges = availability.upcoming(ctx, listing.id)
+    if not ranges:
+        ctx.say("free_none", number=listing.id, title=listing.title, days=availability.FREE_DAYS)
+        return
+    example_in, example_out = availability.example_stay(ranges[0])
+    ctx.say_page("free_nights", "ranges", [r.item() for r in ranges], number=listing.id, title=listing.title,
+                 days=availability.FREE_DAYS, example_in=example_in, example_out=example_out)

@@ -124,7 +124,7 @@ def _listed(ctx: Context, stay: Reservation) -> dict[str, Any]:
     other = _other_party(ctx, stay)
     return {
         "ref": stay.ref, "name": other.name or "", "is_guest": other.id == stay.guest_id,
-        "place": excerpt(ctx.store.listing_description(stay.listing_id), LISTED_PLACE),
+        "place": excerpt(ctx.store.listing_title(stay.listing_id), LISTED_PLACE),
         "check_in": stay.check_in, "check_out": stay.check_out,
     }
 

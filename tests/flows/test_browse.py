@@ -1,9 +1,10 @@
-"""Guests looking around: BROWSE pages with MORE, SEARCH filters, VIEW sends the photo as MMS."""
+"""Guests looking around: BROWSE pages with MORE (title, price, capacity per line), SEARCH filters on title
+and description in any case, VIEW shows what a guest decides on and sends the photo as MMS."""
 
 from __future__ import annotations
 
 from bot.catalog import sms_size
-from tests.conftest import GUEST, HOST, Sms, list_place
+from tests.conftest import GUEST, HOST, Sms, book, list_place, start_listing
 
 PHOTO = "https://example.com/photos/loft.jpg"
 
@@ -44,11 +45,13 @@ async def test_a_full_last_page_does_not_offer_more(sms: Sms) -> None:
     assert "MORE" not in await sms.text(GUEST, "BROWSE")
 
 
-async def test_long_descriptions_are_cut_in_the_list(sms: Sms) -> None:
+async def test_a_page_line_is_title_price_and_capacity_not_the_description(sms: Sms) -> None:
     long = "Sunny loft by the harbour with two bedrooms, a balcony over the water and a piano"
-    await list_place(sms, description=long)
+    number = await list_place(sms, description=long, title="Harbour Loft", price="1200", guests="5")
     page = await sms.text(GUEST, "BROWSE")
-    assert long not in page and "..." in page and "Sunny loft by the harbour" in page
+    assert page == (f"Places:\n#{number} Harbour Loft, $1,200/night, sleeps 5\n"
+                    f"VIEW {number} for details, BOOK {number} to request.")
+    assert "balcony" not in page
 
 
 async def test_search_filters_by_every_word_and_pages_within_the_results(sms: Sms) -> None:
@@ -78,9 +81,37 @@ async def test_search_words_are_not_sql_patterns(sms: Sms) -> None:
     assert "No places match" in await sms.text(GUEST, "SEARCH s_nny")
 
 
+async def test_search_matches_title_or_description_in_any_case_in_both_languages(sms: Sms) -> None:
+    loft = await list_place(sms, title="Harbour Loft", description="Bright rooms over the water, two bedrooms")
+    cafe = await list_place(sms, title="ÉTÉ Café Studio", description="Above a bakery in the old town centre")
+    ryokan = await list_place(sms, title="京都の町家", description="駅から歩いて五分、静かな路地の一軒家です")
+    wide = await list_place(sms, title="Ｓｕｎｎｙ Flat", description="Full-width letters typed on a phone here")
+    for query, found in [("harbour", loft), ("HARBOUR LOFT", loft), ("WATER", loft), ("été", cafe),
+                         ("CAFÉ", cafe), ("bakery", cafe), ("町家", ryokan), ("一軒家", ryokan),
+                         ("sunny", wide), ("ＳＵＮＮＹ", wide)]:
+        page = await sms.text(GUEST, f"SEARCH {query}")
+        assert f"#{found} " in page, (query, page)
+        assert sum(f"#{n} " in page for n in (loft, cafe, ryokan, wide)) == 1, (query, page)
+    await sms.text(GUEST, "LANG JA")
+    assert f"#{ryokan} 京都の町家　1泊$120・4人まで" in await sms.text(GUEST, "検索 町家")
+    assert f"#{cafe} " in await sms.text(GUEST, "検索 ÉTÉ")
+
+
+async def test_view_shows_title_price_capacity_host_and_the_next_free_nights(sms: Sms) -> None:
+    number = await list_place(sms, name="Ana Lima", title="Harbour Loft", price="140", guests="3")
+    await book(sms, GUEST, number, "Dec 20-24", guests=2)
+    await sms.text(HOST, "YES")
+    assert await sms.text(GUEST, f"VIEW {number}") == (
+        f"#{number} Harbour Loft: $140/night, sleeps 3. Sunny loft by the harbour, two bedrooms Host: Ana."
+        f" Free: Nov 27-Dec 19, Dec 24-Jan 25. BOOK {number} to request a stay.")
+    await sms.text(GUEST, "LANG JA")
+    assert await sms.text(GUEST, f"詳細 {number}") == (
+        f"#{number} Harbour Loft：1泊$140、3人まで。Sunny loft by the harbour, two bedrooms（ホスト：Anaさん）"
+        f"空き：11月27日〜12月19日、12月24日〜1月25日。予約は「予約 {number}」と送ってください。")
+
+
 async def test_view_sends_the_photo_as_mms_media(sms: Sms) -> None:
-    await sms.text(HOST, "HOST")
-    await sms.text(HOST, "Ana")
+    await start_listing(sms, HOST)
     await sms.text(HOST, "Sunny loft by the harbour, two bedrooms")
     listed = await sms.text(HOST, "", media=(PHOTO,))
     number = int(listed.split("listed as #")[1].split()[0].rstrip("."))
@@ -98,7 +129,7 @@ async def test_view_without_a_photo_sends_text_only(sms: Sms) -> None:
 async def test_view_of_the_hosts_own_place_does_not_offer_booking(sms: Sms) -> None:
     number = await list_place(sms)
     reply = await sms.text(HOST, f"VIEW {number}")
-    assert "your place" in reply and "BOOK" not in reply
+    assert f"Your place: EDIT {number} to change it." in reply and "BOOK" not in reply
 
 
 async def test_view_of_a_missing_or_unlisted_place(sms: Sms) -> None:

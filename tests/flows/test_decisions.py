@@ -143,5 +143,5 @@ async def test_a_host_booking_as_a_guest_is_asked_when_the_booking_is_done(sms: 
     await sms.text(HOST, f"BOOK {cabin}")
     await book(sms, GUEST, loft)
     assert sms.inbox(HOST) == []  # Ana is answering a question: not now
-    reply = await sms.text(HOST, "Dec 20-23")
+    reply = await sms.text(HOST, "Dec 20-23 2 guests")
     assert reply.index("Request sent!") < reply.index("Bob would like to stay")

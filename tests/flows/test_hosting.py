@@ -1,44 +1,111 @@
-"""Hosts: HOST (name once, description, photo or SKIP, "listed as #n"), LISTINGS, UNLIST, and a host
-half-way through listing who receives a request."""
+"""Hosts: HOST (name once, title, price per night, most guests, description, photo or SKIP, "listed as
+#n"), EDIT, LISTINGS, UNLIST, and a host half-way through listing who receives a request."""
 
 from __future__ import annotations
 
-from tests.conftest import GUEST, GUEST2, HOST, Sms, book, list_place
+import pytest
+
+from bot.app import create_app
+from bot.clock import FakeClock
+from bot.config import Config
+from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, list_place, start_listing
+from tests.support.dbview import rows
+from tests.support.fake_twilio import FakeTwilio
 
 DESCRIPTION = "Sunny loft by the harbour, two bedrooms"
 
 
 async def test_the_whole_listing_flow_asks_the_name_first_time_only(sms: Sms) -> None:
     assert "name" in (await sms.text(HOST, "HOST")).lower()
-    assert "Describe your place" in await sms.text(HOST, "Ana")
+    assert await sms.text(HOST, "Ana Lima") == (
+        "What's your place called? Send a short title (3-40 characters), e.g. Ocean Loft")
+    assert await sms.text(HOST, "Ocean Loft") == "Price per night in USD? Send a whole amount, e.g. $120"
+    assert await sms.text(HOST, "$1,200 a night") == "How many guests can it sleep at most (1-16)? e.g. 4"
+    assert "Describe your place" in await sms.text(HOST, "sleeps 6")
     assert "photo" in await sms.text(HOST, DESCRIPTION)
     reply = await sms.text(HOST, "skip")
     assert "listed as #1" in reply and "(no photo)" in reply
-    # Second time: straight to the description.
-    assert "Describe your place" in await sms.text(HOST, "host")
+    # Second time: straight to the title.
+    assert "called?" in await sms.text(HOST, "host")
+    await sms.text(HOST, "Pine Cabin")
+    await sms.text(HOST, "95")
+    await sms.text(HOST, "2")
     await sms.text(HOST, "Quiet cabin in the pines with a wood stove")
     assert "listed as #2" in await sms.text(HOST, "https://example.com/cabin.jpg")
-    assert "(host: Ana)" in await sms.text(GUEST, "VIEW 2")
+    view = await sms.text(GUEST, "VIEW 1")
+    assert view.startswith(f"#1 Ocean Loft: $1,200/night, sleeps 6. {DESCRIPTION} Host: Ana. Free: Nov 27-Jan 25.")
+    assert "BOOK 1 to request a stay." in view
+    assert "#2 Pine Cabin, $95/night, sleeps 2" in await sms.text(GUEST, "BROWSE")
+
+
+@pytest.mark.parametrize("price", ["120", "$120", "120/night", "$120 per night", "120 dollars", "USD 120",
+                                   "１２０", "120.00"])
+async def test_the_price_is_read_as_hosts_write_it(sms: Sms, price: str) -> None:
+    await sms.text(HOST, "HOST")
+    await sms.text(HOST, "Ana")
+    await sms.text(HOST, "Ocean Loft")
+    assert "How many guests" in await sms.text(HOST, price)
+    assert rows(sms, "SELECT flow FROM conversations") == [{"flow": "hosting"}]
+
+
+async def test_a_service_that_charges_yen_reads_and_writes_yen(
+        aiohttp_client: AiohttpClient, config: Config, clock: FakeClock,
+        fake_twilio: tuple[FakeTwilio, str]) -> None:
+    app = create_app(config.with_(currency="JPY"), clock=clock)
+    sms = Sms(await aiohttp_client(app), fake_twilio[0], clock, app)
+    await sms.text(HOST, "LANG JA")
+    await sms.text(HOST, "掲載")
+    await sms.text(HOST, "山田")
+    assert await sms.text(HOST, "海辺のロフト") == "1泊の料金をJPYの整数で送ってください。例：15,000円"
+    assert "料金はJPYでお願いします" in await sms.text(HOST, "$120")
+    assert "最大何名" in await sms.text(HOST, "1泊15,000円")
+    await sms.text(HOST, "4名")
+    await sms.text(HOST, "海まで歩いて二分の明るいロフトです。寝室が二つあります。")
+    number = int((await sms.text(HOST, "スキップ")).split("#")[1].split(" ")[0])
+    assert f"#{number} 海辺のロフト, ¥15,000/night, sleeps 4" in await sms.text(GUEST, "BROWSE")
+    await sms.text(GUEST, f"BOOK {number} Dec 20-23 2 guests")
+    assert "2 guests, 3 nights x ¥15,000 = ¥45,000." in await sms.text(GUEST, "Bob")
+    assert "3泊×15,000円＝45,000円" in sms.inbox(HOST)[-1]  # the host reads Japanese
+    assert rows(sms, "SELECT price_per_night, currency FROM reservations") == [
+        {"price_per_night": 15000, "currency": "JPY"}]  # whole yen: JPY has no minor unit
+
+
+async def test_each_listing_answer_is_checked_with_an_example_of_a_good_one(sms: Sms) -> None:
+    await sms.text(HOST, "HOST")
+    await sms.text(HOST, "Ana")
+    assert await sms.text(HOST, "Hi") == "Please send a title of 3-40 characters, e.g. Ocean Loft"
+    assert "e.g. Ocean Loft" in await sms.text(HOST, "x" * 41)
+    assert "e.g. Ocean Loft" in await sms.text(HOST, "12345")
+    assert "Price per night" in await sms.text(HOST, "Ocean Loft")
+    for bad in ("cheap", "0", "120.50", "about 100 or so", "-5"):
+        assert await sms.text(HOST, bad) == "Please send the price per night as a whole amount in USD, e.g. $120", bad
+    for other in ("¥15000", "15,000円", "15000 yen", "€90"):
+        assert await sms.text(HOST, other) == (
+            "Prices here are in USD. Please send the price per night in USD, e.g. $120"), other
+    assert "How many guests" in await sms.text(HOST, "120")
+    for bad in ("0", "17", "lots", "2 or 3"):
+        assert await sms.text(HOST, bad) == "Please send a number of guests from 1 to 16, e.g. 4", bad
+    assert "most guests it sleeps (1-16), e.g. 4" in await sms.text(HOST, "?")
+    assert "Describe your place" in await sms.text(HOST, "16")
+    assert rows(sms, "SELECT COUNT(*) AS n FROM listings") == [{"n": 0}]
 
 
 async def test_name_must_look_like_a_name(sms: Sms) -> None:
     await sms.text(HOST, "HOST")
     assert "just your name" in await sms.text(HOST, "12345")
     assert "just your name" in await sms.text(HOST, "x" * 41)
-    assert "Describe your place" in await sms.text(HOST, "Ana")
+    assert "called?" in await sms.text(HOST, "Ana")
 
 
 async def test_description_length_is_checked(sms: Sms) -> None:
-    await sms.text(HOST, "HOST")
-    await sms.text(HOST, "Ana")
+    await start_listing(sms, HOST)
     assert "only 5 characters" in await sms.text(HOST, "Cosy.")
     assert "501 characters" in await sms.text(HOST, "a" * 501)
     assert "photo" in await sms.text(HOST, DESCRIPTION)
 
 
 async def test_photo_as_mms_link_or_skip_and_nothing_else(sms: Sms) -> None:
-    await sms.text(HOST, "HOST")
-    await sms.text(HOST, "Ana")
+    await start_listing(sms, HOST)
     await sms.text(HOST, DESCRIPTION)
     assert "http" in await sms.text(HOST, "a nice picture")
     assert "http" in await sms.text(HOST, "ftp://example.com/a.jpg")
@@ -54,6 +121,13 @@ async def test_help_while_listing_is_about_the_step(sms: Sms) -> None:
     assert "name" in (await sms.text(HOST, "HELP")).lower()
     await sms.text(HOST, "Ana")
     reply = await sms.text(HOST, "help")
+    assert "listing a place" in reply and "title (3-40 characters), e.g. Ocean Loft" in reply
+    await sms.text(HOST, "Ocean Loft")
+    assert "price per night in USD, e.g. $120" in await sms.text(HOST, "help")
+    await sms.text(HOST, "120")
+    assert "most guests it sleeps (1-16), e.g. 4" in await sms.text(HOST, "help")
+    await sms.text(HOST, "4")
+    reply = await sms.text(HOST, "help")
     assert "listing a place" in reply and "description" in reply and "MENU" in reply and "20" in reply
     await sms.text(HOST, DESCRIPTION)
     reply = await sms.text(HOST, "HELP")
@@ -62,18 +136,24 @@ async def test_help_while_listing_is_about_the_step(sms: Sms) -> None:
 
 
 async def test_menu_abandons_the_listing(sms: Sms) -> None:
-    await sms.text(HOST, "HOST")
-    await sms.text(HOST, "Ana")
+    await start_listing(sms, HOST)
     assert "back to the start" in await sms.text(HOST, "Menu")
     assert "Did you mean" not in await sms.text(HOST, DESCRIPTION)  # no longer taken as a description
     assert "no places listed" in await sms.text(HOST, "LISTINGS")
     # The name was kept.
-    assert "Describe your place" in await sms.text(HOST, "HOST")
+    assert "called?" in await sms.text(HOST, "HOST")
+
+
+async def test_a_command_abandons_the_price_or_guests_question_but_a_title_may_start_with_one(sms: Sms) -> None:
+    await sms.text(HOST, "HOST")
+    await sms.text(HOST, "Ana")
+    assert "Price per night" in await sms.text(HOST, "Browse Inn")  # a title, not BROWSE
+    assert "No places are listed yet" in await sms.text(HOST, "BROWSE")  # a command: listing abandoned
+    assert "Sorry, I didn't get that" in await sms.text(HOST, "120")
 
 
 async def test_commands_are_text_while_writing_a_description(sms: Sms) -> None:
-    await sms.text(HOST, "HOST")
-    await sms.text(HOST, "Ana")
+    await start_listing(sms, HOST)
     description = "Browse no further: a sunny loft by the harbour"
     await sms.text(HOST, description)
     await sms.text(HOST, "SKIP")
@@ -130,7 +210,8 @@ async def test_a_host_mid_listing_is_asked_only_when_the_listing_is_finished(sms
 
     # Their texts are not eaten as decisions, and no decision word is eaten as a description.
     assert "no request waiting" in await sms.text(HOST, "yes")
-    await sms.text(HOST, "Quiet cabin in the pines with a stove")
+    for answer in ("Pine Cabin", "95", "2", "Quiet cabin in the pines with a stove"):
+        await sms.text(HOST, answer)
     assert "no request waiting" in await sms.text(HOST, "OK")
     assert "waiting for host" in await sms.text(GUEST, "STATUS")
 
@@ -163,17 +244,19 @@ async def test_a_host_who_walks_away_mid_listing_is_asked_when_the_flow_times_ou
 async def test_a_guest_who_gave_their_name_is_not_asked_again_to_host(sms: Sms) -> None:
     number = await list_place(sms)
     await book(sms, GUEST, number, name="Bob")
-    assert "Describe your place" in await sms.text(GUEST, "HOST")
+    assert "called?" in await sms.text(GUEST, "HOST")
+    await sms.text(GUEST, "MENU")
+    await start_listing(sms, GUEST)
     await sms.text(GUEST, "Quiet cabin in the pines with a stove")
     await sms.text(GUEST, "SKIP")
-    assert "(host: Bob)" in await sms.text(GUEST2, "VIEW 2")
+    assert "Host: Bob." in await sms.text(GUEST2, "VIEW 2")
 
 
 async def test_no_at_the_photo_step_means_no_photo_and_never_declines_the_request_shown(sms: Sms) -> None:
     number = await list_place(sms)
     await book(sms, GUEST, number)
     assert "Reply YES" in sms.inbox(HOST)[-1]  # the host is looking at Bob's request
-    await sms.text(HOST, "HOST")
+    await start_listing(sms, HOST)
     await sms.text(HOST, "Quiet cabin in the pines with a wood stove")
     reply = await sms.text(HOST, "No")
     assert "listed as #2" in reply and "(no photo)" in reply

@@ -1,0 +1,97 @@
+"""A listing's details as a host answers them, for HOST and EDIT alike: the title, the price per night,
+the most guests, the photo. Each reader says what was wrong, with an example of a good answer, and returns
+None; the calling flow asks again."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from bot.context import Context
+from bot.money import Money, PriceError, example_price, parse_price
+from bot.text import NO_WORDS, Text
+
+TITLE_MIN, TITLE_MAX = 3, 40
+GUESTS_MIN, GUESTS_MAX = 1, 16
+SKIP_WORDS = frozenset({"SKIP", "NONE", "NO PHOTO", "スキップ", "なし", "写真なし"})
+
+# "4", "4 guests", "sleeps 4", "up to 4 people", "4人", "４名です", "大人2名": one number, words around it.
+_GUEST_WORDS = re.compile(
+    r"\b(?:sleeps|up|to|max|maximum|for|of|us|guests?|people|persons?|adults?|pax)\b|人|名|まで|最大|大人|です|で")
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10}
+
+
+def title_from(description: str) -> str:
+    """A title for a place listed without one: its description, cut after the last whole word that fits
+    (as migration 005 titles older places), with three dots (GSM-7, unlike "…")."""
+    if len(description) <= TITLE_MAX:
+        return description
+    cut = description[: TITLE_MAX - 3]
+    if description[len(cut)] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.") + "..."
+
+
+def title_limits() -> dict[str, Any]:
+    return {"min_length": TITLE_MIN, "max_length": TITLE_MAX}
+
+
+def guest_limits() -> dict[str, Any]:
+    return {"most": GUESTS_MAX}
+
+
+def price_example(ctx: Context) -> dict[str, Any]:
+    return {"currency": ctx.config.currency, "example": example_price(ctx.config.currency)}
+
+
+def read_title(ctx: Context, text: Text) -> str | None:
+    title = text.clean
+    if not TITLE_MIN <= len(title) <= TITLE_MAX or not any(ch.isalpha() for ch in title):
+        ctx.say("title_invalid", length=len(title), **title_limits())
+        return None
+    return title
+
+
+def read_price(ctx: Context, text: Text) -> Money | None:
+    try:
+        return parse_price(text.clean, ctx.config.currency)
+    except PriceError as error:
+        ctx.say(error.key, **price_example(ctx))
+        return None
+
+
+def guest_count(text: str) -> int | None:
+    """The one number in "4", "4 guests", "sleeps 4", "４人", "two"; None if there is not exactly one."""
+    normal = _GUEST_WORDS.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip(" .!。")
+    if normal in _NUMBER_WORDS:
+        return _NUMBER_WORDS[normal]
+    return int(normal) if normal.isdigit() and len(normal) <= 3 else None
+
+
+def read_capacity(ctx: Context, text: Text) -> int | None:
+    count = guest_count(text.clean)
+    if count is None or not GUESTS_MIN <= count <= GUESTS_MAX:
+        ctx.say("capacity_invalid", **guest_limits())
+        return None
+    return count
+
+
+def _is_web_link(value: str) -> bool:
+    lowered = value.lower()
+    return (lowered.startswith(("http://", "https://")) and " " not in value and len(value) <= 500
+            and "." in value.split("//", 1)[1])
+
+
+def read_photo(ctx: Context, text: Text) -> tuple[bool, str | None]:
+    """(answered, photo_url): a picture (MMS), an http(s) link, or SKIP/NO for none; else (False, None)
+    after saying what works."""
+    if text.media:
+        return True, text.media[0]
+    if text.clean.upper() in SKIP_WORDS or text.word in SKIP_WORDS or text.lone_word in NO_WORDS:
+        return True, None
+    if _is_web_link(text.clean):
+        return True, text.clean
+    ctx.say("photo_invalid")
+    return False, None

@@ -1,0 +1,151 @@
+"""Hosts changing one detail of their own place: EDIT <n> PRICE 140, TITLE ..., GUESTS 4, PHOTO (then the
+picture); EDIT <n> alone asks which, a field without a value asks for it. Requests already filed keep
+the price they were filed at (each reservation holds its own copy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.context import Context
+from bot.flows import details
+from bot.models import Listing
+from bot.money import example_price
+from bot.router import Router, StepGroup, StepName
+from bot.text import NO_WORDS, Text, leading_number
+
+
+class Steps(StepGroup, flow="editing"):
+    which = StepName()
+    title = StepName()
+    price = StepName()
+    guests = StepName()
+    photo = StepName()
+
+
+router = Router("editing", Steps)
+
+# The word naming a field, in either language ("EDIT 3 PRICE 140", 「編集 3 料金 15000」).
+FIELDS = {
+    "PRICE": "price", "RATE": "price", "料金": "price", "価格": "price", "値段": "price",
+    "TITLE": "title", "NAME": "title", "タイトル": "title", "名前": "title",
+    "GUESTS": "guests", "GUEST": "guests", "CAPACITY": "guests", "SLEEPS": "guests", "人数": "guests",
+    "定員": "guests",
+    "PHOTO": "photo", "PICTURE": "photo", "PIC": "photo", "写真": "photo", "画像": "photo",
+}
+STEP_OF = {"title": Steps.title, "price": Steps.price, "guests": Steps.guests, "photo": Steps.photo}
+
+
+def summary(listing: Listing) -> dict[str, Any]:
+    """What a message about one listing's details gets (the answer to EDIT)."""
+    return {"number": listing.id, "title": listing.title, "price": listing.price, "sleeps": listing.max_guests,
+            "has_photo": listing.photo_url is not None}
+
+
+def _help_variables(ctx: Context) -> dict[str, Any]:
+    return {"number": int(ctx.state.get("listing", 0)), "field": str(ctx.state.get("field", "")),
+            **details.price_example(ctx), **details.guest_limits(), **details.title_limits()}
+
+
+def _which_variables(ctx: Context) -> dict[str, Any]:
+    """`edit_which`'s example price, as a bare number the host would type after PRICE."""
+    return {"number": int(ctx.state["listing"]), "amount": int(example_price(ctx.config.currency).value)}
+
+
+def _ask_which(ctx: Context) -> StepName:
+    ctx.say("edit_which", **_which_variables(ctx))
+    return Steps.which
+
+
+def _ask_value(ctx: Context, field: str) -> StepName:
+    if field == "title":
+        ctx.say("ask_title", **details.title_limits())
+    elif field == "price":
+        ctx.say("ask_price", **details.price_example(ctx))
+    elif field == "guests":
+        ctx.say("ask_capacity", **details.guest_limits())
+    else:
+        ctx.say("edit_ask_photo", number=int(ctx.state["listing"]))
+    return STEP_OF[field]
+
+
+@router.command("EDIT", "編集", "変更")
+def edit(ctx: Context, text: Text) -> StepName | None:
+    parsed = leading_number(text.args)
+    if parsed is None:
+        ctx.say("edit_usage")
+        return None
+    number, rest = parsed
+    listing = ctx.store.listing(number)
+    if listing.host_id != ctx.texter.id:
+        ctx.say("edit_not_yours", number=number)
+        return None
+    ctx.state["listing"] = number
+    if not rest:
+        return _ask_which(ctx)
+    return _field(ctx, Text(rest, text.media))
+
+
+def _field(ctx: Context, text: Text) -> StepName | None:
+    """"PRICE 140" changes the price; "PRICE" alone asks for it; anything else asks which field."""
+    field = FIELDS.get(text.word)
+    if field is None:
+        return _ask_which(ctx)
+    ctx.state["field"] = field
+    value = Text(text.args, text.media)
+    if not value.clean and not value.media:
+        return _ask_value(ctx, field)
+    return _apply(ctx, field, value)
+
+
+def _apply(ctx: Context, field: str, value: Text) -> StepName | None:
+    """Change one field if the answer is good (else the reader said why: ask again)."""
+    listing = ctx.store.listing(int(ctx.state["listing"]))  # unlisted meanwhile: the engine ends the flow
+    if field == "title":
+        title = details.read_title(ctx, value)
+        if title is None:
+            return Steps.title
+        listing.title = title
+    elif field == "price":
+        price = details.read_price(ctx, value)
+        if price is None:
+            return Steps.price
+        listing.price = price
+    elif field == "guests":
+        count = details.read_capacity(ctx, value)
+        if count is None:
+            return Steps.guests
+        listing.max_guests = count
+    else:
+        answered, photo_url = details.read_photo(ctx, value)
+        if not answered:
+            return Steps.photo
+        listing.photo_url = photo_url
+    ctx.store.update_listing(listing)
+    ctx.say("edited", field=field, **summary(listing))
+    return None
+
+
+@router.step(Steps.which, "edit_which", commands_interrupt=True, help_variables=_which_variables)
+def which(ctx: Context, text: Text) -> StepName | None:
+    return _field(ctx, text)
+
+
+@router.step(Steps.title, "help_edit", lone_commands_interrupt=True, help_variables=_help_variables)
+def title(ctx: Context, text: Text) -> StepName | None:
+    return _apply(ctx, "title", text)
+
+
+@router.step(Steps.price, "help_edit", commands_interrupt=True, help_variables=_help_variables)
+def price(ctx: Context, text: Text) -> StepName | None:
+    return _apply(ctx, "price", text)
+
+
+@router.step(Steps.guests, "help_edit", commands_interrupt=True, help_variables=_help_variables)
+def guests(ctx: Context, text: Text) -> StepName | None:
+    return _apply(ctx, "guests", text)
+
+
+# A lone NO here means "no photo" (as at HOST's photo step), never a decision on a guest's request.
+@router.step(Steps.photo, "help_edit", own_words=NO_WORDS, help_variables=_help_variables)
+def photo(ctx: Context, text: Text) -> StepName | None:
+    return _apply(ctx, "photo", text)
