@@ -18,6 +18,9 @@ class MessageSpec:
     variables: dict[str, Any] = field(default_factory=dict)
 
 
+# The day `run.py check` renders the samples on (the test clock's day): a sample date in another year is
+# written with its year, as it would be to a texter.
+SAMPLE_TODAY = date(2026, 11, 27)
 _STAY: dict[str, Any] = {
     "ref": "K7QX2M",
     "listing": 12,
@@ -153,6 +156,10 @@ REGISTRY: dict[str, MessageSpec] = {
     "host_guest_cancelled": MessageSpec("To the host: the guest withdrew the request they were shown, "
                                         "or cancelled a confirmed stay.", _STAY),
     "host_request_expired": MessageSpec("To the host: the request they were shown expired.", _STAY),
+    # -- Japanese speakers served as well -------------------------------------------------------------
+    "decision_unclear": MessageSpec("A host with a request in front of them answered with a reply that may "
+                                    "mean yes or no (大丈夫です, 結構です): ask again with the two words "
+                                    "that work.", _STAY),
 }
 
 
@@ -183,8 +190,10 @@ book_requested: >-
 - `{% if more %}...{% else %}...{% endif %}` and `{% for l in listings %}...{% endfor %}` for choices and
   lists; `{{ 's' if nights != 1 else '' }}` for plurals.
 - Dates: `{{ check_in|day }}` gives `Dec 20`, `{{ check_in|stay(check_out) }}` gives `Dec 20-23` (or
-  `Dec 30-Jan 2` across months); the parts `{{ check_in.month }}`, `{{ check_in.day }}` and
-  `{{ check_in.year }}` let a language write its own (`{{ check_in.month }}月{{ check_in.day }}日`).
+  `Dec 30-Jan 2` across months); in Japanese `{{ check_in|day_ja }}` gives `12月20日` and
+  `{{ check_in|stay_ja(check_out) }}` gives `12月20日〜23日`. Each filter writes the year of a date that is
+  not in the reader's current year (`Jan 2-4, 2027`, `2027年1月2日〜4日`). The parts `{{ check_in.month }}`,
+  `{{ check_in.day }}` and `{{ check_in.year }}` let a language write its own.
 - Variations: a list of texts instead of one; each time one is picked at random. Every one is checked.
 
   ```yaml

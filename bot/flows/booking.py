@@ -41,7 +41,7 @@ def _read_stay(ctx: Context, text: str) -> Stay | None:
         return None
 
 
-@router.command("BOOK", "RESERVE", "予約")
+@router.command("BOOK", "RESERVE", "予約", "よやく")
 def book(ctx: Context, text: Text) -> StepName | None:
     parsed = leading_number(text.args)
     if parsed is None:

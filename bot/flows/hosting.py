@@ -9,7 +9,7 @@ from bot.flows import naming
 from bot.outcomes import decline_all
 from bot.presenting import PLACE_EXCERPT, excerpt
 from bot.router import Router, StepGroup, StepName
-from bot.text import NO_WORDS, Text, leading_number
+from bot.text import NO, NO_WORDS, Text, fold, leading_number
 
 
 class Steps(StepGroup, flow="hosting"):
@@ -20,7 +20,8 @@ class Steps(StepGroup, flow="hosting"):
 
 router = Router("hosting", Steps)
 
-SKIP_WORDS = frozenset({"SKIP", "NONE", "NO PHOTO", "スキップ", "なし", "写真なし"})
+SKIP_WORDS = frozenset({"SKIP", "NONE", "NO PHOTO", "スキップ", "なし", "写真なし", "無し", "ない", "写真無し",
+                        "写真はありません", "写真はないです", "ありません"})
 
 
 def _length_limits(ctx: Context) -> dict[str, Any]:
@@ -32,7 +33,7 @@ def _ask_description(ctx: Context) -> StepName:
     return Steps.description
 
 
-@router.command("HOST", "掲載")
+@router.command("HOST", "掲載", "けいさい")
 def host(ctx: Context, text: Text) -> StepName | None:
     if naming.needs_name(ctx):
         naming.ask_name(ctx)
@@ -71,7 +72,7 @@ def _is_web_link(value: str) -> bool:
 def photo(ctx: Context, text: Text) -> StepName | None:
     if text.media:
         photo_url: str | None = text.media[0]
-    elif text.clean.upper() in SKIP_WORDS or text.word in SKIP_WORDS or text.lone_word in NO_WORDS:
+    elif fold(text.clean) in SKIP_WORDS or text.word in SKIP_WORDS or text.decision == NO:
         photo_url = None
     elif _is_web_link(text.clean):
         photo_url = text.clean
