@@ -30,9 +30,9 @@ UNCLEAR = "UNCLEAR"
 
 # Whole replies (folded) that decide, beyond the single words above.
 _YES_PHRASES = frozenset({"はい、お願いします", "承諾します", "OKです", "オーケー", "ええ", "お願いします",
-                          "お願いいたします", "いいですよ", "YES PLEASE"})
+                          "お願いいたします", "いいですよ"})
 _NO_PHRASES = frozenset({"お断りします", "無理です", "無理", "むり", "だめ", "ダメ", "駄目", "だめです",
-                         "ダメです", "駄目です", "NG", "NO THANKS"})
+                         "ダメです", "駄目です", "NG"})
 # A reply that starts with one of these decides, whatever follows ("はい、大丈夫です", "いいえ、今回は").
 _YES_STARTS = ("はい", "承諾")
 _NO_STARTS = ("いいえ", "お断り")

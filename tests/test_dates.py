@@ -47,10 +47,31 @@ def test_accepted_formats(text: str, check_in: date, check_out: date) -> None:
 
 
 def test_a_year_less_date_means_its_next_occurrence() -> None:
-    # Nov 20 has passed this year, so it means next year's; Jan 5 is next January.
-    assert stay("Nov 20-23") == (date(2027, 11, 20), date(2027, 11, 23))
+    # Jan 5 is next January; Sep 20 passed over two months ago, so it means next year's.
     assert stay("Jan 5-8") == (date(2027, 1, 5), date(2027, 1, 8))
-    assert stay("Dec 20-23", today=date(2026, 12, 21)) == (date(2027, 12, 20), date(2027, 12, 23))
+    assert stay("Sep 20-23") == (date(2027, 9, 20), date(2027, 9, 23))
+    assert stay("Dec 20-23", today=date(2027, 3, 1)) == (date(2027, 12, 20), date(2027, 12, 23))
+
+
+@pytest.mark.parametrize(
+    ("text", "today"),
+    [
+        ("Nov 29-30", date(2026, 11, 30)),  # yesterday: a mistake, not a stay next November
+        ("Nov 20-23", TODAY),
+        ("Dec 20-23", date(2026, 12, 21)),
+        ("10/1-10/3", TODAY),  # 57 days ago
+        ("Dec 30 - Jan 2", date(2027, 1, 5)),  # last December's, days ago
+        ("11月29日〜30日", date(2026, 11, 30)),
+        ("Nov 29 for 2 nights", date(2026, 11, 30)),
+    ],
+)
+def test_a_year_less_date_that_passed_in_the_last_60_days_is_refused_as_past(text: str, today: date) -> None:
+    assert refusal(text, today) == "dates_past"
+
+
+def test_past_60_days_a_year_less_date_is_next_years() -> None:
+    assert stay("9/27-9/29") == (date(2027, 9, 27), date(2027, 9, 29))  # 61 days ago
+    assert refusal("9/28-9/30") == "dates_past"  # 60 days ago
 
 
 def test_feb_29_is_the_next_leap_day() -> None:
