@@ -261,10 +261,13 @@ class Catalog:
     def has(self, key: str, language: str) -> bool:
         return key in self._templates.get(language, {})
 
-    def render(self, key: str, language: str | None = None, *, today: date | None = None,
-               **variables: Any) -> str:
-        """The text of `key` in `language` (else the default one). `today` is the reader's date: the date
-        filters write a year for any date not in its year (without it, no year is written)."""
+    def render(self, key: str, language: str | None = None, **variables: Any) -> str:
+        """The text of `key` in `language` (else the default one), its dates written without years."""
+        return self.render_on(None, key, language, **variables)
+
+    def render_on(self, today: date | None, key: str, language: str | None = None, **variables: Any) -> str:
+        """`render` for a reader whose date is `today`: the date filters write the year of any date not in
+        today's year."""
         if today is not None:
             variables[TODAY] = today
         wanted = language if language is not None and language in self._templates else self.default_language
@@ -279,7 +282,7 @@ class Catalog:
                 raise
             log.exception("message %s in %s failed to render; sending the %s text", key, wanted,
                           self.default_language)
-            return self.render(key, self.default_language, **variables)
+            return self.render_on(None, key, self.default_language, **variables)
 
 
 class CatalogHolder:

@@ -124,7 +124,9 @@ _EN_WEEKDAYS = {
 _EN_WEEKDAY = re.compile(r"^(?:(?P<which>this|next|coming)\s+)?(?P<name>[a-z]{3,9})$")
 _JA_WEEKDAY = re.compile(r"^(?P<which>今週|来週|次|今度)?の?(?P<name>[月火水木金土日])曜日?$")
 _NEXT_WEEK = frozenset({"next", "来週"})
-_WEEKEND = re.compile(r"^(?:(?:this|the)\s+weekend|weekend|今週末|週末|今度の週末|(?P<next>next\s+weekend|来週末|来週の週末))$")
+_WEEKEND = re.compile(
+    r"^(?:(?:this|the)\s+weekend|weekend|今週末|週末|今度の週末|(?P<next>next\s+weekend|来週末|来週の週末))$"
+)
 # Worth trying the relative readings only when one of these appears (most answers are written dates).
 _RELATIVE = re.compile(
     r"today|tonight|tomorrow|weekend|\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday)?\b"
@@ -264,7 +266,7 @@ def _written_day(text: str, today: date, check_in: date | None) -> date | None:
     if year is not None and month is not None:
         return date(year, month, day)
     if month is None:
-        if "an" in groups and groups["an"]:
+        if groups.get("an"):  # a word that is no month
             raise ValueError("not a month")
         return _day_in_month_from(day, check_in or today, strictly_after=check_in is not None)
     if check_in is not None:

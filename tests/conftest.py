@@ -107,7 +107,7 @@ class Sms:
         """What the catalog in force says for `key` with these variables, on the clock's today: tests assert
         which message was sent and with what, so an operator's rewording does not break them."""
         today = self.clock.now().astimezone(ZoneInfo(self.app[CONFIG].timezone)).date()
-        return str(self.app[CATALOG]().render(key, language, today=today, **variables))
+        return str(self.app[CATALOG]().render_on(today, key, language, **variables))
 
     def inbox(self, phone: str) -> list[str]:
         """Every REST message the phone received, oldest first."""

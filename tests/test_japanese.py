@@ -87,9 +87,10 @@ async def test_the_english_welcome_says_how_to_switch_and_stays_one_gsm7_sms(sms
 
 # -- decisions ----------------------------------------------------------------------------------------------
 
-YES_REPLIES = ["はい", "はい、お願いします", "承諾します", "OKです", "ええ", "お願いします", "はい！", "はい、大丈夫です",
-               "承諾", "ＯＫです"]
-NO_REPLIES = ["いいえ", "お断りします", "無理です", "だめ", "NG", "いいえ、今回はお断りします", "お断りします。", "ダメです"]
+YES_REPLIES = ["はい", "はい、お願いします", "承諾します", "OKです", "ええ", "お願いします", "はい！",
+               "はい、大丈夫です", "承諾", "ＯＫです"]
+NO_REPLIES = ["いいえ", "お断りします", "無理です", "だめ", "NG", "いいえ、今回はお断りします", "お断りします。",
+              "ダメです"]
 
 
 async def _japanese_host_with_a_request(sms: Sms) -> tuple[int, int]:
@@ -207,8 +208,8 @@ async def test_cancel_as_japanese_speakers_write_it(sms: Sms, form: str) -> None
     assert (await last_request(sms, GUEST))["status"] == "cancelled"
 
 
-@pytest.mark.parametrize("answer", ["無し", "ない", "写真はありません", "写真はありません。", "いいえ", "いいえ、写真はありません",
-                                    "スキップ"])
+@pytest.mark.parametrize("answer", ["無し", "ない", "写真はありません", "写真はありません。", "いいえ",
+                                    "いいえ、写真はありません", "スキップ"])
 async def test_no_photo_in_japanese_lists_the_place_and_declines_nobody(sms: Sms, answer: str) -> None:
     _, request = await _japanese_host_with_a_request(sms)  # the host was shown a request before listing
     await sms.text(HOST, "掲載")
