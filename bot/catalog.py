@@ -23,6 +23,7 @@ from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, pass_co
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
+from bot.dates import needs_year
 from bot.registry import REGISTRY, SAMPLE_TODAY
 
 log = logging.getLogger(__name__)
@@ -88,8 +89,9 @@ TODAY = "_today"
 
 
 def _other_year(context: Context, value: date) -> bool:
+    """The year is written for a date not in the reader's year (or read back as another: `needs_year`)."""
     today = context.get(TODAY)
-    return isinstance(today, date) and value.year != today.year
+    return isinstance(today, date) and needs_year(value, today)
 
 
 @pass_context

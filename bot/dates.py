@@ -41,6 +41,7 @@ _NUMERIC = r"(?P<{0}m>\d{{1,2}})/(?P<{0}d>\d{{1,2}})(?:/(?P<{0}y>\d{{2,4}}))?"
 _NAMED = r"(?P<{0}n>[a-z]{{3,9}})\.?\s*(?P<{0}d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(?P<{0}y>\d{{4}}))?"
 _NAMED_DAY_FIRST = r"(?P<{0}d>\d{{1,2}})(?:st|nd|rd|th)?\s*(?P<{0}n>[a-z]{{3,9}})\.?(?:,?\s*(?P<{0}y>\d{{4}}))?"
 _DAY_ONLY = r"(?P<{0}d>\d{{1,2}})(?:st|nd|rd|th)?"
+_DAY_YEAR = r"(?P<{0}d>\d{{1,2}})(?:st|nd|rd|th)?,?\s*(?P<{0}y>\d{{4}})"
 # Every dash, wave dash and arrow is made "-" first (`_DASHES`); a space alone separates too ("12/20 12/23").
 _WORD_SEPARATOR = r"\s*(?:-|\bto\b|\buntil\b|\btill\b|\bthru\b|\bthrough\b)\s*"
 _SEPARATOR = rf"(?:{_WORD_SEPARATOR}|\s+)"
@@ -57,8 +58,10 @@ _RANGES = [
         (_ISO, _NUMERIC),                         # 2026/12/20-12/23
         (_ISO, _DAY_ONLY),                        # 2026年12月20日〜23日
         (_NUMERIC, _NUMERIC),
+        (_NUMERIC, _ISO),                         # 12月29日〜2027年1月1日, as the bot writes a stay into next year
         (_NAMED, _NAMED),
         (_NAMED, _DAY_ONLY),                      # Dec 20-23
+        (_NAMED, _DAY_YEAR),                      # Jan 2-4, 2027, as the bot writes a stay in another year
         (_NAMED_DAY_FIRST, _NAMED_DAY_FIRST),     # 20 Dec - 23 Dec
         (_DAY_ONLY, _NAMED_DAY_FIRST),            # 20-23 Dec
         (_NUMERIC, _DAY_ONLY),                    # 12/20-23
@@ -239,6 +242,19 @@ def _next_occurrence(month: int, day: int, today: date) -> date:
     return upcoming[0]
 
 
+def needs_year(value: date, today: date) -> bool:
+    """Whether a date must be written with its year to be read back as itself: it is not in today's year,
+    or its month and day a year earlier passed within `RECENTLY_PAST` (on Feb 28, "Dec 30" reads as the
+    Dec 30 just gone, refused as past; "Dec 30, 2027" does not)."""
+    if value.year != today.year:
+        return True
+    try:
+        year_earlier = value.replace(year=value.year - 1)
+    except ValueError:
+        return False  # Feb 29: a year earlier had none
+    return year_earlier < today and today - year_earlier <= RECENTLY_PAST
+
+
 def _day_in_month_from(day: int, base: date, strictly_after: bool) -> date:
     """A day of the month without a month (20日): in `base`'s month if it has not passed, else the next."""
     year, month = base.year, base.month
@@ -327,6 +343,8 @@ def _written_range(text: str, today: date) -> Stay | None:
         check_in = _day_in_month_from(day_a, today, strictly_after=False)  # "20日〜23日"
         return Stay(check_in, _check_out(check_in.month, day_b, check_in))
     year_a, year_b = _year(groups.get("ay")), _year(groups.get("by"))
+    if year_a is None and year_b is not None:  # "Dec 30-Jan 2, 2027": the year written once, at the end
+        year_a = year_b - 1 if month_a > month_b else year_b
     check_in = date(year_a, month_a, day_a) if year_a else _next_occurrence(month_a, day_a, today)
     check_out = date(year_b, month_b, day_b) if year_b else _check_out(month_b, day_b, check_in)
     return Stay(check_in, check_out)

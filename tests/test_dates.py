@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from bot.catalog import TODAY as TODAY_VARIABLE
+from bot.catalog import make_environment
 from bot.dates import DateError, parse_stay
 
 TODAY = date(2026, 11, 27)  # the fake clock's day
@@ -208,3 +210,16 @@ def test_relative_days_follow_the_calendar() -> None:
 )
 def test_japanese_and_relative_refusals(text: str, key: str) -> None:
     assert refusal(text) == key
+
+
+@pytest.mark.parametrize("today", [TODAY, date(2026, 12, 15), date(2027, 2, 28)])
+@pytest.mark.parametrize("template", ["{{ a|stay(b) }}", "{{ a|stay_ja(b) }}"])
+def test_every_stay_as_the_bot_writes_it_reads_back_as_that_stay(today: date, template: str) -> None:
+    # Examples and confirmations are texted back by people as they were written, years and all.
+    written = make_environment().from_string(template)
+    for offset in range(0, 420, 5):
+        for nights in (1, 3, 9):
+            check_in = today + timedelta(days=offset)
+            check_out = check_in + timedelta(days=nights)
+            text = written.render(a=check_in, b=check_out, **{TODAY_VARIABLE: today})
+            assert stay(text, today) == (check_in, check_out), text
