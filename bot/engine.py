@@ -34,6 +34,7 @@ from bot.text import (
     OPT_OUT_WORDS,
     UNCLEAR,
     YES,
+    YES_WORDS,
     Text,
     fold,
     speaks_japanese,
@@ -180,7 +181,7 @@ class Engine:
             inbound.phone, self._config.texts_per_window, timedelta(seconds=self._config.window_seconds)
         )
         text = Text(inbound.body, inbound.media)
-        if verdict == "ok" or text.lone_word in OPT_OUT_WORDS:
+        if verdict == "ok" or text.keyword in OPT_OUT_WORDS:
             # STOP is honoured however fast someone texts: carriers require it.
             ctx.acted = True
             self._route(ctx, text, created)
@@ -223,18 +224,19 @@ class Engine:
         """Global commands first, then the current step, then top-level commands."""
         lone = text.lone_word
         user = ctx.texter
-        if lone in OPT_OUT_WORDS:
+        if text.keyword in OPT_OUT_WORDS:
             opt_out(ctx, user)  # Twilio confirms opt-outs itself: we say nothing
             return
         if user.opted_out:
-            if lone in OPT_IN_WORDS or text.decision == YES:
+            # Exact keywords only, as the carrier matches them (a YES opts in at Twilio too).
+            if text.keyword in OPT_IN_WORDS or text.keyword in YES_WORDS:
                 ctx.store.set_opted_out(user.id, False)
                 user.opted_out = False
                 ctx.say("opted_in")
             elif lone in HELP_WORDS:
                 ctx.say("help_opted_out")
             return  # an opted-out number hears nothing else until it opts back in
-        if lone in OPT_IN_WORDS:
+        if text.keyword in OPT_IN_WORDS:
             ctx.say("welcome" if first_contact else "opted_in")
             return
         try:

@@ -224,7 +224,8 @@ good messages.
 
 ## Languages
 
-Each person has a language; new numbers get `messages.default_language`. `LANG JA`, `LANG EN` (or the
+Each person has a language: a new number gets Japanese when its first text is in Japanese script or it is a
++81 number, else `messages.default_language`. `LANG JA`, `LANG EN` (or the
 language's name: `LANG 日本語`, `LANG English`, or just `日本語` / `English`) switch it. A message to
 someone else (a host's request, a guest's answer) is written in the recipient's language.
 

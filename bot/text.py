@@ -152,6 +152,12 @@ class Text:
         """The folded message if it is a single word ('Stop.' -> 'STOP'), else None."""
         return self.word if self.clean and len(self._parts) == 1 else None
 
+    @functools.cached_property
+    def keyword(self) -> str | None:
+        """The lone word exactly as typed (folded), as carriers match opt-out keywords: '停止' is one, but
+        '停止します' is not (it is 停止 only to our reading of commands, which drops verb endings)."""
+        return self.lone_word if self.lone_word is not None and fold(self.clean) == self.lone_word else None
+
 
 def split_glued(text: Text, commands: tuple[str, ...]) -> Text | None:
     """"検索海" read as "検索 海": the first of `commands` (longest first) the text starts with, followed by
