@@ -77,7 +77,9 @@ _DASHES = str.maketrans({ch: "-" for ch in "‐‑‒–—―−ー〜~→、"}
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _KANJI_NUMBER = re.compile(r"[〇零一二三四五六七八九十]+")
 _WEEKDAY_IN_BRACKETS = re.compile(r"\(\s*(?:[月火水木金土日](?:曜日?)?|[a-z]{3,9}\.?)\s*\)")
-_TRAILING = re.compile(r"[\s。.!?]*(?:でお願い(?:いた)?します|でおねがいします|お願いします|です|で)?[\s。.!?]*$")
+_TRAILING = re.compile(
+    r"[\s。.!?]*(?:でお願い(?:いた)?します|でおねがいします|お願いします|したいです|したい|します|です|で)?[\s。.!?]*$"
+)
 _LEADING = re.compile(r"^(?:from|starting)\s+")
 _JA_YEAR = re.compile(r"(\d{4})\s*年\s*")
 _JA_MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
