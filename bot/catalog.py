@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, pass_context
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
+from bot.dates import needs_year
 from bot.money import Money, format_money
-from bot.registry import REGISTRY
+from bot.registry import REGISTRY, SAMPLE_TODAY
 
 log = logging.getLogger(__name__)
 
@@ -82,18 +84,60 @@ def sms_size(text: str) -> SmsSize:
 # dependence on the process locale.
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
+# The render variable that carries the texter's today (`Catalog.render(..., today=)`), so the date filters
+# write a year exactly when a date is not in the current year. Not a template variable: templates that
+# name it fail validation like any variable the code does not pass.
+TODAY = "_today"
 
-def _day(value: date) -> str:
-    """Dates as an English texter writes them: "Dec 20". Other locales use the date's parts instead,
-    e.g. `{{ check_in.month }}月{{ check_in.day }}日`."""
-    return f"{_MONTHS[value.month - 1]} {value.day}"
+
+def _other_year(context: Context, value: date) -> bool:
+    """The year is written for a date not in the reader's year (or read back as another: `needs_year`)."""
+    today = context.get(TODAY)
+    return isinstance(today, date) and needs_year(value, today)
 
 
-def _stay(check_in: date, check_out: date) -> str:
-    """A stay as short as it reads: "Dec 20-23" within a month, "Dec 30-Jan 2" across months."""
+@pass_context
+def _day(context: Context, value: date) -> str:
+    """Dates as an English texter writes them: "Dec 20", "Jan 2, 2027" when not this year."""
+    written = f"{_MONTHS[value.month - 1]} {value.day}"
+    return f"{written}, {value.year}" if _other_year(context, value) else written
+
+
+@pass_context
+def _stay(context: Context, check_in: date, check_out: date) -> str:
+    """A stay as short as it reads: "Dec 20-23" within a month, "Dec 30-Jan 2" across months; the year after
+    the stay when it is not this year ("Jan 2-4, 2027", "Dec 30-Jan 2, 2027"), and after check-in too when
+    that is in another year still ("Dec 30, 2027-Jan 2, 2028")."""
+    start = f"{_MONTHS[check_in.month - 1]} {check_in.day}"
+    if check_in.year != check_out.year and _other_year(context, check_in):
+        start += f", {check_in.year}"
     if (check_in.year, check_in.month) == (check_out.year, check_out.month):
-        return f"{_day(check_in)}-{check_out.day}"
-    return f"{_day(check_in)}-{_day(check_out)}"
+        end = str(check_out.day)
+    else:
+        end = f"{_MONTHS[check_out.month - 1]} {check_out.day}"
+    return f"{start}-{end}, {check_out.year}" if _other_year(context, check_out) else f"{start}-{end}"
+
+
+@pass_context
+def _day_ja(context: Context, value: date) -> str:
+    """Japanese dates: "12月20日", "2027年1月2日" when not this year."""
+    written = f"{value.month}月{value.day}日"
+    return f"{value.year}年{written}" if _other_year(context, value) else written
+
+
+@pass_context
+def _stay_ja(context: Context, check_in: date, check_out: date) -> str:
+    """A stay in Japanese: "12月20日〜23日" within a month, "12月30日〜1月2日" across months; the year before
+    a date that is not in this year, once per year ("2027年1月2日〜4日", "12月30日〜2027年1月2日")."""
+    start = f"{check_in.month}月{check_in.day}日"
+    if _other_year(context, check_in):
+        start = f"{check_in.year}年{start}"
+    if (check_in.year, check_in.month) == (check_out.year, check_out.month):
+        return f"{start}〜{check_out.day}日"
+    end = f"{check_out.month}月{check_out.day}日"
+    if check_out.year != check_in.year and _other_year(context, check_out):
+        end = f"{check_out.year}年{end}"
+    return f"{start}〜{end}"
 
 
 def make_environment(language: str = "en") -> SandboxedEnvironment:
@@ -102,6 +146,8 @@ def make_environment(language: str = "en") -> SandboxedEnvironment:
     env.filters["day"] = _day
     env.filters["stay"] = _stay  # {{ check_in|stay(check_out) }}
     env.filters["money"] = partial(_money, language=language)  # {{ price|money }}: $1,200 / 15,000円
+    env.filters["day_ja"] = _day_ja
+    env.filters["stay_ja"] = _stay_ja  # {{ check_in|stay_ja(check_out) }}
     return env
 
 
@@ -219,10 +265,21 @@ class Catalog:
     def languages(self) -> list[str]:
         return sorted(self._templates)
 
+    def has_language(self, language: str) -> bool:
+        return language in self._templates
+
     def has(self, key: str, language: str) -> bool:
         return key in self._templates.get(language, {})
 
     def render(self, key: str, language: str | None = None, **variables: Any) -> str:
+        """The text of `key` in `language` (else the default one), its dates written without years."""
+        return self.render_on(None, key, language, **variables)
+
+    def render_on(self, today: date | None, key: str, language: str | None = None, **variables: Any) -> str:
+        """`render` for a reader whose date is `today`: the date filters write the year of any date not in
+        today's year."""
+        if today is not None:
+            variables[TODAY] = today
         wanted = language if language is not None and language in self._templates else self.default_language
         alternatives = self._templates[wanted].get(key) or self._templates[self.default_language][key]
         template = alternatives[0] if len(alternatives) == 1 else self._random.choice(alternatives)
@@ -235,7 +292,7 @@ class Catalog:
                 raise
             log.exception("message %s in %s failed to render; sending the %s text", key, wanted,
                           self.default_language)
-            return self.render(key, self.default_language, **variables)
+            return self.render_on(None, key, self.default_language, **variables)
 
 
 class CatalogHolder:
@@ -322,7 +379,7 @@ def _check_template(env: SandboxedEnvironment, locale: LocaleFile, key: str, alt
     texts: list[str] = []
     for samples in _sample_sets(spec.variables):
         try:
-            texts.append(template.render(**samples).strip())
+            texts.append(template.render(**samples, **{TODAY: SAMPLE_TODAY}).strip())
         except Exception as exc:  # a template bug must be caught here, never in a conversation
             return None, [problem("ERROR", f"fails with the sample values: {type(exc).__name__}: {exc}")], None
     text = texts[0]

@@ -84,7 +84,7 @@ class Context:
     # -- words -------------------------------------------------------------------------------------
 
     def render(self, key: str, language: str | None = None, **variables: Any) -> str:
-        return self.catalog.render(key, language, **variables)
+        return self.catalog.render_on(self.today(), key, language, **variables)
 
     def say(self, key: str, *, media_url: str | None = None, **variables: Any) -> None:
         """Reply to the texter (in the TwiML answer)."""

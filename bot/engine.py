@@ -26,7 +26,21 @@ from bot.models import User
 from bot.presenting import describe, present_next
 from bot.router import Handler, Router, StepName
 from bot.store import Store
-from bot.text import HELP_WORDS, MENU_WORDS, NO_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, YES_WORDS, Text, fold, suggest
+from bot.text import (
+    HELP_WORDS,
+    MENU_WORDS,
+    NO,
+    OPT_IN_WORDS,
+    OPT_OUT_WORDS,
+    UNCLEAR,
+    YES,
+    YES_WORDS,
+    Text,
+    fold,
+    speaks_japanese,
+    split_glued,
+    suggest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +65,13 @@ COMMANDS = _command_table(ROUTERS)
 FLOWS = {router.flow: router for router in ROUTERS}
 for _router in ROUTERS:
     _router.check()
-# Shown as suggestions for near-miss spellings.
-KNOWN_WORDS = tuple(sorted({*COMMANDS, "HELP", "MENU", "LANG", "YES", "NO"}))
+# Shown as suggestions for near-miss spellings. Never YES or NO (nor はい, いいえ): a suggested decision word
+# would be answered by a later "yes" as a host's decision (`suggest` leaves them out as well).
+KNOWN_WORDS = tuple(sorted({*COMMANDS, "HELP", "MENU", "LANG"}))
+# Japanese commands may be glued to their argument ("検索海"): tried longest first when no command matched.
+# One-character words are left out ("次の金曜日" is not MORE).
+GLUED_COMMANDS = tuple(sorted((word for word in COMMANDS if not word.isascii() and len(word) >= 2),
+                              key=len, reverse=True))
 
 
 # What Twilio's Advanced Opt-Out may say a text was (`OptOutType`): each is acted on exactly as the
@@ -159,7 +178,7 @@ class Engine:
         return reply
 
     def _apply(self, ctx: Context, inbound: Inbound) -> Reply:
-        arrival = ctx.store.arrival(inbound.message_sid, inbound.phone, self._config.default_language)
+        arrival = ctx.store.arrival(inbound.message_sid, inbound.phone, self._first_language(ctx, inbound))
         if arrival.reply is not None:
             return Reply.from_json(arrival.reply, duplicate=True)
         assert arrival.user is not None and arrival.conversation is not None
@@ -175,7 +194,7 @@ class Engine:
             inbound.phone, self._config.texts_per_window, timedelta(seconds=self._config.window_seconds)
         )
         text = inbound.text()
-        if verdict == "ok" or text.lone_word in OPT_OUT_WORDS:
+        if verdict == "ok" or text.keyword in OPT_OUT_WORDS:
             # STOP is honoured however fast someone texts: carriers require it.
             ctx.acted = True
             self._route(ctx, text, created)
@@ -187,6 +206,15 @@ class Engine:
         reply = Reply(list(ctx.replies))
         ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json())
         return reply
+
+    def _first_language(self, ctx: Context, inbound: Inbound) -> str:
+        """The language a new number is created in (used only on first contact): Japanese for a text in
+        Japanese script or from +81, before anything is answered; else the configured default. It stays
+        theirs until they switch (LANG EN / English)."""
+        default = self._config.default_language
+        if default != "ja" and speaks_japanese(inbound.phone, inbound.body) and ctx.catalog.has_language("ja"):
+            return "ja"
+        return default
 
     def _finish(self, ctx: Context) -> None:
         for conv in ctx.touched():
@@ -209,18 +237,19 @@ class Engine:
         """Global commands first, then the current step, then top-level commands."""
         lone = text.lone_word
         user = ctx.texter
-        if lone in OPT_OUT_WORDS:
+        if text.keyword in OPT_OUT_WORDS:
             opt_out(ctx, user)  # Twilio confirms opt-outs itself: we say nothing
             return
         if user.opted_out:
-            if lone in OPT_IN_WORDS or lone in YES_WORDS:
+            # Exact keywords only, as the carrier matches them (a YES opts in at Twilio too).
+            if text.keyword in OPT_IN_WORDS or text.keyword in YES_WORDS:
                 ctx.store.set_opted_out(user.id, False)
                 user.opted_out = False
                 ctx.say("opted_in")
             elif lone in HELP_WORDS:
                 ctx.say("help_opted_out")
             return  # an opted-out number hears nothing else until it opts back in
-        if lone in OPT_IN_WORDS:
+        if text.keyword in OPT_IN_WORDS:
             ctx.say("welcome" if first_contact else "opted_in")
             return
         try:
@@ -243,8 +272,14 @@ class Engine:
             return
         router = FLOWS.get(conv.flow) if conv.flow else None
         step = router.steps.get(conv.step or "") if router else None
-        if (lone in YES_WORDS or lone in NO_WORDS) and not (step and lone in step.own_words):
+        # In a step only a whole-reply decision counts ("はい、海の見える部屋です" is a description).
+        decision = text.decision if step is None else text.whole_decision
+        if decision in (YES, NO) and not (step and decision in step.own_words):
             decisions.decide(ctx, text)
+            return
+        if decision == UNCLEAR and step is None and conv.presented_id is not None:
+            # "大丈夫です" / "結構です" can mean either: never guessed; asked again with the words that work.
+            ctx.say("decision_unclear", **describe(ctx, ctx.store.reservation(conv.presented_id)))
             return
         if conv.flow is not None:
             if router is None or step is None:
@@ -265,6 +300,10 @@ class Engine:
             else:
                 conv.flow, conv.step, conv.data = None, None, {}
         entry = COMMANDS.get(word)
+        if entry is None and not word.isascii():
+            glued = split_glued(text, GLUED_COMMANDS)
+            if glued is not None and (entry := COMMANDS.get(glued.word)) is not None:
+                text = glued
         if entry is None:
             self._unknown(ctx, text, first_contact)
             return

@@ -24,6 +24,9 @@ class MessageSpec:
 
 
 _PRICE = Money(12000, "USD")  # $120 a night, in cents
+# The day `run.py check` renders the samples on (the test clock's day): a sample date in another year is
+# written with its year, as it would be to a texter.
+SAMPLE_TODAY = date(2026, 11, 27)
 _STAY: dict[str, Any] = {
     "ref": "K7QX2M",
     "listing": 12,
@@ -287,6 +290,10 @@ REGISTRY: dict[str, MessageSpec] = {
                                       "check_out": date(2026, 12, 23)}),
     "book_dropped": MessageSpec("Anything but YES to the overlap question: nothing was filed.",
                                 {"number": 12, "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23)}),
+    # -- Japanese speakers served as well -------------------------------------------------------------
+    "decision_unclear": MessageSpec("A host with a request in front of them answered with a reply that may "
+                                    "mean yes or no (大丈夫です, 結構です): ask again with the two words "
+                                    "that work.", _STAY),
 }
 
 
@@ -317,8 +324,10 @@ book_requested: >-
 - `{% if more %}...{% else %}...{% endif %}` and `{% for l in listings %}...{% endfor %}` for choices and
   lists; `{{ 's' if nights != 1 else '' }}` for plurals.
 - Dates: `{{ check_in|day }}` gives `Dec 20`, `{{ check_in|stay(check_out) }}` gives `Dec 20-23` (or
-  `Dec 30-Jan 2` across months); the parts `{{ check_in.month }}`, `{{ check_in.day }}` and
-  `{{ check_in.year }}` let a language write its own (`{{ check_in.month }}月{{ check_in.day }}日`).
+  `Dec 30-Jan 2` across months); in Japanese `{{ check_in|day_ja }}` gives `12月20日` and
+  `{{ check_in|stay_ja(check_out) }}` gives `12月20日〜23日`. Each filter writes the year of a date that is
+  not in the reader's current year (`Jan 2-4, 2027`, `2027年1月2日〜4日`). The parts `{{ check_in.month }}`,
+  `{{ check_in.day }}` and `{{ check_in.year }}` let a language write its own.
 - Variations: a list of texts instead of one; each time one is picked at random. Every one is checked.
 
   ```yaml
@@ -349,7 +358,8 @@ good messages.
 
 ## Languages
 
-Each person has a language; new numbers get `messages.default_language`. `LANG JA`, `LANG EN` (or the
+Each person has a language: a new number gets Japanese when its first text is in Japanese script or it is a
++81 number, else `messages.default_language`. `LANG JA`, `LANG EN` (or the
 language's name: `LANG 日本語`, `LANG English`, or just `日本語` / `English`) switch it. A message to
 someone else (a host's request, a guest's answer) is written in the recipient's language.
 

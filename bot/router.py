@@ -68,8 +68,9 @@ class Step:
     lone_commands_interrupt: bool = False
     # The variables `help_key` needs (the example dates, the length limits...).
     help_variables: HelpVariables | None = None
-    # Lone words this step answers itself, before the global YES/NO decision: "No" to "send a photo, or
-    # SKIP" means no photo, and must never decline a guest the host was shown before starting the flow.
+    # Decisions this step answers itself, before the global YES/NO decision: "No" (or "いいえ") to "send a
+    # photo, or SKIP" means no photo, and must never decline a guest the host was shown before starting the
+    # flow. Matched against `Text.decision` (bot.text.YES / NO), so NO_WORDS owns every way of saying no.
     own_words: frozenset[str] = frozenset()
 
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -18,7 +19,7 @@ from twilio.request_validator import RequestValidator
 from bot.app import create_app
 from bot.clock import FakeClock
 from bot.config import ROOT, Config, load_config
-from bot.keys import DATABASE, ENGINE, SCHEDULER, SENDER
+from bot.keys import CATALOG, CONFIG, DATABASE, ENGINE, SCHEDULER, SENDER
 from tests.support.fake_twilio import FakeTwilio
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -101,6 +102,12 @@ class Sms:
         handled = await self.app[SCHEDULER].run_due()
         await self.deliver()
         return handled
+
+    def render(self, key: str, language: str, **variables: Any) -> str:
+        """What the catalog in force says for `key` with these variables, on the clock's today: tests assert
+        which message was sent and with what, so an operator's rewording does not break them."""
+        today = self.clock.now().astimezone(ZoneInfo(self.app[CONFIG].timezone)).date()
+        return str(self.app[CATALOG]().render_on(today, key, language, **variables))
 
     def inbox(self, phone: str) -> list[str]:
         """Every REST message the phone received, oldest first."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bot.catalog import validate_catalog
+from bot.catalog import TODAY, make_environment, validate_catalog
 from bot.config import Config
 from bot.reload import RELOADER
-from tests.conftest import GUEST, HOST, Sms, start_listing
+from tests.conftest import GUEST, HOST, Sms, list_place, start_listing
 
 
 @pytest.fixture
@@ -75,3 +76,48 @@ async def test_a_japanese_template_that_fails_on_real_values_falls_back_to_engli
     reply = await sms.text(GUEST, "xyzzy plugh")
     assert reply == "Sorry, I didn't get that. Text HELP for what you can do."
     assert "message unknown in ja failed to render; sending the en text" in caplog.text
+
+
+
+@pytest.mark.parametrize(
+    ("check_in", "check_out", "english", "japanese"),
+    [
+        (date(2026, 12, 20), date(2026, 12, 23), "Dec 20-23", "12月20日〜23日"),
+        (date(2026, 12, 30), date(2027, 1, 2), "Dec 30-Jan 2, 2027", "12月30日〜2027年1月2日"),
+        (date(2027, 1, 2), date(2027, 1, 4), "Jan 2-4, 2027", "2027年1月2日〜4日"),
+        (date(2027, 1, 30), date(2027, 2, 2), "Jan 30-Feb 2, 2027", "2027年1月30日〜2月2日"),
+        (date(2027, 12, 30), date(2028, 1, 2), "Dec 30, 2027-Jan 2, 2028", "2027年12月30日〜2028年1月2日"),
+    ],
+)
+def test_stays_carry_their_year_when_it_is_not_this_year(check_in: date, check_out: date, english: str,
+                                                         japanese: str) -> None:
+    env = make_environment()
+    today = {TODAY: date(2026, 11, 27)}
+    assert env.from_string("{{ a|stay(b) }}").render(a=check_in, b=check_out, **today) == english
+    assert env.from_string("{{ a|stay_ja(b) }}").render(a=check_in, b=check_out, **today) == japanese
+
+
+@pytest.mark.parametrize(
+    ("day", "english", "japanese"),
+    [(date(2026, 12, 20), "Dec 20", "12月20日"), (date(2027, 1, 2), "Jan 2, 2027", "2027年1月2日"),
+     (date(2025, 12, 20), "Dec 20, 2025", "2025年12月20日")],
+)
+def test_days_carry_their_year_when_it_is_not_this_year(day: date, english: str, japanese: str) -> None:
+    env = make_environment()
+    today = {TODAY: date(2026, 11, 27)}
+    assert env.from_string("{{ a|day }}").render(a=day, **today) == english
+    assert env.from_string("{{ a|day_ja }}").render(a=day, **today) == japanese
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+async def test_an_example_stay_into_next_year_says_so_and_reads_back(sms: Sms, language: str) -> None:
+    await list_place(sms)
+    sms.clock.advance(days=18)  # Dec 15, 2026: the example stay (two weeks out, three nights) ends in 2027
+    await sms.text(GUEST, f"LANG {language}")
+    example = {"example_in": date(2026, 12, 29), "example_out": date(2027, 1, 1)}
+    asked = await sms.text(GUEST, "BOOK 1")
+    assert asked == sms.render("ask_dates", language, number=1, **example)
+    assert "2027" in asked
+    written = {"en": "Dec 29-Jan 1, 2027", "ja": "12月29日〜2027年1月1日"}[language]
+    assert written in asked
+    assert await sms.text(GUEST, written) == sms.render("ask_guest_count", language, number=1, most=4)

@@ -50,7 +50,9 @@ def test_show_prints_each_message_rendered_with_the_samples() -> None:
     run_check(load_config(env={}), show_texts=True, out=lines.append)
     text = "\n".join(lines)
     assert "Maria would like to stay at #12 (Harbour Loft) Dec 20-23, 2 guests, 3 nights x $120 = $360" in text
-    assert "Mariaさんが #12（Harbour Loft）に12月20日〜12月23日、2名で" in text and "3泊×$120＝$360" in text
+    assert "Mariaさんが #12（Harbour Loft）に12月20日〜23日、2名で" in text and "3泊×$120＝$360" in text
+    # The samples are rendered on the test clock's day (2026): a stay in 2027 is written with its year.
+    assert "P3RT9A #15 Jan 2-4, 2027: confirmed" in text and "P3RT9A #15 2027年1月2日〜4日：確定" in text
 
 
 def test_a_yaml_error_is_reported_with_its_line_and_fails(messages: Path) -> None:

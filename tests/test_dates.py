@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from bot.catalog import TODAY as TODAY_VARIABLE
+from bot.catalog import make_environment
 from bot.dates import DateError, parse_stay
 
 TODAY = date(2026, 11, 27)  # the fake clock's day
@@ -47,10 +49,31 @@ def test_accepted_formats(text: str, check_in: date, check_out: date) -> None:
 
 
 def test_a_year_less_date_means_its_next_occurrence() -> None:
-    # Nov 20 has passed this year, so it means next year's; Jan 5 is next January.
-    assert stay("Nov 20-23") == (date(2027, 11, 20), date(2027, 11, 23))
+    # Jan 5 is next January; Sep 20 passed over two months ago, so it means next year's.
     assert stay("Jan 5-8") == (date(2027, 1, 5), date(2027, 1, 8))
-    assert stay("Dec 20-23", today=date(2026, 12, 21)) == (date(2027, 12, 20), date(2027, 12, 23))
+    assert stay("Sep 20-23") == (date(2027, 9, 20), date(2027, 9, 23))
+    assert stay("Dec 20-23", today=date(2027, 3, 1)) == (date(2027, 12, 20), date(2027, 12, 23))
+
+
+@pytest.mark.parametrize(
+    ("text", "today"),
+    [
+        ("Nov 29-30", date(2026, 11, 30)),  # yesterday: a mistake, not a stay next November
+        ("Nov 20-23", TODAY),
+        ("Dec 20-23", date(2026, 12, 21)),
+        ("10/1-10/3", TODAY),  # 57 days ago
+        ("Dec 30 - Jan 2", date(2027, 1, 5)),  # last December's, days ago
+        ("11月29日〜30日", date(2026, 11, 30)),
+        ("Nov 29 for 2 nights", date(2026, 11, 30)),
+    ],
+)
+def test_a_year_less_date_that_passed_in_the_last_60_days_is_refused_as_past(text: str, today: date) -> None:
+    assert refusal(text, today) == "dates_past"
+
+
+def test_past_60_days_a_year_less_date_is_next_years() -> None:
+    assert stay("9/27-9/29") == (date(2027, 9, 27), date(2027, 9, 29))  # 61 days ago
+    assert refusal("9/28-9/30") == "dates_past"  # 60 days ago
 
 
 def test_feb_29_is_the_next_leap_day() -> None:
@@ -111,3 +134,94 @@ def test_japanese_dates_get_the_same_refusals() -> None:
     with pytest.raises(DateError) as error:
         parse_stay("12月1日〜1月15日", TODAY, 30)
     assert error.value.key == "dates_too_long"
+
+
+# -- written as Japanese and English speakers write them (the fake clock's today, 2026-11-27, is a Friday) --
+
+@pytest.mark.parametrize(
+    ("text", "check_in", "check_out"),
+    [
+        ("12月20日〜23日。", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日〜23日！", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日〜23日です", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日から23日までです。", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日〜23日でお願いします", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日(日)〜23日(水)", date(2026, 12, 20), date(2026, 12, 23)),
+        ("１２月２０日（日）〜２３日（水）", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日(日曜日)〜12月23日(水曜日)", date(2026, 12, 20), date(2026, 12, 23)),
+        ("2026年12月20日〜23日", date(2026, 12, 20), date(2026, 12, 23)),
+        ("2027年1月5日〜2027年1月8日", date(2027, 1, 5), date(2027, 1, 8)),
+        ("2026/12/20-12/23", date(2026, 12, 20), date(2026, 12, 23)),
+        ("20日〜23日", date(2026, 12, 20), date(2026, 12, 23)),  # the 20th has passed this month: next month's
+        ("28日〜30日", date(2026, 11, 28), date(2026, 11, 30)),  # still ahead this month
+        ("12月20日から3泊", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日から3泊4日", date(2026, 12, 20), date(2026, 12, 23)),
+        ("Dec 20 for 3 nights", date(2026, 12, 20), date(2026, 12, 23)),
+        ("dec 20, 3 nights", date(2026, 12, 20), date(2026, 12, 23)),
+        ("3 nights from Dec 20", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日−23日", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日‐23日", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日―23日", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日→23日", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日より23日", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日と23日", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日、23日", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日 12月23日", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12/20 12/23", date(2026, 12, 20), date(2026, 12, 23)),
+        ("十二月二十日〜二十三日", date(2026, 12, 20), date(2026, 12, 23)),
+        ("十二月三十日から三泊", date(2026, 12, 30), date(2027, 1, 2)),
+        ("二〇二七年一月五日〜八日", date(2027, 1, 5), date(2027, 1, 8)),
+        ("明日から2泊", date(2026, 11, 28), date(2026, 11, 30)),
+        ("明日から二泊です", date(2026, 11, 28), date(2026, 11, 30)),
+        ("12月20日から3泊します", date(2026, 12, 20), date(2026, 12, 23)),
+        ("12月20日から3泊したいです。", date(2026, 12, 20), date(2026, 12, 23)),
+        ("明日から12月5日まで", date(2026, 11, 28), date(2026, 12, 5)),
+        ("今週末", date(2026, 11, 27), date(2026, 11, 29)),
+        ("来週末", date(2026, 12, 4), date(2026, 12, 6)),
+        ("来週の金曜日から2泊", date(2026, 12, 4), date(2026, 12, 6)),
+        ("金曜日から日曜日まで", date(2026, 11, 27), date(2026, 11, 29)),
+        ("tomorrow for 2 nights", date(2026, 11, 28), date(2026, 11, 30)),
+        ("Tomorrow to Dec 5", date(2026, 11, 28), date(2026, 12, 5)),
+        ("this weekend", date(2026, 11, 27), date(2026, 11, 29)),
+        ("next weekend", date(2026, 12, 4), date(2026, 12, 6)),
+        ("next Friday to Sunday", date(2026, 12, 4), date(2026, 12, 6)),
+        ("Saturday - Monday", date(2026, 11, 28), date(2026, 11, 30)),
+    ],
+)
+def test_the_ways_people_write_a_stay(text: str, check_in: date, check_out: date) -> None:
+    assert stay(text) == (check_in, check_out)
+
+
+def test_relative_days_follow_the_calendar() -> None:
+    saturday, sunday = date(2026, 11, 28), date(2026, 11, 29)
+    assert stay("this weekend", saturday) == (saturday, sunday)  # the weekend has begun: tonight only
+    assert stay("今週末", sunday) == (date(2026, 12, 4), date(2026, 12, 6))  # it is over: the next one
+    assert stay("next Friday to Sunday", date(2026, 12, 1)) == (date(2026, 12, 11), date(2026, 12, 13))
+    assert stay("friday to sunday", date(2026, 12, 1)) == (date(2026, 12, 4), date(2026, 12, 6))
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("明日から40泊", "dates_too_long"),
+        ("12月23日〜20日です", "dates_order"),
+        ("来年のどこか", "dates_unreadable"),
+        ("3泊", "dates_unreadable"),
+        ("十二月四十日から二泊", "dates_unreadable"),
+    ],
+)
+def test_japanese_and_relative_refusals(text: str, key: str) -> None:
+    assert refusal(text) == key
+
+
+@pytest.mark.parametrize("today", [TODAY, date(2026, 12, 15), date(2027, 2, 28)])
+@pytest.mark.parametrize("template", ["{{ a|stay(b) }}", "{{ a|stay_ja(b) }}"])
+def test_every_stay_as_the_bot_writes_it_reads_back_as_that_stay(today: date, template: str) -> None:
+    # Examples and confirmations are texted back by people as they were written, years and all.
+    written = make_environment().from_string(template)
+    for offset in range(0, 420, 5):
+        for nights in (1, 3, 9):
+            check_in = today + timedelta(days=offset)
+            check_out = check_in + timedelta(days=nights)
+            text = written.render(a=check_in, b=check_out, **{TODAY_VARIABLE: today})
+            assert stay(text, today) == (check_in, check_out), text

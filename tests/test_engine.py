@@ -7,7 +7,8 @@ import asyncio
 
 import pytest
 
-from bot.engine import COMMANDS, KeyedLocks
+from bot.engine import COMMANDS, KNOWN_WORDS, KeyedLocks
+from bot.text import NO_WORDS, YES_WORDS, fold, suggest
 from tests.conftest import GUEST, GUEST2, HOST, Sms, book, list_place, start_listing, twiml_messages
 
 
@@ -27,11 +28,31 @@ async def test_a_first_text_that_is_a_command_just_runs(sms: Sms) -> None:
 
 async def test_unknown_text_suggests_a_close_command(sms: Sms) -> None:
     await sms.text(GUEST, "hello")
-    reply = await sms.text(GUEST, "BROWZE")
-    assert "Did you mean BROWSE?" in reply and "HELP" in reply
-    assert "Did you mean STATUS?" in await sms.text(GUEST, "statsu")
-    reply = await sms.text(GUEST, "what is this")
-    assert "didn't get that" in reply and "Did you mean" not in reply
+    assert await sms.text(GUEST, "BROWZE") == sms.render("unknown", "en", suggestion="BROWSE")
+    assert await sms.text(GUEST, "statsu") == sms.render("unknown", "en", suggestion="STATUS")
+    assert await sms.text(GUEST, "what is this") == sms.render("unknown", "en", suggestion="")
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+async def test_a_suggestion_is_an_instruction_never_a_question_or_a_decision_word(sms: Sms, language: str) -> None:
+    number = await list_place(sms)
+    await sms.text(HOST, f"LANG {language}")
+    await book(sms, GUEST, number)
+    # Once "Did you mean NO?", which the host's "yes" then took up as accepting the guest.
+    reply = await sms.text(HOST, "Nov?")
+    assert reply == sms.render("unknown", language, suggestion="")
+    assert not any(mark in reply for mark in "?？")
+    assert "waiting for host" in await sms.text(GUEST, "STATUS")  # nothing was decided
+    reply = await sms.text(HOST, "BROWZE")
+    assert reply == sms.render("unknown", language, suggestion="BROWSE")
+    assert not any(mark in reply for mark in "?？")
+
+
+@pytest.mark.parametrize("word", ["NOO", "YESS", "NOE", "YEA", "OKK", "はいい", "いいええ", "承諾す"])
+def test_a_decision_word_is_never_suggested(word: str) -> None:
+    decision_words = YES_WORDS | NO_WORDS
+    assert suggest(fold(word), KNOWN_WORDS) not in decision_words
+    assert suggest(fold(word), (*KNOWN_WORDS, *sorted(decision_words))) not in decision_words
 
 
 async def test_unknown_text_in_a_step_is_answered_for_that_step(sms: Sms) -> None:

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import OPT_OUT_WORDS, YES_WORDS, Text, leading_number, suggest
+from bot.text import (
+    NO,
+    OPT_OUT_WORDS,
+    UNCLEAR,
+    YES,
+    YES_WORDS,
+    Text,
+    leading_number,
+    speaks_japanese,
+    split_glued,
+    suggest,
+)
 
 
 @pytest.mark.parametrize(
@@ -60,3 +71,66 @@ def test_close_misspellings_are_suggested(word: str, expected: str | None) -> No
 )
 def test_leading_number(raw: str, expected: tuple[int, str] | None) -> None:
     assert leading_number(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "decision"),
+    [
+        ("はい", YES), ("はい、お願いします", YES), ("承諾します", YES), ("OKです", YES), ("ＯＫです", YES),
+        ("ええ", YES),
+        ("お願いします。", YES), ("はい！よろしくお願いします", YES), ("Yes!", YES),
+        ("いいえ", NO), ("お断りします", NO), ("無理です", NO), ("だめ", NO), ("NG", NO), ("いいえ、結構です", NO),
+        ("お断りさせてください", NO), ("no", NO),
+        ("大丈夫です", UNCLEAR), ("結構です。", UNCLEAR), ("いいです", UNCLEAR),
+        ("yes please", None), ("一覧", None), ("", None), ("海の見える部屋", None),
+    ],
+)
+def test_decisions_are_read_in_one_place(raw: str, decision: str | None) -> None:
+    assert Text(raw).decision == decision
+
+
+def test_a_free_text_step_reads_only_whole_replies_as_decisions() -> None:
+    assert Text("はい、海の見える部屋です").decision == YES
+    assert Text("はい、海の見える部屋です").whole_decision is None
+    assert Text("はい").whole_decision == YES and Text("お断りします").whole_decision == NO
+
+
+@pytest.mark.parametrize(
+    ("raw", "word", "args"),
+    [
+        ("予約 1番", "予約", "1番"), ("1番を予約", "予約", "1番"), ("予約＃１", "予約", "＃１"),
+        ("予約する 1", "予約", "1"),
+        ("海を検索", "検索", "海"), ("海を検索します", "検索", "海"), ("よやく1", "よやく", "1"),
+        ("1番を予約 12月20日〜23日", "予約", "1番 12月20日〜23日"), ("BOOK 3", "BOOK", "3"),
+    ],
+)
+def test_japanese_word_order_and_verb_endings(raw: str, word: str, args: str) -> None:
+    text = Text(raw)
+    assert (text.word, text.args) == (word, args)
+
+
+def test_a_command_glued_to_its_argument_is_split_at_a_known_command() -> None:
+    glued = split_glued(Text("検索海"), ("予約確認", "検索"))
+    assert glued is not None and (glued.word, glued.args) == ("検索", "海")
+    assert split_glued(Text("検索"), ("検索",)) is None  # nothing glued
+    assert split_glued(Text("海"), ("検索",)) is None
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1番", (1, "")), ("＃３", (3, "")), ("３番 12/20-23", (3, "12/20-23"))])
+def test_leading_number_in_japanese(raw: str, expected: tuple[int, str]) -> None:
+    assert leading_number(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("phone", "body", "japanese"),
+    [("+15551230001", "一覧", True), ("+15551230001", "ヘルプ", True), ("+15551230001", "ＨＥＬＰ", True),
+     ("+819012345678", "hello", True), ("+15551230001", "hello", False), ("+15551230001", "Café ☕", False),
+     ("+15551230001", "BOOK 3 Dec 20-23", False)],
+)
+def test_who_is_answered_in_japanese_from_the_first_text(phone: str, body: str, japanese: bool) -> None:
+    assert speaks_japanese(phone, body) is japanese
+
+
+def test_keyword_is_the_lone_word_as_typed() -> None:
+    assert Text("停止。").keyword == "停止" and Text(" Stop. ").keyword == "STOP"
+    assert Text("停止します").lone_word == "停止" and Text("停止します").keyword is None

@@ -92,7 +92,7 @@ def _take_stay(ctx: Context, listing: Listing, text: str) -> bool:
     return True
 
 
-@router.command("BOOK", "RESERVE", "予約")
+@router.command("BOOK", "RESERVE", "予約", "よやく")
 def book(ctx: Context, text: Text) -> StepName | None:
     parsed = leading_number(text.args)
     if parsed is None:

@@ -40,12 +40,12 @@ def _page(ctx: Context, words: list[str], after: int, first: bool) -> None:
     ctx.conv.data["browse"] = {"after": page[shown - 1].id, "words": words}
 
 
-@router.command("BROWSE", "LIST", "一覧", "物件")
+@router.command("BROWSE", "LIST", "一覧", "物件", "宿一覧", "リスト", "いちらん")
 def browse(ctx: Context, text: Text) -> None:
     _page(ctx, [], 0, first=True)
 
 
-@router.command("SEARCH", "FIND", "検索", "探す", "さがす")
+@router.command("SEARCH", "FIND", "検索", "探す", "さがす", "けんさく")
 def search(ctx: Context, text: Text) -> None:
     words = text.args.split()[:5]
     if not words:
@@ -63,7 +63,7 @@ def more(ctx: Context, text: Text) -> None:
     _page(ctx, list(cursor["words"]), int(cursor["after"]), first=False)
 
 
-@router.command("VIEW", "SHOW", "詳細", "見る")
+@router.command("VIEW", "SHOW", "詳細", "見る", "しょうさい")
 def view(ctx: Context, text: Text) -> None:
     parsed = leading_number(text.args)
     if parsed is None:

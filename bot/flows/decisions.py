@@ -10,11 +10,11 @@ from __future__ import annotations
 from bot import outcomes
 from bot.context import Context
 from bot.presenting import describe
-from bot.text import YES_WORDS, Text
+from bot.text import YES, Text
 
 
 def decide(ctx: Context, text: Text) -> None:
-    accepting = text.word in YES_WORDS
+    accepting = text.decision == YES
     conv = ctx.conv
     if conv.presented_id is None:
         ctx.say("decision_nothing_pending")

@@ -10,11 +10,12 @@ from typing import Any
 
 from bot.context import Context
 from bot.money import Money, PriceError, example_price, parse_price
-from bot.text import NO_WORDS, Text
+from bot.text import NO, Text, fold
 
 TITLE_MIN, TITLE_MAX = 3, 40
 GUESTS_MIN, GUESTS_MAX = 1, 16
-SKIP_WORDS = frozenset({"SKIP", "NONE", "NO PHOTO", "スキップ", "なし", "写真なし"})
+SKIP_WORDS = frozenset({"SKIP", "NONE", "NO PHOTO", "スキップ", "なし", "写真なし", "無し", "ない", "写真無し",
+                        "写真はありません", "写真はないです", "ありません"})
 
 # "4", "4 guests", "sleeps 4", "up to 4 people", "4人", "４名です", "大人2名": one number, words around it.
 _GUEST_WORDS = re.compile(
@@ -89,7 +90,7 @@ def read_photo(ctx: Context, text: Text) -> tuple[bool, str | None]:
     after saying what works."""
     if text.media:
         return True, text.media[0]
-    if text.clean.upper() in SKIP_WORDS or text.word in SKIP_WORDS or text.lone_word in NO_WORDS:
+    if fold(text.clean) in SKIP_WORDS or text.word in SKIP_WORDS or text.decision == NO:
         return True, None
     if _is_web_link(text.clean):
         return True, text.clean

@@ -35,7 +35,7 @@ def _ask_title(ctx: Context) -> StepName:
     return Steps.title
 
 
-@router.command("HOST", "掲載")
+@router.command("HOST", "掲載", "けいさい")
 def host(ctx: Context, text: Text) -> StepName | None:
     if naming.needs_name(ctx):
         naming.ask_name(ctx)

@@ -12,7 +12,8 @@ router = Router("stays")
 STATUS_LIMIT = 5
 
 
-@router.command("STATUS", "TRIPS", "BOOKINGS", "状況", "予約状況", "確認")
+@router.command("STATUS", "TRIPS", "BOOKINGS", "状況", "予約状況", "確認", "予約確認", "ステータス",
+                "じょうきょう")
 def status(ctx: Context, text: Text) -> None:
     mine = ctx.store.guest_reservations(ctx.texter.id, STATUS_LIMIT)
     if not mine:
@@ -26,7 +27,7 @@ def status(ctx: Context, text: Text) -> None:
     ctx.say("status", reservations=items)
 
 
-@router.command("CANCEL", "WITHDRAW", "取消", "取り消し", "キャンセル")
+@router.command("CANCEL", "WITHDRAW", "取消", "取り消し", "キャンセル", "取り消す", "とりけし")
 def cancel(ctx: Context, text: Text) -> None:
     # A lone CANCEL never reaches here: it is an opt-out keyword, handled before any flow.
     ref = text.args.strip().lstrip("#").upper()

@@ -55,7 +55,7 @@ async def test_dates_and_guests_answered_inline_go_straight_to_the_request(sms: 
     # Only the party size first: then the dates are asked, and the number is kept.
     assert "When would you like to stay" in await sms.text(GUEST, f"BOOK {number} 3 people")
     reply = await sms.text(GUEST, "Jan 4-6")
-    assert "Request sent!" in reply and "Jan 4-6, 3 guests, 2 nights x $120 = $240" in reply
+    assert "Request sent!" in reply and "Jan 4-6, 2027, 3 guests, 2 nights x $120 = $240" in reply
 
 
 async def test_more_guests_than_the_place_sleeps_is_refused_and_asked_again(sms: Sms) -> None:
@@ -272,13 +272,13 @@ async def test_free_lists_the_free_nights_of_the_next_60_days_as_ranges(sms: Sms
     await book(sms, GUEST2, number, "Jan 10-12", name="Hugo")  # a request is not a stay: still free
     reply = await sms.text(GUEST3, f"FREE {number}")
     assert reply == (f"Free nights at #{number} (Ocean Loft) in the next 60 days: Nov 27-30, Dec 3-19,"
-                     f" Dec 24-Jan 25. BOOK {number} Nov 27-30 to request.")
+                     f" Dec 24-Jan 25, 2027. BOOK {number} Nov 27-30 to request.")
     assert "How many guests" in await sms.text(GUEST3, f"BOOK {number} Nov 27-30")  # the example books
     await sms.text(GUEST3, "MENU")
     await sms.text(GUEST3, "LANG JA")
     reply = await sms.text(GUEST3, f"空き{number}")
-    assert reply == (f"#{number}（Ocean Loft）の今後60日間の空き：11月27日〜30日、12月3日〜19日、12月24日〜1月25日。"
-                     f"予約は「予約 {number} 11/27-11/30」")
+    assert reply == (f"#{number}（Ocean Loft）の今後60日間の空き：11月27日〜30日、12月3日〜19日、"
+                     f"12月24日〜2027年1月25日。予約は「予約 {number} 11月27日〜30日」")
 
 
 async def test_free_when_every_night_is_taken(sms: Sms) -> None:
@@ -351,8 +351,8 @@ async def test_a_japanese_guest_confirms_an_overlapping_stay_with_hai(sms: Sms) 
     ref = await _confirmed_stay(sms, GUEST, loft, "Dec 20-23")
     await sms.text(GUEST, "LANG JA")
     reply = await sms.text(GUEST, f"予約{cabin} 12/21-12/22 大人2名")
-    assert reply == (f"#{loft}（Ocean Loft）に12月20日〜12月23日の確定済みのご予約があります（予約番号 {ref}）。"
-                     f"それでも#{cabin}の12月21日〜12月22日をリクエストするなら「はい」、それ以外の返信で取りやめます。")
+    assert reply == (f"#{loft}（Ocean Loft）に12月20日〜23日の確定済みのご予約があります（予約番号 {ref}）。"
+                     f"それでも#{cabin}の12月21日〜22日をリクエストするなら「はい」、それ以外の返信で取りやめます。")
     reply = await sms.text(GUEST, "はい")
     assert "リクエストを送りました！" in reply and "2名、1泊×$120＝$120" in reply
     assert "would like to stay" in sms.inbox(HOST2)[-1]

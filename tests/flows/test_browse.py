@@ -103,11 +103,11 @@ async def test_view_shows_title_price_capacity_host_and_the_next_free_nights(sms
     await sms.text(HOST, "YES")
     assert await sms.text(GUEST, f"VIEW {number}") == (
         f"#{number} Harbour Loft: $140/night, sleeps 3. Sunny loft by the harbour, two bedrooms Host: Ana."
-        f" Free: Nov 27-Dec 19, Dec 24-Jan 25. BOOK {number} to request a stay.")
+        f" Free: Nov 27-Dec 19, Dec 24-Jan 25, 2027. BOOK {number} to request a stay.")
     await sms.text(GUEST, "LANG JA")
     assert await sms.text(GUEST, f"詳細 {number}") == (
         f"#{number} Harbour Loft：1泊$140、3人まで。Sunny loft by the harbour, two bedrooms（ホスト：Anaさん）"
-        f"空き：11月27日〜12月19日、12月24日〜1月25日。予約は「予約 {number}」と送ってください。")
+        f"空き：11月27日〜12月19日、12月24日〜2027年1月25日。予約は「予約 {number}」と送ってください。")
 
 
 async def test_view_sends_the_photo_as_mms_media(sms: Sms) -> None:
