@@ -67,7 +67,7 @@ def _database(gateway_factory: GatewayFactory) -> Callable[[web.Application], As
         gateway = gateway_factory(config)
         sender_ref: list[Sender] = []
         engine = Engine(db, app[CATALOG], config, clock, on_commit=lambda: sender_ref[0].wake())
-        sender = Sender(db, gateway, config, clock, engine.opt_out_user)
+        sender = Sender(db, gateway, config, clock, engine.opt_out_user, engine.user_unreachable)
         sender_ref.append(sender)
         app[DATABASE], app[GATEWAY], app[ENGINE], app[SENDER] = db, gateway, engine, sender
         app[SCHEDULER] = Scheduler(engine, config)

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from bot import outcomes
+from bot.answers import small_talk
 from bot.catalog import Catalog
 from bot.clock import Clock
 from bot.config import Config
@@ -24,7 +25,7 @@ from bot.errors import DomainError
 from bot.flows import booking, browse, decisions, hosting, stays
 from bot.models import User
 from bot.presenting import describe, present_next
-from bot.router import Handler, Router, StepName
+from bot.router import Handler, Router, Step, StepName
 from bot.store import Store
 from bot.text import HELP_WORDS, MENU_WORDS, NO_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, YES_WORDS, Text, fold, suggest
 
@@ -201,9 +202,7 @@ class Engine:
             return
         if user.opted_out:
             if lone in OPT_IN_WORDS or lone in YES_WORDS:
-                ctx.store.set_opted_out(user.id, False)
-                user.opted_out = False
-                ctx.say("opted_in")
+                opt_in(ctx, user)
             elif lone in HELP_WORDS:
                 ctx.say("help_opted_out")
             return  # an opted-out number hears nothing else until it opts back in
@@ -230,8 +229,17 @@ class Engine:
             return
         router = FLOWS.get(conv.flow) if conv.flow else None
         step = router.steps.get(conv.step or "") if router else None
-        if (lone in YES_WORDS or lone in NO_WORDS) and not (step and lone in step.own_words):
+        own = step is not None and lone in step.own_words
+        chat = None if own else small_talk(text)
+        if (lone in YES_WORDS or lone in NO_WORDS) and not own and not (chat and conv.presented_id is None):
+            # A lone "ok" decides the request in front of a host; anywhere else it is small talk.
             decisions.decide(ctx, text)
+            return
+        if chat is not None:
+            if first_contact:
+                ctx.say("welcome")  # a first "hello" is best answered by what Airtng is
+            else:
+                self._small_talk(ctx, chat, step)
             return
         if conv.flow is not None:
             if router is None or step is None:
@@ -273,7 +281,23 @@ class Engine:
         elif conv.presented_id is not None:
             ctx.say("help_deciding", **describe(ctx, ctx.store.reservation(conv.presented_id)))
         else:
-            ctx.say("help")
+            # The words that work here: MORE after a page, CANCEL with one of the guest's own references.
+            cancellable = [r for r in ctx.store.guest_open(ctx.texter.id, ctx.today())
+                           if not outcomes.has_begun(ctx, r)]
+            ctx.say("help", more="browse" in conv.data, ref=cancellable[0].ref if cancellable else "")
+
+    @staticmethod
+    def _small_talk(ctx: Context, kind: str, step: Step | None) -> None:
+        """Hi, thanks, ok: a kind word back, and the next useful step from where the texter is."""
+        conv = ctx.conv
+        if conv.presented_id is not None:
+            ctx.say("small_talk_deciding", kind=kind, **describe(ctx, ctx.store.reservation(conv.presented_id)))
+        elif step is not None:
+            hint = ctx.render(step.help_key, ctx.texter.language,
+                              **(step.help_variables(ctx) if step.help_variables else {}))
+            ctx.say("small_talk_in_flow", kind=kind, hint=hint)
+        else:
+            ctx.say("small_talk", kind=kind)
 
     def _language(self, ctx: Context, text: Text) -> None:
         # "LANG JA", "言語 日本語", or just the language's name ("日本語", "English").
@@ -303,12 +327,18 @@ class Engine:
             return
         if error_code in UNREACHABLE_CALLBACK_CODES:
             ctx.store.mark_unreachable(user_id, f"error {error_code}")
+            outcomes.host_gone(ctx, user_id, "host_unreachable")
         elif error_code == 21610:
             opt_out_by_id(ctx, user_id)
 
     async def opt_out_user(self, user_id: int) -> None:
         """The carrier told us (error 21610) that this user opted out."""
         await self.run(lambda ctx: opt_out_by_id(ctx, user_id))
+
+    async def user_unreachable(self, user_id: int) -> None:
+        """Sends to this user fail for good (the sender recorded `users.unreachable`): the guests of their
+        stays are told and the stays marked for an operator."""
+        await self.run(lambda ctx: outcomes.host_gone(ctx, user_id, "host_unreachable"))
 
 
 def _step_name(router: Router, step: StepName | None) -> str | None:
@@ -337,6 +367,22 @@ def opt_out(ctx: Context, user: User) -> None:
     for reservation in ctx.store.pending_for(guest_id=user.id):
         ctx.conversation(reservation.host_id)
         outcomes.cancel_by_guest(ctx, reservation)
+    # Confirmed stays at their places still stand: their guests are told, an operator will look.
+    outcomes.host_gone(ctx, user.id, "host_opted_out")
+
+
+def opt_in(ctx: Context, user: User) -> None:
+    """START (or UNSTOP, YES) from an opted-out number: welcome back, with what changed while away (requests
+    closed when they left or meanwhile, stays cancelled meanwhile) in the same one message."""
+    since = ctx.store.opted_out_at(user.id)
+    closed = ctx.store.closed_since(user.id, since) if since is not None else []
+    ctx.store.set_opted_out(user.id, False)
+    user.opted_out = False
+    if not closed:
+        ctx.say("opted_in")
+        return
+    ctx.say("opted_in_changes", requests=[ref for ref, stay in closed if not stay],
+            stays=[ref for ref, stay in closed if stay])
 
 
 # Delivery failures that mean the number cannot take SMS at all (unknown number, landline).

@@ -89,12 +89,14 @@ class Sender:
         config: Config,
         clock: Clock,
         on_opted_out: Callable[[int], Awaitable[None]],
+        on_unreachable: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
         self._db = db
         self._gateway = gateway
         self._config = config
         self._clock = clock
         self._on_opted_out = on_opted_out
+        self._on_unreachable = on_unreachable
         self._wakeup = asyncio.Event()
         self._pass_lock = asyncio.Lock()
         self._random = random.Random()
@@ -193,7 +195,15 @@ class Sender:
             # Opt the user out first (its own unit of work: declines, withdrawals, others told), then park
             # the row. A crash in between leaves the row leased; the next try finds the user opted out.
             await self._on_opted_out(row.user_id)
-        return await self._db.run(lambda store: self._record_failure_sync(store, row, error), first=True)
+        outcome = await self._db.run(lambda store: self._record_failure_sync(store, row, error), first=True)
+        if error.code in UNREACHABLE_CODES and row.user_id is not None and self._on_unreachable is not None:
+            # After the mark is on disk: what it means for the user's stays is its own unit of work (a crash
+            # in between leaves the user marked unreachable but their stays unmarked: logged below).
+            try:
+                await self._on_unreachable(row.user_id)
+            except Exception:
+                log.exception("user %s is unreachable; telling the guests of their stays failed", row.user_id)
+        return outcome
 
     def _record_failure_sync(self, store: Store, row: OutboxRow, error: SendError) -> _Outcome:
         if not error.transient:

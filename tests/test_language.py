@@ -21,7 +21,7 @@ async def test_lang_ja_and_the_names_of_japanese_switch_to_japanese(sms: Sms, co
     assert "Welcome to Airtng" in await sms.text(GUEST, "hello")
     assert await sms.text(GUEST, command) == "これからは日本語でお送りします。"
     assert "最初に戻りました" in await sms.text(GUEST, "MENU")
-    assert "Airtng：一覧" in await sms.text(GUEST, "HELP")
+    assert "Airtng：「一覧」" in await sms.text(GUEST, "HELP")
 
 
 @pytest.mark.parametrize("command", ["LANG EN", "LANG English", "言語 英語", "English", "英語"])
@@ -113,7 +113,7 @@ async def test_a_japanese_guest_uses_japanese_commands_end_to_end(sms: Sms) -> N
     reply = await sms.text(GUEST, "Bob")
     ref = reply.split("予約番号：")[1].split("。")[0]
     assert f"{ref}(#{number})を取り消しました" in await sms.text(GUEST, f"取消 {ref}")
-    assert "一覧、検索" in await sms.text(GUEST, "ヘルプ")
+    assert "「一覧」「検索 海」" in await sms.text(GUEST, "ヘルプ")
 
 
 async def test_a_key_missing_in_japanese_falls_back_to_english(sms: Sms, tmp_path: Path) -> None:
@@ -136,7 +136,7 @@ async def test_japanese_date_examples_follow_the_calendar_and_are_accepted(sms: 
     # The fake clock's today is 2026-11-27: the example is two weeks out, three nights, written month/day.
     assert "例：12/11-12/14" in await sms.text(GUEST, f"予約 {number}")
     assert "「12/11-12/14」のように" in await sms.text(GUEST, "そのうち")
-    assert "(例：12/11-12/14)" in await sms.text(GUEST, "ヘルプ")
+    assert "（例：12/11-12/14、" in await sms.text(GUEST, "ヘルプ")
     assert "お名前" in await sms.text(GUEST, "12/11-12/14")
     await sms.text(GUEST, "メニュー")
     sms.clock.advance(days=18)  # Dec 15: the example stay now ends in January, and still reads back

@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from bot.context import Context
 from bot.presenting import excerpt
 from bot.router import Router
 from bot.text import Text, leading_number
 
 router = Router("browse")
+
+# MORE goes on with whichever page was shown last: BROWSE/SEARCH here, or another flow's page (STATUS,
+# STAYS, LISTINGS), whose cursor carries its `kind` and whose flow registers how to go on with it.
+Continuation = Callable[[Context, dict[str, Any]], None]
+CONTINUATIONS: dict[str, Continuation] = {}
+
+
+def continues(kind: str) -> Callable[[Continuation], Continuation]:
+    """Register what MORE does after a page of `kind` (its cursor: `{"kind": kind, ...}`)."""
+    def register(function: Continuation) -> Continuation:
+        CONTINUATIONS[kind] = function
+        return function
+
+    return register
+
+
+def set_cursor(ctx: Context, kind: str, **position: Any) -> None:
+    """Where MORE goes on after the page just shown (the engine keeps this key between texts)."""
+    ctx.conv.data["browse"] = {"kind": kind, **position}
+
+
+def clear_cursor(ctx: Context) -> None:
+    ctx.conv.data.pop("browse", None)
 
 EXCERPT = 60
 
@@ -49,6 +75,9 @@ def more(ctx: Context, text: Text) -> None:
     cursor = ctx.conv.data.get("browse")
     if not cursor:
         ctx.say("more_nothing")
+        return
+    if cursor.get("kind") in CONTINUATIONS:
+        CONTINUATIONS[cursor["kind"]](ctx, cursor)
         return
     _page(ctx, list(cursor["words"]), int(cursor["after"]), first=False)
 
