@@ -230,7 +230,9 @@ class Engine:
         router = FLOWS.get(conv.flow) if conv.flow else None
         step = router.steps.get(conv.step or "") if router else None
         own = step is not None and lone in step.own_words
-        chat = None if own else small_talk(text)
+        # A step that takes YES itself ("Reply YES to cancel ...") reads every other text as "keep it".
+        confirming = step is not None and step.own_words >= YES_WORDS
+        chat = None if own or confirming else small_talk(text)
         if (lone in YES_WORDS or lone in NO_WORDS) and not own and not (chat and conv.presented_id is None):
             # A lone "ok" decides the request in front of a host; anywhere else it is small talk.
             decisions.decide(ctx, text)

@@ -221,6 +221,9 @@ REGISTRY: dict[str, MessageSpec] = {
     "help_unlist_confirm": MessageSpec("HELP while we wait for the YES that unlists a place with stays.",
                                        {"number": 12, "stays": 2}),
     "unlist_kept": MessageSpec("Anything but YES after unlist_confirm.", {"number": 12}),
+    "listing_view_stay": MessageSpec(
+        "VIEW <n> of a place no longer shown (its host left or cannot be reached) by a guest whose stay there "
+        "still stands: the place and the stay.", {**_STAY, "description": "Sunny loft by the harbour."}),
     "stay_reminder_guest": MessageSpec("To the guest, the day before check-in at booking.reminder_local_hour.",
                                        _STAY),
     "stay_reminder_host": MessageSpec("To the host, the day before a guest's check-in at "

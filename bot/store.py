@@ -234,6 +234,15 @@ class Store:
             raise ListingNotFound(number=listing_id)
         return _listing(row)
 
+    def stay_at(self, listing_id: int, guest_id: int, today: date) -> Reservation | None:
+        """The guest's confirmed stay not yet over at this place, listed or not (`reservations_listing`)."""
+        row = self._one(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
+            " AND check_out > ? AND guest_id = ? ORDER BY check_in LIMIT 1",
+            (listing_id, today.isoformat(), guest_id),
+        )
+        return _reservation(row) if row else None
+
     def browse(self, after_id: int, words: Sequence[str], limit: int) -> list[Listing]:
         """Active listings after `after_id` (keyset paging, never OFFSET) matching every word."""
         where = ["l.active = 1", "l.id > ?", "u.opted_out = 0", "u.unreachable IS NULL"]

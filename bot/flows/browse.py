@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.context import Context
-from bot.presenting import excerpt
+from bot.errors import ListingNotFound
+from bot.presenting import describe, excerpt
 from bot.router import Router
 from bot.text import Text, leading_number
 
@@ -88,7 +89,16 @@ def view(ctx: Context, text: Text) -> None:
     if parsed is None:
         ctx.say("view_usage")
         return
-    listing = ctx.store.listing(parsed[0])
+    try:
+        listing = ctx.store.listing(parsed[0])
+    except ListingNotFound:
+        # A place whose host left Airtng is hidden, but a guest whose stay there still stands may look it up.
+        stay = ctx.store.stay_at(parsed[0], ctx.texter.id, ctx.today())
+        if stay is None:
+            raise
+        ctx.say("listing_view_stay", description=ctx.store.listing_description(stay.listing_id),
+                **describe(ctx, stay))
+        return
     host = ctx.person(listing.host_id)
     ctx.say(
         "listing_view", media_url=listing.photo_url, number=listing.id, description=listing.description,
