@@ -134,8 +134,7 @@ async def test_help_names_the_words_that_work_where_the_texter_is(sms: Sms) -> N
 
 @pytest.mark.parametrize("word", ["castle", "城", "🏰"])
 async def test_no_reply_exceeds_1600_characters_or_utf16_units(sms: Sms, word: str) -> None:
-    query = " ".join([word * 50] * 40)  # SEARCH echoes what it looked for
-    assert len(query) >= 1700
+    query = word * 1700  # SEARCH echoes what it looked for
     replies = await sms.text_full(GUEST, f"SEARCH {query}")
     assert replies[0][0].endswith("Try other words, or BROWSE to see all.")  # the next step is kept
     for reply, _ in replies + await sms.text_full(GUEST, f"BOOK {query}"):
