@@ -390,11 +390,12 @@ class Store:
     def guest_past(self, guest_id: int, today: date, before_id: int | None, limit: int) -> list[Reservation]:
         """The guest's stays that are over and requests that were closed, newest first, before `before_id`
         (keyset paging for MORE)."""
+        before = "" if before_id is None else " AND id < ?"
         rows = self._all(
-            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE guest_id = ? AND id < ?"
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE guest_id = ?{before}"
             " AND (status IN ('declined', 'cancelled', 'expired') OR (status = 'confirmed' AND check_out <= ?))"
             " ORDER BY id DESC LIMIT ?",
-            (guest_id, before_id if before_id is not None else 2**62, today.isoformat(), limit),
+            (guest_id, *([] if before_id is None else [before_id]), today.isoformat(), limit),
         )
         return [_reservation(row) for row in rows]
 
