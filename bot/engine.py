@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot import outcomes
 from bot.answers import small_talk
@@ -279,7 +279,7 @@ class Engine:
     def _help(self, ctx: Context) -> None:
         conv = ctx.conv
         if conv.flow and (router := FLOWS.get(conv.flow)) and (step := router.steps.get(conv.step or "")):
-            ctx.say(step.help_key, **(step.help_variables(ctx) if step.help_variables else {}))
+            ctx.say(step.help_key, **_help_variables(ctx, step))
         elif conv.presented_id is not None:
             ctx.say("help_deciding", **describe(ctx, ctx.store.reservation(conv.presented_id)))
         else:
@@ -295,8 +295,7 @@ class Engine:
         if conv.presented_id is not None:
             ctx.say("small_talk_deciding", kind=kind, **describe(ctx, ctx.store.reservation(conv.presented_id)))
         elif step is not None:
-            hint = ctx.render(step.help_key, ctx.texter.language,
-                              **(step.help_variables(ctx) if step.help_variables else {}))
+            hint = ctx.render(step.help_key, ctx.texter.language, **_help_variables(ctx, step))
             ctx.say("small_talk_in_flow", kind=kind, hint=hint)
         else:
             ctx.say("small_talk", kind=kind)
@@ -350,6 +349,11 @@ def _step_name(router: Router, step: StepName | None) -> str | None:
     if not router.owns(step):
         raise RuntimeError(f"flow {router.flow} returned {step!r}, a step of another flow")
     return step.name
+
+
+def _help_variables(ctx: Context, step: Step) -> dict[str, Any]:
+    """What the step's HELP text needs (HELP itself, and small talk in the middle of a flow)."""
+    return step.help_variables(ctx) if step.help_variables else {}
 
 
 def opt_out_by_id(ctx: Context, user_id: int) -> None:

@@ -338,3 +338,13 @@ async def test_the_reminder_hour_is_local_to_the_booking_timezone(
     tokyo.clock.advance(minutes=1)
     await tokyo.run_scheduler()
     assert "Reminder" in tokyo.inbox(GUEST)[-1]
+
+
+async def test_start_after_many_closed_requests_stays_one_short_message(sms: Sms) -> None:
+    number = await list_place(sms)
+    refs = [await book(sms, f"+1555123010{n}", number, f"Dec {1 + 2 * n}-{2 + 2 * n}", name=f"Guest{n}")
+            for n in range(5)]
+    await sms.text(HOST, "STOP")
+    back = await sms.text(HOST, "START")
+    assert f"5 requests closed ({', '.join(refs[:4])}, ...)" in back and refs[4] not in back
+    assert len(back) <= 160
