@@ -210,6 +210,20 @@ async def test_a_host_who_becomes_unreachable_leaves_the_stay_standing_guest_tol
     assert sum("reached" in m for m in sms.inbox(GUEST)) == 1
 
 
+async def test_a_status_callback_saying_the_host_is_a_landline_tells_the_guest(sms: Sms) -> None:
+    number = await list_place(sms)
+    await confirmed(sms, GUEST2, number, "Dec 1-3", name="Hugo")
+    await confirmed(sms, GUEST, number, "Dec 20-23")
+    sid = [m.sid for m in sms.twilio.messages if m.to == HOST][-1]  # Bob's request, sent to the host by REST
+    form = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": "failed", "SmsStatus": "failed", "ErrorCode": "30006",
+            "AccountSid": "AC" + "a" * 32, "To": HOST, "From": "+15550000000", "ApiVersion": "2010-04-01"}
+    assert (await sms.post("/sms/status", form)).status == 204
+    await sms.deliver()
+    for guest in (GUEST, GUEST2):
+        assert "can no longer be reached by text" in sms.inbox(guest)[-1]
+    assert {r["attention"] for r in rows(sms, "SELECT attention FROM reservations")} == {"host_unreachable"}
+
+
 async def test_a_japanese_guest_hears_in_japanese_that_the_host_left(sms: Sms) -> None:
     number = await list_place(sms)
     await confirmed(sms, GUEST, number, "Dec 20-23")
