@@ -284,9 +284,7 @@ class Engine:
             ctx.say("help_deciding", **describe(ctx, ctx.store.reservation(conv.presented_id)))
         else:
             # The words that work here: MORE after a page, CANCEL with one of the guest's own references.
-            cancellable = [r for r in ctx.store.guest_open(ctx.texter.id, ctx.today())
-                           if not outcomes.has_begun(ctx, r)]
-            ctx.say("help", more="browse" in conv.data, ref=cancellable[0].ref if cancellable else "")
+            ctx.say("help", more="browse" in conv.data, ref=stays.cancellable_ref(ctx))
 
     @staticmethod
     def _small_talk(ctx: Context, kind: str, step: Step | None) -> None:

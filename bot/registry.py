@@ -112,7 +112,9 @@ REGISTRY: dict[str, MessageSpec] = {
         ], "more": True}, page="reservations",
     ),
     "status_none": MessageSpec("STATUS with no requests at all."),
-    "cancel_usage": MessageSpec("CANCEL followed by nothing usable (a lone CANCEL is an opt-out)."),
+    "cancel_usage": MessageSpec("CANCEL followed by nothing usable (a lone CANCEL is an opt-out); `ref` is one "
+                                "of the guest's own references that can be cancelled ('' when none).",
+                                {"ref": "K7QX2M"}),
     "cancelled": MessageSpec("CANCEL <ref> withdrew the request or cancelled the stay.",
                              {"ref": "K7QX2M", "listing": 12}),
     "cancel_not_open": MessageSpec("CANCEL <ref> for a request that is already decided or over; `status` is "

@@ -111,6 +111,15 @@ def _more_stays(ctx: Context, cursor: dict[str, Any]) -> None:
 # -- CANCEL <ref> ------------------------------------------------------------------------------------
 
 
+def cancellable_ref(ctx: Context) -> str:
+    """One of the texter's own references that CANCEL would act on ('' when none): what HELP and the CANCEL
+    usage write, so that every "CANCEL ..." shown is one that works."""
+    for reservation in ctx.store.guest_open(ctx.texter.id, ctx.today()):
+        if not outcomes.has_begun(ctx, reservation):
+            return reservation.ref
+    return ""
+
+
 def _own_reservation(ctx: Context, ref: str) -> Reservation:
     """The texter's reservation with this reference, as its guest or as the host of its place; anyone
     else's is as good as missing."""
@@ -131,7 +140,7 @@ def cancel(ctx: Context, text: Text) -> StepName | None:
     # A lone CANCEL never reaches here: it is an opt-out keyword, handled before any flow.
     ref = text.args.strip().lstrip("#＃").upper()
     if not ref:
-        ctx.say("cancel_usage")
+        ctx.say("cancel_usage", ref=cancellable_ref(ctx))
         return None
     reservation = _own_reservation(ctx, ref)
     as_guest = reservation.guest_id == ctx.texter.id

@@ -88,4 +88,7 @@ async def test_cancel_with_a_reference_is_not_an_opt_out(sms: Sms) -> None:
     ref = await book(sms, GUEST, number)
     assert "cancelled" in await sms.text(GUEST, f"CANCEL {ref}")
     assert "no request waiting" in await sms.text(HOST, "YES")
-    assert "CANCEL K7QX2M" in await sms.text(GUEST, "cancel #")
+    usage = await sms.text(GUEST, "cancel #")
+    assert "Send CANCEL and its reference." in usage and "K7QX2M" not in usage  # no made-up reference
+    other = await book(sms, GUEST, number, "Dec 1-3")
+    assert f"e.g. CANCEL {other}." in await sms.text(GUEST, "cancel #")
