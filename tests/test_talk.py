@@ -149,3 +149,16 @@ def test_the_guard_cuts_at_a_word_and_keeps_the_last_sentence() -> None:
     assert cap("short") == "short"
     emoji = cap("😀" * 1000)
     assert units(emoji) <= LIMIT and len(emoji) < 800
+
+
+async def test_help_in_japanese_names_more_the_date_formats_and_stop(sms: Sms) -> None:
+    await sms.text(GUEST, "LANG JA")
+    assert "STOPかCANCELのみで停止、STARTで再開" in await sms.text(GUEST, "ヘルプ")
+    number = await list_place(sms)
+    for description in ("Quiet cabin in the pines with a stove", "Flat by the river with two rooms",
+                        "House by the lake with a garden"):
+        await list_place(sms, description=description)
+    await sms.text(GUEST, "一覧")
+    assert "「次」で続き" in await sms.text(GUEST, "ヘルプ")
+    await sms.text(GUEST, f"予約 {number}")
+    assert "12月11日〜12月14日" in await sms.text(GUEST, "ヘルプ")

@@ -362,3 +362,15 @@ async def test_start_after_many_closed_requests_stays_one_short_message(sms: Sms
     back = await sms.text(HOST, "START")
     assert f"5 requests closed ({', '.join(refs[:4])}, ...)" in back and refs[4] not in back
     assert len(back) <= 160
+
+
+async def test_in_japanese_a_confirmed_stay_comes_first_and_older_ones_follow_with_more(sms: Sms) -> None:
+    number = await list_place(sms)
+    stay = await confirmed(sms, GUEST, number, "Dec 20-23")
+    for dates in ("Dec 1-2", "Dec 3-4", "Dec 5-6", "Dec 7-8"):
+        await sms.text(GUEST, f"CANCEL {await book(sms, GUEST, number, dates)}")
+    await japanese(sms, GUEST)
+    lines = (await sms.text(GUEST, "状況")).splitlines()
+    assert lines[1].startswith(f"{stay} #{number} 12/20〜12/23：確定（取り消しは「取消 {stay}」）")
+    assert lines[-1] == "以前のものは「次」。" and len(lines) == 6
+    assert "取消済み" in await sms.text(GUEST, "次")
