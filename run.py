@@ -5,6 +5,7 @@
     python run.py check [--show]     validate messages/*.yaml and report lengths and segments
     python run.py messages --docs    write docs/messages.md from the registry of message keys
     python run.py outbox             read-only: outbox counts by status and failed messages with reasons
+    python run.py operator add NAME  a console operator (password from stdin or asked); list; remove NAME
     python run.py bench [--quick] [--scale]  booking-workload benchmark beside a bare aiohttp floor
     python run.py bench --quick --durable-floor  also the floor of any durable, signed webhook
     python run.py bench --engine             the engine alone, in-process: CPU per text
@@ -33,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     messages = sub.add_parser("messages", help="operator documentation of the message keys")
     messages.add_argument("--docs", action="store_true", required=True, help="write docs/messages.md")
     sub.add_parser("outbox", help="read-only: outbox counts by status and failed messages with reasons")
+    operator = sub.add_parser("operator", help="console operators: add NAME, list, remove NAME")
+    operator.add_argument("action", choices=["add", "list", "remove"])
+    operator.add_argument("name", nargs="?")
     add_bench_arguments(sub.add_parser("bench", help="benchmark the booking workload (docs/performance.md)"))
     args = parser.parse_args(argv)
     from bot.serve import configure_logging
@@ -62,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.sender import outbox_report
 
         return outbox_report(config)
+    if command == "operator":
+        from bot.console.operators import operator_command
+
+        return operator_command(config, args.action, args.name)
     if command == "bench" and args.outbound:
         from bot.bench.outbound import cli as outbound_bench
 

@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.catalog import CatalogHolder, load_catalog_or_raise
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.console import mount as mount_console
 from bot.db import Checkpointer, Database
 from bot.engine import Engine
 from bot.gateway import ConsoleGateway, SmsGateway, TwilioGateway
@@ -57,6 +58,7 @@ def create_app(
     app.cleanup_ctx.append(_database(gateway))
     app.cleanup_ctx.append(_background_tasks)
     app.add_routes(routes)
+    mount_console(app)  # the operators' console under /admin
     return app
 
 

@@ -51,6 +51,11 @@ class Config:
     outbox_lease_seconds: float = 60
     outbox_concurrency: int = 8
     scheduler_poll_seconds: float = 5
+    console_session_idle_minutes: float = 60
+    console_session_max_hours: float = 12
+    # "auto": the dev phone is on only without Twilio credentials; "on" / "off" force it.
+    console_dev_phone: str = "auto"
+    console_dev_phone_prefix: str = ""
     # Run the background sender/scheduler tasks (tests may drive them by hand).
     background_tasks: bool = True
 
@@ -58,6 +63,16 @@ class Config:
     def twilio_enabled(self) -> bool:
         """True when REST credentials are set: real gateway and signature checks."""
         return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def dev_phone_enabled(self) -> bool:
+        """The console's dev phone: on by default only when no real SMS can be sent."""
+        setting = self.console_dev_phone.strip().lower()
+        if setting in {"on", "true", "yes", "1"}:
+            return True
+        if setting in {"off", "false", "no", "0"}:
+            return False
+        return not self.twilio_enabled
 
     def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)
@@ -104,6 +119,10 @@ _YAML_KEYS: dict[tuple[str, ...], str] = {
     ("outbox", "lease_seconds"): "outbox_lease_seconds",
     ("outbox", "concurrency"): "outbox_concurrency",
     ("scheduler", "poll_seconds"): "scheduler_poll_seconds",
+    ("console", "session_idle_minutes"): "console_session_idle_minutes",
+    ("console", "session_max_hours"): "console_session_max_hours",
+    ("console", "dev_phone"): "console_dev_phone",
+    ("console", "dev_phone_prefix"): "console_dev_phone_prefix",
 }
 
 _ENV_KEYS = {

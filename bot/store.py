@@ -386,10 +386,11 @@ class Store:
         row = self._one("SELECT reply FROM inbound WHERE message_sid = ?", (message_sid,))
         return str(row["reply"]) if row else None
 
-    def record_inbound(self, message_sid: str, phone: str, reply: str) -> None:
+    def record_inbound(self, message_sid: str, phone: str, reply: str, body: str | None = None) -> None:
+        """Record a text as applied, with the reply it got and what it said (the console shows both)."""
         self._run(
-            "INSERT INTO inbound (message_sid, phone, reply, received_at) VALUES (?, ?, ?, ?)",
-            (message_sid, phone, reply, self._now()),
+            "INSERT INTO inbound (message_sid, phone, reply, received_at, body) VALUES (?, ?, ?, ?, ?)",
+            (message_sid, phone, reply, self._now(), body),
         )
 
     def forget_replies_before(self, cutoff: datetime, limit: int) -> int:

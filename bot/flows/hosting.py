@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.flows import naming
-from bot.outcomes import decline_all
+from bot.outcomes import unlist_listing
 from bot.presenting import PLACE_EXCERPT, excerpt
 from bot.router import Router, StepGroup, StepName
 from bot.text import NO_WORDS, Text, leading_number
@@ -104,7 +104,6 @@ def unlist(ctx: Context, text: Text) -> None:
     if listing.host_id != ctx.texter.id:
         ctx.say("unlist_not_yours", number=listing.id)
         return
-    ctx.store.unlist(listing.id)
-    declined = decline_all(ctx, ctx.store.pending_for_listing(listing.id), "unlisted")
+    declined = unlist_listing(ctx, listing.id)
     ctx.say("unlisted", number=listing.id, declined=declined)
 
