@@ -260,20 +260,35 @@ def reservation_jobs(store: Store, reservation_id: int) -> list[dict[str, Any]]:
                  (reservation_id,))
 
 
-def messages_mentioning(store: Store, phones: list[str], ref: str, limit: int = 50) -> list[dict[str, Any]]:
-    """REST messages to these people naming the reference (outbox_recipient index, then a filter)."""
+def _about(column: str, moments: list[str]) -> tuple[str, list[Any]]:
+    """A condition: the row was written at one of `moments` (the unit of work that presented, decided or
+    reminded about the reservation wrote its messages with that same timestamp)."""
+    if not moments:
+        return "", []
+    return f" OR {column} IN ({','.join('?' * len(moments))})", list(moments)
+
+
+def messages_about(store: Store, phones: list[str], ref: str, moments: list[str],
+                   limit: int = 50) -> list[dict[str, Any]]:
+    """REST messages to these people that name the reference or were written by a unit of work that changed
+    the reservation (outbox_recipient index, then a filter)."""
     marks = ",".join("?" * len(phones))
-    return _rows(store, f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE to_phone IN ({marks}) AND body LIKE ?"
-                        " ESCAPE '\\' ORDER BY id LIMIT ?", (*phones, f"%{_like_escape(ref)}%", limit))
+    also, times = _about("created_at", moments)
+    return _rows(store, f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE to_phone IN ({marks})"
+                        f" AND (body LIKE ? ESCAPE '\\'{also}) ORDER BY id LIMIT ?",
+                 (*phones, f"%{_like_escape(ref)}%", *times, limit))
 
 
-def replies_mentioning(store: Store, phones: list[str], ref: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Texts from these people whose text or answer names the reference (inbound_phone_time index)."""
+def texts_about(store: Store, phones: list[str], ref: str, moments: list[str],
+                limit: int = 50) -> list[dict[str, Any]]:
+    """These people's texts that name the reference, got an answer naming it, or changed the reservation
+    (inbound_phone_time index)."""
     marks = ",".join("?" * len(phones))
     pattern = f"%{_like_escape(ref)}%"
+    also, times = _about("received_at", moments)
     rows = _rows(store, f"SELECT message_sid, phone, body, reply, received_at FROM inbound"
-                        f" WHERE phone IN ({marks}) AND (reply LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\')"
-                        " ORDER BY received_at LIMIT ?", (*phones, pattern, pattern, limit))
+                        f" WHERE phone IN ({marks}) AND (reply LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\'"
+                        f"{also}) ORDER BY received_at LIMIT ?", (*phones, pattern, pattern, *times, limit))
     for row in rows:
         row["replies"] = _reply_bodies(row["reply"])
     return rows

@@ -441,9 +441,12 @@ async def reservation(request: web.Request) -> web.Response:
         if row is None:
             return None
         phones = [row["guest_phone"], row["host_phone"]]
+        jobs = q.reservation_jobs(store, reservation_id)
+        moments = [m for m in (row["created_at"], row["presented_at"], row["decided_at"],
+                               *(job["done_at"] for job in jobs)) if m]
         return {"reservation": row, "timeline": _timeline(
-            row, q.reservation_jobs(store, reservation_id), q.messages_mentioning(store, phones, row["ref"]),
-            q.replies_mentioning(store, phones, row["ref"]))}
+            row, jobs, q.messages_about(store, phones, row["ref"], moments),
+            q.texts_about(store, phones, row["ref"], moments))}
 
     data = await _db(request, read)
     if data is None:
