@@ -34,8 +34,9 @@ def console_url(config: Config) -> str:
     return f"http://{host}:{config.port}/admin/"
 
 
-def operator_command(config: Config, action: str, name: str | None, *, stdin: TextIO = sys.stdin,
-                     out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def operator_command(config: Config, action: str, name: str | None, *, stdin: TextIO | None = None,
+                     out: TextIO | None = None, err: TextIO | None = None) -> int:
+    stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
     if action in ("add", "remove") and not name:
         print(f"operator {action} needs a NAME", file=err)
         return 2
