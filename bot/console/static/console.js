@@ -81,7 +81,9 @@ function devPhone(root) {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    // Taken from the box at once, so that what is typed next is never cleared by this send finishing.
     const body = input.value;
+    input.value = "";
     error.textContent = "";
     const response = await fetch(root.dataset.sendUrl, {
       method: "POST",
@@ -91,9 +93,9 @@ function devPhone(root) {
     if (!response.ok) {
       const data = await response.json().catch(() => ({}));
       error.textContent = data.error || ("Not sent: HTTP " + response.status);
+      if (!input.value) input.value = body;
       return;
     }
-    input.value = "";
     await refresh();
   });
   number.addEventListener("change", () => { shown = ""; error.textContent = ""; refresh(); });
