@@ -329,7 +329,10 @@ async def dashboard(request: web.Request) -> web.Response:
 @routes.get("/api/dashboard")
 async def dashboard_json(request: web.Request) -> web.Response:
     data = await _dashboard_data(request)
-    return web.json_response({"stats": data["stats"], "attention": len(data["attention"])})
+    # The lists come rendered by the same (autoescaping) template as the page, so the script swaps them in
+    # without building HTML from texters' words itself.
+    lists = aiohttp_jinja2.render_string("_dashboard_lists.html", request, data)
+    return web.json_response({"stats": data["stats"], "attention": len(data["attention"]), "lists": lists})
 
 
 # -- listings ---------------------------------------------------------------------------------------------
@@ -404,31 +407,43 @@ async def reservations(request: web.Request) -> web.Response:
     })
 
 
+# Why a reservation ended as it did, in an operator's words (reservations.reason).
+REASONS = {
+    "host": "the host said no", "overlap": "another request for those dates was accepted",
+    "unlisted": "the place was unlisted", "opted_out": "the host opted out", "guest": "by the guest",
+}
+
+
 def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[str, Any]],
               texts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What the database holds about one reservation, in time order."""
-    events: list[dict[str, Any]] = [{"at": row["created_at"], "what": "filed",
+    """What the database holds about one reservation, in time order; within one unit of work (one instant):
+    the text that caused it, what it changed, the answer, then the SMS it queued."""
+    who = {row["guest_phone"]: "guest", row["host_phone"]: "host"}
+    events: list[dict[str, Any]] = [{"at": row["created_at"], "rank": 1, "what": "filed",
                                      "detail": f"by {row['guest_name'] or row['guest_phone']}"}]
     if row["presented_at"]:
-        events.append({"at": row["presented_at"], "what": "presented",
+        events.append({"at": row["presented_at"], "rank": 1, "what": "presented",
                        "detail": f"to {row['host_name'] or row['host_phone']}"})
     if row["decided_at"]:
-        reason = f" ({row['reason']})" if row["reason"] else ""
-        events.append({"at": row["decided_at"], "what": row["status"], "detail": f"{row['status']}{reason}"})
+        detail = REASONS.get(row["reason"] or "", row["reason"] or "")
+        if row["status"] == "confirmed":
+            detail = "the host said yes"
+        events.append({"at": row["decided_at"], "rank": 1, "what": row["status"], "detail": detail})
     for job in jobs:
-        state = f"done {_when(job['done_at'])}" if job["done_at"] else "scheduled"
-        events.append({"at": job["due_at"], "what": f"job: {job['kind']}", "detail": state})
+        if job["done_at"]:
+            state = f"ran {_when(job['done_at'])}"
+        else:
+            state = "due" if row["status"] == "pending" else f"due, nothing to do ({row['status']})"
+        events.append({"at": job["due_at"], "rank": 1, "what": f"job: {job['kind']}", "detail": state})
     for message in sent:
-        to = "guest" if message["to_phone"] == row["guest_phone"] else "host"
-        status = message["delivery_status"] or message["status"]
-        events.append({"at": message["created_at"], "what": f"SMS to {to}", "detail": message["body"],
-                       "status": status, "outbox_id": message["id"]})
+        events.append({"at": message["created_at"], "rank": 3, "what": f"SMS to {who.get(message['to_phone'])}",
+                       "detail": message["body"], "status": message["delivery_status"] or message["status"]})
     for text in texts:
-        who = "guest" if text["phone"] == row["guest_phone"] else "host"
-        events.append({"at": text["received_at"], "what": f"{who} texted", "detail": text["body"] or ""})
-        events.extend({"at": text["received_at"], "what": f"reply to {who}", "detail": body}
+        person = who.get(text["phone"])
+        events.append({"at": text["received_at"], "rank": 0, "what": f"{person} texted", "detail": text["body"] or ""})
+        events.extend({"at": text["received_at"], "rank": 2, "what": f"reply to {person}", "detail": body}
                       for body in text["replies"])
-    events.sort(key=lambda event: event["at"])
+    events.sort(key=lambda event: (event["at"], event["rank"]))
     return events
 
 

@@ -81,6 +81,7 @@ async def test_book_a_stay_end_to_end_through_the_dev_phone(page: Page, site: Sm
 
     await expect(waiting).to_have_text("0")
     await expect(upcoming).to_have_text("1")
+    await expect(dashboard.locator("#dashboard-lists")).to_contain_text("Bob")  # the next stays, live too
     await shots.take(dashboard, "dashboard-after-booking")
 
     await page.get_by_role("link", name="Reservations").click()

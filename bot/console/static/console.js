@@ -28,6 +28,11 @@ function liveDashboard(marker) {
         node.textContent = String(value);
       }
     }
+    const lists = document.getElementById("dashboard-lists");
+    if (lists && typeof data.lists === "string" && lists.dataset.shown !== data.lists) {
+      lists.innerHTML = data.lists;  // rendered and escaped by the server's template
+      lists.dataset.shown = data.lists;
+    }
     marker.textContent = "live · " + new Date().toLocaleTimeString();
   });
 }
