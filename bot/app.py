@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from bot.catalog import CatalogHolder, load_catalog_or_raise
+from bot.catalog import CatalogHolder
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.console import mount as mount_console
@@ -17,6 +17,7 @@ from bot.db import Checkpointer, Database
 from bot.engine import Engine
 from bot.gateway import ConsoleGateway, SmsGateway, TwilioGateway
 from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, GATEWAY, SCHEDULER, SENDER, TASKS, VALIDATOR
+from bot.last_good import last_good_dir, starting_catalog
 from bot.reload import RELOADER, CatalogReloader, install_sighup, remove_sighup
 from bot.scheduler import Scheduler
 from bot.sender import Sender
@@ -46,10 +47,9 @@ def create_app(
     app[CONFIG] = config
     app[CLOCK] = clock or SystemClock()
     messages_dir = config.resolve_path(config.messages_dir)
-    app[CATALOG] = CatalogHolder(load_catalog_or_raise(messages_dir, config.default_language,
-                                                       config.page_segments))
+    app[CATALOG] = CatalogHolder(*starting_catalog(config))
     app[RELOADER] = CatalogReloader(app[CATALOG], messages_dir, config.default_language, config.warn_segments,
-                                    config.page_segments)
+                                    config.page_segments, keep_in=last_good_dir(config))
     if config.twilio_enabled:
         app[VALIDATOR] = TwilioSignatures(config.twilio_auth_token)
     else:

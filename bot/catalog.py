@@ -233,8 +233,10 @@ class Catalog:
 class CatalogHolder:
     """The catalog in force; hot reload swaps `current` only for a catalog that passed validation."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, problem: str | None = None) -> None:
         self.current = catalog
+        # Why the files on disk are not what is served (start-up fell back to the last good copy), or None.
+        self.problem = problem
 
     def __call__(self) -> Catalog:
         return self.current

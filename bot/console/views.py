@@ -31,7 +31,7 @@ from bot.console import auth, editing
 from bot.console import queries as q
 from bot.context import Context
 from bot.engine import Reply
-from bot.keys import CLOCK, CONFIG, DATABASE, ENGINE, SENDER
+from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, SENDER
 from bot.outcomes import unlist_listing
 from bot.registry import REGISTRY
 from bot.reload import RELOADER
@@ -194,6 +194,7 @@ def _common(request: web.Request) -> dict[str, Any]:
         "operator": session.operator if session else None,
         "csrf": session.csrf_token if session else "",
         "dev_phone": _config(request).dev_phone_enabled,
+        "catalog_problem": request.config_dict[CATALOG].problem if session else None,
         "path": request.path,
         "query": request.query,
     }
