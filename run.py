@@ -46,13 +46,16 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "serve"
     if command == "serve":
         from bot.catalog import CatalogError
-        from bot.serve import serve
+        from bot.serve import StartupError, serve
 
         try:
             return serve(config)
         except CatalogError as error:  # broken messages and no good copy kept: say where, not a traceback
             print(f"cannot start, the messages have errors (python run.py check lists them): {error.report[0]}",
                   file=sys.stderr)
+            return 1
+        except StartupError as error:
+            print(str(error), file=sys.stderr)
             return 1
     if command == "chat":
         from bot.chat import chat as run_chat
