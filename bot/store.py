@@ -557,6 +557,11 @@ class Store:
         )
         return [(int(r["id"]), str(r["body"]), r["media_url"]) for r in rows]
 
+    def last_outbox_id(self) -> int:
+        """The newest outbox row's id (0 when empty): the terminal chat shows only what comes after it."""
+        row = self._one("SELECT MAX(id) FROM outbox")
+        return int(row[0]) if row and row[0] is not None else 0
+
     def outbox_summary(self) -> dict[str, int]:
         rows = self._all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
         return {str(r["status"]): int(r["n"]) for r in rows}
