@@ -89,6 +89,12 @@ def session(store: Store, token_hash: str, now: datetime, idle: timedelta,
     return row
 
 
+def forget_expired_sessions(store: Store, now: datetime, idle: timedelta, lifetime: timedelta) -> None:
+    """Sessions nobody will use again (closed browsers never log out); run at each sign-in."""
+    store._run("DELETE FROM operator_sessions WHERE last_seen_at <= ? OR created_at <= ?",
+               (to_db(now - idle), to_db(now - lifetime)))
+
+
 def end_session(store: Store, token_hash: str) -> None:
     store._run("DELETE FROM operator_sessions WHERE token_hash = ?", (token_hash,))
 
@@ -104,7 +110,9 @@ def audit_log(store: Store, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
                  (limit,))
 
 
-def record_login_failure(store: Store, operator: str, address: str, now: datetime) -> None:
+def record_login_failure(store: Store, operator: str, address: str, now: datetime, window: timedelta) -> None:
+    """Record a failed sign-in; failures older than the window count no more and are deleted."""
+    forget_login_failures_before(store, now - window)
     store._run("INSERT INTO login_failures (operator, address, at) VALUES (?, ?, ?)",
                (operator, address, to_db(now)))
 

@@ -269,7 +269,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         if found is None:
             await asyncio.to_thread(auth.verify_password, None, password)  # as slow as a wrong password
         log.warning("console: failed sign-in for %r from %s", name, address)
-        await _db(request, lambda store: q.record_login_failure(store, name, address, now))
+        await _db(request, lambda store: q.record_login_failure(store, name, address, now, auth.FAILURE_WINDOW))
         return _page(request, "login.html", {"login_token": form.get("csrf"), "next": next_path,
                                              "error": "That name and password do not match."}, status=401)
     token, csrf = auth.new_token(), auth.new_token()
@@ -281,6 +281,8 @@ async def login(request: web.Request) -> web.StreamResponse:
         if rehash:
             q.set_password_hash(store, operator_id, rehash)
         q.forget_login_failures_before(store, since)
+        q.forget_expired_sessions(store, now, timedelta(minutes=config.console_session_idle_minutes),
+                                  timedelta(hours=config.console_session_max_hours))
         q.audit(store, operator, "login", None, f"from {address}", now)
 
     await _db(request, sign_in)

@@ -207,3 +207,13 @@ async def test_sign_in_only_redirects_inside_the_console(sms: Sms) -> None:
         "/admin/login", data={"name": "ana", "password": PASSWORD, "csrf": token, "next": "https://evil.test/"},
         headers={"Cookie": f"{auth.LOGIN_COOKIE}={token}"}, allow_redirects=False)
     assert response.status == 303 and response.headers["Location"] == "/admin/"
+
+
+async def test_expired_sessions_are_deleted_at_the_next_sign_in(sms: Sms) -> None:
+    from bot.console import queries as q
+
+    await signed_in(sms)
+    sms.clock.advance(hours=2)  # idle past the hour: that browser's session is over
+    await Console(sms).login()
+    rows = await sms.db.run(q.operators)
+    assert rows[0]["sessions"] == 1  # only the new one is left
