@@ -440,7 +440,8 @@ def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[s
         events.append({"at": job["due_at"], "rank": 1, "what": f"job: {job['kind']}", "detail": state})
     for message in sent:
         events.append({"at": message["created_at"], "rank": 3, "what": f"SMS to {who.get(message['to_phone'])}",
-                       "detail": message["body"], "status": message["delivery_status"] or message["status"]})
+                       "detail": message["body"], "status": message["status"],
+                       "delivery": message["delivery_status"]})
     for text in texts:
         person = who.get(text["phone"])
         events.append({"at": text["received_at"], "rank": 0, "what": f"{person} texted", "detail": text["body"] or ""})
@@ -674,6 +675,6 @@ async def phone_thread(request: web.Request) -> web.Response:
     items = await _db(request, lambda store: q.thread(store, number))
     return web.json_response({"number": number, "items": [
         {"kind": item["kind"], "at": _when(item["at"]), "body": item["body"] or "",
-         "status": item.get("delivery_status") or item.get("status"), "error": item.get("last_error"),
+         "status": item.get("status"), "delivery": item.get("delivery_status"), "error": item.get("last_error"),
          "code": item.get("error_code")}
         for item in items]})

@@ -44,11 +44,14 @@ function bubble(item) {
   meta.className = "meta";
   const label = item.kind === "in" ? "you" : item.kind === "reply" ? "answer" : "SMS";
   meta.textContent = label + " · " + item.at;
-  if (item.kind === "sms" && item.status) {
-    const pill = document.createElement("span");
-    pill.className = "pill " + item.status;
-    pill.textContent = item.status;
-    meta.append(" ", pill);
+  if (item.kind === "sms") {
+    for (const [value, label] of [[item.status, ""], [item.delivery, "Twilio: "]]) {
+      if (!value) continue;
+      const pill = document.createElement("span");
+      pill.className = "pill " + value;
+      pill.textContent = label + value;
+      meta.append(" ", pill);
+    }
   }
   const text = document.createElement("div");
   text.className = "text";
