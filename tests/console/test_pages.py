@@ -301,3 +301,20 @@ async def test_static_files_are_served_without_a_session(sms: Sms) -> None:
         response = await sms.client.get(f"/admin/static/{name}")
         assert response.status == 200
 
+
+
+async def test_a_key_missing_in_a_language_can_be_added_from_the_messages_page(sms_edit: Sms, messages: Path) -> None:
+    ja = messages / "ja.yaml"
+    text = ja.read_text(encoding="utf-8")
+    start = text.index("menu: ")
+    end = text.index("\n", text.index("\n", start) + 1) + 1  # the key and its one line of text
+    ja.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert "menu:" not in ja.read_text(encoding="utf-8")
+    console = await signed_in(sms_edit)
+    assert "(not in ja.yaml: add it)" in await console.page("/admin/messages")
+    saved = await console.post("/admin/messages/edit", {"lang": "ja", "key": "menu", "alt": "0",
+                                                        "text": "最初に戻りました。", "action": "save"})
+    assert "Saved to ja.yaml" in await saved.text()
+    assert ja.read_text(encoding="utf-8").endswith("menu: >-\n  最初に戻りました。\n")  # the file's own style
+    await sms_edit.text("+15557770002", "LANG JA")
+    assert await sms_edit.text("+15557770002", "MENU") == "最初に戻りました。"
