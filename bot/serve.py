@@ -13,6 +13,8 @@ import gc
 import logging
 import multiprocessing
 import signal
+import sqlite3
+from contextlib import closing
 from multiprocessing.connection import wait
 from types import FrameType
 
@@ -29,11 +31,36 @@ log = logging.getLogger(__name__)
 GC_YOUNG_THRESHOLD = 7000
 
 
+class StartupError(Exception):
+    """Start-up cannot go on; the message is the one line an operator reads."""
+
+
 def serve(config: Config) -> int:
+    # Open and migrate the database once, before anything listens: a path that cannot be opened ends
+    # start-up with one line saying which and why (and the workers then find it migrated).
+    path = config.resolve_path(config.database)
+    try:
+        # A plain connection first: what cannot be opened fails here, before any thread or loop is involved.
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(path)) as probe:
+            probe.execute("PRAGMA schema_version").fetchone()
+    except (OSError, sqlite3.Error) as error:
+        raise StartupError(f"cannot open the database {path}: {error}") from None
+    asyncio.run(_migrate(config))
+    log.info("%s", describe_start(config))
     if config.workers <= 1:
         _run(config)
         return 0
     return _serve_workers(config)
+
+
+def describe_start(config: Config) -> str:
+    """Where it listens, which database and which gateway: the first thing an operator wants to know."""
+    gateway = (f"Twilio REST as {config.twilio_phone_number or '(no TWILIO_PHONE_NUMBER)'}"
+               if config.twilio_enabled else "the log (no Twilio credentials: nothing is really sent)")
+    workers = f", {config.workers} workers" if config.workers > 1 else ""
+    return (f"listening on http://{config.bind}:{config.port} (console: /admin/){workers}; database "
+            f"{config.resolve_path(config.database)}; SMS go to {gateway}")
 
 
 def _run(config: Config, *, reuse_port: bool = False) -> None:
@@ -73,8 +100,6 @@ async def _migrate(config: Config) -> None:
 
 
 def _serve_workers(config: Config) -> int:
-    # Migrate once, before any worker opens the file.
-    asyncio.run(_migrate(config))
     context = multiprocessing.get_context("spawn")
     workers = [context.Process(target=_worker, args=(config,), name=f"worker-{n + 1}", daemon=False)
                for n in range(config.workers)]
