@@ -59,6 +59,9 @@ def _locale(language: str) -> Locale:
         return Locale.parse("en")
 
 
+# Babel takes tens of microseconds a call and a page writes several prices; the same few amounts (a place's
+# price, its usual totals) come back text after text, so each is formatted once.
+@lru_cache(maxsize=4096)
 def format_money(money: Money, language: str) -> str:
     """`$1,200` in English, `15,000円` in Japanese (Babel's CLDR data, not hand-written rules)."""
     locale = _locale(language)
