@@ -271,7 +271,8 @@ async def test_stays_lists_a_hosts_guests_to_come_soonest_first(sms: Sms) -> Non
     await book(sms, GUEST3, number, "Dec 9-11", name="Iris")  # waiting: not a stay
     reply = await sms.text(HOST, "STAYS")
     assert reply.index(soon) < reply.index(late) and "Iris" not in reply
-    assert f"Hugo, #{number} Sunny loft by the harbour, two bedrooms, Dec 1-3 (2 nights), ref {soon}, 2 guests, $240" in reply
+    assert (f"Hugo, #{number} Sunny loft by the harbour, two bedrooms, Dec 1-3 (2 nights), ref {soon}, 2 guests,"
+            " $240") in reply
     listings = await sms.text(HOST, "LISTINGS")
     assert f"#{number} Sunny loft by the harbour, two bedrooms: 1 waiting, 2 stays to come" in listings
     await japanese(sms, HOST)
