@@ -4,7 +4,7 @@ Rows are leased (status 'sending', lease_until) in a transaction before the REST
 in another right after it. A crash between Twilio accepting a message and that second commit is the one
 window where a message may go out twice: the lease expires and the row is sent again. The window is one
 HTTP round trip plus one commit; we mark each row on its own as soon as its call returns, ahead of the
-units queued meanwhile (`Database.run(..., first=True)`), to keep it so.
+units queued meanwhile (`Storage.run(..., first=True)`), to keep it so.
 A pass claims up to BATCH rows at once but sends them a few at a time, so just before each send the row's
 lease is renewed, only if it is still the lease this pass set: a row whose lease ran out while it waited
 its turn (and that another worker may have claimed and sent) is left alone. (A recipient's first row sent
@@ -34,20 +34,18 @@ import asyncio
 import contextlib
 import logging
 import random
-import sqlite3
 import sys
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TextIO
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
-from bot.db import Database
 from bot.gateway import OPTED_OUT_CODE, PERMANENT_CODES, UNREACHABLE_CODES, SendError, SmsGateway
 from bot.models import OutboxRow
+from bot.storage import Storage, read_only_store
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -84,7 +82,7 @@ def _skipped_if_blocked(store: Store, row: OutboxRow) -> bool:
 class Sender:
     def __init__(
         self,
-        db: Database,
+        db: Storage,
         gateway: SmsGateway,
         config: Config,
         clock: Clock,
@@ -238,13 +236,10 @@ def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> 
     """`python run.py outbox`: counts by status and the rows that need an operator, with their reasons.
 
     Read-only: it opens the database read-only and never migrates or changes anything."""
-    path = config.resolve_path(config.database)
-    if not path.exists():
-        print(f"No database at {path}.", file=out)
-        return 1
-    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
-        conn.row_factory = sqlite3.Row
-        store = Store(conn, SystemClock())
+    with read_only_store(config.storage_url, SystemClock()) as store:
+        if store is None:
+            print(f"No database at {config.resolve_path(config.database)}.", file=out)
+            return 1
         counts = store.outbox_summary()
         problems = store.outbox_problems(limit)
     order = ["pending", "sending", "sent", "skipped", "failed"]

@@ -22,7 +22,7 @@ from aiohttp.log import access_logger
 from bot.app import create_app
 from bot.clock import SystemClock
 from bot.config import Config
-from bot.db import Database
+from bot.storage import open_storage
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,8 @@ def _worker(config: Config) -> None:
 
 
 async def _migrate(config: Config) -> None:
-    db = await Database.open(config.resolve_path(config.database), SystemClock())
-    await db.close()
+    storage = await open_storage(config.storage_url, SystemClock())
+    await storage.close()
 
 
 def _serve_workers(config: Config) -> int:

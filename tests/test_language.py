@@ -3,6 +3,7 @@ in their own language, whoever caused the message. Commands work in every langua
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -51,11 +52,11 @@ def japanese_default(config: Config) -> Config:
 async def test_new_numbers_get_the_configured_default_language(
     aiohttp_client: AiohttpClient, japanese_default: Config, sms: Sms
 ) -> None:
-    # The `sms` app uses the shipped default (English); a second app with default ja greets in Japanese.
-    app = create_app(japanese_default.with_(database=str(Path(japanese_default.database).with_name("ja.db"))),
-                     clock=sms.clock)
-    other = Sms(await aiohttp_client(app), sms.twilio, sms.clock, app)
-    assert "Airtngへようこそ" in await other.text(GUEST, "こんにちは")
+    # The `sms` app uses the shipped default (English); a second app with default ja, on the same database,
+    # greets a new number in Japanese.
+    app = create_app(japanese_default, clock=sms.clock)
+    other = Sms(await aiohttp_client(app), sms.twilio, sms.clock, app, itertools.count(1000))  # its own sids
+    assert "Airtngへようこそ" in await other.text(GUEST2, "こんにちは")
     assert "Welcome to Airtng" in await sms.text(GUEST, "hello")
 
 

@@ -11,7 +11,7 @@ from bot.config import ROOT
 from bot.registry import DOC_PATH, REGISTRY, messages_doc
 
 BOT = ROOT / "bot"
-SENDERS = {"say": 0, "render": 0, "tell": 1}  # method -> position of the key argument
+SENDERS = {"say": 0, "say_page": 0, "render": 0, "tell": 1}  # method -> position of the key argument
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,8 @@ def _uses() -> tuple[list[Use], list[str]]:
                     spread = any(kw.arg is None for kw in node.keywords)
                     passed = None if spread else frozenset(kw.arg for kw in node.keywords
                                                            if kw.arg and kw.arg != "media_url")
+                    if passed is not None and method == "say_page" and isinstance(node.args[1], ast.Constant):
+                        passed |= {str(node.args[1].value)}  # say_page(key, items_name, items, ...)
                     if keys is not None:
                         uses += [Use(key, where, passed) for key in keys]
                     elif not (isinstance(arg, ast.Name) and arg.id == "key") and not (
