@@ -170,10 +170,15 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test marked `sqlite_only` (it reads SQLite's file, rowids, WAL) does not run on PostgreSQL."""
-    dropped = [item for item in items if item.get_closest_marker("sqlite_only")
-               and getattr(item, "callspec", None) is not None
-               and item.callspec.params.get("backend") == "postgresql"]  # type: ignore[attr-defined]
+    """A test marked `sqlite_only` (it reads SQLite's file, rowids, WAL) does not run on PostgreSQL, one
+    marked `postgresql_only` (units of work interleaving, which SQLite never lets happen) not on SQLite."""
+    def other_backend(item: pytest.Item) -> bool:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend") if callspec is not None else None
+        return bool((backend == "postgresql" and item.get_closest_marker("sqlite_only"))
+                    or (backend == "sqlite" and item.get_closest_marker("postgresql_only")))
+
+    dropped = [item for item in items if other_backend(item)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if item not in dropped]

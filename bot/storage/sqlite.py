@@ -160,11 +160,12 @@ class SqliteStorage:
         conn = await aiosqlite.connect(str(path), isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         for pragma in (
+            # First: several servers opening a new file at once wait for each other's switch to WAL.
+            "PRAGMA busy_timeout=5000",
             "PRAGMA journal_mode=WAL",
             # FULL: every acknowledged webhook is on disk before the 200 goes out.
             "PRAGMA synchronous=FULL",
             "PRAGMA foreign_keys=ON",
-            "PRAGMA busy_timeout=5000",
             # Each unit of work runs in a SAVEPOINT, so SQLite keeps the pages it changes in a statement
             # journal to roll back to: in memory rather than spilled to a temporary file (~10% of a text's
             # CPU, see docs/performance.md). Durability is the WAL's business and does not change.
