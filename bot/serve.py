@@ -67,9 +67,20 @@ def _worker(config: Config) -> None:
     _run(config, reuse_port=True)
 
 
-async def _migrate(config: Config) -> None:
-    storage = await open_storage(config.storage_url, SystemClock())
-    await storage.close()
+async def _migrate(config: Config) -> int:
+    storage = await open_storage(config.storage_url, SystemClock(), migrate=False)
+    try:
+        return await storage.migrate()
+    finally:
+        await storage.close()
+
+
+def migrate(config: Config) -> int:
+    """`python run.py migrate`: apply what is new and exit (several servers starting at once do the same
+    under a lock: one applies, the others find it done)."""
+    version = asyncio.run(_migrate(config))
+    log.info("database schema at version %d", version)
+    return 0
 
 
 def _serve_workers(config: Config) -> int:

@@ -5,6 +5,8 @@ units never interleave there and those tests would prove nothing)."""
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -14,6 +16,7 @@ from functools import partial
 import pytest
 
 from bot.clock import FakeClock
+from bot.config import ROOT
 from bot.models import Conversation
 from bot.storage import Storage, migration_files, open_storage
 from bot.store import Store
@@ -241,3 +244,18 @@ async def test_two_servers_claiming_at_once_never_claim_a_row_twice_and_keep_eac
     for phone in phones:  # in claim order, each phone's rows come in id order
         ids = [row_id for to, row_id in claims if to == phone]
         assert ids == sorted(ids)
+
+
+async def test_run_py_migrate_brings_a_new_database_up_to_date(fresh_url: str, backend: str) -> None:
+    env = {**os.environ, "DATABASE_URL": fresh_url} if backend == "postgresql" else {
+        **os.environ, "DATABASE": fresh_url, "DATABASE_URL": ""}
+    process = await asyncio.create_subprocess_exec(sys.executable, "run.py", "migrate", cwd=ROOT, env=env,
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, output.decode()
+    assert f"schema at version {len(migration_files(backend))}" in output.decode()
+    storage = await open_storage(fresh_url, FakeClock(), migrate=False)
+    try:
+        assert await storage.ready()
+    finally:
+        await storage.close()
