@@ -39,7 +39,11 @@ def execute(sms: Sms, sql: str, params: tuple[Any, ...] = (), *, unchecked: bool
 
 
 def rows(sms: Sms, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-    url = db_url(sms)
+    return query(db_url(sms), sql, params)
+
+
+def query(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    """Rows of the database at `url` (a SQLite path or a PostgreSQL URL)."""
     if is_postgresql(url):
         with psycopg.connect(url, row_factory=dict_row) as conn:
             return list(conn.execute(sql.replace("?", "%s"), params).fetchall())
