@@ -84,6 +84,7 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
     if app[CONFIG].background_tasks:
         tasks = [
             asyncio.create_task(app[SENDER].run_forever(), name="outbox-sender"),
+            asyncio.create_task(app[SENDER].heartbeat_forever(), name="heartbeat"),
             asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
             asyncio.create_task(app[RELOADER].watch(), name="messages-reload"),
         ]

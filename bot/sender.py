@@ -2,7 +2,9 @@
 
 Rows are leased (status 'sending', lease_until) in a transaction before the REST call and marked 'sent'
 in another right after it. A crash between Twilio accepting a message and that second commit is the one
-window where a message may go out twice: the lease expires and the row is sent again. The window is one
+window where a message may go out twice: the row is sent again once the lease expires, or sooner, once the
+crashed server's heartbeat is seen to have stopped (each lease names its holder, a boot id per process, and
+every server stamps a heartbeat in the database every few seconds). The window is one
 HTTP round trip plus one commit; we mark each row on its own as soon as its call returns, ahead of the
 units queued meanwhile (`Storage.run(..., first=True)`), to keep it so.
 A pass claims up to BATCH rows at once but sends them a few at a time, so just before each send the row's
@@ -35,6 +37,7 @@ import contextlib
 import logging
 import random
 import sys
+import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -55,6 +58,9 @@ BATCH = 100
 # claim's own check is as fresh as any, and its lease (at least twice the REST timeout) cannot have run
 # out; a STOP that lands in this second is refused by Twilio itself (21610), which opts the user out here.
 FRESH_CLAIM = timedelta(seconds=1)
+# How often a server says it is alive: the rows it leased stay its own while it does
+# (`store.HOLDER_DEAD_SECONDS`), and go to the other servers within seconds once it stops.
+HEARTBEAT_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,8 @@ class Sender:
         self._config = config
         self._clock = clock
         self._on_opted_out = on_opted_out
+        # This process's boot: it holds the leases it takes, for as long as its heartbeat goes on.
+        self.boot_id = uuid.uuid4().hex
         self._wakeup = asyncio.Event()
         self._pass_lock = asyncio.Lock()
         self._random = random.Random()
@@ -160,7 +168,8 @@ class Sender:
         return await self._db.run(self._claim_sync)
 
     def _claim_sync(self, store: Store) -> tuple[int, list[OutboxRow]]:
-        rows = store.claim_due(self._lease, BATCH)
+        store.heartbeat(self.boot_id)  # alive as of this claim, background heartbeats or not
+        rows = store.claim_due(self._lease, BATCH, holder=self.boot_id)
         return len(rows), [row for row in rows if not _skipped_if_blocked(store, row)]
 
     async def _deliver(self, row: OutboxRow, *, checked: bool = False) -> _Outcome:
@@ -214,6 +223,19 @@ class Sender:
     async def _release(self, row_ids: list[int], retry_at: datetime, reason: str) -> None:
         if row_ids:
             await self._db.run(lambda store: store.release(row_ids, retry_at, reason))
+
+    async def heartbeat_forever(self) -> None:
+        """Say this server is alive every few seconds, and drop the heartbeats of long-gone ones."""
+        beats = 0
+        while True:
+            try:
+                await self._db.run(lambda store: store.heartbeat(self.boot_id), first=True)
+                if beats % 1000 == 0:
+                    await self._db.run(lambda store: store.forget_dead_servers())
+                beats += 1
+            except Exception:
+                log.exception("heartbeat failed; trying again shortly")
+            await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def run_forever(self) -> None:
         """Deliver as rows are committed, and retry rows as they fall due."""

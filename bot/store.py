@@ -25,6 +25,9 @@ from bot.storage.base import Executor, Row
 
 REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read back over SMS
 REF_LENGTH = 6
+# A server whose heartbeat is older than this is gone: the rows it leased are sent by the others at once.
+# Heartbeats come every `HEARTBEAT_SECONDS` (bot/sender.py).
+HOLDER_DEAD_SECONDS = 10
 
 _RESERVATION_COLUMNS = "id, ref, listing_id, host_id, guest_id, check_in, check_out, status, reason, created_at"
 _LISTING_COLUMNS = "id, host_id, description, photo_url, active"
@@ -451,16 +454,20 @@ class Store:
             (user_id, to_phone, body, media_url, now, now),
         )
 
-    def claim_due(self, lease: timedelta, limit: int) -> list[OutboxRow]:
-        """Lease due rows (pending, or sending with an expired lease: a crashed sender's) to this sender.
+    def claim_due(self, lease: timedelta, limit: int, holder: str | None = None) -> list[OutboxRow]:
+        """Lease due rows to this sender (`holder`: its boot id): pending ones, and those being sent by a
+        sender that crashed: its lease ran out, or its heartbeat stopped (`heartbeat`), whichever is first.
 
         One recipient's messages go out in order: a row is not due while an earlier row to the same phone
         waits for a retry or is being sent."""
         now = self._clock.now()
+        dialect = self._sql.dialect
         rows = self._all(
             "SELECT id, user_id, to_phone, body, media_url, attempts FROM outbox o"
             " WHERE ((o.status = 'pending' AND o.next_attempt_at <= ?)"
-            " OR (o.status = 'sending' AND o.lease_until <= ?))"
+            " OR (o.status = 'sending' AND (o.lease_until <= ? OR (o.lease_holder IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM servers s WHERE s.boot_id = o.lease_holder"
+            f" AND s.heartbeat_at > {dialect.clock_ago.format(seconds=HOLDER_DEAD_SECONDS)})))))"
             " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.to_phone = o.to_phone AND e.id < o.id"
             " AND e.status IN ('pending', 'sending')"
             " AND (CASE e.status WHEN 'pending' THEN e.next_attempt_at ELSE e.lease_until END) > ?)"
@@ -473,11 +480,24 @@ class Store:
         if claimed:
             marks = ",".join("?" * len(claimed))
             self._run(
-                f"UPDATE outbox SET status = 'sending', lease_until = ?, attempts = attempts + 1"
+                f"UPDATE outbox SET status = 'sending', lease_until = ?, lease_holder = ?, attempts = attempts + 1"
                 f" WHERE id IN ({marks})",
-                (to_db(until), *[row.id for row in claimed]),
+                (to_db(until), holder, *[row.id for row in claimed]),
             )
         return claimed
+
+    def heartbeat(self, boot_id: str) -> None:
+        """This server process is alive (stamped with the database's clock, one clock for every machine)."""
+        self._run(
+            f"INSERT INTO servers (boot_id, heartbeat_at) VALUES (?, {self._sql.dialect.clock_now})"
+            " ON CONFLICT (boot_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+            (boot_id,),
+        )
+
+    def forget_dead_servers(self) -> int:
+        """Drop the heartbeats of processes gone for a day (one row per start otherwise, forever)."""
+        return self._changed(
+            f"DELETE FROM servers WHERE heartbeat_at < {self._sql.dialect.clock_ago.format(seconds=86400)}")
 
     def renew_lease(self, outbox_id: int, held: datetime, until: datetime) -> bool:
         """Extend a claimed row's lease to `until` if it is still the lease `held` this sender set; False

@@ -7,12 +7,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter
+from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from bot.app import create_app
+from bot.clock import to_db
 from bot.config import Config
 from bot.keys import SCHEDULER
+from bot.store import HOLDER_DEAD_SECONDS, Store
 from tests.conftest import GUEST, HOST, AiohttpClient, Sms, book, list_place
-from tests.support.dbview import rows
+from tests.support.dbview import execute, rows
 
 
 async def _another_server(aiohttp_client: AiohttpClient, config: Config, sms: Sms, number: int) -> Sms:
@@ -85,3 +89,25 @@ async def test_every_servers_sender_at_once_sends_each_message_once_and_in_order
     assert sorted(sent) == sorted((row["to_phone"], row["body"]) for row in queued)  # each once
     for phone in {row["to_phone"] for row in queued}:  # and each person's in the order written
         assert [b for to, b in sent if to == phone] == [r["body"] for r in queued if r["to_phone"] == phone]
+
+
+async def test_a_dead_servers_leased_messages_go_out_within_seconds_not_after_the_lease(
+        aiohttp_client: AiohttpClient, config: Config, sms: Sms) -> None:
+    """A server claims two messages and dies before sending them. While its heartbeat is fresh the rows are
+    its own; once the heartbeat is older than `HOLDER_DEAD_SECONDS`, another server sends them at once and in
+    order, though their 60 s lease has not run out (the clock has not moved)."""
+    for body in ("one", "two"):
+        await sms.db.run(partial(Store.enqueue, user_id=None, to_phone=HOST, body=body))
+
+    def claim_and_die(store: Store) -> int:
+        store.heartbeat("dead-server")
+        return len(store.claim_due(timedelta(seconds=60), 10, holder="dead-server"))
+
+    assert await sms.db.run(claim_and_die) == 2
+    other = await _another_server(aiohttp_client, config, sms, 1)
+    assert await other.deliver() == 0  # its holder is alive: hands off
+    execute(sms, "UPDATE servers SET heartbeat_at = ? WHERE boot_id = 'dead-server'", (
+        to_db(datetime.now(UTC) - timedelta(seconds=HOLDER_DEAD_SECONDS + 1)),))
+    assert await other.deliver() == 2
+    assert sms.inbox(HOST) == ["one", "two"]
+    assert [r["status"] for r in rows(sms, "SELECT status FROM outbox ORDER BY id")] == ["sent", "sent"]

@@ -42,6 +42,10 @@ class Dialect:
     # A case-insensitive "contains" test of a column against a LIKE pattern (one parameter); ASCII letters
     # fold on both backends and nothing else does, so a search finds the same listings on either.
     contains: str
+    # The database's own clock as ISO-8601 UTC text, now and `{seconds}` ago: liveness is judged on one
+    # clock, whichever machine's server wrote a heartbeat.
+    clock_now: str
+    clock_ago: str
 
     def greatest(self, *expressions: str) -> str:
         """The largest of the expressions (SQLite's scalar MAX takes several arguments, PostgreSQL's not)."""

@@ -57,6 +57,9 @@ POSTGRESQL = Dialect(
     # lower() under the C collation folds ASCII letters only, as SQLite's LIKE does; the Store folds the
     # pattern the same way.
     contains='lower({column} COLLATE "C") LIKE ? ESCAPE \'\\\'',
+    clock_now="""to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')""",
+    clock_ago="""to_char(clock_timestamp() AT TIME ZONE 'UTC' - interval '{seconds} seconds',"""
+              """ 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')""",
 )
 
 

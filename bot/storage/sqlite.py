@@ -87,6 +87,8 @@ SQLITE = Dialect(
                    " WHERE received_at < ?1)",
     # SQLite's LIKE folds ASCII letters only: the PostgreSQL dialect matches that.
     contains="{column} LIKE ? ESCAPE '\\'",
+    clock_now="strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+    clock_ago="strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-{seconds} seconds')",
 )
 
 
