@@ -168,8 +168,9 @@ class Sender:
         return await self._db.run(self._claim_sync)
 
     def _claim_sync(self, store: Store) -> tuple[int, list[OutboxRow]]:
-        store.heartbeat(self.boot_id)  # alive as of this claim, background heartbeats or not
         rows = store.claim_due(self._lease, BATCH, holder=self.boot_id)
+        if rows:
+            store.heartbeat(self.boot_id)  # alive as of this claim, background heartbeats or not
         return len(rows), [row for row in rows if not _skipped_if_blocked(store, row)]
 
     async def _deliver(self, row: OutboxRow, *, checked: bool = False) -> _Outcome:
