@@ -5,7 +5,8 @@ thread, as one SERIALIZABLE transaction. PostgreSQL then guarantees that whateve
 whichever servers, the outcome is that of some order one after another; a unit that would break that (it
 read a row another committed unit changed: a guest's booking presenting the host's next request while the
 host's own text changes the same conversation at another server) fails with 40001 (or 40P01, a deadlock)
-and is run again from the start, on fresh data. So no update is lost, no outbox row is claimed by two
+and is run again from the start, on fresh data (after a few losses, in a lane where such units run one at
+a time across all servers, so that none starves). So no update is lost, no outbox row is claimed by two
 servers, and a job is worked once. On top of that, a text takes an advisory lock on its phone
 (`Store.lock_phone`) so that two texts from one phone wait for each other instead of both working and
 one failing.
@@ -41,8 +42,14 @@ T = TypeVar("T")
 
 # Connections (and worker threads) per server: units wait on the network, not the CPU.
 POOL_SIZE = 16
-# A unit that keeps losing conflicts is retried this many times, with a short random pause, then fails.
-MAX_ATTEMPTS = 30
+# A unit that loses a conflict runs again after a short random pause (growing to BACKOFF_CAP); after
+# FAST_ATTEMPTS it runs in the contended lane (one unit at a time across all servers, under an advisory
+# lock taken before its transaction), so that no unit starves behind a crowd of others; after MAX_ATTEMPTS
+# it fails.
+FAST_ATTEMPTS = 4
+MAX_ATTEMPTS = 40
+BACKOFF_CAP = 0.05
+CONTENDED_LOCK = 0x4169727475  # "Airtu"
 # Every server migrating at start-up takes this advisory lock first: one applies, the others find it done.
 MIGRATION_LOCK = 0x41697274  # "Airt"
 RETRIED = (errors.SerializationFailure, errors.DeadlockDetected)
@@ -138,15 +145,30 @@ class PostgresStorage:
     def _run_sync(self, work: Callable[[Store], T]) -> T:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                with self._pool.connection() as conn, conn.transaction():
-                    return work(Store(PostgresExecutor(conn), self._clock))
+                with self._pool.connection() as conn:
+                    if attempt <= FAST_ATTEMPTS:
+                        return self._attempt(conn, work)
+                    return self._attempt_contended(conn, work)
             except RETRIED as exc:
                 if attempt == MAX_ATTEMPTS:
                     raise
                 log.debug("unit of work lost a conflict (%s); running it again", exc.sqlstate)
-                # A little random pause: two units that collided do not collide again in step.
-                time.sleep(self._random.uniform(0, 0.002 * attempt))
+                # A random pause: two units that collided do not collide again in step.
+                time.sleep(self._random.uniform(0, min(BACKOFF_CAP, 0.001 * 2 ** attempt)))
         raise AssertionError("unreachable")
+
+    def _attempt(self, conn: psycopg.Connection[dict[str, Any]], work: Callable[[Store], T]) -> T:
+        with conn.transaction():
+            return work(Store(PostgresExecutor(conn), self._clock))
+
+    def _attempt_contended(self, conn: psycopg.Connection[dict[str, Any]], work: Callable[[Store], T]) -> T:
+        """One unit at a time across every server: taken before the transaction begins, so its snapshot is
+        taken after the previous contended unit committed."""
+        conn.execute("SELECT pg_advisory_lock(%s)", (CONTENDED_LOCK,))
+        try:
+            return self._attempt(conn, work)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (CONTENDED_LOCK,))
 
     async def migrate(self) -> int:
         return await asyncio.to_thread(self._migrate_sync)
