@@ -40,7 +40,17 @@ def _run(config: Config, *, reuse_port: bool = False) -> None:
     app = create_app(config)
     _tune_gc()
     web.run_app(app, host=config.bind, port=config.port, print=None, reuse_port=reuse_port,
-                access_log=access_logger if config.access_log else None)
+                access_log=access_logger if config.access_log else None, loop=event_loop())
+
+
+def event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed (measured on this workload in issue 14: +7% to +17% texts/s, p99 the
+    same or better), else asyncio's own loop: nothing else changes with it."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def _tune_gc() -> None:
