@@ -14,15 +14,15 @@ import sys
 from bot.catalog import CatalogHolder, load_catalog_or_raise
 from bot.clock import SystemClock
 from bot.config import Config
-from bot.db import Database
 from bot.engine import Engine, Inbound
+from bot.storage import Storage, open_storage
 from bot.webhook import E164
 
 PROMPT = "> "
 HELP = "(type a text and press Enter; /as +15551230002 switches number; /quit or Ctrl-D leaves)"
 
 
-async def _queued_for(db: Database, phone: str, after: int) -> tuple[list[str], int]:
+async def _queued_for(db: Storage, phone: str, after: int) -> tuple[list[str], int]:
     rows = await db.run(lambda store: store.outbox_after(phone, after))
     lines = [body + (f"\n    [photo: {media}]" if media else "") for _, body, media in rows]
     return lines, rows[-1][0] if rows else after
@@ -35,7 +35,7 @@ async def chat(config: Config, phone: str) -> int:
     clock = SystemClock()
     catalog = CatalogHolder(load_catalog_or_raise(config.resolve_path(config.messages_dir),
                                                   config.default_language, config.page_segments))
-    db = await Database.open(config.resolve_path(config.database), clock)
+    db = await open_storage(config.storage_url, clock)
     engine = Engine(db, catalog, config, clock)
     seen: dict[str, int] = {}
     try:

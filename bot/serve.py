@@ -22,7 +22,7 @@ from aiohttp.log import access_logger
 from bot.app import create_app
 from bot.clock import SystemClock
 from bot.config import Config
-from bot.db import Database
+from bot.storage import open_storage
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,17 @@ def _run(config: Config, *, reuse_port: bool = False) -> None:
     app = create_app(config)
     _tune_gc()
     web.run_app(app, host=config.bind, port=config.port, print=None, reuse_port=reuse_port,
-                access_log=access_logger if config.access_log else None)
+                access_log=access_logger if config.access_log else None, loop=event_loop())
+
+
+def event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed (measured on this workload in issue 14: +7% to +17% texts/s, p99 the
+    same or better), else asyncio's own loop: nothing else changes with it."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def _tune_gc() -> None:
@@ -67,9 +77,20 @@ def _worker(config: Config) -> None:
     _run(config, reuse_port=True)
 
 
-async def _migrate(config: Config) -> None:
-    db = await Database.open(config.resolve_path(config.database), SystemClock())
-    await db.close()
+async def _migrate(config: Config) -> int:
+    storage = await open_storage(config.storage_url, SystemClock(), migrate=False)
+    try:
+        return await storage.migrate()
+    finally:
+        await storage.close()
+
+
+def migrate(config: Config) -> int:
+    """`python run.py migrate`: apply what is new and exit (several servers starting at once do the same
+    under a lock: one applies, the others find it done)."""
+    version = asyncio.run(_migrate(config))
+    log.info("database schema at version %d", version)
+    return 0
 
 
 def _serve_workers(config: Config) -> int:
