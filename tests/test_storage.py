@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -19,8 +20,10 @@ from bot.clock import FakeClock
 from bot.config import ROOT
 from bot.models import Conversation
 from bot.storage import Storage, migration_files, open_storage
+from bot.storage import is_postgresql as postgres_url
 from bot.store import Store
 from tests.support import postgres
+from tests.support.dbview import query
 
 FLOW_TIMEOUT = timedelta(minutes=30)
 
@@ -52,6 +55,31 @@ async def test_migrations_run_once_and_are_tracked_by_version(fresh_url: str, ba
         assert versions == expected
     finally:
         await storage.close()
+
+
+def _columns(url: str) -> dict[str, set[str]]:
+    """Each table of a migrated database with its columns (either backend)."""
+    if postgres_url(url):
+        found = query(url, "SELECT table_name AS t, column_name AS c FROM information_schema.columns"
+                           " WHERE table_schema = current_schema()")
+    else:
+        found = query(url, "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p"
+                           " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite%'")
+    tables: dict[str, set[str]] = {}
+    for row in found:
+        tables.setdefault(str(row["t"]), set()).add(str(row["c"]))
+    return tables
+
+
+@pytest.mark.postgresql_only
+async def test_both_backends_migrate_to_the_same_tables_and_columns(database_url: str, tmp_path: Path) -> None:
+    """Each migration has a twin of the same number and name, and after all of them both backends have the
+    same tables with the same columns: the Store's one SQL text finds what it reads on either."""
+    assert [path.name for _, path in migration_files("sqlite")] == [
+        path.name for _, path in migration_files("postgresql")]
+    sqlite_url = str(tmp_path / "twin.db")
+    await (await open_storage(sqlite_url, FakeClock())).close()
+    assert _columns(database_url) == _columns(sqlite_url)
 
 
 async def test_several_servers_starting_at_once_migrate_once(fresh_url: str, backend: str) -> None:
