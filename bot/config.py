@@ -44,6 +44,7 @@ class Config:
     request_ttl_hours: float = 24
     reminder_hours: float = 20
     currency: str = "USD"
+    reminder_local_hour: int = 10
     description_min: int = 20
     description_max: int = 500
     flow_timeout_minutes: float = 30
@@ -118,6 +119,7 @@ _YAML_KEYS: dict[tuple[str, ...], str] = {
     ("booking", "request_ttl_hours"): "request_ttl_hours",
     ("booking", "reminder_hours"): "reminder_hours",
     ("booking", "currency"): "currency",
+    ("booking", "reminder_local_hour"): "reminder_local_hour",
     ("hosting", "description_min"): "description_min",
     ("hosting", "description_max"): "description_max",
     ("conversation", "flow_timeout_minutes"): "flow_timeout_minutes",

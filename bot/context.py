@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.catalog import Catalog
 from bot.clock import Clock
 from bot.config import Config
+from bot.cut import cap
 from bot.models import Conversation, User
 from bot.pages import fit_page
 from bot.store import Store
@@ -88,7 +89,7 @@ class Context:
 
     def say(self, key: str, *, media_url: str | None = None, **variables: Any) -> None:
         """Reply to the texter (in the TwiML answer)."""
-        self.replies.append(Outgoing(self.render(key, self.texter.language, **variables), media_url))
+        self.replies.append(Outgoing(cap(self.render(key, self.texter.language, **variables)), media_url))
 
     def say_page(self, key: str, items_name: str, items: Sequence[Any], *, more: bool = False,
                  **variables: Any) -> int:
@@ -101,7 +102,7 @@ class Context:
             return self.render(key, language, **{items_name: list(shown), "more": more or cut}, **variables)
 
         text, shown = fit_page(render, items, self.config.page_segments)
-        self.replies.append(Outgoing(text))
+        self.replies.append(Outgoing(cap(text)))
         return shown
 
     def tell(self, user_id: int, key: str, *, media_url: str | None = None, about: int | None = None,
@@ -113,7 +114,7 @@ class Context:
             self.say(key, media_url=media_url, **variables)
             return
         person = self.person(user_id)
-        body = self.render(key, person.language, **variables)
+        body = cap(self.render(key, person.language, **variables))
         self.store.enqueue(person.id, person.phone, body, media_url, key=key, reservation_id=about)
 
     @property

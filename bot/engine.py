@@ -12,9 +12,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot import outcomes
+from bot.answers import small_talk
 from bot.catalog import Catalog
 from bot.clock import Clock
 from bot.config import Config
@@ -23,7 +24,7 @@ from bot.errors import DomainError
 from bot.flows import booking, browse, decisions, editing, hosting, relay, stays
 from bot.models import User
 from bot.presenting import describe, present_next
-from bot.router import Handler, Router, StepName
+from bot.router import Handler, Router, Step, StepName
 from bot.storage import Storage
 from bot.store import Store
 from bot.text import (
@@ -245,9 +246,7 @@ class Engine:
         if user.opted_out:
             # Exact keywords only, as the carrier matches them (a YES opts in at Twilio too).
             if text.keyword in OPT_IN_WORDS or text.keyword in YES_WORDS:
-                ctx.store.set_opted_out(user.id, False)
-                user.opted_out = False
-                ctx.say("opted_in")
+                opt_in(ctx, user)
             elif lone in HELP_WORDS:
                 ctx.say("help_opted_out")
             return  # an opted-out number hears nothing else until it opts back in
@@ -276,12 +275,23 @@ class Engine:
         step = router.steps.get(conv.step or "") if router else None
         # In a step only a whole-reply decision counts ("はい、海の見える部屋です" is a description).
         decision = text.decision if step is None else text.whole_decision
-        if decision in (YES, NO) and not (step and decision in step.own_words):
+        own = step is not None and decision in step.own_words
+        # A step that takes YES itself ("Reply YES to cancel ...") reads every other text as "keep it".
+        confirming = step is not None and step.own_words >= YES_WORDS
+        chat = None if own or confirming else small_talk(text)
+        if decision in (YES, NO) and not own and not (chat and conv.presented_id is None):
+            # A lone "ok" decides the request in front of a host; anywhere else it is small talk.
             decisions.decide(ctx, text)
             return
         if decision == UNCLEAR and step is None and conv.presented_id is not None:
             # "大丈夫です" / "結構です" can mean either: never guessed; asked again with the words that work.
             ctx.say("decision_unclear", **describe(ctx, ctx.store.reservation(conv.presented_id)))
+            return
+        if chat is not None:
+            if first_contact:
+                ctx.say("welcome")  # a first "hello" is best answered by what Airtng is
+            else:
+                self._small_talk(ctx, chat, step)
             return
         if conv.flow is not None:
             if router is None or step is None:
@@ -323,11 +333,24 @@ class Engine:
     def _help(self, ctx: Context) -> None:
         conv = ctx.conv
         if conv.flow and (router := FLOWS.get(conv.flow)) and (step := router.steps.get(conv.step or "")):
-            ctx.say(step.help_key, **(step.help_variables(ctx) if step.help_variables else {}))
+            ctx.say(step.help_key, **_help_variables(ctx, step))
         elif conv.presented_id is not None:
             ctx.say("help_deciding", **describe(ctx, ctx.store.reservation(conv.presented_id)))
         else:
-            ctx.say("help")
+            # The words that work here: MORE after a page, CANCEL with one of the guest's own references.
+            ctx.say("help", more="browse" in conv.data, ref=stays.cancellable_ref(ctx))
+
+    @staticmethod
+    def _small_talk(ctx: Context, kind: str, step: Step | None) -> None:
+        """Hi, thanks, ok: a kind word back, and the next useful step from where the texter is."""
+        conv = ctx.conv
+        if conv.presented_id is not None:
+            ctx.say("small_talk_deciding", kind=kind, **describe(ctx, ctx.store.reservation(conv.presented_id)))
+        elif step is not None:
+            hint = ctx.render(step.help_key, ctx.texter.language, **_help_variables(ctx, step))
+            ctx.say("small_talk_in_flow", kind=kind, hint=hint)
+        else:
+            ctx.say("small_talk", kind=kind)
 
     def _language(self, ctx: Context, text: Text) -> None:
         # "LANG JA", "言語 日本語", or just the language's name ("日本語", "English").
@@ -378,6 +401,11 @@ def _step_name(router: Router, step: StepName | None) -> str | None:
     return step.name
 
 
+def _help_variables(ctx: Context, step: Step) -> dict[str, Any]:
+    """What the step's HELP text needs (HELP itself, and small talk in the middle of a flow)."""
+    return step.help_variables(ctx) if step.help_variables else {}
+
+
 def opt_out_by_id(ctx: Context, user_id: int) -> None:
     user = ctx.person(user_id)
     if not user.opted_out:
@@ -391,6 +419,8 @@ def mark_unreachable(ctx: Context, user_id: int, reason: str) -> None:
     ctx.store.mark_unreachable(user_id, reason)
     ctx.person(user_id).unreachable = reason
     outcomes.decline_all(ctx, ctx.store.pending_for(host_id=user_id), "unreachable")
+    # Confirmed stays at their places still stand: their guests are told, an operator will look.
+    outcomes.host_gone(ctx, user_id, "host_unreachable")
 
 
 def opt_out(ctx: Context, user: User) -> None:
@@ -404,6 +434,22 @@ def opt_out(ctx: Context, user: User) -> None:
     for reservation in ctx.store.pending_for(guest_id=user.id):
         ctx.conversation(reservation.host_id)
         outcomes.cancel_by_guest(ctx, reservation)
+    # Confirmed stays at their places still stand: their guests are told, an operator will look.
+    outcomes.host_gone(ctx, user.id, "host_opted_out")
+
+
+def opt_in(ctx: Context, user: User) -> None:
+    """START (or UNSTOP, YES) from an opted-out number: welcome back, with what changed while away (requests
+    closed when they left or meanwhile, stays cancelled meanwhile) in the same one message."""
+    since = ctx.store.opted_out_at(user.id)
+    closed = ctx.store.closed_since(user.id, since) if since is not None else []
+    ctx.store.set_opted_out(user.id, False)
+    user.opted_out = False
+    if not closed:
+        ctx.say("opted_in")
+        return
+    ctx.say("opted_in_changes", requests=[ref for ref, stay in closed if not stay],
+            stays=[ref for ref, stay in closed if stay])
 
 
 # Delivery failures that mean the number cannot take SMS at all (unknown number, landline).

@@ -6,6 +6,9 @@ request afterwards.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from bot.context import Context
 from bot.models import Reservation
 from bot.presenting import describe, withdraw_presentation
@@ -19,6 +22,7 @@ def accept(ctx: Context, reservation: Reservation) -> list[Reservation]:
     withdraw_presentation(ctx, reservation)
     host = ctx.person(reservation.host_id).name or ""  # named in how to write to them
     ctx.tell(reservation.guest_id, "guest_accepted", host=host, about=reservation.id, **describe(ctx, reservation))
+    schedule_stay_reminder(ctx, reservation)
     overlapping = ctx.store.pending_overlapping(reservation)
     for other in overlapping:
         decline(ctx, other, "overlap")
@@ -46,7 +50,7 @@ def cancel_by_guest(ctx: Context, reservation: Reservation) -> bool:
             return False
         host_was_asked = withdraw_presentation(ctx, reservation)
     elif reservation.status == "confirmed":
-        if not ctx.store.cancel_confirmed(reservation.id):
+        if not ctx.store.cancel_confirmed(reservation.id, "guest"):
             return False
         host_was_asked = True
     else:
@@ -65,3 +69,60 @@ def expire(ctx: Context, reservation: Reservation) -> bool:
         ctx.tell(reservation.host_id, "host_request_expired", about=reservation.id, **variables)
     ctx.tell(reservation.guest_id, "guest_expired", about=reservation.id, **variables)
     return True
+
+
+# -- stays after the yes ---------------------------------------------------------------------------------
+
+
+def stay_reminder_due(ctx: Context, reservation: Reservation) -> datetime:
+    """The day before check-in at `booking.reminder_local_hour`, in `booking.timezone`."""
+    local = datetime.combine(reservation.check_in - timedelta(days=1), time(ctx.config.reminder_local_hour),
+                             tzinfo=ZoneInfo(ctx.config.timezone))
+    return local.astimezone(UTC)
+
+
+def schedule_stay_reminder(ctx: Context, reservation: Reservation) -> None:
+    """One reminder to guest and host the day before check-in, as a job row (a restart loses none); a stay
+    confirmed after that moment gets none."""
+    due = stay_reminder_due(ctx, reservation)
+    if due > ctx.now():
+        ctx.store.add_job("stay_reminder", reservation.id, due)
+
+
+def remind_of_stay(ctx: Context, reservation: Reservation) -> None:
+    """The stay reminder job: both sides, if the stay still stands."""
+    if reservation.status != "confirmed":
+        return
+    variables = describe(ctx, reservation)
+    ctx.tell(reservation.guest_id, "stay_reminder_guest", **variables)
+    ctx.tell(reservation.host_id, "stay_reminder_host", **variables)
+
+
+def has_begun(ctx: Context, reservation: Reservation) -> bool:
+    return reservation.check_in <= ctx.today()
+
+
+def cancel_stay(ctx: Context, reservation: Reservation, by: str) -> bool:
+    """Cancel a confirmed stay that has not begun (by: guest, host, unlisted) and tell the other side:
+    the host when the guest cancels, the guest otherwise."""
+    if not ctx.store.cancel_confirmed(reservation.id, by):
+        return False
+    variables = describe(ctx, reservation)
+    if by == "guest":
+        ctx.tell(reservation.host_id, "host_guest_cancelled", **variables)
+    else:
+        ctx.tell(reservation.guest_id,
+                 "guest_stay_cancelled_host" if by == "host" else "guest_stay_cancelled_unlisted", **variables)
+    return True
+
+
+def host_gone(ctx: Context, host_id: int, why: str) -> int:
+    """The host opted out or cannot be reached by SMS (why: host_opted_out, host_unreachable): their
+    confirmed stays still stand, so each guest is told the host cannot be reached by text through Airtng,
+    and each stay is marked for an operator. A stay already marked is left alone (told once). Returns how
+    many stays were marked."""
+    stays = ctx.store.stays_needing_their_host(host_id, ctx.today())
+    for stay in stays:
+        ctx.store.mark_attention(stay.id, why)
+        ctx.tell(stay.guest_id, "guest_host_unreachable", **describe(ctx, stay))
+    return len(stays)

@@ -59,7 +59,9 @@ _RELAY_RECIPIENT: dict[str, Any] = {"name": "Ana", "is_guest": False, "ref": "K7
 REGISTRY: dict[str, MessageSpec] = {
     # -- anyone ---------------------------------------------------------------------------------------
     "welcome": MessageSpec("First text from an unknown number that is not a command."),
-    "help": MessageSpec("HELP when the person is not in any flow and has nothing to decide."),
+    "help": MessageSpec("HELP when the person is not in any flow and has nothing to decide: the words that "
+                        "work; `more` after a BROWSE/SEARCH/STATUS page, `ref` one of the guest's own open "
+                        "references to cancel ('' when none).", {"more": True, "ref": "K7QX2M"}),
     "menu": MessageSpec("MENU: the current flow was abandoned; what can be done now."),
     "unknown": MessageSpec(
         "A text that is no command and no answer to a question; `suggestion` is a close command or ''.",
@@ -120,22 +122,30 @@ REGISTRY: dict[str, MessageSpec] = {
     ),
     # -- guests: their stays --------------------------------------------------------------------------
     "status": MessageSpec(
-        "STATUS: the guest's latest requests and stays.",
+        "STATUS / MORE: a page of the guest's requests and stays: every waiting or upcoming one first, then "
+        "the three latest that are over or closed. Each item has the variables of a reservation message "
+        "plus `state` (pending, confirmed, staying, over, declined, cancelled, expired) and `cancellable`; "
+        "`more`: MORE shows the rest.",
         {"reservations": [
-            {"ref": "K7QX2M", "listing": 12, "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23),
-             "nights": 3, "status": "pending"},
-            {"ref": "P3RT9A", "listing": 15, "check_in": date(2027, 1, 2), "check_out": date(2027, 1, 4),
-             "nights": 2, "status": "confirmed"},
-        ]},
+            {**_STAY, "state": "pending", "cancellable": True},
+            {**_STAY, "ref": "P3RT9A", "listing": 15, "check_in": date(2027, 1, 2), "check_out": date(2027, 1, 4),
+             "nights": 2, "state": "confirmed", "cancellable": True},
+            {**_STAY, "ref": "H4WN8C", "state": "cancelled", "cancellable": False},
+        ], "more": True}, page="reservations",
     ),
     "status_none": MessageSpec("STATUS with no requests at all."),
-    "cancel_usage": MessageSpec("CANCEL followed by nothing usable (a lone CANCEL is an opt-out)."),
+    "cancel_usage": MessageSpec("CANCEL followed by nothing usable (a lone CANCEL is an opt-out); `ref` is one "
+                                "of the guest's own references that can be cancelled ('' when none).",
+                                {"ref": "K7QX2M"}),
     "cancelled": MessageSpec("CANCEL <ref> withdrew the request or cancelled the stay.",
                              {"ref": "K7QX2M", "listing": 12}),
     "cancel_not_open": MessageSpec("CANCEL <ref> for a request that is already decided or over; `status` is "
                                    "one of confirmed, declined, cancelled, expired.",
                                    {"ref": "K7QX2M", "status": "declined"}),
-    "cancel_too_late": MessageSpec("CANCEL <ref> for a stay that has already begun.", {"ref": "K7QX2M"}),
+    "cancel_too_late": MessageSpec(
+        "CANCEL <ref> (or its YES) for a stay that has already begun: whom to contact. `other` is the other "
+        "side's name ('' if unknown); `as_guest` whether the texter is the guest.",
+        {**_STAY, "other": "Ana", "as_guest": True}),
     "reservation_not_found": MessageSpec("CANCEL with a reference that is not one of the guest's.",
                                          {"ref": "ZZZZZZ"}),
     "guest_accepted": MessageSpec("To the guest: the host accepted; `host` is the host's name (may be empty).",
@@ -160,14 +170,18 @@ REGISTRY: dict[str, MessageSpec] = {
     "photo_invalid": MessageSpec("Neither a picture, an http(s) link, nor SKIP."),
     "listed": MessageSpec("The listing is live.", {"number": 12, "has_photo": True}),
     "listings": MessageSpec(
-        "LISTINGS: the host's places with their pending request counts.",
-        {"listings": [{"number": 12, "text": "Sunny loft by the harbour", "pending": 2}]},
+        "LISTINGS / MORE: a page of the host's places, each with its waiting requests (`pending`) and its "
+        "confirmed stays not yet over (`stays`); `more`: MORE shows the rest.",
+        {"listings": [{"number": 12, "text": "Sunny loft by the harbour", "pending": 2, "stays": 1},
+                      {"number": 15, "text": "Quiet cabin in the pines", "pending": 0, "stays": 3}],
+         "more": True}, page="listings",
     ),
     "listings_none": MessageSpec("LISTINGS from someone with no places."),
     "unlist_usage": MessageSpec("UNLIST without a number."),
     "unlist_not_yours": MessageSpec("UNLIST of someone else's listing.", {"number": 12}),
-    "unlisted": MessageSpec("UNLIST done; `declined` pending requests were declined.",
-                            {"number": 12, "declined": 2}),
+    "unlisted": MessageSpec("UNLIST done (after YES when it had stays to come); `declined` pending requests "
+                            "were declined, `cancelled` stays to come were cancelled (their guests told).",
+                            {"number": 12, "declined": 2, "cancelled": 1}),
     # -- hosts: deciding ------------------------------------------------------------------------------
     "host_prompt": MessageSpec("To the host: the one request to decide now.", _STAY),
     "host_reminder": MessageSpec("To the host: the request is still waiting (one reminder).", _STAY),
@@ -294,6 +308,66 @@ REGISTRY: dict[str, MessageSpec] = {
     "decision_unclear": MessageSpec("A host with a request in front of them answered with a reply that may "
                                     "mean yes or no (大丈夫です, 結構です): ask again with the two words "
                                     "that work.", _STAY),
+    # -- stays after the yes, small talk and help (issue 10) -----------------------------------------
+    "name_not_a_date": MessageSpec("The name answer had digits (a date, a number, a command with its number).",
+                                   {"max_length": 40}),
+    "name_is_a_command": MessageSpec("The name answer was a command word, a yes/no or small talk; `word` is it.",
+                                     {"word": "BROWSE", "max_length": 40}),
+    "small_talk": MessageSpec("A greeting, thanks or a plain ok (`kind`: greeting, thanks, ok) out of any flow "
+                              "and with nothing to decide: a kind word and what to text next.", {"kind": "thanks"}),
+    "small_talk_deciding": MessageSpec("Small talk from a host with a request in front of them (a lone ok "
+                                       "there decides it instead): the request again.",
+                                       {"kind": "greeting", **_STAY}),
+    "small_talk_in_flow": MessageSpec("Small talk in the middle of a flow; `hint` is that step's HELP text.",
+                                      {"kind": "ok", "hint": "Send your name to go on, or MENU to stop."}),
+    "decision_after_flow": MessageSpec(
+        "YES/NO from a host in the middle of a flow (`flow`: hosting, booking, ...) while a request waits to "
+        "be shown to them once the flow is over.", {"flow": "hosting", **_STAY}),
+    "opted_in_changes": MessageSpec(
+        "START / UNSTOP from an opted-out number when things changed while away, in one message: `requests` "
+        "(references of requests closed: withdrawn, declined, expired) and `stays` (stays cancelled).",
+        {"requests": ["K7QX2M", "P3RT9A"], "stays": ["H4WN8C"]}),
+    "status_end": MessageSpec("MORE after the last page of STATUS."),
+    "stays": MessageSpec(
+        "STAYS / MORE: a page of the host's confirmed stays not yet over, soonest first; each item has the "
+        "variables of a reservation message plus `staying` (begun); `more`: MORE shows the rest.",
+        {"stays": [{**_STAY, "staying": False},
+                   {**_STAY, "guest": "Ken", "ref": "P3RT9A", "check_in": date(2027, 1, 2),
+                    "check_out": date(2027, 1, 4), "nights": 2, "staying": True}], "more": True},
+        page="stays"),
+    "stays_none": MessageSpec("STAYS with no confirmed stays to come."),
+    "stays_end": MessageSpec("MORE after the last page of STAYS."),
+    "listings_end": MessageSpec("MORE after the last page of LISTINGS."),
+    "cancel_confirm": MessageSpec(
+        "CANCEL <ref> of a confirmed stay not yet begun (by its guest, or the host of its place, `as_guest`): "
+        "ask for YES first; anything else keeps it.", {**_STAY, "as_guest": True}),
+    "help_cancel_confirm": MessageSpec("HELP while we wait for the YES that cancels a stay.",
+                                       {**_STAY, "as_guest": True}),
+    "cancel_kept": MessageSpec("Anything but YES after cancel_confirm: the stay stands.", _STAY),
+    "stay_cancelled": MessageSpec("YES after cancel_confirm: the stay is cancelled, the other side told.",
+                                  {**_STAY, "as_guest": False}),
+    "cancel_host_request": MessageSpec("A host's CANCEL <ref> of a request still waiting (hosts decline with NO).",
+                                       _STAY),
+    "guest_stay_cancelled_host": MessageSpec("To the guest: the host cancelled their confirmed stay.", _STAY),
+    "guest_stay_cancelled_unlisted": MessageSpec("To the guest: the host unlisted the place of their stay.",
+                                                 _STAY),
+    "guest_host_unreachable": MessageSpec(
+        "To the guest: the host of their confirmed stay opted out or cannot be reached by SMS; the stay stands "
+        "and is marked for an operator (`reservations.attention`).", _STAY),
+    "unlist_confirm": MessageSpec(
+        "UNLIST <n> of a place with confirmed stays to come: how many (`stays`, the first `first`-`first_out`) "
+        "and YES to go on; anything else keeps it listed.",
+        {"number": 12, "stays": 2, "first": date(2026, 12, 20), "first_out": date(2026, 12, 23)}),
+    "help_unlist_confirm": MessageSpec("HELP while we wait for the YES that unlists a place with stays.",
+                                       {"number": 12, "stays": 2}),
+    "unlist_kept": MessageSpec("Anything but YES after unlist_confirm.", {"number": 12}),
+    "listing_view_stay": MessageSpec(
+        "VIEW <n> of a place no longer shown (its host left or cannot be reached) by a guest whose stay there "
+        "still stands: the place and the stay.", {**_STAY, "description": "Sunny loft by the harbour."}),
+    "stay_reminder_guest": MessageSpec("To the guest, the day before check-in at booking.reminder_local_hour.",
+                                       _STAY),
+    "stay_reminder_host": MessageSpec("To the host, the day before a guest's check-in at "
+                                      "booking.reminder_local_hour.", _STAY),
 }
 
 

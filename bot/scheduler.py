@@ -1,8 +1,8 @@
 """Work that falls due later, kept as rows with due times (never timers in memory, so a restart loses
-none): request expiry, one reminder to the host, forgetting half-finished flows, deleting recorded
-replies once they are older than any webhook retry and delivery reports no send claimed (their age is
-their due time), and deleting relayed guest/host messages `relay.retention_days` after their stay's
-check-out."""
+none): request expiry, one reminder to the host, one to guest and host the day before a stay, forgetting
+half-finished flows, deleting recorded replies once they are older than any webhook retry and delivery
+reports no send claimed (their age is their due time), and deleting relayed guest/host messages
+`relay.retention_days` after their stay's check-out."""
 
 from __future__ import annotations
 
@@ -111,6 +111,9 @@ class Scheduler:
         if not ctx.store.finish_jobs([job_id]):
             return  # another worker process took it
         reservation = ctx.store.reservation(reservation_id)
+        if kind == "stay_reminder":
+            outcomes.remind_of_stay(ctx, reservation)  # only if the stay still stands
+            return
         if reservation.status != "pending":
             return  # decided, cancelled or expired meanwhile: nothing to do
         if kind == "expire":

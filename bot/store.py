@@ -182,7 +182,16 @@ class Store:
         self._run("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
 
     def set_opted_out(self, user_id: int, opted_out: bool) -> None:
-        self._run("UPDATE users SET opted_out = ? WHERE id = ?", (int(opted_out), user_id))
+        """Opting out records when (START later tells what changed from then on); opting in keeps it."""
+        # The choice is made here, not in SQL: an integer parameter is no CASE condition on PostgreSQL.
+        if opted_out:
+            self._run("UPDATE users SET opted_out = 1, opted_out_at = ? WHERE id = ?", (self._now(), user_id))
+        else:
+            self._run("UPDATE users SET opted_out = 0 WHERE id = ?", (user_id,))
+
+    def opted_out_at(self, user_id: int) -> datetime | None:
+        row = self._one("SELECT opted_out_at FROM users WHERE id = ?", (user_id,))
+        return from_db(row["opted_out_at"]) if row and row["opted_out_at"] else None
 
     def clear_unreachable(self, user_id: int) -> None:
         """The number just texted us: it can take SMS after all."""
@@ -270,6 +279,15 @@ class Store:
             raise ListingNotFound(number=listing_id)
         return _listing(row)
 
+    def stay_at(self, listing_id: int, guest_id: int, today: date) -> Reservation | None:
+        """The guest's confirmed stay not yet over at this place, listed or not (`reservations_listing`)."""
+        row = self._one(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
+            " AND check_out > ? AND guest_id = ? ORDER BY check_in LIMIT 1",
+            (listing_id, today.isoformat(), guest_id),
+        )
+        return _reservation(row) if row else None
+
     def browse(self, after_id: int, words: Sequence[str], limit: int) -> list[Listing]:
         """Active listings after `after_id` (keyset paging, never OFFSET) whose title or description has
         every word, in any case: words folded as `search_text` was (in every script), matched through the
@@ -287,6 +305,13 @@ class Store:
             params,
         )
         return [_listing(row) for row in rows]
+
+    def listing_description(self, listing_id: int) -> str:
+        """Any listing's description, listed or not (a guest whose stay there stands may look it up)."""
+        row = self._one("SELECT description FROM listings WHERE id = ?", (listing_id,))
+        if row is None:
+            raise ListingNotFound(number=listing_id)
+        return str(row["description"])
 
     def listing_title(self, listing_id: int) -> str:
         """Any listing's title, listed or not (messages about old requests name the place)."""
@@ -317,14 +342,20 @@ class Store:
         )
         return _reservation(row) if row else None
 
-    def host_listings(self, host_id: int) -> list[tuple[Listing, int]]:
+    def host_listings(self, host_id: int, today: date, after_id: int = 0,
+                      limit: int = 1000) -> list[tuple[Listing, int, int]]:
+        """The host's listed places after `after_id` (keyset paging), each with its waiting requests and its
+        confirmed stays not yet over (both counts walk `reservations_listing`)."""
         rows = self._all(
             f"SELECT {_LISTING_COLUMNS},"
             " (SELECT COUNT(*) FROM reservations r WHERE r.listing_id = listings.id AND r.status = 'pending')"
-            " AS pending FROM listings WHERE host_id = ? AND active = 1 ORDER BY id",
-            (host_id,),
+            " AS pending,"
+            " (SELECT COUNT(*) FROM reservations r WHERE r.listing_id = listings.id AND r.status = 'confirmed'"
+            " AND r.check_out > ?) AS stays"
+            " FROM listings WHERE host_id = ? AND active = 1 AND id > ? ORDER BY id LIMIT ?",
+            (today.isoformat(), host_id, after_id, limit),
         )
-        return [(_listing(row), int(row["pending"])) for row in rows]
+        return [(_listing(row), int(row["pending"]), int(row["stays"])) for row in rows]
 
     def unlist(self, listing_id: int) -> None:
         self._run("UPDATE listings SET active = 0 WHERE id = ?", (listing_id,))
@@ -426,29 +457,103 @@ class Store:
         )
         return [_reservation(row) for row in rows]
 
-    def guest_reservations(self, guest_id: int, limit: int) -> list[Reservation]:
+    def guest_open(self, guest_id: int, today: date) -> list[Reservation]:
+        """The guest's requests waiting for a host and stays not yet over, soonest first (`reservations_guest`:
+        a guest's own rows)."""
         rows = self._all(
-            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE guest_id = ? ORDER BY id DESC LIMIT ?",
-            (guest_id, limit),
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE guest_id = ?"
+            " AND (status = 'pending' OR (status = 'confirmed' AND check_out > ?)) ORDER BY check_in, id",
+            (guest_id, today.isoformat()),
         )
         return [_reservation(row) for row in rows]
+
+    def guest_past(self, guest_id: int, today: date, before_id: int | None, limit: int) -> list[Reservation]:
+        """The guest's stays that are over and requests that were closed, newest first, before `before_id`
+        (keyset paging for MORE)."""
+        before = "" if before_id is None else " AND id < ?"
+        rows = self._all(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE guest_id = ?{before}"
+            " AND (status IN ('declined', 'cancelled', 'expired') OR (status = 'confirmed' AND check_out <= ?))"
+            " ORDER BY id DESC LIMIT ?",
+            (guest_id, *([] if before_id is None else [before_id]), today.isoformat(), limit),
+        )
+        return [_reservation(row) for row in rows]
+
+    def host_stays(self, host_id: int, today: date, after: tuple[date, int] | None,
+                   limit: int) -> list[Reservation]:
+        """Confirmed stays at the host's places not yet over, soonest first, after `after` (check-in, id):
+        `reservations_host_upcoming` starts the walk at today, past stays are never read."""
+        after_in, after_id = after if after is not None else (date.min, 0)
+        rows = self._all(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE host_id = ? AND status = 'confirmed'"
+            " AND check_out > ? AND (check_in > ? OR (check_in = ? AND id > ?)) ORDER BY check_in, id LIMIT ?",
+            (host_id, today.isoformat(), after_in.isoformat(), after_in.isoformat(), after_id, limit),
+        )
+        return [_reservation(row) for row in rows]
+
+    def stays_needing_their_host(self, host_id: int, today: date) -> list[Reservation]:
+        """The host's confirmed stays not yet over and not yet marked for an operator
+        (`reservations_host_upcoming`)."""
+        rows = self._all(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE host_id = ? AND status = 'confirmed'"
+            " AND check_out > ? AND attention IS NULL ORDER BY check_in, id",
+            (host_id, today.isoformat()),
+        )
+        return [_reservation(row) for row in rows]
+
+    def mark_attention(self, reservation_id: int, reason: str) -> None:
+        """Mark a stay for the operator's attention (the operator console lists these)."""
+        self._run("UPDATE reservations SET attention = ? WHERE id = ?", (reason, reservation_id))
+
+    def upcoming_stays_at(self, listing_id: int, today: date) -> list[Reservation]:
+        """Confirmed stays at a place that have not begun (`reservations_listing`: by check-out, then the
+        check-in it covers)."""
+        rows = self._all(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
+            " AND check_out > ? AND check_in > ? ORDER BY check_in, id",
+            (listing_id, today.isoformat(), today.isoformat()),
+        )
+        return [_reservation(row) for row in rows]
+
+    def reservation_by_ref(self, ref: str) -> Reservation | None:
+        row = self._one(f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE ref = ?", (ref.upper(),))
+        return _reservation(row) if row else None
+
+    def closed_since(self, user_id: int, since: datetime) -> list[tuple[str, bool]]:
+        """Requests and stays of this person (as guest or host) closed at or after `since`: (ref, was a
+        confirmed stay), oldest first. Two look-ups by the person's own indexes (`reservations_guest`,
+        `reservations_host_queue`)."""
+        found: list[tuple[int, str, bool]] = []
+        for column in ("guest_id", "host_id"):
+            rows = self._all(
+                f"SELECT id, ref, confirmed_at FROM reservations WHERE {column} = ?"
+                " AND status IN ('declined', 'cancelled', 'expired') AND decided_at >= ?",
+                (user_id, to_db(since)),
+            )
+            found += [(int(r["id"]), str(r["ref"]), r["confirmed_at"] is not None) for r in rows]
+        return [(ref, stay) for _, ref, stay in sorted(set(found))]
 
     def mark_presented(self, reservation_id: int) -> None:
         self._run("UPDATE reservations SET presented_at = ? WHERE id = ?", (self._now(), reservation_id))
 
     def set_status(self, reservation_id: int, status: str, reason: str | None = None) -> bool:
         """Move a pending reservation on; False if it was no longer pending (decided elsewhere)."""
+        now = self._now()
         changed = self._changed(
-            "UPDATE reservations SET status = ?, reason = ?, decided_at = ? WHERE id = ? AND status = 'pending'",
-            (status, reason, self._now(), reservation_id),
+            "UPDATE reservations SET status = ?, reason = ?, decided_at = ?,"
+            " confirmed_at = COALESCE(?, confirmed_at) WHERE id = ? AND status = 'pending'",
+            # Only a yes sets `confirmed_at`; decided in Python so no parameter needs a type guessed in SQL.
+            (status, reason, now, now if status == "confirmed" else None, reservation_id),
         )
         return changed == 1
 
-    def cancel_confirmed(self, reservation_id: int) -> bool:
+    def cancel_confirmed(self, reservation_id: int, by: str = "guest") -> bool:
+        """Cancel a confirmed stay (by: guest, host, unlisted; kept as its reason); False if it was no longer
+        confirmed."""
         changed = self._changed(
-            "UPDATE reservations SET status = 'cancelled', reason = 'guest', decided_at = ?"
+            "UPDATE reservations SET status = 'cancelled', reason = ?, decided_at = ?"
             " WHERE id = ? AND status = 'confirmed'",
-            (self._now(), reservation_id),
+            (by, self._now(), reservation_id),
         )
         return changed == 1
 
@@ -739,10 +844,6 @@ class Store:
         )
         found = [_reservation(row) for row in rows]
         return max(found, key=lambda r: (r.check_out, r.id)) if found else None
-
-    def reservation_by_ref(self, ref: str) -> Reservation | None:
-        row = self._one(f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE ref = ?", (ref.upper(),))
-        return _reservation(row) if row else None
 
     def relayed_since(self, reservation_id: int, since: datetime) -> tuple[int, datetime | None]:
         """How many messages the stay relayed after `since`, and when the oldest of them was (the rate

@@ -75,8 +75,8 @@ def test_a_template_syntax_error_and_an_unknown_variable_point_at_their_lines(me
 
 
 def test_a_typo_in_an_attribute_is_caught_by_rendering_the_samples(messages: Path) -> None:
-    replace(messages / "en.yaml", "#{{ l.number }} {{ l.text }} ({{ l.pending }} waiting)",
-            "#{{ l.numbr }} {{ l.text }} ({{ l.pending }} waiting)")
+    replace(messages / "en.yaml", "#{{ l.number }} {{ l.text }}: {{ l.pending }} waiting",
+            "#{{ l.numbr }} {{ l.text }}: {{ l.pending }} waiting")
     status, out = check(messages)
     assert status == 1
     assert "listings: fails with the sample values: UndefinedError" in out and "numbr" in out

@@ -52,7 +52,7 @@ async def test_a_first_text_in_japanese_is_answered_in_japanese(sms: Sms, first:
 async def test_the_first_answer_itself_is_japanese(sms: Sms) -> None:
     number = await list_place(sms)
     assert await sms.text(GUEST, "こんにちは") == sms.render("welcome", "ja")
-    assert await sms.text(GUEST2, "ヘルプ") == sms.render("help", "ja")
+    assert await sms.text(GUEST2, "ヘルプ") == sms.render("help", "ja", more=False, ref="")
     assert await sms.text(JAPANESE_PHONE, f"予約 {number}") == sms.render(
         "ask_dates", "ja", number=number, example_in=date(2026, 12, 11), example_out=date(2026, 12, 14))
 
@@ -144,7 +144,9 @@ async def test_an_english_host_is_asked_again_in_english(sms: Sms) -> None:
 
 async def test_an_ambiguous_reply_with_nothing_to_decide_is_not_a_decision(sms: Sms) -> None:
     await sms.text(HOST, "LANG JA")
-    assert await sms.text(HOST, "大丈夫です") == sms.render("unknown", "ja", suggestion="")
+    # With nothing to decide it is small talk: a kind answer with the next step, and nothing decided.
+    reply = await sms.text(HOST, "大丈夫です")
+    assert reply != sms.render("decision_nothing_pending", "ja") and "「一覧」" in reply
 
 
 async def test_a_description_that_starts_with_hai_is_a_description(sms: Sms) -> None:
@@ -243,7 +245,9 @@ async def test_japanese_opt_out_words_opt_out_like_stop(sms: Sms, word: str) -> 
     assert user(sms, GUEST)["opted_out"] == 1
     assert (await last_request(sms, GUEST))["status"] == "cancelled"  # withdrawn, the host moved on
     assert await sms.text_full(GUEST, "一覧") == []
-    assert await sms.text(GUEST, "再開") == sms.render("opted_in", "ja")
+    # Back in, told what changed while away: the request withdrawn.
+    ref = (await last_request(sms, GUEST))["ref"]
+    assert await sms.text(GUEST, "再開") == sms.render("opted_in_changes", "ja", requests=[ref], stays=[])
     assert user(sms, GUEST)["opted_out"] == 0
 
 

@@ -45,7 +45,7 @@ async def test_start_unstop_or_yes_opts_back_in_with_a_welcome_back(sms: Sms, wo
 
 @pytest.mark.parametrize("word", ["HELP", "INFO", "help", "Info?"])
 async def test_help_and_info_always_answer(sms: Sms, word: str) -> None:
-    assert await sms.text(GUEST, word) == said(sms, "help")
+    assert await sms.text(GUEST, word) == said(sms, "help", more=False, ref="")
     await sms.text(GUEST, "STOP")
     assert await sms.text(GUEST, word) == said(sms, "help_opted_out")
     assert user(sms, GUEST)["opted_out"] == 1  # HELP does not opt back in
@@ -85,7 +85,9 @@ async def test_an_opted_out_user_is_never_sent_anything_and_the_outbox_says_skip
     await sms.text(HOST, "STOP")
     prompts = len(sms.inbox(HOST))
 
-    assert "cancelled" in (await sms.text(GUEST, f"CANCEL {ref}")).lower()
+    assert "can no longer be reached by text" in sms.inbox(GUEST)[-1]  # the stay stands, the guest knows
+    assert "Reply YES to cancel" in await sms.text(GUEST, f"CANCEL {ref}")
+    assert "cancelled" in (await sms.text(GUEST, "YES")).lower()
     assert len(sms.inbox(HOST)) == prompts
     last = outbox(sms, HOST)[-1]
     assert last["status"] == "skipped" and last["last_error"] == "opted_out" and last["twilio_sid"] is None

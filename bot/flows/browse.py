@@ -3,11 +3,14 @@ OFFSET."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot import availability
 from bot.context import Context
+from bot.errors import ListingNotFound
 from bot.models import Listing
+from bot.presenting import describe
 from bot.router import Router
 from bot.text import Text, leading_number
 
@@ -20,6 +23,32 @@ VIEW_RANGES = 2
 def line(listing: Listing) -> dict[str, Any]:
     """One listing as a page shows it: what a guest decides on (title, price, capacity)."""
     return {"number": listing.id, "title": listing.title, "price": listing.price, "sleeps": listing.max_guests}
+
+
+# MORE goes on with whichever page was shown last: BROWSE/SEARCH here, or another flow's page (STATUS,
+# STAYS, LISTINGS), whose cursor carries its `kind` and whose flow registers how to go on with it.
+Continuation = Callable[[Context, dict[str, Any]], None]
+CONTINUATIONS: dict[str, Continuation] = {}
+
+
+def continues(kind: str) -> Callable[[Continuation], Continuation]:
+    """Register what MORE does after a page of `kind` (its cursor: `{"kind": kind, ...}`)."""
+    def register(function: Continuation) -> Continuation:
+        CONTINUATIONS[kind] = function
+        return function
+
+    return register
+
+
+def set_cursor(ctx: Context, kind: str, **position: Any) -> None:
+    """Where MORE goes on after the page just shown (the engine keeps this key between texts)."""
+    ctx.conv.data["browse"] = {"kind": kind, **position}
+
+
+def clear_cursor(ctx: Context) -> None:
+    ctx.conv.data.pop("browse", None)
+
+EXCERPT = 60
 
 
 def _page(ctx: Context, words: list[str], after: int, first: bool) -> None:
@@ -60,6 +89,9 @@ def more(ctx: Context, text: Text) -> None:
     if not cursor:
         ctx.say("more_nothing")
         return
+    if cursor.get("kind") in CONTINUATIONS:
+        CONTINUATIONS[cursor["kind"]](ctx, cursor)
+        return
     _page(ctx, list(cursor["words"]), int(cursor["after"]), first=False)
 
 
@@ -69,7 +101,16 @@ def view(ctx: Context, text: Text) -> None:
     if parsed is None:
         ctx.say("view_usage")
         return
-    listing = ctx.store.listing(parsed[0])
+    try:
+        listing = ctx.store.listing(parsed[0])
+    except ListingNotFound:
+        # A place whose host left Airtng is hidden, but a guest whose stay there still stands may look it up.
+        stay = ctx.store.stay_at(parsed[0], ctx.texter.id, ctx.today())
+        if stay is None:
+            raise
+        ctx.say("listing_view_stay", description=ctx.store.listing_description(stay.listing_id),
+                **describe(ctx, stay))
+        return
     host = ctx.person(listing.host_id)
     free = availability.upcoming(ctx, listing.id)
     ctx.say(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from bot import outcomes
 from bot.context import Context
-from bot.presenting import describe
+from bot.models import Reservation
+from bot.presenting import describe, request_ttl
 from bot.text import YES, Text
 
 
@@ -17,7 +18,11 @@ def decide(ctx: Context, text: Text) -> None:
     accepting = text.decision == YES
     conv = ctx.conv
     if conv.presented_id is None:
-        ctx.say("decision_nothing_pending")
+        waiting = _waiting_behind_a_flow(ctx)
+        if waiting is not None:
+            ctx.say("decision_after_flow", flow=conv.flow or "", **describe(ctx, waiting))
+        else:
+            ctx.say("decision_nothing_pending")
         return
     reservation = ctx.store.reservation(conv.presented_id)
     if reservation.host_id != ctx.texter.id or reservation.status != "pending":
@@ -33,3 +38,11 @@ def decide(ctx: Context, text: Text) -> None:
         outcomes.decline(ctx, reservation, "host")
         ctx.say("host_declined", **variables)
 
+
+
+def _waiting_behind_a_flow(ctx: Context) -> Reservation | None:
+    """The request a host in the middle of a flow will be asked about once it is over (nothing is presented
+    mid-flow, so a YES there must not read as "nothing waiting")."""
+    if ctx.conv.flow is None or ctx.texter.id in ctx.never_hosted:
+        return None
+    return ctx.store.oldest_pending_for_host(ctx.texter.id, ctx.now() - request_ttl(ctx))

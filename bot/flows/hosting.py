@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import outcomes
+from bot.answers import CONFIRM_WORDS, is_yes
 from bot.context import Context
 from bot.flows import details, naming
+from bot.flows.browse import clear_cursor, continues, set_cursor
 from bot.money import Money
 from bot.outcomes import decline_all
 from bot.presenting import PLACE_EXCERPT, excerpt
@@ -21,6 +24,7 @@ class Steps(StepGroup, flow="hosting"):
     guests = StepName()
     description = StepName()
     photo = StepName()
+    confirm_unlist = StepName()
 
 
 router = Router("hosting", Steps)
@@ -115,28 +119,74 @@ def photo(ctx: Context, text: Text) -> StepName | None:
     return None
 
 
+def _listings_page(ctx: Context, after_id: int) -> None:
+    size = ctx.config.browse_page_size * 2
+    found = ctx.store.host_listings(ctx.texter.id, ctx.today(), after_id, size + 1)
+    page, more = found[:size], len(found) > size
+    if not page:
+        clear_cursor(ctx)
+        ctx.say("listings_none" if after_id == 0 else "listings_end")
+        return
+    items = [{"number": listing.id, "text": excerpt(listing.description, PLACE_EXCERPT), "pending": pending,
+              "stays": stays} for listing, pending, stays in page]
+    shown = ctx.say_page("listings", "listings", items, more=more)
+    if shown == len(page) and not more:
+        clear_cursor(ctx)
+    else:
+        set_cursor(ctx, "listings", after=page[shown - 1][0].id)
+
+
 @router.command("LISTINGS", "MYLISTINGS", "PLACES", "掲載中", "自分の宿")
 def listings(ctx: Context, text: Text) -> None:
-    mine = ctx.store.host_listings(ctx.texter.id)
-    if not mine:
-        ctx.say("listings_none")
-        return
-    items = [{"number": listing.id, "text": excerpt(listing.description, PLACE_EXCERPT), "pending": pending}
-             for listing, pending in mine]
-    ctx.say("listings", listings=items)
+    _listings_page(ctx, 0)
+
+
+@continues("listings")
+def _more_listings(ctx: Context, cursor: dict[str, Any]) -> None:
+    _listings_page(ctx, int(cursor["after"]))
 
 
 @router.command("UNLIST", "REMOVE", "掲載終了")
-def unlist(ctx: Context, text: Text) -> None:
+def unlist(ctx: Context, text: Text) -> StepName | None:
     parsed = leading_number(text.args)
     if parsed is None:
         ctx.say("unlist_usage")
-        return
+        return None
     listing = ctx.store.listing(parsed[0])
     if listing.host_id != ctx.texter.id:
         ctx.say("unlist_not_yours", number=listing.id)
-        return
-    ctx.store.unlist(listing.id)
-    declined = decline_all(ctx, ctx.store.pending_for_listing(listing.id), "unlisted")
-    ctx.say("unlisted", number=listing.id, declined=declined)
+        return None
+    stays = ctx.store.upcoming_stays_at(listing.id, ctx.today())
+    if stays:
+        # Guests with stays to come lose them: say how many and ask first (it cannot be undone).
+        ctx.state["unlist"] = listing.id
+        ctx.say("unlist_confirm", number=listing.id, stays=len(stays), first=stays[0].check_in,
+                first_out=stays[0].check_out)
+        return Steps.confirm_unlist
+    _unlist(ctx, listing.id)
+    return None
 
+
+def _unlist(ctx: Context, number: int) -> None:
+    ctx.store.unlist(number)
+    declined = decline_all(ctx, ctx.store.pending_for_listing(number), "unlisted")
+    cancelled = sum([outcomes.cancel_stay(ctx, stay, "unlisted")
+                     for stay in ctx.store.upcoming_stays_at(number, ctx.today())])
+    ctx.say("unlisted", number=number, declined=declined, cancelled=cancelled)
+
+
+def _unlist_help(ctx: Context) -> dict[str, Any]:
+    number = int(ctx.state["unlist"])
+    return {"number": number, "stays": len(ctx.store.upcoming_stays_at(number, ctx.today()))}
+
+
+@router.step(Steps.confirm_unlist, "help_unlist_confirm", own_words=CONFIRM_WORDS, help_variables=_unlist_help)
+def confirm_unlist(ctx: Context, text: Text) -> StepName | None:
+    number = int(ctx.state["unlist"])
+    if not is_yes(text):
+        ctx.say("unlist_kept", number=number)
+        return None
+    listing = ctx.store.listing(number)  # unlisted meanwhile (or the host left): ListingNotFound ends the flow
+    if listing.host_id == ctx.texter.id:
+        _unlist(ctx, listing.id)
+    return None

@@ -1,11 +1,36 @@
-"""Asking a person's name the first time a flow needs it (listing or booking), then remembering it."""
+"""Asking a person's name the first time a flow needs it (listing or booking), then remembering it.
+
+People answer the way they talk ("My name is Dave Smith, thanks!", "It's Dave", "私は山田です"): the name
+is taken out of the sentence. A command word, a date or a number is refused with a hint, since it is far
+more likely a text meant for something else than a name.
+"""
 
 from __future__ import annotations
 
+import re
+
+from bot.answers import SMALL_TALK
 from bot.context import Context
-from bot.text import Text
+from bot.text import HELP_WORDS, MENU_WORDS, NO_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, YES_WORDS, Text, fold
 
 NAME_MAX = 40
+
+# "My name is Dave", "I'm Dave", "It's Dave", "This is Dave", "Call me Dave", "Dave here".
+_LEAD_IN = re.compile(
+    r"^(?:(?:hi|hello|hey)[,!.]?\s+)?(?:my\s+name\s+is|my\s+name'?s|name'?s|name\s+is|i\s+am|i'?m|it\s+is|it'?s|"
+    r"this\s+is|call\s+me)\s+",
+    re.IGNORECASE,
+)
+_TRAILER = re.compile(r"(?:[\s,.;!-]+(?:thanks|thank\s+you|thx|please|here))+[\s.!]*$", re.IGNORECASE)
+# 「私は山田です」「山田と申します」「名前は山田です」
+_JA_LEAD_IN = re.compile(r"^(?:私|わたし|わたくし|僕|ぼく|俺|おれ|名前|なまえ|わたしの名前|私の名前)(?:は|の名前は)")
+_JA_TRAILER = re.compile(r"(?:です|と申します|といいます|と言います|だよ|よろしくお願いします|よろしく)+[。！!.\s]*$")
+_EDGES = " \t,.;:!?-。、！？「」\"'"
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+# "Dec 20", "20 Dec", "12/20", "2026-12-20", "12月20日": a date sent where the name was asked.
+_DATE = re.compile(rf"(?:\b{_MONTH}\s*\d|\d\s*{_MONTH}\b|\d+\s*[/-]\s*\d+|\d+\s*[月日])", re.IGNORECASE)
+_COMMAND_AND_NUMBER = re.compile(r"^(\S+)\s+#?\d+$")
 
 
 def needs_name(ctx: Context) -> bool:
@@ -17,9 +42,41 @@ def ask_name(ctx: Context) -> None:
     ctx.say("ask_name")
 
 
+def name_in(text: str) -> str:
+    """The name in what someone answered to "What's your name?"."""
+    name = text.strip(_EDGES)
+    name = _TRAILER.sub("", name).strip(_EDGES)
+    name = _LEAD_IN.sub("", name).strip(_EDGES)
+    name = _JA_TRAILER.sub("", name).strip(_EDGES)
+    name = _JA_LEAD_IN.sub("", name).strip(_EDGES)
+    return name
+
+
+def _command_word(name: str) -> str | None:
+    """The command word a would-be name is ("Browse", "BOOK 3", "Yes", "Thanks"), or None."""
+    from bot.engine import COMMANDS  # the commands are joined by the engine, which imports this module
+
+    with_number = _COMMAND_AND_NUMBER.match(name)
+    word = fold(with_number.group(1) if with_number else name)
+    words = COMMANDS.keys() | SMALL_TALK.keys() | YES_WORDS | NO_WORDS | HELP_WORDS | MENU_WORDS | OPT_IN_WORDS
+    return word if word in words | OPT_OUT_WORDS else None
+
+
+def _looks_like_a_date(name: str) -> bool:
+    letters = any(ch.isalpha() for ch in name)
+    return bool(_DATE.search(name)) or (not letters and any(ch.isdigit() for ch in name))
+
+
 def take_name(ctx: Context, text: Text) -> bool:
-    """Store the name if it looks like one; otherwise ask again. True when the name is set."""
-    name = text.clean
+    """Store the name if it looks like one; otherwise ask again with a hint. True when the name is set."""
+    name = name_in(text.clean)
+    if _looks_like_a_date(name):
+        ctx.say("name_not_a_date", max_length=NAME_MAX)
+        return False
+    word = _command_word(name)
+    if word is not None:
+        ctx.say("name_is_a_command", word=word, max_length=NAME_MAX)
+        return False
     if not name or len(name) > NAME_MAX or not any(ch.isalpha() for ch in name):
         ctx.say("name_invalid", max_length=NAME_MAX)
         return False

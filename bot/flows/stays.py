@@ -1,44 +1,186 @@
-"""Guests' own requests and stays: STATUS, CANCEL <ref>."""
+"""Stays and requests after filing: a guest's STATUS, a host's STAYS, and CANCEL <ref> by either side.
+
+STATUS puts what is still to come first (requests waiting, stays not yet over), then the three latest
+that are over or closed; STAYS lists a host's guests to come. Both are pages (`Context.say_page`) that
+MORE continues. Cancelling a confirmed stay asks for YES first (it cannot be undone); a waiting request
+is withdrawn at once, as it always was.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from bot import outcomes
+from bot.answers import CONFIRM_WORDS, is_yes
 from bot.context import Context
-from bot.router import Router
+from bot.errors import ReservationNotFound
+from bot.flows.browse import clear_cursor, continues, set_cursor
+from bot.models import Reservation
+from bot.presenting import describe
+from bot.router import Router, StepGroup, StepName
 from bot.text import Text
 
-router = Router("stays")
 
-STATUS_LIMIT = 5
+class Steps(StepGroup, flow="stays"):
+    confirm_cancel = StepName()
+
+
+router = Router("stays", Steps)
+
+# The latest stays that are over, or requests that were closed, shown after the open ones (MORE for older).
+PAST_SHOWN = 3
+
+
+# -- STATUS (guests) ---------------------------------------------------------------------------------
+
+
+def _state(ctx: Context, reservation: Reservation) -> str:
+    if reservation.status == "confirmed":
+        if reservation.check_out <= ctx.today():
+            return "over"
+        return "staying" if outcomes.has_begun(ctx, reservation) else "confirmed"
+    return reservation.status
+
+
+def _status_item(ctx: Context, reservation: Reservation) -> dict[str, Any]:
+    state = _state(ctx, reservation)
+    return {**describe(ctx, reservation), "state": state, "cancellable": state in ("pending", "confirmed")}
+
+
+def _status_page(ctx: Context, open_shown: int, before: int | None) -> None:
+    """The guest's open requests and stays from `open_shown` on, then closed ones before id `before`."""
+    today = ctx.today()
+    still_open = ctx.store.guest_open(ctx.texter.id, today)[open_shown:]
+    past = ctx.store.guest_past(ctx.texter.id, today, before, PAST_SHOWN + 1)
+    older = len(past) > PAST_SHOWN
+    items = still_open + past[:PAST_SHOWN]
+    if not items:
+        clear_cursor(ctx)
+        ctx.say("status_none" if open_shown == 0 and before is None else "status_end")
+        return
+    shown = ctx.say_page("status", "reservations", [_status_item(ctx, r) for r in items], more=older)
+    if shown == len(items) and not older:
+        clear_cursor(ctx)
+        return
+    open_now = min(shown, len(still_open))
+    last_past = items[shown - 1].id if shown > len(still_open) else before
+    set_cursor(ctx, "status", open=open_shown + open_now, before=last_past)
 
 
 @router.command("STATUS", "TRIPS", "BOOKINGS", "状況", "予約状況", "確認", "予約確認", "ステータス",
                 "じょうきょう")
 def status(ctx: Context, text: Text) -> None:
-    mine = ctx.store.guest_reservations(ctx.texter.id, STATUS_LIMIT)
-    if not mine:
-        ctx.say("status_none")
+    _status_page(ctx, 0, None)
+
+
+@continues("status")
+def _more_status(ctx: Context, cursor: dict[str, Any]) -> None:
+    _status_page(ctx, int(cursor["open"]), cursor["before"])
+
+
+# -- STAYS (hosts) -----------------------------------------------------------------------------------
+
+
+def _stays_page(ctx: Context, after: tuple[date, int] | None) -> None:
+    size = ctx.config.browse_page_size * 2
+    found = ctx.store.host_stays(ctx.texter.id, ctx.today(), after, size + 1)
+    page, more = found[:size], len(found) > size
+    if not page:
+        clear_cursor(ctx)
+        ctx.say("stays_none" if after is None else "stays_end")
         return
-    items = [
-        {"ref": r.ref, "listing": r.listing_id, "check_in": r.check_in, "check_out": r.check_out,
-         "nights": r.nights, "status": r.status}
-        for r in mine
-    ]
-    ctx.say("status", reservations=items)
+    items = [{**describe(ctx, r), "staying": outcomes.has_begun(ctx, r)} for r in page]
+    shown = ctx.say_page("stays", "stays", items, more=more)
+    if shown == len(page) and not more:
+        clear_cursor(ctx)
+        return
+    last = page[shown - 1]
+    set_cursor(ctx, "stays", check_in=last.check_in.isoformat(), id=last.id)
+
+
+@router.command("STAYS", "GUESTS", "宿泊予定", "ゲスト")
+def stays(ctx: Context, text: Text) -> None:
+    _stays_page(ctx, None)
+
+
+@continues("stays")
+def _more_stays(ctx: Context, cursor: dict[str, Any]) -> None:
+    _stays_page(ctx, (date.fromisoformat(cursor["check_in"]), int(cursor["id"])))
+
+
+# -- CANCEL <ref> ------------------------------------------------------------------------------------
+
+
+def cancellable_ref(ctx: Context) -> str:
+    """One of the texter's own references that CANCEL would act on ('' when none): what HELP and the CANCEL
+    usage write, so that every "CANCEL ..." shown is one that works."""
+    for reservation in ctx.store.guest_open(ctx.texter.id, ctx.today()):
+        if not outcomes.has_begun(ctx, reservation):
+            return reservation.ref
+    return ""
+
+
+def _own_reservation(ctx: Context, ref: str) -> Reservation:
+    """The texter's reservation with this reference, as its guest or as the host of its place; anyone
+    else's is as good as missing."""
+    found = ctx.store.reservation_by_ref(ref)
+    if found is None or ctx.texter.id not in (found.guest_id, found.host_id):
+        raise ReservationNotFound(ref=ref.upper())
+    return found
+
+
+def _other_side(ctx: Context, reservation: Reservation) -> str:
+    """Whom to contact about a stay that cannot be cancelled by text: the other side, by name."""
+    other = reservation.host_id if reservation.guest_id == ctx.texter.id else reservation.guest_id
+    return ctx.person(other).name or ""
 
 
 @router.command("CANCEL", "WITHDRAW", "取消", "取り消し", "キャンセル", "取り消す", "とりけし")
-def cancel(ctx: Context, text: Text) -> None:
+def cancel(ctx: Context, text: Text) -> StepName | None:
     # A lone CANCEL never reaches here: it is an opt-out keyword, handled before any flow.
-    ref = text.args.strip().lstrip("#").upper()
+    ref = text.args.strip().lstrip("#＃").upper()
     if not ref:
-        ctx.say("cancel_usage")
-        return
-    reservation = ctx.store.guest_reservation_by_ref(ctx.texter.id, ref)
-    if reservation.status == "confirmed" and reservation.check_in <= ctx.today():
-        ctx.say("cancel_too_late", ref=reservation.ref)
-        return
+        ctx.say("cancel_usage", ref=cancellable_ref(ctx))
+        return None
+    reservation = _own_reservation(ctx, ref)
+    as_guest = reservation.guest_id == ctx.texter.id
+    if reservation.status == "confirmed":
+        if outcomes.has_begun(ctx, reservation):
+            ctx.say("cancel_too_late", other=_other_side(ctx, reservation), as_guest=as_guest,
+                    **describe(ctx, reservation))
+            return None
+        ctx.state["cancel"] = reservation.id
+        ctx.say("cancel_confirm", as_guest=as_guest, **describe(ctx, reservation))
+        return Steps.confirm_cancel
+    if not as_guest and reservation.status == "pending":
+        # A host turns a request down with NO when it is their turn; CANCEL is for stays.
+        ctx.say("cancel_host_request", **describe(ctx, reservation))
+        return None
     if not outcomes.cancel_by_guest(ctx, reservation):
         ctx.say("cancel_not_open", ref=reservation.ref, status=reservation.status)
-        return
+        return None
     ctx.say("cancelled", ref=reservation.ref, listing=reservation.listing_id)
+    return None
+
+
+def _confirm_help(ctx: Context) -> dict[str, Any]:
+    reservation = ctx.store.reservation(int(ctx.state["cancel"]))
+    return {"as_guest": reservation.guest_id == ctx.texter.id, **describe(ctx, reservation)}
+
+
+@router.step(Steps.confirm_cancel, "help_cancel_confirm", own_words=CONFIRM_WORDS, help_variables=_confirm_help)
+def confirm_cancel(ctx: Context, text: Text) -> StepName | None:
+    reservation = ctx.store.reservation(int(ctx.state["cancel"]))
+    variables = describe(ctx, reservation)
+    if not is_yes(text):
+        ctx.say("cancel_kept", **variables)
+        return None
+    by = "guest" if reservation.guest_id == ctx.texter.id else "host"
+    if reservation.status == "confirmed" and outcomes.has_begun(ctx, reservation):
+        ctx.say("cancel_too_late", other=_other_side(ctx, reservation), as_guest=by == "guest", **variables)
+    elif outcomes.cancel_stay(ctx, reservation, by):
+        ctx.say("stay_cancelled", as_guest=by == "guest", **variables)
+    else:
+        ctx.say("cancel_not_open", ref=reservation.ref, status=reservation.status)
+    return None

@@ -124,7 +124,8 @@ async def test_the_relay_closes_three_days_after_check_out(sms: Sms) -> None:
 async def test_cancelling_the_stay_closes_its_relay_at_once(sms: Sms) -> None:
     ref = await confirmed_stay(sms)
     await sms.text(GUEST, "MSG Looking forward to it")
-    assert "cancelled" in await sms.text(GUEST, f"CANCEL {ref}")
+    assert "Reply YES to cancel" in await sms.text(GUEST, f"CANCEL {ref}")
+    assert "cancelled" in await sms.text(GUEST, "YES")
     sent = len(sms.twilio.messages)
     closed = f"{ref} (Dec 20-23) was cancelled, so messages for it are closed."
     assert await sms.text(HOST, "MSG Sorry to hear that") == closed

@@ -47,7 +47,8 @@ async def test_cancelling_a_confirmed_stay_tells_the_host_and_frees_the_dates(sm
     ref = await book(sms, GUEST, number, "Dec 20-23")
     await sms.text(HOST, "YES")
     assert "already booked" in await sms.text(GUEST2, f"BOOK {number} Dec 20-23")
-    assert "cancelled" in await sms.text(GUEST, f"CANCEL {ref}")
+    assert "Reply YES to cancel" in await sms.text(GUEST, f"CANCEL {ref}")
+    assert "cancelled" in await sms.text(GUEST, "YES")
     assert "Bob cancelled" in sms.inbox(HOST)[-1]
     await book(sms, GUEST2, number, "Dec 20-23", name="Hugo")
 
@@ -58,7 +59,8 @@ async def test_a_stay_that_has_begun_cannot_be_cancelled(sms: Sms) -> None:
     await sms.text(HOST, "YES")
     sms.clock.advance(days=23)  # Dec 20
     assert "already begun" in await sms.text(GUEST, f"CANCEL {ref}")
-    assert "confirmed" in await sms.text(GUEST, "STATUS")
+    status = await sms.text(GUEST, "STATUS")
+    assert f"{ref} #{number} Dec 20-23: staying now" in status and "CANCEL" not in status
 
 
 async def test_cancel_only_your_own_open_requests(sms: Sms) -> None:
@@ -86,4 +88,7 @@ async def test_cancel_with_a_reference_is_not_an_opt_out(sms: Sms) -> None:
     ref = await book(sms, GUEST, number)
     assert "cancelled" in await sms.text(GUEST, f"CANCEL {ref}")
     assert "no request waiting" in await sms.text(HOST, "YES")
-    assert "CANCEL K7QX2M" in await sms.text(GUEST, "cancel #")
+    usage = await sms.text(GUEST, "cancel #")
+    assert "Send CANCEL and its reference." in usage and "K7QX2M" not in usage  # no made-up reference
+    other = await book(sms, GUEST, number, "Dec 1-3")
+    assert f"e.g. CANCEL {other}." in await sms.text(GUEST, "cancel #")
