@@ -7,6 +7,7 @@
     python run.py messages --docs    write docs/messages.md from the registry of message keys
     python run.py outbox             read-only: outbox counts by status and failed messages with reasons
     python run.py thread 5DKKXJ      read-only: what guest and host of that stay wrote each other
+    python run.py operator add NAME  a console operator (password from stdin or asked); list; remove NAME
     python run.py bench [--quick] [--scale]  booking-workload benchmark beside a bare aiohttp floor
     python run.py bench --quick --durable-floor  also the floor of any durable, signed webhook
     python run.py bench --engine             the engine alone, in-process: CPU per text
@@ -38,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("outbox", help="read-only: outbox counts by status and failed messages with reasons")
     thread = sub.add_parser("thread", help="read-only: the messages guest and host of a stay relayed")
     thread.add_argument("ref", help="the stay's reference")
+    operator = sub.add_parser("operator", help="console operators: add NAME, list, remove NAME")
+    operator.add_argument("action", choices=["add", "list", "remove"])
+    operator.add_argument("name", nargs="?")
     add_bench_arguments(sub.add_parser("bench", help="benchmark the booking workload (docs/performance.md)"))
     args = parser.parse_args(argv)
     from bot.serve import configure_logging
@@ -46,9 +50,18 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config()
     command = args.command or "serve"
     if command == "serve":
-        from bot.serve import serve
+        from bot.catalog import CatalogError
+        from bot.serve import StartupError, serve
 
-        return serve(config)
+        try:
+            return serve(config)
+        except CatalogError as error:  # broken messages and no good copy kept: say where, not a traceback
+            print(f"cannot start, the messages have errors (python run.py check lists them): {error.report[0]}",
+                  file=sys.stderr)
+            return 1
+        except StartupError as error:
+            print(str(error), file=sys.stderr)
+            return 1
     if command == "migrate":
         from bot.serve import migrate
 
@@ -75,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.threads import thread_report
 
         return thread_report(config, args.ref)
+    if command == "operator":
+        from bot.console.operators import operator_command
+
+        return operator_command(config, args.action, args.name)
     if command == "bench" and args.outbound:
         from bot.bench.outbound import cli as outbound_bench
 

@@ -9,12 +9,14 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from bot.catalog import CatalogHolder, load_catalog_or_raise
+from bot.catalog import CatalogHolder
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.console import mount as mount_console
 from bot.engine import Engine
 from bot.gateway import ConsoleGateway, SmsGateway, TwilioGateway
 from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, GATEWAY, SCHEDULER, SENDER, TASKS, VALIDATOR
+from bot.last_good import last_good_dir, starting_catalog
 from bot.reload import RELOADER, CatalogReloader, install_sighup, remove_sighup
 from bot.scheduler import Scheduler
 from bot.sender import Sender
@@ -44,10 +46,9 @@ def create_app(
     app[CONFIG] = config
     app[CLOCK] = clock or SystemClock()
     messages_dir = config.resolve_path(config.messages_dir)
-    app[CATALOG] = CatalogHolder(load_catalog_or_raise(messages_dir, config.default_language,
-                                                       config.page_segments))
+    app[CATALOG] = CatalogHolder(*starting_catalog(config))
     app[RELOADER] = CatalogReloader(app[CATALOG], messages_dir, config.default_language, config.warn_segments,
-                                    config.page_segments)
+                                    config.page_segments, keep_in=last_good_dir(config))
     if config.twilio_enabled:
         app[VALIDATOR] = TwilioSignatures(config.twilio_auth_token)
         if config.public_url:
@@ -60,6 +61,7 @@ def create_app(
     app.cleanup_ctx.append(_database(gateway))
     app.cleanup_ctx.append(_background_tasks)
     app.add_routes(routes)
+    mount_console(app)  # the operators' console under /admin
     return app
 
 

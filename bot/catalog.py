@@ -298,8 +298,10 @@ class Catalog:
 class CatalogHolder:
     """The catalog in force; hot reload swaps `current` only for a catalog that passed validation."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, problem: str | None = None) -> None:
         self.current = catalog
+        # Why the files on disk are not what is served (start-up fell back to the last good copy), or None.
+        self.problem = problem
 
     def __call__(self) -> Catalog:
         return self.current
@@ -358,6 +360,19 @@ def _sample_sets(variables: dict[str, Any]) -> list[dict[str, Any]]:
     return sets
 
 
+# Template tags an operator may leave open, with what closes them.
+_TAGS = (("{{", "}}"), ("{%", "%}"), ("{#", "#}"))
+
+
+def _plain_syntax_error(exc: TemplateSyntaxError, source: str) -> str:
+    """Jinja's parser speaks of tokens ("expected token 'end of print statement'"); the usual cause, a tag
+    left open, is said in plain words instead."""
+    for opener, closer in _TAGS:
+        if source.count(opener) > source.count(closer):
+            return f"`{opener}` is not closed (a `{closer}` is missing)"
+    return str(exc.message)
+
+
 def _check_template(env: SandboxedEnvironment, locale: LocaleFile, key: str, alt: Alternative, index: int,
                     warn_segments: int, page_segments: int) -> tuple[Template | None, list[Problem], Rendered | None]:
     spec = REGISTRY[key]
@@ -370,7 +385,7 @@ def _check_template(env: SandboxedEnvironment, locale: LocaleFile, key: str, alt
         parsed = env.parse(alt.source)
     except TemplateSyntaxError as exc:
         line = alt.line + (exc.lineno - 1 if alt.literal else 0)
-        return None, [problem("ERROR", f"template syntax: {exc.message}", line)], None
+        return None, [problem("ERROR", f"template syntax: {_plain_syntax_error(exc, alt.source)}", line)], None
     unknown = sorted(meta.find_undeclared_variables(parsed) - set(spec.variables))
     if unknown:
         passed = ", ".join(sorted(spec.variables)) or "nothing"

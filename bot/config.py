@@ -59,6 +59,11 @@ class Config:
     relay_close_days_after_checkout: int = 3
     relay_max_per_hour: int = 30
     relay_retention_days: int = 180
+    console_session_idle_minutes: float = 60
+    console_session_max_hours: float = 12
+    # "auto": the dev phone is on only without Twilio credentials; "on" / "off" force it.
+    console_dev_phone: str = "auto"
+    console_dev_phone_prefix: str = ""
     # Run the background sender/scheduler tasks (tests may drive them by hand).
     background_tasks: bool = True
 
@@ -76,6 +81,16 @@ class Config:
     def twilio_enabled(self) -> bool:
         """True when REST credentials are set: real gateway and signature checks."""
         return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def dev_phone_enabled(self) -> bool:
+        """The console's dev phone: on by default only when no real SMS can be sent."""
+        setting = self.console_dev_phone.strip().lower()
+        if setting in {"on", "true", "yes", "1"}:
+            return True
+        if setting in {"off", "false", "no", "0"}:
+            return False
+        return not self.twilio_enabled
 
     def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)
@@ -134,6 +149,10 @@ _YAML_KEYS: dict[tuple[str, ...], str] = {
     ("relay", "close_days_after_checkout"): "relay_close_days_after_checkout",
     ("relay", "max_per_hour"): "relay_max_per_hour",
     ("relay", "retention_days"): "relay_retention_days",
+    ("console", "session_idle_minutes"): "console_session_idle_minutes",
+    ("console", "session_max_hours"): "console_session_max_hours",
+    ("console", "dev_phone"): "console_dev_phone",
+    ("console", "dev_phone_prefix"): "console_dev_phone_prefix",
 }
 
 _ENV_KEYS = {

@@ -176,7 +176,7 @@ class Engine:
             return Reply.from_json(stored, duplicate=True)
         user, _ = ctx.store.get_or_create_user(inbound.phone, self._config.default_language)
         reply = Reply([Outgoing(ctx.render("error_generic", user.language))])
-        ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json())
+        ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json(), inbound.body)
         return reply
 
     def _apply(self, ctx: Context, inbound: Inbound) -> Reply:
@@ -207,7 +207,7 @@ class Engine:
         # this answer and must be in the reply a retry replays.
         self._finish(ctx)
         reply = Reply(list(ctx.replies))
-        ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json())
+        ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json(), inbound.body)
         return reply
 
     def _first_language(self, ctx: Context, inbound: Inbound) -> str:

@@ -42,6 +42,13 @@ def decline_all(ctx: Context, reservations: list[Reservation], reason: str) -> i
     return sum([decline(ctx, reservation, reason) for reservation in reservations])
 
 
+def unlist_listing(ctx: Context, listing_id: int) -> int:
+    """Take a place off the market (the host's UNLIST, or an operator hiding it in the console): its
+    waiting requests are declined and those guests told. Returns how many were declined."""
+    ctx.store.unlist(listing_id)
+    return decline_all(ctx, ctx.store.pending_for_listing(listing_id), "unlisted")
+
+
 def cancel_by_guest(ctx: Context, reservation: Reservation) -> bool:
     """The guest withdraws a pending request or cancels a confirmed stay. The host hears of it when it
     concerns them: the request was in front of them, or the stay was confirmed."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.catalog import CatalogHolder, validate_catalog
+from bot.last_good import keep_copy
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,9 @@ def files_signature(directory: Path) -> Signature:
 
 class CatalogReloader:
     def __init__(self, holder: CatalogHolder, directory: Path, default_language: str,
-                 warn_segments: int = 2, page_segments: int = 2) -> None:
+                 warn_segments: int = 2, page_segments: int = 2, keep_in: Path | None = None) -> None:
         self.holder = holder
+        self.keep_in = keep_in  # where each good catalog is copied (bot/last_good.py)
         self.directory = directory
         self.default_language = default_language
         self.warn_segments = warn_segments
@@ -63,6 +65,9 @@ class CatalogReloader:
             self.loaded = self._seen = signature  # this state was judged: do not retry it until it changes
             if result.catalog is not None:
                 self.holder.current = result.catalog  # one attribute store: readers see old or new
+                self.holder.problem = None
+                if self.keep_in is not None:
+                    keep_copy(self.directory, self.keep_in)
         if result.catalog is None:
             log.error(
                 "message catalog NOT reloaded (%s): %d error(s); still serving the last good messages:\n%s",

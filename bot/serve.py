@@ -22,18 +22,38 @@ from aiohttp.log import access_logger
 from bot.app import create_app
 from bot.clock import SystemClock
 from bot.config import Config
-from bot.storage import open_storage
+from bot.storage import describe, open_storage, probe
 
 log = logging.getLogger(__name__)
 
 GC_YOUNG_THRESHOLD = 7000
 
 
+class StartupError(Exception):
+    """Start-up cannot go on; the message is the one line an operator reads."""
+
+
 def serve(config: Config) -> int:
+    # Open and migrate the database once, before anything listens: a database that cannot be opened ends
+    # start-up with one line saying which and why (and the workers then find it migrated).
+    problem = probe(config.storage_url)
+    if problem is not None:
+        raise StartupError(problem)
+    asyncio.run(_migrate(config))
+    log.info("%s", describe_start(config))
     if config.workers <= 1:
         _run(config)
         return 0
     return _serve_workers(config)
+
+
+def describe_start(config: Config) -> str:
+    """Where it listens, which database and which gateway: the first thing an operator wants to know."""
+    gateway = (f"Twilio REST as {config.twilio_phone_number or '(no TWILIO_PHONE_NUMBER)'}"
+               if config.twilio_enabled else "the log (no Twilio credentials: nothing is really sent)")
+    workers = f", {config.workers} workers" if config.workers > 1 else ""
+    return (f"listening on http://{config.bind}:{config.port} (console: /admin/){workers}; database "
+            f"{describe(config.storage_url)}; SMS go to {gateway}")
 
 
 def _run(config: Config, *, reuse_port: bool = False) -> None:
@@ -94,8 +114,6 @@ def migrate(config: Config) -> int:
 
 
 def _serve_workers(config: Config) -> int:
-    # Migrate once, before any worker opens the file.
-    asyncio.run(_migrate(config))
     context = multiprocessing.get_context("spawn")
     workers = [context.Process(target=_worker, args=(config,), name=f"worker-{n + 1}", daemon=False)
                for n in range(config.workers)]

@@ -563,10 +563,11 @@ class Store:
         row = self._one("SELECT reply FROM inbound WHERE message_sid = ?", (message_sid,))
         return str(row["reply"]) if row else None
 
-    def record_inbound(self, message_sid: str, phone: str, reply: str) -> None:
+    def record_inbound(self, message_sid: str, phone: str, reply: str, body: str | None = None) -> None:
+        """Record a text as applied, with the reply it got and what it said (the console shows both)."""
         self._run(
-            "INSERT INTO inbound (message_sid, phone, reply, received_at) VALUES (?, ?, ?, ?)",
-            (message_sid, phone, reply, self._now()),
+            "INSERT INTO inbound (message_sid, phone, reply, received_at, body) VALUES (?, ?, ?, ?, ?)",
+            (message_sid, phone, reply, self._now(), body),
         )
 
     def forget_replies_before(self, cutoff: datetime, limit: int) -> int:
@@ -784,6 +785,11 @@ class Store:
             "SELECT id, body, media_url FROM outbox WHERE to_phone = ? AND id > ? ORDER BY id", (phone, after_id)
         )
         return [(int(r["id"]), str(r["body"]), r["media_url"]) for r in rows]
+
+    def last_outbox_id(self) -> int:
+        """The newest outbox row's id (0 when empty): the terminal chat shows only what comes after it."""
+        row = self._one("SELECT MAX(id) AS last_id FROM outbox")
+        return int(row["last_id"]) if row and row["last_id"] is not None else 0
 
     def outbox_summary(self) -> dict[str, int]:
         rows = self._all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")

@@ -11,7 +11,7 @@ from bot.context import Context
 from bot.flows import details, naming
 from bot.flows.browse import clear_cursor, continues, set_cursor
 from bot.money import Money
-from bot.outcomes import decline_all
+from bot.outcomes import unlist_listing
 from bot.presenting import PLACE_EXCERPT, excerpt
 from bot.router import Router, StepGroup, StepName
 from bot.text import NO_WORDS, Text, leading_number
@@ -168,8 +168,7 @@ def unlist(ctx: Context, text: Text) -> StepName | None:
 
 
 def _unlist(ctx: Context, number: int) -> None:
-    ctx.store.unlist(number)
-    declined = decline_all(ctx, ctx.store.pending_for_listing(number), "unlisted")
+    declined = unlist_listing(ctx, number)
     cancelled = sum([outcomes.cancel_stay(ctx, stay, "unlisted")
                      for stay in ctx.store.upcoming_stays_at(number, ctx.today())])
     ctx.say("unlisted", number=number, declined=declined, cancelled=cancelled)

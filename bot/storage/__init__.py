@@ -16,8 +16,8 @@ from bot.storage.base import Dialect, Executor, Row, Storage, migration_files
 if TYPE_CHECKING:
     from bot.store import Store
 
-__all__ = ["Dialect", "Executor", "Row", "Storage", "is_postgresql", "migration_files", "open_storage",
-           "read_only_store", "sqlite_path"]
+__all__ = ["Dialect", "Executor", "Row", "Storage", "describe", "is_postgresql", "migration_files",
+           "open_storage", "probe", "read_only_store", "sqlite_path"]
 
 
 def is_postgresql(url: str) -> bool:
@@ -30,6 +30,31 @@ def sqlite_path(url: str) -> str:
         if url.startswith(prefix):
             return url[len(prefix):]
     return url
+
+
+def describe(url: str) -> str:
+    """The database as an operator may read it in a log: a SQLite path, or PostgreSQL's host and database
+    without the user or password."""
+    if not is_postgresql(url):
+        return sqlite_path(url)
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"postgresql://{parts.hostname or 'localhost'}{f':{parts.port}' if parts.port else ''}{parts.path}"
+
+
+def probe(url: str) -> str | None:
+    """Why the database cannot be opened, in one line, or None when it can: asked before start-up goes on,
+    with a plain connection (nothing threaded or pooled that could hide the error)."""
+    if is_postgresql(url):
+        from bot.storage.postgresql import probe as postgresql_probe
+
+        problem = postgresql_probe(url)
+    else:
+        from bot.storage.sqlite import probe as sqlite_probe
+
+        problem = sqlite_probe(sqlite_path(url))
+    return None if problem is None else f"cannot open the database {describe(url)}: {problem}"
 
 
 @contextmanager

@@ -100,6 +100,16 @@ class PostgresExecutor:
             return cursor.rowcount
 
 
+def probe(url: str) -> str | None:
+    """Why the server cannot be reached or refuses us (None: it answers)."""
+    try:
+        with psycopg.connect(url, connect_timeout=10) as conn:
+            conn.execute("SELECT 1").fetchone()
+    except psycopg.Error as error:
+        return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return None
+
+
 @contextmanager
 def read_only_store(url: str, clock: Clock) -> Iterator[Store]:
     """A Store on a connection of its own inside a READ ONLY transaction."""

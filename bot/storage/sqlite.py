@@ -115,6 +115,17 @@ class SqliteExecutor:
             return cursor.rowcount
 
 
+def probe(path: str) -> str | None:
+    """Why the file cannot be opened as a database (None: it can); its folder is made when missing."""
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA schema_version").fetchone()
+    except (OSError, sqlite3.Error) as error:
+        return str(error)
+    return None
+
+
 @contextmanager
 def read_only_store(path: str, clock: Clock) -> Iterator[Store | None]:
     """A Store on the file opened read-only, or None if there is no file."""

@@ -1,0 +1,418 @@
+"""The console's SQL: what operators look at and the few things they change, over the same `Store`.
+
+Part of the storage layer (plain parameterised, portable SQL, run inside a unit of work), kept apart from
+`bot/store.py` because nothing on the texting path uses it. Each query says which index serves it; pages
+read at most a few hundred rows. Rows go to the templates as plain dicts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from bot.clock import to_db
+from bot.store import Store, _like_escape
+
+PAGE_ROWS = 200
+T = TypeVar("T")
+Work = Callable[[Store], T]
+
+
+def _rows(store: Store, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
+    return [dict(row) for row in store._all(sql, params)]
+
+
+def _one(store: Store, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> dict[str, Any] | None:
+    row = store._one(sql, params)
+    return dict(row) if row is not None else None
+
+
+def _count(store: Store, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> int:
+    """The one figure a `SELECT COUNT(*) AS n ...` reads (by column name, as rows are on both backends)."""
+    row = store._one(sql, params)
+    return int(row["n"]) if row is not None and row["n"] is not None else 0
+
+
+def _contains(store: Store, column: str) -> str:
+    """A case-insensitive "contains" test of `column` against one LIKE pattern, the same on both backends
+    (SQLite's LIKE folds ASCII letters, PostgreSQL's does not: its dialect lowers the column, so the
+    pattern is given in lower case, see `_pattern`)."""
+    return store._sql.dialect.contains_ci(column)
+
+
+def _pattern(word: str) -> str:
+    """The LIKE pattern for `_contains`: the word anywhere, ASCII letters in lower case (those are the
+    letters both backends fold; others match as typed)."""
+    folded = "".join(ch.lower() if ch.isascii() else ch for ch in word)
+    return f"%{_like_escape(folded)}%"
+
+
+# -- operators, sessions, audit ---------------------------------------------------------------------------
+
+
+def operator_count(store: Store) -> int:
+    return _count(store, "SELECT COUNT(*) AS n FROM operators")
+
+
+def operators(store: Store) -> list[dict[str, Any]]:
+    return _rows(store, "SELECT o.name, o.created_at, (SELECT COUNT(*) AS n FROM operator_sessions s"
+                        " WHERE s.operator_id = o.id) AS sessions FROM operators o ORDER BY o.name")
+
+
+def operator_by_name(store: Store, name: str) -> dict[str, Any] | None:
+    return _one(store, "SELECT id, name, password_hash FROM operators WHERE name = ?", (name,))
+
+
+def add_operator(store: Store, name: str, password_hash: str, now: datetime) -> bool:
+    """False when the name is taken."""
+    if operator_by_name(store, name) is not None:
+        return False
+    store._run("INSERT INTO operators (name, password_hash, created_at) VALUES (?, ?, ?)",
+               (name, password_hash, to_db(now)))
+    return True
+
+
+def remove_operator(store: Store, name: str) -> bool:
+    """Remove an operator and end their sessions (ON DELETE CASCADE). False when there is none."""
+    return store._changed("DELETE FROM operators WHERE name = ?", (name,)) > 0
+
+
+def set_password_hash(store: Store, operator_id: int, password_hash: str) -> None:
+    store._run("UPDATE operators SET password_hash = ? WHERE id = ?", (password_hash, operator_id))
+
+
+def create_session(store: Store, token_hash: str, operator_id: int, csrf_token: str, now: datetime) -> None:
+    store._run("INSERT INTO operator_sessions (token_hash, operator_id, csrf_token, created_at, last_seen_at)"
+               " VALUES (?, ?, ?, ?, ?)", (token_hash, operator_id, csrf_token, to_db(now), to_db(now)))
+
+
+def session(store: Store, token_hash: str, now: datetime, idle: timedelta,
+            lifetime: timedelta) -> dict[str, Any] | None:
+    """The live session with this token (its row touched), or None: unknown, idle too long, or too old
+    (an expired row is deleted on the spot). Served by the primary key."""
+    row = _one(store, "SELECT s.token_hash, s.csrf_token, s.created_at, s.last_seen_at, o.id AS operator_id,"
+                      " o.name AS operator FROM operator_sessions s JOIN operators o ON o.id = s.operator_id"
+                      " WHERE s.token_hash = ?", (token_hash,))
+    if row is None:
+        return None
+    if row["last_seen_at"] <= to_db(now - idle) or row["created_at"] <= to_db(now - lifetime):
+        end_session(store, token_hash)
+        return None
+    store._run("UPDATE operator_sessions SET last_seen_at = ? WHERE token_hash = ?", (to_db(now), token_hash))
+    return row
+
+
+def forget_expired_sessions(store: Store, now: datetime, idle: timedelta, lifetime: timedelta) -> None:
+    """Sessions nobody will use again (closed browsers never log out); run at each sign-in."""
+    store._run("DELETE FROM operator_sessions WHERE last_seen_at <= ? OR created_at <= ?",
+               (to_db(now - idle), to_db(now - lifetime)))
+
+
+def end_session(store: Store, token_hash: str) -> None:
+    store._run("DELETE FROM operator_sessions WHERE token_hash = ?", (token_hash,))
+
+
+def audit(store: Store, operator: str, action: str, target: str | None, detail: str | None,
+          now: datetime) -> None:
+    store._run("INSERT INTO audit_log (operator, action, target, detail, at) VALUES (?, ?, ?, ?, ?)",
+               (operator, action, target, detail, to_db(now)))
+
+
+def audit_log(store: Store, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
+    return _rows(store, "SELECT id, operator, action, target, detail, at FROM audit_log ORDER BY id DESC LIMIT ?",
+                 (limit,))
+
+
+def record_login_failure(store: Store, operator: str, address: str, now: datetime, window: timedelta) -> None:
+    """Record a failed sign-in; failures older than the window count no more and are deleted."""
+    forget_login_failures_before(store, now - window)
+    store._run("INSERT INTO login_failures (operator, address, at) VALUES (?, ?, ?)",
+               (operator, address, to_db(now)))
+
+
+def login_failures_since(store: Store, operator: str, address: str, since: datetime) -> int:
+    """The more of: failures for this account, failures from this address, since `since` (two indexes)."""
+    by_operator = _count(store, "SELECT COUNT(*) AS n FROM login_failures WHERE operator = ? AND at > ?",
+                         (operator, to_db(since)))
+    by_address = _count(store, "SELECT COUNT(*) AS n FROM login_failures WHERE address = ? AND at > ?",
+                        (address, to_db(since)))
+    return max(by_operator, by_address)
+
+
+def forget_login_failures_before(store: Store, cutoff: datetime) -> None:
+    store._run("DELETE FROM login_failures WHERE at < ?", (to_db(cutoff),))
+
+
+# -- dashboard --------------------------------------------------------------------------------------------
+
+_BLOCKED = "(u.opted_out = 1 OR u.unreachable IS NOT NULL)"
+
+
+def dashboard(store: Store, now: datetime, today: date) -> dict[str, Any]:
+    """The figures on the dashboard. Operator-only and polled every few seconds; the counts over a whole
+    table (requests waiting, outbox problems) scan it, which is milliseconds at 20,000 reservations."""
+    day_ago = to_db(now - timedelta(hours=24))
+    return {
+        "listings_live": _count(store, "SELECT COUNT(*) AS n FROM listings l JOIN users u ON u.id = l.host_id"
+                                       f" WHERE l.active = 1 AND NOT {_BLOCKED}"),
+        "listings_hidden": _count(store, "SELECT COUNT(*) AS n FROM listings WHERE active = 0"),
+        "requests_waiting": _count(store, "SELECT COUNT(*) AS n FROM reservations WHERE status = 'pending'"),
+        "upcoming_stays": _count(store, "SELECT COUNT(*) AS n FROM reservations WHERE status = 'confirmed'"
+                                        " AND check_out > ?", (today.isoformat(),)),
+        "texts_in_24h": _count(store, "SELECT COUNT(*) AS n FROM inbound WHERE received_at > ?", (day_ago,)),
+        "replies_24h": _count(store, "SELECT COUNT(*) AS n FROM inbound WHERE received_at > ? AND reply <> '[]'",
+                              (day_ago,)),
+        "sms_out_24h": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE created_at > ?", (day_ago,)),
+        "outbox_waiting": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')"
+                                        " AND attempts = 0"),
+        "outbox_retrying": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')"
+                                         " AND attempts > 0"),
+        "outbox_failed": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'failed'"),
+        "outbox_undelivered": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'sent'"
+                                            " AND delivery_status IN ('undelivered', 'failed')"),
+        "opted_out": _count(store, "SELECT COUNT(*) AS n FROM users WHERE opted_out = 1"),
+        "unreachable": _count(store, "SELECT COUNT(*) AS n FROM users WHERE unreachable IS NOT NULL"),
+    }
+
+
+def stays_needing_attention(store: Store, today: date, limit: int = 20) -> list[dict[str, Any]]:
+    """Confirmed stays not yet over whose guest or host can no longer be texted (opted out, unreachable)."""
+    return _rows(store, f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS}"
+                        " WHERE r.status = 'confirmed' AND r.check_out > ?"
+                        " AND (g.opted_out = 1 OR g.unreachable IS NOT NULL"
+                        "      OR h.opted_out = 1 OR h.unreachable IS NOT NULL)"
+                        " ORDER BY r.check_in LIMIT ?", (today.isoformat(), limit))
+
+
+def upcoming_stays(store: Store, today: date, limit: int = 10) -> list[dict[str, Any]]:
+    return _rows(store, f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS}"
+                        " WHERE r.status = 'confirmed' AND r.check_out > ? ORDER BY r.check_in LIMIT ?",
+                 (today.isoformat(), limit))
+
+
+# -- listings ---------------------------------------------------------------------------------------------
+
+_LISTING_FIELDS = ("l.id, l.description, l.photo_url, l.active, l.created_at, l.host_id, u.name AS host_name,"
+                   " u.phone AS host_phone, u.opted_out AS host_opted_out, u.unreachable AS host_unreachable,"
+                   " (SELECT COUNT(*) AS n FROM reservations r WHERE r.listing_id = l.id AND r.status = 'pending')"
+                   " AS pending")
+
+
+def listings(store: Store, query: str = "", limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
+    """Listings newest first; `query` is a listing number, or words found in the description, the host's
+    name or phone."""
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    words = query.split()
+    if len(words) == 1 and words[0].lstrip("#").isdigit():
+        where.append("l.id = ?")
+        params.append(int(words[0].lstrip("#")))
+    else:
+        for word in words:
+            where.append(f"({_contains(store, 'l.description')} OR {_contains(store, 'u.name')}"
+                         f" OR {_contains(store, 'u.phone')})")
+            pattern = _pattern(word)
+            params += [pattern, pattern, pattern]
+    params.append(limit)
+    return _rows(store, f"SELECT {_LISTING_FIELDS} FROM listings l JOIN users u ON u.id = l.host_id"
+                        f" WHERE {' AND '.join(where)} ORDER BY l.id DESC LIMIT ?", params)
+
+
+def listing(store: Store, listing_id: int) -> dict[str, Any] | None:
+    return _one(store, f"SELECT {_LISTING_FIELDS} FROM listings l JOIN users u ON u.id = l.host_id"
+                       " WHERE l.id = ?", (listing_id,))
+
+
+def unhide_listing(store: Store, listing_id: int) -> bool:
+    return store._changed("UPDATE listings SET active = 1 WHERE id = ? AND active = 0", (listing_id,)) > 0
+
+
+# -- reservations -----------------------------------------------------------------------------------------
+
+_RESERVATION_FIELDS = ("r.id, r.ref, r.listing_id, r.status, r.reason, r.check_in, r.check_out, r.created_at,"
+                       " r.presented_at, r.decided_at, r.host_id, r.guest_id, l.description AS place,"
+                       " g.name AS guest_name, g.phone AS guest_phone, h.name AS host_name,"
+                       " h.phone AS host_phone")
+_RESERVATION_JOINS = ("JOIN listings l ON l.id = r.listing_id JOIN users g ON g.id = r.guest_id"
+                      " JOIN users h ON h.id = r.host_id")
+RESERVATION_STATUSES = ("pending", "confirmed", "declined", "cancelled", "expired")
+
+
+def reservations(store: Store, *, status: str = "", place: str = "", start: date | None = None,
+                 end: date | None = None, listing_id: int | None = None,
+                 limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
+    """Reservations newest first. `place`: a listing number or words of its description; `start`/`end`:
+    stays that overlap those dates. A listing's own (listing_id) are served by `reservations_listing`."""
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    if status in RESERVATION_STATUSES:
+        where.append("r.status = ?")
+        params.append(status)
+    if listing_id is not None:
+        where.append("r.listing_id = ?")
+        params.append(listing_id)
+    words = place.split()
+    if len(words) == 1 and words[0].lstrip("#").isdigit():
+        where.append("r.listing_id = ?")
+        params.append(int(words[0].lstrip("#")))
+    else:
+        for word in words:
+            where.append(_contains(store, "l.description"))
+            params.append(_pattern(word))
+    if start is not None:
+        where.append("r.check_out > ?")
+        params.append(start.isoformat())
+    if end is not None:
+        where.append("r.check_in < ?")
+        params.append(end.isoformat())
+    params.append(limit)
+    return _rows(store, f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS}"
+                        f" WHERE {' AND '.join(where)} ORDER BY r.id DESC LIMIT ?", params)
+
+
+def reservation(store: Store, reservation_id: int) -> dict[str, Any] | None:
+    return _one(store, f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS} WHERE r.id = ?",
+                (reservation_id,))
+
+
+def reservation_jobs(store: Store, reservation_id: int) -> list[dict[str, Any]]:
+    """Reminders and expiries scheduled for it (jobs_reservation index)."""
+    return _rows(store, "SELECT id, kind, due_at, done_at FROM jobs WHERE reservation_id = ? ORDER BY due_at",
+                 (reservation_id,))
+
+
+def _about(column: str, moments: list[str]) -> tuple[str, list[Any]]:
+    """A condition: the row was written at one of `moments` (the unit of work that presented, decided or
+    reminded about the reservation wrote its messages with that same timestamp)."""
+    if not moments:
+        return "", []
+    return f" OR {column} IN ({','.join('?' * len(moments))})", list(moments)
+
+
+def messages_about(store: Store, phones: list[str], ref: str, moments: list[str],
+                   limit: int = 50) -> list[dict[str, Any]]:
+    """REST messages to these people that name the reference or were written by a unit of work that changed
+    the reservation (outbox_recipient index, then a filter)."""
+    marks = ",".join("?" * len(phones))
+    also, times = _about("created_at", moments)
+    return _rows(store, f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE to_phone IN ({marks})"
+                        f" AND ({_contains(store, 'body')}{also}) ORDER BY id LIMIT ?",
+                 (*phones, _pattern(ref), *times, limit))
+
+
+def texts_about(store: Store, phones: list[str], ref: str, moments: list[str],
+                limit: int = 50) -> list[dict[str, Any]]:
+    """These people's texts that name the reference, got an answer naming it, or changed the reservation
+    (inbound_phone_time index)."""
+    marks = ",".join("?" * len(phones))
+    pattern = _pattern(ref)
+    also, times = _about("received_at", moments)
+    rows = _rows(store, f"SELECT message_sid, phone, body, reply, received_at FROM inbound"
+                        f" WHERE phone IN ({marks}) AND ({_contains(store, 'reply')} OR {_contains(store, 'body')}"
+                        f"{also}) ORDER BY received_at LIMIT ?", (*phones, pattern, pattern, *times, limit))
+    for row in rows:
+        row["replies"] = _reply_bodies(row["reply"])
+    return rows
+
+
+# -- people and their threads -----------------------------------------------------------------------------
+
+
+def people(store: Store, query: str, limit: int = 50) -> list[dict[str, Any]]:
+    """People whose phone or name contains `query` (all digits of a phone may be typed without spaces)."""
+    text = query.strip()
+    if not text:
+        return _rows(store, f"SELECT {_PERSON_FIELDS} FROM users u ORDER BY u.id DESC LIMIT ?", (limit,))
+    digits = "".join(ch for ch in text if ch.isdigit())
+    pattern = _pattern(text)
+    phone_pattern = _pattern(digits) if digits else pattern
+    return _rows(store, f"SELECT {_PERSON_FIELDS} FROM users u WHERE {_contains(store, 'u.phone')}"
+                        f" OR {_contains(store, 'u.name')} ORDER BY u.id DESC LIMIT ?", (phone_pattern, pattern, limit))
+
+
+_PERSON_FIELDS = "u.id, u.phone, u.name, u.language, u.opted_out, u.unreachable, u.created_at"
+
+
+def person(store: Store, user_id: int) -> dict[str, Any] | None:
+    row = _one(store, f"SELECT {_PERSON_FIELDS}, c.flow, c.step, c.data, c.presented_id, c.flow_expires_at"
+                      " FROM users u LEFT JOIN conversations c ON c.user_id = u.id WHERE u.id = ?", (user_id,))
+    if row is not None and row["flow_expires_at"] and row["flow_expires_at"] <= store._now():
+        row["flow"], row["step"] = None, None  # forgotten: the engine will treat it as over
+    return row
+
+
+_OUTBOX_FIELDS = ("id, user_id, to_phone, body, media_url, status, attempts, next_attempt_at, last_error,"
+                  " twilio_sid, delivery_status, error_code, created_at, sent_at")
+
+
+def _reply_bodies(stored: str) -> list[str]:
+    try:
+        return [str(body) for body, _media in json.loads(stored)]
+    except (ValueError, TypeError):
+        return []
+
+
+def thread(store: Store, phone: str, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
+    """A phone's latest texts (with the answers they got) and REST messages to it, oldest first.
+    Indexes: inbound_phone_time, outbox_recipient."""
+    texts = _rows(store, "SELECT message_sid, body, reply, received_at FROM inbound WHERE phone = ?"
+                         " ORDER BY received_at DESC LIMIT ?", (phone, limit))
+    sent = _rows(store, f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE to_phone = ? ORDER BY id DESC LIMIT ?",
+                 (phone, limit))
+    items: list[dict[str, Any]] = []
+    for text in texts:
+        items.append({"kind": "in", "at": text["received_at"], "body": text["body"], "sid": text["message_sid"]})
+        items.extend({"kind": "reply", "at": text["received_at"], "body": body, "sid": text["message_sid"]}
+                     for body in _reply_bodies(text["reply"]))
+    items.extend({"kind": "sms", "at": row["created_at"], **row} for row in sent)
+    order = {"in": 0, "reply": 1, "sms": 2}
+    items.sort(key=lambda item: (item["at"], order[item["kind"]], item.get("id", 0)))
+    return items[-limit:]
+
+
+# -- outbox -----------------------------------------------------------------------------------------------
+
+OUTBOX_VIEWS = {
+    "retrying": "status IN ('pending', 'sending') AND attempts > 0",
+    "waiting": "status IN ('pending', 'sending') AND attempts = 0",
+    "failed": "status = 'failed'",
+    "undelivered": "status = 'sent' AND delivery_status IN ('undelivered', 'failed')",
+    "skipped": "status = 'skipped'",
+    "sent": "status = 'sent'",
+}
+
+
+def outbox(store: Store, view: str, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
+    condition = OUTBOX_VIEWS.get(view, OUTBOX_VIEWS["retrying"])
+    return _rows(store, f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE {condition} ORDER BY id DESC LIMIT ?",
+                 (limit,))
+
+
+def outbox_row(store: Store, outbox_id: int) -> dict[str, Any] | None:
+    return _one(store, f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE id = ?", (outbox_id,))
+
+
+def retry_now(store: Store, outbox_id: int) -> str | None:
+    """Send a message again now: a retrying or failed row goes back to the queue with its attempts reset;
+    one Twilio accepted but could not deliver is queued again as a new message. Returns what was done, or
+    None when the row is none of those."""
+    row = outbox_row(store, outbox_id)
+    if row is None:
+        return None
+    if row["status"] in ("pending", "failed"):
+        store._run("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL"
+                   " WHERE id = ?", (store._now(), outbox_id))
+        return "requeued"
+    if row["status"] == "sent" and row["delivery_status"] in ("undelivered", "failed"):
+        new_id = store.enqueue(row["user_id"], row["to_phone"], row["body"], row["media_url"])
+        return f"queued again as #{new_id}"
+    return None
+
+
+def give_up(store: Store, outbox_id: int, operator: str) -> bool:
+    """Stop retrying a message: parked as failed, saying who gave up on it."""
+    return store._changed("UPDATE outbox SET status = 'failed', lease_until = NULL, last_error ="
+                          " ? || COALESCE(': ' || last_error, '') WHERE id = ? AND status = 'pending'",
+                          (f"given up by {operator}", outbox_id)) > 0

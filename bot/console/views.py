@@ -1,0 +1,680 @@
+"""The console's pages and actions under /admin: who is signed in is checked before any handler runs.
+
+Pages are server-rendered (aiohttp-jinja2, autoescaped: whatever a texter wrote is shown as text); the
+dashboard and the dev phone refresh themselves from JSON endpoints with a little plain JavaScript. Actions
+that change what texters see go through the engine (`Engine.run` / `Engine.handle`), so they follow the same
+rules, in one transaction with the messages they cause, as a text would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from multidict import MultiDict, MultiDictProxy
+
+from bot.catalog import validate_catalog
+from bot.clock import from_db
+from bot.config import Config
+from bot.console import auth, editing
+from bot.console import queries as q
+from bot.context import Context
+from bot.engine import Reply
+from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, SENDER
+from bot.outcomes import unlist_listing
+from bot.registry import REGISTRY
+from bot.reload import RELOADER
+from bot.store import Store
+from bot.webhook import _inbound
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+PREFIX = "/admin"
+T = TypeVar("T")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+# Pages anyone may open: signing in (and its look).
+PUBLIC_PATHS = {f"{PREFIX}/login"}
+STATIC = f"{PREFIX}/static/"
+# The reserved fictional range: 555-0100 to 555-0199, with or without an area code.
+FICTIONAL = re.compile(r"\+1(?:[2-9][0-9]{2})?55501[0-9]{2}\Z")
+
+routes = web.RouteTableDef()
+SESSION = web.RequestKey("console_session", auth.Session)
+
+
+# -- plumbing ---------------------------------------------------------------------------------------------
+
+
+async def _db(request: web.Request, work: Callable[[Store], T]) -> T:
+    return await request.config_dict[DATABASE].run(work)
+
+
+def _config(request: web.Request) -> Config:
+    return request.config_dict[CONFIG]
+
+
+def _now(request: web.Request) -> datetime:
+    return request.config_dict[CLOCK].now()
+
+
+def _session(request: web.Request) -> auth.Session:
+    return request[SESSION]
+
+
+def _wants_json(request: web.Request) -> bool:
+    return request.path.startswith(f"{PREFIX}/api/")
+
+
+def _address(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+def _secure(config: Config) -> bool:
+    return config.public_url.lower().startswith("https://")
+
+
+def _set_cookie(response: web.StreamResponse, config: Config, name: str, value: str,
+                max_age: int | None = None) -> None:
+    response.set_cookie(name, value, path=PREFIX, httponly=True, samesite="Strict", secure=_secure(config),
+                        max_age=max_age)
+
+
+def _page(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
+    return aiohttp_jinja2.render_template(template, request, {**_common(request), **context}, status=status)
+
+
+async def _form(request: web.Request) -> MultiDictProxy[str]:
+    form = await request.post()
+    return MultiDictProxy(MultiDict((k, v) for k, v in form.items() if isinstance(v, str)))
+
+
+def _see_other(location: str) -> web.Response:
+    """303: after a POST, the browser GETs `location` (a response, so cookies can be set on it)."""
+    return web.Response(status=303, headers={"Location": location})
+
+
+def _redirect(path: str, **params: Any) -> web.Response:
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return _see_other(f"{PREFIX}{path}" + (f"?{query}" if query else ""))
+
+
+async def _audit(request: web.Request, action: str, target: str | None, detail: str | None = None) -> None:
+    operator, now = _session(request).operator, _now(request)
+    await _db(request, lambda store: q.audit(store, operator, action, target, detail, now))
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 12 else None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+# -- the guard: sessions, CSRF, headers -------------------------------------------------------------------
+
+
+@web.middleware
+async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """No operator yet: only the set-up page. No session: the login page (JSON: 401). POST: the CSRF token."""
+    if request.path.startswith(STATIC):
+        return await handler(request)
+    config, now = _config(request), _now(request)
+    token = request.cookies.get(auth.SESSION_COOKIE, "")
+    idle = timedelta(minutes=config.console_session_idle_minutes)
+    lifetime = timedelta(hours=config.console_session_max_hours)
+
+    def look(store: Store) -> tuple[int, dict[str, Any] | None]:
+        count = q.operator_count(store)
+        found = q.session(store, auth.token_hash(token), now, idle, lifetime) if token and count else None
+        return count, found
+
+    operators, row = await _db(request, look)
+    if operators == 0:
+        if _wants_json(request):
+            raise web.HTTPUnauthorized(text='{"error": "no operator yet"}', content_type="application/json")
+        if request.path != PREFIX + "/":
+            raise web.HTTPSeeOther(PREFIX + "/")
+        return _page(request, "setup.html", {})
+    if request.path in PUBLIC_PATHS:
+        return await handler(request)
+    if row is None:
+        if _wants_json(request):
+            raise web.HTTPUnauthorized(text='{"error": "sign in first"}', content_type="application/json")
+        target = request.path_qs if request.method == "GET" else PREFIX + "/"
+        raise web.HTTPSeeOther(f"{PREFIX}/login?" + urlencode({"next": target}))
+    session = auth.Session(row["token_hash"], row["operator_id"], row["operator"], row["csrf_token"])
+    request[SESSION] = session
+    if request.method == "POST":
+        given = request.headers.get("X-CSRF-Token")
+        if given is None:
+            given = (await _form(request)).get("csrf")
+        if not auth.same_token(session.csrf_token, given):
+            log.warning("console: %s refused, missing or wrong CSRF token (operator %s)", request.path,
+                        session.operator)
+            raise web.HTTPForbidden(text="This form has expired or did not come from the console. "
+                                         "Go back, reload the page and try again.")
+    return await handler(request)
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    if request.path.startswith(PREFIX):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.path.startswith(STATIC):
+            response.headers.setdefault("Cache-Control", "no-store")
+
+
+def _common(request: web.Request) -> dict[str, Any]:
+    """What every page's layout needs."""
+    session = request.get(SESSION)
+    return {
+        "operator": session.operator if session else None,
+        "csrf": session.csrf_token if session else "",
+        "dev_phone": _config(request).dev_phone_enabled,
+        "catalog_problem": request.config_dict[CATALOG].problem if session else None,
+        "path": request.path,
+        "query": request.query,
+    }
+
+
+def _when(value: str | None) -> str:
+    """A stored UTC time as operators read it: 2026-11-27 12:00:05 UTC."""
+    if not value:
+        return ""
+    return from_db(value).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def mount(app: web.Application) -> None:
+    """Serve the console under /admin of `app` (and /admin itself redirects to /admin/)."""
+
+    async def to_slash(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(PREFIX + "/")
+
+    app.router.add_get(PREFIX, to_slash)
+    app.add_subapp(PREFIX, console_app())
+
+
+def console_app() -> web.Application:
+    app = web.Application(middlewares=[guard])
+    env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                               undefined=jinja2.StrictUndefined)
+    env.filters["when"] = _when
+    app.router.add_static("/static/", HERE / "static", name="static")
+    app.add_routes(routes)
+    app.on_response_prepare.append(_security_headers)
+    return app
+
+
+# -- signing in and out -----------------------------------------------------------------------------------
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a path inside the console: never an open redirect."""
+    if value and value.startswith(PREFIX + "/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return PREFIX + "/"
+
+
+@routes.get("/login")
+async def login_page(request: web.Request) -> web.Response:
+    token = auth.new_token()
+    response = _page(request, "login.html", {"login_token": token, "error": None,
+                                             "next": _safe_next(request.query.get("next"))})
+    _set_cookie(response, _config(request), auth.LOGIN_COOKIE, token)
+    return response
+
+
+@routes.post("/login")
+async def login(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+    name, password = form.get("name", "").strip(), form.get("password", "")
+    next_path = _safe_next(form.get("next"))
+    if not auth.same_token(request.cookies.get(auth.LOGIN_COOKIE, ""), form.get("csrf")):
+        raise web.HTTPForbidden(text="This sign-in form has expired. Go back, reload the page and try again.")
+    config, now, address = _config(request), _now(request), _address(request)
+    since = now - auth.FAILURE_WINDOW
+    failures = await _db(request, lambda store: q.login_failures_since(store, name, address, since))
+    if failures >= auth.MAX_FAILURES:
+        log.warning("console: sign-in for %r from %s refused: %d failures in %s", name, address, failures,
+                    auth.FAILURE_WINDOW)
+        return _page(request, "login.html", {"login_token": form.get("csrf"), "next": next_path,
+                                             "error": "Too many failed sign-ins. Wait 15 minutes and try again."},
+                     status=429)
+    found = await _db(request, lambda store: q.operator_by_name(store, name))
+    stored = found["password_hash"] if found else None
+    if found is None or not await asyncio.to_thread(auth.verify_password, stored, password):
+        if found is None:
+            await asyncio.to_thread(auth.verify_password, None, password)  # as slow as a wrong password
+        log.warning("console: failed sign-in for %r from %s", name, address)
+        await _db(request, lambda store: q.record_login_failure(store, name, address, now, auth.FAILURE_WINDOW))
+        return _page(request, "login.html", {"login_token": form.get("csrf"), "next": next_path,
+                                             "error": "That name and password do not match."}, status=401)
+    token, csrf = auth.new_token(), auth.new_token()
+    rehash = auth.hash_password(password) if auth.needs_rehash(str(stored)) else None
+    operator_id, operator = int(found["id"]), str(found["name"])
+
+    def sign_in(store: Store) -> None:
+        q.create_session(store, auth.token_hash(token), operator_id, csrf, now)
+        if rehash:
+            q.set_password_hash(store, operator_id, rehash)
+        q.forget_login_failures_before(store, since)
+        q.forget_expired_sessions(store, now, timedelta(minutes=config.console_session_idle_minutes),
+                                  timedelta(hours=config.console_session_max_hours))
+        q.audit(store, operator, "login", None, f"from {address}", now)
+
+    await _db(request, sign_in)
+    log.info("console: %s signed in from %s", operator, address)
+    response = _see_other(next_path)
+    _set_cookie(response, config, auth.SESSION_COOKIE, token)
+    response.del_cookie(auth.LOGIN_COOKIE, path=PREFIX)
+    return response
+
+
+@routes.post("/logout")
+async def logout(request: web.Request) -> web.StreamResponse:
+    session, now = _session(request), _now(request)
+
+    def sign_out(store: Store) -> None:
+        q.end_session(store, session.token_hash)
+        q.audit(store, session.operator, "logout", None, None, now)
+
+    await _db(request, sign_out)
+    response = _see_other(f"{PREFIX}/login")
+    response.del_cookie(auth.SESSION_COOKIE, path=PREFIX)
+    return response
+
+
+# -- dashboard --------------------------------------------------------------------------------------------
+
+
+def _today(request: web.Request) -> date:
+    return _now(request).astimezone(ZoneInfo(_config(request).timezone)).date()
+
+
+async def _dashboard_data(request: web.Request) -> dict[str, Any]:
+    now, today = _now(request), _today(request)
+
+    def read(store: Store) -> dict[str, Any]:
+        return {"stats": q.dashboard(store, now, today), "attention": q.stays_needing_attention(store, today),
+                "upcoming": q.upcoming_stays(store, today)}
+
+    return await _db(request, read)
+
+
+@routes.get("/")
+async def dashboard(request: web.Request) -> web.Response:
+    return _page(request, "dashboard.html", await _dashboard_data(request))
+
+
+@routes.get("/api/dashboard")
+async def dashboard_json(request: web.Request) -> web.Response:
+    data = await _dashboard_data(request)
+    # The lists come rendered by the same (autoescaping) template as the page, so the script swaps them in
+    # without building HTML from texters' words itself.
+    lists = aiohttp_jinja2.render_string("_dashboard_lists.html", request, data)
+    return web.json_response({"stats": data["stats"], "attention": len(data["attention"]), "lists": lists})
+
+
+# -- listings ---------------------------------------------------------------------------------------------
+
+
+@routes.get("/listings")
+async def listings(request: web.Request) -> web.Response:
+    query = request.query.get("q", "")
+    rows = await _db(request, lambda store: q.listings(store, query))
+    return _page(request, "listings.html", {"listings": rows, "q": query})
+
+
+@routes.get("/listings/{id:\\d+}")
+async def listing(request: web.Request) -> web.Response:
+    listing_id = int(request.match_info["id"])
+
+    def read(store: Store) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        return q.listing(store, listing_id), q.reservations(store, listing_id=listing_id)
+
+    row, reservations = await _db(request, read)
+    if row is None:
+        raise web.HTTPNotFound(text=f"No listing #{listing_id}.")
+    return _page(request, "listing.html", {"listing": row, "reservations": reservations})
+
+
+@routes.post("/listings/{id:\\d+}/hide")
+async def hide_listing(request: web.Request) -> web.StreamResponse:
+    """Hide a place as its host's UNLIST would: its waiting requests are declined and the guests told, in
+    the same transaction (the engine's unit of work), and the host moved on to their next request."""
+    listing_id = int(request.match_info["id"])
+
+    def hide(ctx: Context) -> int | None:
+        row = q.listing(ctx.store, listing_id)
+        if row is None or not row["active"]:
+            return None
+        declined = unlist_listing(ctx, listing_id)
+        q.audit(ctx.store, _session(request).operator, "hide", f"listing #{listing_id}",
+                f"{declined} waiting request(s) declined", ctx.now())
+        return declined
+
+    declined = await request.config_dict[ENGINE].run(hide)
+    return _redirect(f"/listings/{listing_id}", done="hidden" if declined is not None else "unchanged",
+                     declined=declined)
+
+
+@routes.post("/listings/{id:\\d+}/unhide")
+async def unhide_listing(request: web.Request) -> web.StreamResponse:
+    listing_id = int(request.match_info["id"])
+    operator, now = _session(request).operator, _now(request)
+
+    def unhide(store: Store) -> bool:
+        changed = q.unhide_listing(store, listing_id)
+        if changed:
+            q.audit(store, operator, "unhide", f"listing #{listing_id}", None, now)
+        return changed
+
+    changed = await _db(request, unhide)
+    return _redirect(f"/listings/{listing_id}", done="shown" if changed else "unchanged")
+
+
+# -- reservations -----------------------------------------------------------------------------------------
+
+
+@routes.get("/reservations")
+async def reservations(request: web.Request) -> web.Response:
+    status, place = request.query.get("status", ""), request.query.get("place", "")
+    start, end = _date(request.query.get("from")), _date(request.query.get("to"))
+    rows = await _db(request, lambda store: q.reservations(store, status=status, place=place, start=start, end=end))
+    return _page(request, "reservations.html", {
+        "reservations": rows, "statuses": q.RESERVATION_STATUSES, "status": status, "place": place,
+        "start": start.isoformat() if start else "", "end": end.isoformat() if end else "",
+    })
+
+
+# Why a reservation ended as it did, in an operator's words (reservations.reason).
+REASONS = {
+    "host": "the host said no", "overlap": "another request for those dates was accepted",
+    "unlisted": "the place was unlisted", "opted_out": "the host opted out", "guest": "by the guest",
+}
+
+
+def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[str, Any]],
+              texts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the database holds about one reservation, in time order; within one unit of work (one instant):
+    the text that caused it, what it changed, the answer, then the SMS it queued."""
+    who = {row["guest_phone"]: "guest", row["host_phone"]: "host"}
+    events: list[dict[str, Any]] = [{"at": row["created_at"], "rank": 1, "what": "filed",
+                                     "detail": f"by {row['guest_name'] or row['guest_phone']}"}]
+    if row["presented_at"]:
+        events.append({"at": row["presented_at"], "rank": 1, "what": "presented",
+                       "detail": f"to {row['host_name'] or row['host_phone']}"})
+    if row["decided_at"]:
+        detail = REASONS.get(row["reason"] or "", row["reason"] or "")
+        if row["status"] == "confirmed":
+            detail = "the host said yes"
+        events.append({"at": row["decided_at"], "rank": 1, "what": row["status"], "detail": detail})
+    for job in jobs:
+        if job["done_at"]:
+            state = f"ran {_when(job['done_at'])}"
+        else:
+            state = "due" if row["status"] == "pending" else f"due, nothing to do ({row['status']})"
+        events.append({"at": job["due_at"], "rank": 1, "what": f"job: {job['kind']}", "detail": state})
+    for message in sent:
+        events.append({"at": message["created_at"], "rank": 3, "what": f"SMS to {who.get(message['to_phone'])}",
+                       "detail": message["body"], "status": message["status"],
+                       "delivery": message["delivery_status"]})
+    for text in texts:
+        person = who.get(text["phone"])
+        events.append({"at": text["received_at"], "rank": 0, "what": f"{person} texted", "detail": text["body"] or ""})
+        events.extend({"at": text["received_at"], "rank": 2, "what": f"reply to {person}", "detail": body}
+                      for body in text["replies"])
+    events.sort(key=lambda event: (event["at"], event["rank"]))
+    return events
+
+
+@routes.get("/reservations/{id:\\d+}")
+async def reservation(request: web.Request) -> web.Response:
+    reservation_id = int(request.match_info["id"])
+
+    def read(store: Store) -> dict[str, Any] | None:
+        row = q.reservation(store, reservation_id)
+        if row is None:
+            return None
+        phones = [row["guest_phone"], row["host_phone"]]
+        jobs = q.reservation_jobs(store, reservation_id)
+        moments = [m for m in (row["created_at"], row["presented_at"], row["decided_at"],
+                               *(job["done_at"] for job in jobs)) if m]
+        return {"reservation": row, "timeline": _timeline(
+            row, jobs, q.messages_about(store, phones, row["ref"], moments),
+            q.texts_about(store, phones, row["ref"], moments))}
+
+    data = await _db(request, read)
+    if data is None:
+        raise web.HTTPNotFound(text=f"No reservation #{reservation_id}.")
+    return _page(request, "reservation.html", data)
+
+
+# -- conversations ----------------------------------------------------------------------------------------
+
+
+@routes.get("/conversations")
+async def conversations(request: web.Request) -> web.Response:
+    query = request.query.get("q", "")
+    rows = await _db(request, lambda store: q.people(store, query))
+    return _page(request, "conversations.html", {"people": rows, "q": query})
+
+
+@routes.get("/conversations/{id:\\d+}")
+async def conversation(request: web.Request) -> web.Response:
+    user_id = int(request.match_info["id"])
+
+    def read(store: Store) -> dict[str, Any] | None:
+        person = q.person(store, user_id)
+        return None if person is None else {"person": person, "thread": q.thread(store, person["phone"])}
+
+    data = await _db(request, read)
+    if data is None:
+        raise web.HTTPNotFound(text=f"No person #{user_id}.")
+    return _page(request, "conversation.html", data)
+
+
+# -- outbox -----------------------------------------------------------------------------------------------
+
+
+@routes.get("/outbox")
+async def outbox(request: web.Request) -> web.Response:
+    view = request.query.get("view", "retrying")
+    view = view if view in q.OUTBOX_VIEWS else "retrying"
+    rows = await _db(request, lambda store: q.outbox(store, view))
+    return _page(request, "outbox.html", {"rows": rows, "view": view, "views": list(q.OUTBOX_VIEWS)})
+
+
+@routes.post("/outbox/{id:\\d+}/retry")
+async def retry(request: web.Request) -> web.StreamResponse:
+    outbox_id, operator, now = int(request.match_info["id"]), _session(request).operator, _now(request)
+
+    def requeue(store: Store) -> str | None:
+        done = q.retry_now(store, outbox_id)
+        if done:
+            q.audit(store, operator, "retry", f"outbox #{outbox_id}", done, now)
+        return done
+
+    done = await _db(request, requeue)
+    request.config_dict[SENDER].wake()
+    view = (await _form(request)).get("view")
+    return _redirect("/outbox", view=view, done="retried" if done else "unchanged", id=outbox_id)
+
+
+@routes.post("/outbox/{id:\\d+}/give-up")
+async def give_up(request: web.Request) -> web.StreamResponse:
+    outbox_id, operator, now = int(request.match_info["id"]), _session(request).operator, _now(request)
+
+    def park(store: Store) -> bool:
+        changed = q.give_up(store, outbox_id, operator)
+        if changed:
+            q.audit(store, operator, "give_up", f"outbox #{outbox_id}", None, now)
+        return changed
+
+    changed = await _db(request, park)
+    view = (await _form(request)).get("view")
+    return _redirect("/outbox", view=view, done="given_up" if changed else "unchanged", id=outbox_id)
+
+
+# -- messages ---------------------------------------------------------------------------------------------
+
+
+def _messages_dir(config: Config) -> Path:
+    return config.resolve_path(config.messages_dir)
+
+
+@routes.get("/messages")
+async def messages(request: web.Request) -> web.Response:
+    config = _config(request)
+    result = await asyncio.to_thread(validate_catalog, _messages_dir(config), config.default_language,
+                                     config.warn_segments, config.page_segments)
+    problems: dict[tuple[str, str], list[str]] = {}
+    for problem in result.problems:
+        if problem.key:
+            problems.setdefault((problem.path.stem, problem.key.split("[")[0]), []).append(str(problem))
+    keys = sorted(REGISTRY)
+    rows = [{"key": key, "when": REGISTRY[key].when,
+             "texts": [r for r in result.rendered if r.key == key]} for key in keys]
+    general = [str(p) for p in result.problems if not p.key]
+    return _page(request, "messages.html", {
+        "rows": rows, "problems": problems, "general": general, "ok": result.catalog is not None,
+        "languages": [loc.language for loc in result.locales], "warn_segments": config.warn_segments,
+        "errors": len(result.errors), "warnings": len(result.warnings),
+    })
+
+
+def _edit_target(request: web.Request, source: MultiDictProxy[str] | Any) -> tuple[Path, str, str, int]:
+    directory = _messages_dir(_config(request))
+    language, key = str(source.get("lang", "")), str(source.get("key", ""))
+    alternative = _int(str(source.get("alt", "0"))) or 0
+    known = re.fullmatch(r"[a-z]{2,3}", language) and (directory / f"{language}.yaml").is_file()
+    if key not in REGISTRY or not known:
+        raise web.HTTPNotFound(text="No such message.")
+    return directory, language, key, alternative
+
+
+@routes.get("/messages/edit")
+async def edit_message(request: web.Request) -> web.Response:
+    directory, language, key, alternative = _edit_target(request, request.query)
+    text = await asyncio.to_thread(editing.current_text, directory, language, key, alternative)
+    return _page(request, "edit.html", {
+        "lang": language, "key": key, "alt": alternative, "text": text or "", "spec": REGISTRY[key],
+        "result": None, "missing": text is None,
+    })
+
+
+@routes.post("/messages/edit")
+async def save_message(request: web.Request) -> web.Response:
+    form = await _form(request)
+    directory, language, key, alternative = _edit_target(request, form)
+    config, text, save = _config(request), form.get("text", ""), form.get("action") == "save"
+    result = await asyncio.to_thread(
+        editing.edit, directory, language, key, alternative, text, save=save,
+        default_language=config.default_language, warn_segments=config.warn_segments,
+        page_segments=config.page_segments)
+    if result.saved:
+        await _audit(request, "template_save", f"{language}/{key}" + (f"[{alternative}]" if alternative else ""),
+                     text)
+        # Serve it now rather than at the watcher's next look (which every other worker still makes).
+        await request.config_dict[RELOADER].reload_soon(f"saved in the console by {_session(request).operator}")
+    return _page(request, "edit.html", {
+        "lang": language, "key": key, "alt": alternative, "text": text, "spec": REGISTRY[key],
+        "result": result, "missing": False,
+    }, status=200 if not result.errors else 422)
+
+
+# -- audit ------------------------------------------------------------------------------------------------
+
+
+@routes.get("/audit")
+async def audit_page(request: web.Request) -> web.Response:
+    rows = await _db(request, q.audit_log)
+    return _page(request, "audit.html", {"rows": rows})
+
+
+# -- dev phone --------------------------------------------------------------------------------------------
+
+
+def dev_number_allowed(config: Config, number: str) -> bool:
+    if config.console_dev_phone_prefix:
+        return number.startswith(config.console_dev_phone_prefix) and number[1:].isdigit()
+    return bool(FICTIONAL.match(number))
+
+
+def _dev_phone_config(request: web.Request) -> Config:
+    config = _config(request)
+    if not config.dev_phone_enabled:
+        raise web.HTTPNotFound(text="The dev phone is off (console.dev_phone).")
+    return config
+
+
+@routes.get("/phone")
+async def phone_page(request: web.Request) -> web.Response:
+    config = _dev_phone_config(request)
+    number = request.query.get("number") or "+15550100"
+    if config.console_dev_phone_prefix and not dev_number_allowed(config, number):
+        number = config.console_dev_phone_prefix
+    return _page(request, "phone.html", {"number": number, "prefix": config.console_dev_phone_prefix})
+
+
+def _number(request: web.Request, config: Config, number: str) -> str:
+    number = number.strip().replace(" ", "").replace("-", "")
+    if not dev_number_allowed(config, number):
+        allowed = config.console_dev_phone_prefix + "..." if config.console_dev_phone_prefix else \
+            "+1 555 01xx (e.g. +15550100 or +12025550123)"
+        raise web.HTTPBadRequest(text=f'{{"error": "the dev phone texts only as {allowed}"}}',
+                                 content_type="application/json")
+    return number
+
+
+@routes.post("/api/phone/send")
+async def phone_send(request: web.Request) -> web.Response:
+    """Text the bot as a fictional number: the form Twilio would post, through the webhook's own parsing,
+    into `Engine.handle`: exactly what happens to a real text once its signature is checked."""
+    config = _dev_phone_config(request)
+    try:
+        payload = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text='{"error": "expected JSON"}', content_type="application/json") from None
+    number = _number(request, config, str(payload.get("number", "")))
+    form = MultiDictProxy(MultiDict({
+        "MessageSid": "SMDEV" + secrets.token_hex(15), "From": number, "To": config.twilio_phone_number or "console",
+        "Body": str(payload.get("body", "")), "NumMedia": "0",
+    }))
+    reply: Reply = await request.config_dict[ENGINE].handle(_inbound(form))
+    return web.json_response({"replies": [m.body for m in reply.messages]})
+
+
+@routes.get("/api/phone/thread")
+async def phone_thread(request: web.Request) -> web.Response:
+    config = _dev_phone_config(request)
+    number = _number(request, config, request.query.get("number", ""))
+    items = await _db(request, lambda store: q.thread(store, number))
+    return web.json_response({"number": number, "items": [
+        {"kind": item["kind"], "at": _when(item["at"]), "body": item["body"] or "",
+         "status": item.get("status"), "delivery": item.get("delivery_status"), "error": item.get("last_error"),
+         "code": item.get("error_code")}
+        for item in items]})

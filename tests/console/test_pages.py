@@ -1,0 +1,320 @@
+"""The console's pages and actions, driven through the real app beside real texts."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.check import run_check
+from bot.config import Config
+from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, list_place
+from tests.console.support import signed_in
+
+
+async def _user_id(sms: Sms, phone: str) -> int:
+    user = await sms.db.run(lambda store: store.user_by_phone(phone))
+    assert user is not None
+    return int(user.id)
+
+
+async def test_the_dashboard_counts_what_happens_and_its_json_follows(sms: Sms) -> None:
+    console = await signed_in(sms)
+    before = (await (await console.get("/admin/api/dashboard")).json())["stats"]
+    assert before["listings_live"] == 0 and before["requests_waiting"] == 0
+    number = await list_place(sms)
+    await book(sms, GUEST, number)
+    stats = (await (await console.get("/admin/api/dashboard")).json())["stats"]
+    assert stats["listings_live"] == 1 and stats["requests_waiting"] == 1
+    assert stats["texts_in_24h"] >= 5 and stats["sms_out_24h"] >= 1
+    await sms.text(HOST, "YES")
+    stats = (await (await console.get("/admin/api/dashboard")).json())["stats"]
+    assert stats["requests_waiting"] == 0 and stats["upcoming_stays"] == 1
+    page = await console.page("/admin/")
+    assert 'data-stat="upcoming_stays">1<' in page
+    assert "Sunny loft by the harbour" in page  # the next stays
+
+
+async def test_the_dashboard_lists_stays_whose_guest_can_no_longer_be_texted(sms: Sms) -> None:
+    console = await signed_in(sms)
+    number = await list_place(sms)
+    ref = await book(sms, GUEST, number)
+    await sms.text(HOST, "YES")
+    assert ref not in (await console.page("/admin/")).split("Stays needing attention")[1].split("Next stays")[0]
+    await sms.text(GUEST, "STOP")
+    attention = (await console.page("/admin/")).split("Stays needing attention")[1].split("Next stays")[0]
+    assert ref in attention
+    stats = (await (await console.get("/admin/api/dashboard")).json())["stats"]
+    assert stats["opted_out"] == 1
+
+
+async def test_listings_are_searched_by_words_number_or_host(sms: Sms) -> None:
+    console = await signed_in(sms)
+    loft = await list_place(sms, host=HOST, name="Ana")
+    cabin = await list_place(sms, host="+15551230009", name="Carl", description="Quiet cabin in the pines, stove")
+    page = await console.page("/admin/listings?q=cabin")
+    assert f"#{cabin}" in page and f"#{loft}<" not in page
+    assert f"#{loft}" in await console.page(f"/admin/listings?q={loft}")
+    assert "Quiet cabin" in await console.page("/admin/listings?q=Carl")
+    assert "No listings" in await console.page("/admin/listings?q=castle")
+
+
+async def test_a_listing_page_shows_its_requests_and_stays(sms: Sms) -> None:
+    console = await signed_in(sms)
+    number = await list_place(sms)
+    first = await book(sms, GUEST, number, "Dec 20-23")
+    await sms.text(HOST, "YES")
+    second = await book(sms, GUEST2, number, "Dec 26-28", name="Cy")
+    page = await console.page(f"/admin/listings/{number}")
+    assert first in page and second in page
+    assert ">confirmed<" in page and ">pending<" in page
+    assert (await console.get("/admin/listings/999")).status == 404
+
+
+async def test_hiding_a_listing_follows_unlist_and_tells_the_guests(sms: Sms) -> None:
+    console = await signed_in(sms)
+    number = await list_place(sms)
+    await book(sms, GUEST, number)
+    await book(sms, GUEST2, number, "Dec 26-28", name="Cy")
+    response = await console.post(f"/admin/listings/{number}/hide")
+    assert response.status == 303
+    assert response.headers["Location"] == f"/admin/listings/{number}?done=hidden&declined=2"
+    page = await console.page(response.headers["Location"])
+    assert "2 waiting request(s) declined" in page and "List it again" in page
+    await sms.deliver()
+    for guest in (GUEST, GUEST2):
+        assert f"#{number} is no longer listed" in sms.inbox(guest)[-1]  # guest_declined_unlisted, as UNLIST
+    assert f"There's no place #{number}" in await sms.text(GUEST, f"VIEW {number}")
+    assert "No places are listed yet" in await sms.text(GUEST, "BROWSE")
+    again = await console.post(f"/admin/listings/{number}/hide")
+    assert again.headers["Location"].endswith("done=unchanged")
+    audit = await console.page("/admin/audit")
+    assert "<b>hide</b>" in audit and f"listing #{number}" in audit and "2 waiting request(s) declined" in audit
+
+
+async def test_unhiding_lists_the_place_again(sms: Sms) -> None:
+    console = await signed_in(sms)
+    number = await list_place(sms)
+    await console.post(f"/admin/listings/{number}/hide")
+    assert f"#{number}" not in await sms.text(GUEST, "BROWSE")
+    response = await console.post(f"/admin/listings/{number}/unhide")
+    assert response.headers["Location"].endswith("done=shown")
+    assert f"#{number}" in await sms.text(GUEST, "BROWSE")
+    assert "<b>unhide</b>" in await console.page("/admin/audit")
+
+
+async def test_reservations_filter_by_status_place_and_dates(sms: Sms) -> None:
+    console = await signed_in(sms)
+    loft = await list_place(sms)
+    cabin = await list_place(sms, host="+15551230009", name="Carl", description="Quiet cabin in the pines, stove")
+    confirmed = await book(sms, GUEST, loft, "Dec 20-23")
+    await sms.text(HOST, "YES")
+    waiting = await book(sms, GUEST2, cabin, "Jan 5-7", name="Cy")
+    everything = await console.page("/admin/reservations")
+    assert confirmed in everything and waiting in everything
+    pending = await console.page("/admin/reservations?status=pending")
+    assert waiting in pending and confirmed not in pending
+    by_place = await console.page("/admin/reservations?place=cabin")
+    assert waiting in by_place and confirmed not in by_place
+    assert confirmed in await console.page(f"/admin/reservations?place=%23{loft}")
+    december = await console.page("/admin/reservations?from=2026-12-01&to=2026-12-31")
+    assert confirmed in december and waiting not in december
+    assert "No reservations match" in await console.page("/admin/reservations?from=2027-06-01&to=2027-06-30")
+
+
+async def test_a_reservation_timeline_shows_what_happened(sms: Sms) -> None:
+    console = await signed_in(sms)
+    number = await list_place(sms)
+    ref = await book(sms, GUEST, number)
+    await sms.text(HOST, "YES")
+    reservation_id = await sms.db.run(lambda store: store.guest_reservation_by_ref(
+        store.user_by_phone(GUEST).id, ref).id)
+    page = await console.page(f"/admin/reservations/{reservation_id}")
+    timeline = page.split('id="timeline"')[1]
+    order = [timeline.index(what) for what in (">filed<", ">presented<", ">confirmed<")]
+    assert order == sorted(order)
+    assert "job: remind" in timeline  # the reminder scheduled when it was presented
+    assert "SMS to host" in timeline and "SMS to guest" in timeline  # the prompt, the confirmation
+    assert "host texted</b>\n    <span class=\"detail\">YES</span>" in timeline  # the answer that decided it
+    assert (await console.get("/admin/reservations/999")).status == 404
+
+
+async def test_conversations_find_people_and_show_their_thread(sms: Sms) -> None:
+    console = await signed_in(sms)
+    number = await list_place(sms, name="Ana")
+    await sms.text(GUEST, f"BOOK {number}")
+    found = await console.page("/admin/conversations?q=Ana")
+    assert HOST in found and GUEST not in found
+    assert GUEST in await console.page("/admin/conversations?q=1230002")
+    page = await console.page(f"/admin/conversations/{await _user_id(sms, GUEST)}")
+    assert f"BOOK {number}" in page  # what they texted
+    assert "booking /" in page  # in the middle of the booking flow
+    host_page = await console.page(f"/admin/conversations/{await _user_id(sms, HOST)}")
+    assert "Sunny loft by the harbour" in host_page and "listed as #" in host_page
+    assert (await console.get("/admin/conversations/999")).status == 404
+
+
+async def test_a_thread_shows_delivery_status_and_error_codes(sms: Sms) -> None:
+    console = await signed_in(sms)
+    number = await list_place(sms)
+    sms.twilio.fail_next(400, 21211, to=HOST)
+    await book(sms, GUEST, number)
+    page = await console.page(f"/admin/conversations/{await _user_id(sms, HOST)}")
+    assert "error 21211" in page and "invalid_number" in page
+    assert ">failed<" in page
+
+
+async def test_retry_now_sends_a_failed_message_again(sms: Sms) -> None:
+    console = await signed_in(sms)
+    number = await list_place(sms)
+    sms.twilio.fail_next(400, 21617, to=HOST)  # body too long: parked at once
+    await book(sms, GUEST, number)
+    failed = await console.page("/admin/outbox?view=failed")
+    outbox_id = int(re.search(r'id="outbox-(\d+)"', failed).group(1))  # type: ignore[union-attr]
+    assert "body_too_long" in failed
+    response = await console.post(f"/admin/outbox/{outbox_id}/retry", {"view": "failed"})
+    assert response.headers["Location"] == f"/admin/outbox?view=failed&done=retried&id={outbox_id}"
+    await sms.deliver()
+    assert len(sms.inbox(HOST)) == 1  # the prompt went out this time
+    assert f'id="outbox-{outbox_id}"' not in await console.page("/admin/outbox?view=failed")
+    assert "<b>retry</b>" in await console.page("/admin/audit")
+
+
+async def test_give_up_stops_the_retries_of_a_message(sms: Sms) -> None:
+    console = await signed_in(sms)
+    number = await list_place(sms)
+    sms.twilio.fail_next(503, times=2, to=HOST)
+    await book(sms, GUEST, number)
+    retrying = await console.page("/admin/outbox?view=retrying")
+    outbox_id = int(re.search(r'id="outbox-(\d+)"', retrying).group(1))  # type: ignore[union-attr]
+    assert "HTTP 503" in retrying
+    response = await console.post(f"/admin/outbox/{outbox_id}/give-up", {"view": "retrying"})
+    assert response.headers["Location"].endswith(f"done=given_up&id={outbox_id}")
+    failed = await console.page("/admin/outbox?view=failed")
+    assert f'id="outbox-{outbox_id}"' in failed and "given up by ana" in failed
+    sms.clock.advance(minutes=30)
+    await sms.deliver()
+    assert sms.inbox(HOST) == []  # never sent
+    assert "<b>give_up</b>" in await console.page("/admin/audit")
+
+
+async def test_retry_now_of_an_undelivered_message_queues_it_again(sms: Sms) -> None:
+    console = await signed_in(sms)
+    number = await list_place(sms)
+    await book(sms, GUEST, number)
+    sid = sms.twilio.messages[-1].sid
+    await sms.post("/sms/status", {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "30003"})
+    page = await console.page("/admin/outbox?view=undelivered")
+    outbox_id = int(re.search(r'id="outbox-(\d+)"', page).group(1))  # type: ignore[union-attr]
+    await console.post(f"/admin/outbox/{outbox_id}/retry")
+    await sms.deliver()
+    assert len(sms.inbox(HOST)) == 2 and sms.inbox(HOST)[0] == sms.inbox(HOST)[1]
+
+
+@pytest.fixture
+def edited(config: Config, messages: Path) -> Config:
+    return config.with_(messages_dir=str(messages))
+
+
+@pytest.fixture
+async def sms_edit(aiohttp_client: AiohttpClient, edited: Config, sms: Sms) -> Sms:
+    from bot.app import create_app
+
+    app = create_app(edited, clock=sms.clock)
+    return Sms(await aiohttp_client(app), sms.twilio, sms.clock, app)
+
+
+async def test_the_messages_page_shows_every_key_rendered_with_its_size(sms: Sms) -> None:
+    from bot.registry import REGISTRY
+
+    console = await signed_in(sms)
+    page = await console.page("/admin/messages")
+    assert "The catalog is valid" in page
+    for key in REGISTRY:
+        assert f'id="key-{key}"' in page
+    assert "GSM-7" in page and "UCS-2" in page and "SMS" in page
+    assert "Welcome to Airtng!" in page
+
+
+async def test_an_edit_is_previewed_saved_keeping_the_file_and_used_by_the_next_reply(
+        sms_edit: Sms, messages: Path) -> None:
+    console = await signed_in(sms_edit)
+    before = (messages / "en.yaml").read_text(encoding="utf-8")
+    page = await console.page("/admin/messages/edit?lang=en&key=help")
+    assert "BROWSE, SEARCH" in page
+    new = "Airtng help: BROWSE to look around, HOST to list, STATUS for trips. MENU to start over."
+    preview = await console.post("/admin/messages/edit", {"lang": "en", "key": "help", "alt": "0", "text": new,
+                                                          "action": "preview"})
+    text = await preview.text()
+    assert preview.status == 200 and "Valid. Not saved yet." in text and "GSM-7" in text
+    assert (messages / "en.yaml").read_text(encoding="utf-8") == before
+    saved = await console.post("/admin/messages/edit", {"lang": "en", "key": "help", "alt": "0", "text": new,
+                                                        "action": "save"})
+    assert "Saved to en.yaml" in await saved.text()
+    after = (messages / "en.yaml").read_text(encoding="utf-8")
+    assert f"help: >-\n  {new}\n" in after
+    # Everything else is as it was: comments, order, the other texts' layout.
+    old_help = before.split("\nhelp: >-\n")[1].split("\nmenu:")[0].splitlines()
+    assert [line for line in before.splitlines() if line not in old_help] == \
+        [line for line in after.splitlines() if line != f"  {new}"]
+    assert await sms_edit.text("+15557770001", "HELP") == new
+    audit = await console.page("/admin/audit")
+    assert "<b>template_save</b>" in audit and "en/help" in audit
+
+
+async def test_a_broken_edit_is_refused_with_the_error_check_gives(sms_edit: Sms, messages: Path,
+                                                                   edited: Config) -> None:
+    console = await signed_in(sms_edit)
+    before = (messages / "en.yaml").read_text(encoding="utf-8")
+    broken = "Hi {{ nobody }}, text HELP."
+    response = await console.post("/admin/messages/edit", {"lang": "en", "key": "menu", "alt": "0",
+                                                           "text": broken, "action": "save"})
+    assert response.status == 422
+    page = await response.text()
+    assert "Not saved" in page
+    assert (messages / "en.yaml").read_text(encoding="utf-8") == before
+    # The same words `run.py check` prints for that file.
+    (messages / "en.yaml").write_text(before.replace("menu: >-\n  OK, back to the start.",
+                                                     "menu: >-\n  Hi {{ nobody }}, text HELP. OK, back to the start."),
+                                      encoding="utf-8")
+    lines: list[str] = []
+    run_check(edited, out=lines.append)
+    error = next(line.strip() for line in lines if "ERROR" in line and "menu" in line)
+    assert error in html.unescape(page)  # file, line, key and problem, word for word
+    assert "uses nobody, but the code passes only nothing" in page
+
+
+async def test_the_audit_page_lists_actions_newest_first(sms: Sms) -> None:
+    console = await signed_in(sms)
+    number = await list_place(sms)
+    await console.post(f"/admin/listings/{number}/hide")
+    await console.post(f"/admin/listings/{number}/unhide")
+    page = await console.page("/admin/audit")
+    assert page.index("<b>unhide</b>") < page.index("<b>hide</b>") < page.index("<b>login</b>")
+
+
+async def test_static_files_are_served_without_a_session(sms: Sms) -> None:
+    await signed_in(sms)
+    for name in ("console.css", "console.js"):
+        response = await sms.client.get(f"/admin/static/{name}")
+        assert response.status == 200
+
+
+
+async def test_a_key_missing_in_a_language_can_be_added_from_the_messages_page(sms_edit: Sms, messages: Path) -> None:
+    ja = messages / "ja.yaml"
+    text = ja.read_text(encoding="utf-8")
+    start = text.index("menu: ")
+    end = text.index("\n", text.index("\n", start) + 1) + 1  # the key and its one line of text
+    ja.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert "menu:" not in ja.read_text(encoding="utf-8")
+    console = await signed_in(sms_edit)
+    assert "(not in ja.yaml: add it)" in await console.page("/admin/messages")
+    saved = await console.post("/admin/messages/edit", {"lang": "ja", "key": "menu", "alt": "0",
+                                                        "text": "最初に戻りました。", "action": "save"})
+    assert "Saved to ja.yaml" in await saved.text()
+    assert ja.read_text(encoding="utf-8").endswith("menu: >-\n  最初に戻りました。\n")  # the file's own style
+    await sms_edit.text("+15557770002", "LANG JA")
+    assert await sms_edit.text("+15557770002", "MENU") == "最初に戻りました。"
