@@ -1,6 +1,7 @@
 """Airtng entry point.
 
     python run.py [serve]            serve the webhook (PORT, BIND, DATABASE, TWILIO_* from the environment)
+    python run.py migrate            bring the database (DATABASE, or DATABASE_URL) up to date and exit
     python run.py chat +15551230001  text the bot from this terminal as that number
     python run.py check [--show]     validate messages/*.yaml and report lengths and segments
     python run.py messages --docs    write docs/messages.md from the registry of message keys
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="run.py", description="Airtng: SMS vacation-rental booking")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="serve the Twilio webhook (default)")
+    sub.add_parser("migrate", help="apply the database migrations and exit")
     chat = sub.add_parser("chat", help="text the bot from this terminal")
     chat.add_argument("phone", nargs="?", default="+15551230001")
     check = sub.add_parser("check", help="validate the message catalog")
@@ -60,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         except StartupError as error:
             print(str(error), file=sys.stderr)
             return 1
+    if command == "migrate":
+        from bot.serve import migrate
+
+        return migrate(config)
     if command == "chat":
         from bot.chat import chat as run_chat
 

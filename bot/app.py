@@ -13,7 +13,6 @@ from bot.catalog import CatalogHolder
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.console import mount as mount_console
-from bot.db import Checkpointer, Database
 from bot.engine import Engine
 from bot.gateway import ConsoleGateway, SmsGateway, TwilioGateway
 from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, GATEWAY, SCHEDULER, SENDER, TASKS, VALIDATOR
@@ -22,6 +21,7 @@ from bot.reload import RELOADER, CatalogReloader, install_sighup, remove_sighup
 from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.signatures import TwilioSignatures
+from bot.storage import open_storage
 from bot.webhook import routes
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def create_app(
 def _database(gateway_factory: GatewayFactory) -> Callable[[web.Application], AsyncIterator[None]]:
     async def resources(app: web.Application) -> AsyncIterator[None]:
         config, clock = app[CONFIG], app[CLOCK]
-        db = await Database.open(config.resolve_path(config.database), clock, group_commit=config.group_commit)
+        db = await open_storage(config.storage_url, clock, group_commit=config.group_commit)
         gateway = gateway_factory(config)
         sender_ref: list[Sender] = []
         engine = Engine(db, app[CATALOG], config, clock, on_commit=lambda: sender_ref[0].wake())
@@ -89,11 +89,11 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
     if app[CONFIG].background_tasks:
         tasks = [
             asyncio.create_task(app[SENDER].run_forever(), name="outbox-sender"),
+            asyncio.create_task(app[SENDER].heartbeat_forever(), name="heartbeat"),
             asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
             asyncio.create_task(app[RELOADER].watch(), name="messages-reload"),
-            asyncio.create_task(Checkpointer(app[CONFIG].resolve_path(app[CONFIG].database)).run_forever(),
-                                name="wal-checkpointer"),
         ]
+        tasks += [asyncio.create_task(work, name="storage") for work in app[DATABASE].background()]
         # Serving: `kill -HUP <pid>` reloads the messages at once (the watcher notices edits within ~2 s).
         hup = install_sighup(asyncio.get_running_loop(), app[RELOADER])
     app[TASKS] = tasks

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from bot.catalog import CatalogHolder
 from bot.clock import SystemClock
 from bot.config import Config
-from bot.db import Database
 from bot.engine import Engine, Inbound
 from bot.last_good import last_good_dir, starting_catalog
 from bot.reload import CatalogReloader, files_signature
+from bot.storage import Storage, open_storage
 from bot.webhook import E164
 
 PROMPT = "> "
@@ -35,7 +35,7 @@ def _show(body: str, media: str | None, label: str) -> str:
     return label + body + (f"\n    [photo: {media}]" if media else "")
 
 
-async def _queued_for(db: Database, phone: str, after: int) -> tuple[list[str], int]:
+async def _queued_for(db: Storage, phone: str, after: int) -> tuple[list[str], int]:
     rows = await db.run(lambda store: store.outbox_after(phone, after))
     lines = [_show(body, media, SMS) for _, body, media in rows]
     return lines, rows[-1][0] if rows else after
@@ -51,7 +51,7 @@ async def chat(config: Config, phone: str, *, read_line: Reader | None = None, o
     messages = config.resolve_path(config.messages_dir)
     reloader = CatalogReloader(catalog, messages, config.default_language, config.warn_segments,
                                config.page_segments, keep_in=last_good_dir(config))
-    db = await Database.open(config.resolve_path(config.database), clock)
+    db = await open_storage(config.storage_url, clock)
     engine = Engine(db, catalog, config, clock)
     try:
         out(f"Texting Airtng as {phone} {HELP}")

@@ -23,6 +23,7 @@ class Config:
     public_url: str = ""
     max_request_bytes: int = 65536
     database: str = "data/airtng.db"
+    database_url: str = ""
     group_commit: bool = True
     inbound_retention_days: float = 30
     twilio_account_sid: str = ""
@@ -94,6 +95,11 @@ class Config:
     def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)
 
+    @property
+    def storage_url(self) -> str:
+        """What `bot.storage.open_storage` opens: DATABASE_URL (PostgreSQL) if set, else the SQLite file."""
+        return self.database_url or str(self.resolve_path(self.database))
+
     def resolve_path(self, value: str) -> Path:
         path = Path(value)
         return path if path.is_absolute() else ROOT / path
@@ -108,6 +114,7 @@ _YAML_KEYS: dict[tuple[str, ...], str] = {
     ("server", "public_url"): "public_url",
     ("server", "max_request_bytes"): "max_request_bytes",
     ("database",): "database",
+    ("database_url",): "database_url",
     ("storage", "group_commit"): "group_commit",
     ("storage", "inbound_retention_days"): "inbound_retention_days",
     ("twilio", "account_sid"): "twilio_account_sid",
@@ -154,6 +161,7 @@ _ENV_KEYS = {
     "WORKERS": "workers",
     "ACCESS_LOG": "access_log",
     "DATABASE": "database",
+    "DATABASE_URL": "database_url",
     "GROUP_COMMIT": "group_commit",
     "PUBLIC_URL": "public_url",
     "TWILIO_ACCOUNT_SID": "twilio_account_sid",

@@ -20,12 +20,12 @@ from bot.catalog import Catalog
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Context, Outgoing
-from bot.db import Database
 from bot.errors import DomainError
 from bot.flows import booking, browse, decisions, editing, hosting, relay, stays
 from bot.models import User
 from bot.presenting import describe, present_next
 from bot.router import Handler, Router, Step, StepName
+from bot.storage import Storage
 from bot.store import Store
 from bot.text import (
     HELP_WORDS,
@@ -132,7 +132,7 @@ class KeyedLocks:
 class Engine:
     def __init__(
         self,
-        db: Database,
+        db: Storage,
         catalog: Callable[[], Catalog],
         config: Config,
         clock: Clock,
@@ -146,7 +146,7 @@ class Engine:
         self._locks = KeyedLocks()
 
     async def run(self, work: Callable[[Context], T]) -> T:
-        """Run `work` as one unit of work (`Database.run`): one transaction, after which every touched
+        """Run `work` as one unit of work (`Storage.run`): one transaction, after which every touched
         host is presented their next request and every touched conversation saved, in that transaction."""
         result = await self._db.run(lambda store: self._in_context(store, work))
         self._on_commit()
@@ -170,6 +170,7 @@ class Engine:
             return await self.run(lambda ctx: self._record_failure(ctx, inbound))
 
     def _record_failure(self, ctx: Context, inbound: Inbound) -> Reply:
+        ctx.store.lock_phone(inbound.phone)
         stored = ctx.store.inbound_reply(inbound.message_sid)
         if stored is not None:
             return Reply.from_json(stored, duplicate=True)
@@ -179,6 +180,7 @@ class Engine:
         return reply
 
     def _apply(self, ctx: Context, inbound: Inbound) -> Reply:
+        ctx.store.lock_phone(inbound.phone)  # another server may have this phone's previous text
         arrival = ctx.store.arrival(inbound.message_sid, inbound.phone, self._first_language(ctx, inbound))
         if arrival.reply is not None:
             return Reply.from_json(arrival.reply, duplicate=True)

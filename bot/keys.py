@@ -11,11 +11,11 @@ from aiohttp import web
 from bot.catalog import CatalogHolder
 from bot.clock import Clock
 from bot.config import Config
-from bot.db import Database
 from bot.engine import Engine
 from bot.gateway import SmsGateway
 from bot.scheduler import Scheduler
 from bot.sender import Sender
+from bot.storage import Storage
 
 
 class SignatureValidator(Protocol):
@@ -24,7 +24,7 @@ class SignatureValidator(Protocol):
 
 CONFIG = web.AppKey("config", Config)
 CLOCK = web.AppKey("clock", Clock)
-DATABASE = web.AppKey("database", Database)
+DATABASE = web.AppKey("database", Storage)
 CATALOG = web.AppKey("catalog", CatalogHolder)
 GATEWAY = web.AppKey("gateway", SmsGateway)
 ENGINE = web.AppKey("engine", Engine)

@@ -2,9 +2,11 @@
 
 Rows are leased (status 'sending', lease_until) in a transaction before the REST call and marked 'sent'
 in another right after it. A crash between Twilio accepting a message and that second commit is the one
-window where a message may go out twice: the lease expires and the row is sent again. The window is one
+window where a message may go out twice: the row is sent again once the lease expires, or sooner, once the
+crashed server's heartbeat is seen to have stopped (each lease names its holder, a boot id per process, and
+every server stamps a heartbeat in the database every few seconds). The window is one
 HTTP round trip plus one commit; we mark each row on its own as soon as its call returns, ahead of the
-units queued meanwhile (`Database.run(..., first=True)`), to keep it so.
+units queued meanwhile (`Storage.run(..., first=True)`), to keep it so.
 A pass claims up to BATCH rows at once but sends them a few at a time, so just before each send the row's
 lease is renewed, only if it is still the lease this pass set: a row whose lease ran out while it waited
 its turn (and that another worker may have claimed and sent) is left alone. (A recipient's first row sent
@@ -38,21 +40,20 @@ import asyncio
 import contextlib
 import logging
 import random
-import sqlite3
 import sys
+import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TextIO
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
-from bot.db import Database
 from bot.gateway import OPTED_OUT_CODE, PERMANENT_CODES, UNREACHABLE_CODES, SendError, SmsGateway
 from bot.models import OutboxRow
 from bot.redact import masked
+from bot.storage import Storage, read_only_store
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,9 @@ BATCH = 100
 # claim's own check is as fresh as any, and its lease (at least twice the REST timeout) cannot have run
 # out; a STOP that lands in this second is refused by Twilio itself (21610), which opts the user out here.
 FRESH_CLAIM = timedelta(seconds=1)
+# How often a server says it is alive: the rows it leased stay its own while it does
+# (`store.HOLDER_DEAD_SECONDS`), and go to the other servers within seconds once it stops.
+HEARTBEAT_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ def _skipped_if_held(store: Store, row: OutboxRow) -> bool:
 class Sender:
     def __init__(
         self,
-        db: Database,
+        db: Storage,
         gateway: SmsGateway,
         config: Config,
         clock: Clock,
@@ -129,6 +133,8 @@ class Sender:
         self._clock = clock
         self._on_opted_out = on_opted_out
         self._on_unreachable = on_unreachable
+        # This process's boot: it holds the leases it takes, for as long as its heartbeat goes on.
+        self.boot_id = uuid.uuid4().hex
         self._wakeup = asyncio.Event()
         self._pass_lock = asyncio.Lock()
         self._random = random.Random()
@@ -196,7 +202,9 @@ class Sender:
         return await self._db.run(self._claim_sync)
 
     def _claim_sync(self, store: Store) -> tuple[int, list[OutboxRow]]:
-        rows = store.claim_due(self._lease, BATCH)
+        rows = store.claim_due(self._lease, BATCH, holder=self.boot_id)
+        if rows:
+            store.heartbeat(self.boot_id)  # alive as of this claim, background heartbeats or not
         return len(rows), [row for row in rows if not _skipped_if_held(store, row)]
 
     async def _deliver(self, row: OutboxRow, *, checked: bool = False) -> _Outcome:
@@ -251,6 +259,19 @@ class Sender:
         if row_ids:
             await self._db.run(lambda store: store.release(row_ids, retry_at, reason))
 
+    async def heartbeat_forever(self) -> None:
+        """Say this server is alive every few seconds, and drop the heartbeats of long-gone ones."""
+        beats = 0
+        while True:
+            try:
+                await self._db.run(lambda store: store.heartbeat(self.boot_id), first=True)
+                if beats % 1000 == 0:
+                    await self._db.run(lambda store: store.forget_dead_servers())
+                beats += 1
+            except Exception:
+                log.exception("heartbeat failed; trying again shortly")
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+
     async def run_forever(self) -> None:
         """Deliver as rows are committed, and retry rows as they fall due."""
         while True:
@@ -272,13 +293,10 @@ def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> 
     """`python run.py outbox`: counts by status and the rows that need an operator, with their reasons.
 
     Read-only: it opens the database read-only and never migrates or changes anything."""
-    path = config.resolve_path(config.database)
-    if not path.exists():
-        print(f"No database at {path}.", file=out)
-        return 1
-    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
-        conn.row_factory = sqlite3.Row
-        store = Store(conn, SystemClock())
+    with read_only_store(config.storage_url, SystemClock()) as store:
+        if store is None:
+            print(f"No database at {config.resolve_path(config.database)}.", file=out)
+            return 1
         counts = store.outbox_summary()
         problems = store.outbox_problems(limit)
     order = ["pending", "sending", "sent", "skipped", "failed"]

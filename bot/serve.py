@@ -13,8 +13,6 @@ import gc
 import logging
 import multiprocessing
 import signal
-import sqlite3
-from contextlib import closing
 from multiprocessing.connection import wait
 from types import FrameType
 
@@ -24,7 +22,7 @@ from aiohttp.log import access_logger
 from bot.app import create_app
 from bot.clock import SystemClock
 from bot.config import Config
-from bot.db import Database
+from bot.storage import describe, open_storage, probe
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +34,11 @@ class StartupError(Exception):
 
 
 def serve(config: Config) -> int:
-    # Open and migrate the database once, before anything listens: a path that cannot be opened ends
+    # Open and migrate the database once, before anything listens: a database that cannot be opened ends
     # start-up with one line saying which and why (and the workers then find it migrated).
-    path = config.resolve_path(config.database)
-    try:
-        # A plain connection first: what cannot be opened fails here, before any thread or loop is involved.
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(path)) as probe:
-            probe.execute("PRAGMA schema_version").fetchone()
-    except (OSError, sqlite3.Error) as error:
-        raise StartupError(f"cannot open the database {path}: {error}") from None
+    problem = probe(config.storage_url)
+    if problem is not None:
+        raise StartupError(problem)
     asyncio.run(_migrate(config))
     log.info("%s", describe_start(config))
     if config.workers <= 1:
@@ -60,14 +53,24 @@ def describe_start(config: Config) -> str:
                if config.twilio_enabled else "the log (no Twilio credentials: nothing is really sent)")
     workers = f", {config.workers} workers" if config.workers > 1 else ""
     return (f"listening on http://{config.bind}:{config.port} (console: /admin/){workers}; database "
-            f"{config.resolve_path(config.database)}; SMS go to {gateway}")
+            f"{describe(config.storage_url)}; SMS go to {gateway}")
 
 
 def _run(config: Config, *, reuse_port: bool = False) -> None:
     app = create_app(config)
     _tune_gc()
     web.run_app(app, host=config.bind, port=config.port, print=None, reuse_port=reuse_port,
-                access_log=access_logger if config.access_log else None)
+                access_log=access_logger if config.access_log else None, loop=event_loop())
+
+
+def event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed (measured on this workload in issue 14: +7% to +17% texts/s, p99 the
+    same or better), else asyncio's own loop: nothing else changes with it."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def _tune_gc() -> None:
@@ -94,9 +97,20 @@ def _worker(config: Config) -> None:
     _run(config, reuse_port=True)
 
 
-async def _migrate(config: Config) -> None:
-    db = await Database.open(config.resolve_path(config.database), SystemClock())
-    await db.close()
+async def _migrate(config: Config) -> int:
+    storage = await open_storage(config.storage_url, SystemClock(), migrate=False)
+    try:
+        return await storage.migrate()
+    finally:
+        await storage.close()
+
+
+def migrate(config: Config) -> int:
+    """`python run.py migrate`: apply what is new and exit (several servers starting at once do the same
+    under a lock: one applies, the others find it done)."""
+    version = asyncio.run(_migrate(config))
+    log.info("database schema at version %d", version)
+    return 0
 
 
 def _serve_workers(config: Config) -> int:

@@ -1,17 +1,18 @@
-"""All SQL lives here: plain parameterised queries over one connection inside one transaction.
+"""All SQL lives here: plain parameterised queries, one portable text each, inside one transaction.
 
-A `Store` is only handed out by `Database.run()`, inside an open transaction, so every method runs inside the
-caller's unit of work (one transaction, or one savepoint of a group-committed one). The store knows nothing
-of flows, messages or HTTP.
+A `Store` is only handed out by a storage backend's `run()` (`bot.storage`), inside an open transaction, so
+every method runs inside the caller's unit of work (one transaction, or one savepoint of a group-committed
+one on SQLite). The store knows nothing of flows, messages or HTTP, nor which database it talks to: its SQL
+runs on SQLite and on PostgreSQL as written (`?` placeholders, `RETURNING id`, rows read by column name,
+booleans stored as 0/1 integers, times as ISO-8601 UTC text), and the few statements that differ come
+from the executor's `Dialect`.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 from collections.abc import Iterable, Sequence
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,17 +21,21 @@ from bot.clock import Clock, from_db, to_db
 from bot.errors import ListingNotFound, ReservationNotFound
 from bot.models import Conversation, Listing, OutboxRow, Reservation, User, encode_data
 from bot.money import Money
+from bot.storage.base import Executor, Row
 from bot.text import search_fold
 
 REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read back over SMS
 REF_LENGTH = 6
+# A server whose heartbeat is older than this is gone: the rows it leased are sent by the others at once.
+# Heartbeats come every `HEARTBEAT_SECONDS` (bot/sender.py).
+HOLDER_DEAD_SECONDS = 10
 
 _RESERVATION_COLUMNS = ("id, ref, listing_id, host_id, guest_id, check_in, check_out, status, reason, created_at,"
                         " guests, price_per_night, currency")
 _LISTING_COLUMNS = "id, host_id, description, photo_url, active, title, price_per_night, currency, max_guests"
 
 
-def _user(row: sqlite3.Row) -> User:
+def _user(row: Row) -> User:
     return User(row["id"], row["phone"], row["name"], row["language"], bool(row["opted_out"]), row["unreachable"])
 
 
@@ -50,12 +55,12 @@ def _money(minor: int | None, currency: str | None) -> Money | None:
     return Money(int(minor), str(currency)) if minor is not None and currency else None
 
 
-def _listing(row: sqlite3.Row) -> Listing:
+def _listing(row: Row) -> Listing:
     return Listing(row["id"], row["host_id"], row["description"], row["photo_url"], bool(row["active"]),
                    row["title"] or "", _money(row["price_per_night"], row["currency"]), row["max_guests"])
 
 
-def _reservation(row: sqlite3.Row) -> Reservation:
+def _reservation(row: Row) -> Reservation:
     return Reservation(
         row["id"], row["ref"], row["listing_id"], row["host_id"], row["guest_id"],
         date.fromisoformat(row["check_in"]), date.fromisoformat(row["check_out"]),
@@ -65,7 +70,7 @@ def _reservation(row: sqlite3.Row) -> Reservation:
 
 
 def _search_text(listing: Listing) -> str:
-    """The case-folded copy SEARCH matches (see db/005): title and description, folded in every script."""
+    """The case-folded copy SEARCH matches (see migration 007): title and description, folded in every script."""
     return search_fold(f"{listing.title} {listing.description}")
 
 
@@ -81,37 +86,48 @@ def _like_escape(word: str) -> str:
 
 
 class Store:
-    def __init__(self, conn: sqlite3.Connection, clock: Clock) -> None:
-        self._conn = conn
+    def __init__(self, executor: Executor, clock: Clock) -> None:
+        self._sql = executor
         self._clock = clock
         self._now_text: str | None = None
 
     # -- low level ---------------------------------------------------------------------------------
 
-    def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        with closing(self._conn.execute(sql, params)) as cursor:
-            row: sqlite3.Row | None = cursor.fetchone()
-            return row
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        return self._sql.one(sql, params)
 
-    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with closing(self._conn.execute(sql, params)) as cursor:
-            return list(cursor.fetchall())
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self._sql.all(sql, params)
 
-    def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Execute a write; returns the new rowid for an INSERT (use `_changed` for how many rows changed)."""
-        with closing(self._conn.execute(sql, params)) as cursor:
-            return cursor.lastrowid or 0
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Execute a write whose result nobody needs (an INSERT whose id is wanted: `_insert`)."""
+        self._sql.changed(sql, params)
+
+    def _insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Execute an INSERT into a table with an `id` column; returns the new row's id."""
+        row = self._sql.one(sql + " RETURNING id", params)
+        assert row is not None
+        return int(row["id"])
 
     def _changed(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Execute an UPDATE or DELETE; returns how many rows it changed."""
-        with closing(self._conn.execute(sql, params)) as cursor:
-            return cursor.rowcount
+        return self._sql.changed(sql, params)
 
     def _now(self) -> str:
         """The unit of work's timestamp: one instant for all it writes (and formatted once)."""
         if self._now_text is None:
             self._now_text = to_db(self._clock.now())
         return self._now_text
+
+    def lock_phone(self, phone: str) -> None:
+        """Hold this phone's lock until the unit of work ends: one text per phone at a time, whichever
+        server it reached (PostgreSQL's advisory lock; SQLite has one writer at a time already)."""
+        if self._sql.dialect.lock_key is not None:
+            self._one(self._sql.dialect.lock_key, (phone,))
+
+    def schema_version(self) -> int:
+        row = self._one("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations")
+        return int(row["version"]) if row else 0
 
     # -- users -------------------------------------------------------------------------------------
 
@@ -144,7 +160,7 @@ class Store:
         return self._create_user(phone, language), True
 
     def _create_user(self, phone: str, language: str) -> User:
-        user_id = self._run(
+        user_id = self._insert(
             "INSERT INTO users (phone, language, created_at) VALUES (?, ?, ?)", (phone, language, self._now())
         )
         return User(user_id, phone, None, language, False)
@@ -167,14 +183,15 @@ class Store:
 
     def set_opted_out(self, user_id: int, opted_out: bool) -> None:
         """Opting out records when (START later tells what changed from then on); opting in keeps it."""
-        self._run(
-            "UPDATE users SET opted_out = ?, opted_out_at = CASE WHEN ? THEN ? ELSE opted_out_at END WHERE id = ?",
-            (int(opted_out), int(opted_out), self._now(), user_id),
-        )
+        # The choice is made here, not in SQL: an integer parameter is no CASE condition on PostgreSQL.
+        if opted_out:
+            self._run("UPDATE users SET opted_out = 1, opted_out_at = ? WHERE id = ?", (self._now(), user_id))
+        else:
+            self._run("UPDATE users SET opted_out = 0 WHERE id = ?", (user_id,))
 
     def opted_out_at(self, user_id: int) -> datetime | None:
         row = self._one("SELECT opted_out_at FROM users WHERE id = ?", (user_id,))
-        return from_db(row[0]) if row and row[0] else None
+        return from_db(row["opted_out_at"]) if row and row["opted_out_at"] else None
 
     def clear_unreachable(self, user_id: int) -> None:
         """The number just texted us: it can take SMS after all."""
@@ -192,7 +209,7 @@ class Store:
         )
         return self._conversation(user_id, row)
 
-    def _conversation(self, user_id: int, row: sqlite3.Row | None) -> Conversation:
+    def _conversation(self, user_id: int, row: Row | None) -> Conversation:
         """The conversation from its row's columns (a row with NULL `user_id`: there is none yet)."""
         if row is None or row["user_id"] is None:
             conv = Conversation(user_id)
@@ -232,7 +249,7 @@ class Store:
     def create_listing(self, host_id: int, description: str, photo_url: str | None, *, title: str,
                        price: Money | None, max_guests: int | None) -> Listing:
         listing = Listing(0, host_id, description, photo_url, True, title, price, max_guests)
-        listing.id = self._run(
+        listing.id = self._insert(
             "INSERT INTO listings (host_id, description, photo_url, title, price_per_night, currency, max_guests,"
             " search_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (host_id, description, photo_url, title, price.minor if price else None,
@@ -273,11 +290,12 @@ class Store:
 
     def browse(self, after_id: int, words: Sequence[str], limit: int) -> list[Listing]:
         """Active listings after `after_id` (keyset paging, never OFFSET) whose title or description has
-        every word, in any case (folded words against the folded copy `search_text`: no lower() in SQL)."""
+        every word, in any case: words folded as `search_text` was (in every script), matched through the
+        dialect's `contains` (ASCII-folding on both backends, so the same listings on either)."""
         where = ["l.active = 1", "l.id > ?", "u.opted_out = 0", "u.unreachable IS NULL"]
         params: list[Any] = [after_id]
         for word in words:
-            where.append("l.search_text LIKE ? ESCAPE '\\'")
+            where.append(self._sql.dialect.contains_ci("l.search_text"))
             params.append(f"%{_like_escape(search_fold(word))}%")
         params.append(limit)
         rows = self._all(
@@ -353,7 +371,7 @@ class Store:
             ref = "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
             if self._one("SELECT 1 FROM reservations WHERE ref = ?", (ref,)) is None:
                 break
-        reservation_id = self._run(
+        reservation_id = self._insert(
             "INSERT INTO reservations (ref, listing_id, host_id, guest_id, check_in, check_out, created_at,"
             " guests, price_per_night, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (ref, listing.id, listing.host_id, guest_id, check_in.isoformat(), check_out.isoformat(),
@@ -399,9 +417,9 @@ class Store:
 
     def pending_count_for_guest(self, guest_id: int) -> int:
         row = self._one(
-            "SELECT COUNT(*) FROM reservations WHERE guest_id = ? AND status = 'pending'", (guest_id,)
+            "SELECT COUNT(*) AS n FROM reservations WHERE guest_id = ? AND status = 'pending'", (guest_id,)
         )
-        return int(row[0]) if row else 0
+        return int(row["n"]) if row else 0
 
     def oldest_pending_for_host(self, host_id: int, filed_after: datetime) -> Reservation | None:
         """The host's oldest pending request filed after `filed_after`: older ones are about to expire
@@ -523,9 +541,9 @@ class Store:
         now = self._now()
         changed = self._changed(
             "UPDATE reservations SET status = ?, reason = ?, decided_at = ?,"
-            " confirmed_at = CASE WHEN ? = 'confirmed' THEN ? ELSE confirmed_at END"
-            " WHERE id = ? AND status = 'pending'",
-            (status, reason, now, status, now, reservation_id),
+            " confirmed_at = COALESCE(?, confirmed_at) WHERE id = ? AND status = 'pending'",
+            # Only a yes sets `confirmed_at`; decided in Python so no parameter needs a type guessed in SQL.
+            (status, reason, now, now if status == "confirmed" else None, reservation_id),
         )
         return changed == 1
 
@@ -555,16 +573,8 @@ class Store:
     def forget_replies_before(self, cutoff: datetime, limit: int) -> int:
         """Delete up to `limit` of the oldest recorded replies received before `cutoff`; returns how many.
 
-        Rows are walked in insertion (rowid) order, which is arrival order, and only the first `limit` are
-        looked at: the purge reads a bounded window whatever the table's size, with no index on the time
-        (one more index would cost every text a write). A row stamped late (a clock step back) only delays
-        the rows behind it until it too is old enough."""
-        return self._changed(
-            "DELETE FROM inbound WHERE rowid IN ("
-            " SELECT rowid FROM (SELECT rowid, received_at FROM inbound ORDER BY rowid LIMIT ?)"
-            " WHERE received_at < ?)",
-            (limit, to_db(cutoff)),
-        )
+        How it finds them cheaply differs by backend (`Dialect.forget_replies`)."""
+        return self._changed(self._sql.dialect.forget_replies, (to_db(cutoff), limit))
 
     # -- rate limiting -----------------------------------------------------------------------------
 
@@ -574,15 +584,16 @@ class Store:
         One statement: a new window restarts the count; `noticed` records the count at which the notice
         went out, so exactly one text per window gets it."""
         now = self._clock.now()
+        started = to_db(now - window)
         row = self._one(
-            "INSERT INTO rate_limits (phone, window_start, count, noticed) VALUES (?, ?, 1, 0)"
-            " ON CONFLICT(phone) DO UPDATE SET"
-            "  count = CASE WHEN window_start <= ?3 THEN 1 ELSE count + 1 END,"
-            "  noticed = CASE WHEN window_start <= ?3 THEN 0"
-            "                 WHEN noticed = 0 AND count + 1 > ?4 THEN count + 1 ELSE noticed END,"
-            "  window_start = CASE WHEN window_start <= ?3 THEN excluded.window_start ELSE window_start END"
+            "INSERT INTO rate_limits AS r (phone, window_start, count, noticed) VALUES (?, ?, 1, 0)"
+            " ON CONFLICT (phone) DO UPDATE SET"
+            "  count = CASE WHEN r.window_start <= ? THEN 1 ELSE r.count + 1 END,"
+            "  noticed = CASE WHEN r.window_start <= ? THEN 0"
+            "                 WHEN r.noticed = 0 AND r.count + 1 > ? THEN r.count + 1 ELSE r.noticed END,"
+            "  window_start = CASE WHEN r.window_start <= ? THEN excluded.window_start ELSE r.window_start END"
             " RETURNING count, noticed",
-            (phone, to_db(now), to_db(now - window), limit),
+            (phone, to_db(now), started, started, limit, started),
         )
         assert row is not None
         count, noticed = int(row["count"]), int(row["noticed"])
@@ -597,22 +608,26 @@ class Store:
         """Queue a message; `key` and `reservation_id` say what it is about (the sender checks those that
         describe a state are still true when it goes out)."""
         now = self._now()
-        return self._run(
+        return self._insert(
             "INSERT INTO outbox (user_id, to_phone, body, media_url, next_attempt_at, created_at, message_key,"
             " reservation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (user_id, to_phone, body, media_url, now, now, key, reservation_id),
         )
 
-    def claim_due(self, lease: timedelta, limit: int) -> list[OutboxRow]:
-        """Lease due rows (pending, or sending with an expired lease: a crashed sender's) to this sender.
+    def claim_due(self, lease: timedelta, limit: int, holder: str | None = None) -> list[OutboxRow]:
+        """Lease due rows to this sender (`holder`: its boot id): pending ones, and those being sent by a
+        sender that crashed: its lease ran out, or its heartbeat stopped (`heartbeat`), whichever is first.
 
         One recipient's messages go out in order: a row is not due while an earlier row to the same phone
         waits for a retry or is being sent."""
         now = self._clock.now()
+        dialect = self._sql.dialect
         rows = self._all(
             "SELECT id, user_id, to_phone, body, media_url, attempts, message_key, reservation_id FROM outbox o"
             " WHERE ((o.status = 'pending' AND o.next_attempt_at <= ?)"
-            " OR (o.status = 'sending' AND o.lease_until <= ?))"
+            " OR (o.status = 'sending' AND (o.lease_until <= ? OR (o.lease_holder IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM servers s WHERE s.boot_id = o.lease_holder"
+            f" AND s.heartbeat_at > {dialect.clock_ago.format(seconds=HOLDER_DEAD_SECONDS)})))))"
             " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.to_phone = o.to_phone AND e.id < o.id"
             " AND e.status IN ('pending', 'sending')"
             " AND (CASE e.status WHEN 'pending' THEN e.next_attempt_at ELSE e.lease_until END) > ?)"
@@ -625,11 +640,24 @@ class Store:
         if claimed:
             marks = ",".join("?" * len(claimed))
             self._run(
-                f"UPDATE outbox SET status = 'sending', lease_until = ?, attempts = attempts + 1"
+                f"UPDATE outbox SET status = 'sending', lease_until = ?, lease_holder = ?, attempts = attempts + 1"
                 f" WHERE id IN ({marks})",
-                (to_db(until), *[row.id for row in claimed]),
+                (to_db(until), holder, *[row.id for row in claimed]),
             )
         return claimed
+
+    def heartbeat(self, boot_id: str) -> None:
+        """This server process is alive (stamped with the database's clock, one clock for every machine)."""
+        self._run(
+            f"INSERT INTO servers (boot_id, heartbeat_at) VALUES (?, {self._sql.dialect.clock_now})"
+            " ON CONFLICT (boot_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+            (boot_id,),
+        )
+
+    def forget_dead_servers(self) -> int:
+        """Drop the heartbeats of processes gone for a day (one row per start otherwise, forever)."""
+        return self._changed(
+            f"DELETE FROM servers WHERE heartbeat_at < {self._sql.dialect.clock_ago.format(seconds=86400)}")
 
     def renew_lease(self, outbox_id: int, held: datetime, until: datetime) -> bool:
         """Extend a claimed row's lease to `until` if it is still the lease `held` this sender set; False
@@ -642,10 +670,10 @@ class Store:
     def next_outbox_due(self) -> datetime | None:
         """When the next row falls due: a retry, or the lease of a row a crashed sender left 'sending'."""
         row = self._one(
-            "SELECT MIN(CASE status WHEN 'pending' THEN next_attempt_at ELSE lease_until END) FROM outbox"
+            "SELECT MIN(CASE status WHEN 'pending' THEN next_attempt_at ELSE lease_until END) AS due FROM outbox"
             " WHERE status IN ('pending', 'sending')"
         )
-        return from_db(row[0]) if row and row[0] else None
+        return from_db(row["due"]) if row and row["due"] else None
 
     def recipient_blocked(self, user_id: int | None) -> str | None:
         """Why this recipient must not be texted (opted out / unreachable), or None."""
@@ -696,7 +724,8 @@ class Store:
             marks = ",".join("?" * len(outbox_ids))
             self._run(
                 f"UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, lease_until = NULL,"
-                f" attempts = MAX(attempts - 1, 0) WHERE id IN ({marks}) AND status = 'sending'",
+                f" attempts = {self._sql.dialect.greatest('attempts - 1', '0')}"
+                f" WHERE id IN ({marks}) AND status = 'sending'",
                 (to_db(next_attempt), reason, *outbox_ids),
             )
 
@@ -759,8 +788,8 @@ class Store:
 
     def last_outbox_id(self) -> int:
         """The newest outbox row's id (0 when empty): the terminal chat shows only what comes after it."""
-        row = self._one("SELECT MAX(id) FROM outbox")
-        return int(row[0]) if row and row[0] is not None else 0
+        row = self._one("SELECT MAX(id) AS last_id FROM outbox")
+        return int(row["last_id"]) if row and row["last_id"] is not None else 0
 
     def outbox_summary(self) -> dict[str, int]:
         rows = self._all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
@@ -835,7 +864,7 @@ class Store:
 
     def record_relay(self, reservation_id: int, direction: str, body: str, media_url: str | None,
                      outbox_id: int, check_out: date) -> int:
-        return self._run(
+        return self._insert(
             "INSERT INTO relay_messages (reservation_id, direction, body, media_url, outbox_id, check_out,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (reservation_id, direction, body, media_url, outbox_id, check_out.isoformat(), self._now()),
@@ -845,9 +874,9 @@ class Store:
         """Whether to tell this sender the stay's rate limit tripped: not if they were told after
         `quiet_since`. Records the telling in the same statement (True means: tell them now)."""
         return self._changed(
-            "INSERT INTO relay_notices (reservation_id, user_id, told_at) VALUES (?, ?, ?)"
-            " ON CONFLICT(reservation_id, user_id) DO UPDATE SET told_at = excluded.told_at"
-            " WHERE relay_notices.told_at <= ?",
+            "INSERT INTO relay_notices AS n (reservation_id, user_id, told_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (reservation_id, user_id) DO UPDATE SET told_at = excluded.told_at"
+            " WHERE n.told_at <= ?",
             (reservation_id, user_id, self._now(), to_db(quiet_since)),
         ) > 0
 

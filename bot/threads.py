@@ -7,26 +7,21 @@ number is printed: the direction says who wrote.
 
 from __future__ import annotations
 
-import sqlite3
 import sys
-from contextlib import closing
 from typing import TextIO
 
 from bot.clock import SystemClock
 from bot.config import Config
-from bot.store import Store
+from bot.storage import read_only_store
 
 WHO = {"guest_to_host": "guest -> host", "host_to_guest": "host -> guest"}
 
 
 def thread_report(config: Config, ref: str, out: TextIO = sys.stdout) -> int:
-    path = config.resolve_path(config.database)
-    if not path.exists():
-        print(f"No database at {path}.", file=out)
-        return 1
-    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
-        conn.row_factory = sqlite3.Row
-        store = Store(conn, SystemClock())
+    with read_only_store(config.storage_url, SystemClock()) as store:
+        if store is None:
+            print(f"No database at {config.resolve_path(config.database)}.", file=out)
+            return 1
         stay = store.reservation_by_ref(ref)
         messages = store.relay_thread(ref) if stay else []
     if stay is None:

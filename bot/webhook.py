@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import cast
@@ -12,7 +13,7 @@ from multidict import MultiDictProxy
 
 from bot.config import Config
 from bot.engine import OPT_OUT_TYPES, Inbound, Reply
-from bot.keys import CONFIG, ENGINE, VALIDATOR
+from bot.keys import CONFIG, DATABASE, ENGINE, VALIDATOR
 
 log = logging.getLogger(__name__)
 
@@ -140,4 +141,19 @@ async def status_callback(request: web.Request) -> web.Response:
 
 @routes.get("/healthz")
 async def healthz(request: web.Request) -> web.Response:
+    """Live: the process serves (a balancer restarts or stops sending to a server that fails this)."""
     return web.json_response({"status": "ok"})
+
+
+READY_SECONDS = 5.0
+
+
+@routes.get("/readyz")
+async def readyz(request: web.Request) -> web.Response:
+    """Ready: the database answers and its schema is the one this code expects (a balancer sends texts
+    only to a server that passes this)."""
+    try:
+        ready = await asyncio.wait_for(request.app[DATABASE].ready(), READY_SECONDS)
+    except TimeoutError:
+        ready = False
+    return web.json_response({"status": "ok" if ready else "unavailable"}, status=200 if ready else 503)

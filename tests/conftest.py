@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -20,6 +22,9 @@ from bot.app import create_app
 from bot.clock import FakeClock
 from bot.config import ROOT, Config, load_config
 from bot.keys import CATALOG, CONFIG, DATABASE, ENGINE, SCHEDULER, SENDER
+from bot.storage import is_postgresql as postgres_url
+from bot.storage import open_storage
+from tests.support import postgres
 from tests.support.fake_twilio import FakeTwilio
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -134,11 +139,71 @@ async def fake_twilio(aiohttp_server: Callable[..., Any]) -> AsyncIterator[tuple
     yield twilio, str(server.make_url("")).rstrip("/")
 
 
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each test that uses a database runs on SQLite and on PostgreSQL (TEST_DATABASE_URL). A test that
+    only means something on SQLite is marked `@pytest.mark.sqlite_only`."""
+    name = str(request.param)
+    if name == "postgresql" and (why := postgres.unreachable()) is not None:
+        if os.environ.get("AIRTNG_REQUIRE_POSTGRESQL"):
+            pytest.fail(f"PostgreSQL required but unusable: {why}")
+        pytest.skip(postgres.SKIPPED)
+    return name
+
+
+@pytest.fixture(scope="session")
+def postgresql_schema() -> Iterator[str]:
+    """One migrated schema for the session's PostgreSQL cases (each test starts it empty)."""
+    with postgres.fresh_schema() as url:
+        asyncio.run(_migrate(url))
+        yield url
+
+
+async def _migrate(url: str) -> None:
+    await (await open_storage(url, FakeClock())).close()
+
+
 @pytest.fixture
-def config(tmp_path: Path, fake_twilio: tuple[FakeTwilio, str]) -> Config:
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A database of the test's own: a fresh SQLite file, or the session's PostgreSQL schema emptied."""
+    if backend == "sqlite":
+        return str(tmp_path / "airtng.db")
+    url = str(request.getfixturevalue("postgresql_schema"))
+    postgres.truncate_all(url)
+    return url
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `sqlite_only` (it reads SQLite's file, rowids, WAL) does not run on PostgreSQL, one
+    marked `postgresql_only` (units of work interleaving, which SQLite never lets happen) not on SQLite."""
+    def other_backend(item: pytest.Item) -> bool:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend") if callspec is not None else None
+        return bool((backend == "postgresql" and item.get_closest_marker("sqlite_only"))
+                    or (backend == "sqlite" and item.get_closest_marker("postgresql_only")))
+
+    dropped = [item for item in items if other_backend(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    skipped = [report for report in terminalreporter.stats.get("skipped", [])
+               if postgres.SKIPPED in str(report.longrepr)]
+    if skipped:
+        terminalreporter.write_line(f"{postgres.SKIPPED} ({len(skipped)} cases; {postgres.unreachable()})")
+
+
+@pytest.fixture
+def config(tmp_path: Path, fake_twilio: tuple[FakeTwilio, str], database_url: str) -> Config:
     """The shipped config.yaml with a test database, Twilio credentials and the fake's URL."""
     return load_config(env={}).with_(
         database=str(tmp_path / "airtng.db"),
+        database_url=database_url if postgres_url(database_url) else "",
         public_url=PUBLIC_URL,
         twilio_account_sid=ACCOUNT_SID,
         twilio_auth_token=AUTH_TOKEN,

@@ -1,4 +1,6 @@
-"""The database layer: migrations, and group commit that never acknowledges what is not durable."""
+"""The SQLite backend only (its file, WAL, writer lock and group commit mean nothing on PostgreSQL):
+migrations, and group commit that never acknowledges what is not durable. What every backend must do is
+in tests/test_storage.py, run on both."""
 
 from __future__ import annotations
 
@@ -13,19 +15,21 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.db import AUTO_CHECKPOINT_PAGES, Checkpointer, Database, migration_files
+from bot.storage import migration_files
+from bot.storage.sqlite import AUTO_CHECKPOINT_PAGES, Checkpointer
+from bot.storage.sqlite import SqliteStorage as Database
 from bot.store import Store
 
 
 async def test_migrations_run_once_and_are_tracked_by_version(tmp_path: Path) -> None:
     path = tmp_path / "a.db"
     db = await Database.open(path, FakeClock())
-    assert await db.migrate() == len(migration_files())  # a second run applies nothing new
+    assert await db.migrate() == len(migration_files("sqlite"))  # a second run applies nothing new
     await db.close()
     with sqlite3.connect(path) as conn:
         versions = [row[0] for row in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    assert versions == list(range(1, len(migration_files()) + 1))
+    assert versions == list(range(1, len(migration_files("sqlite")) + 1))
     assert mode == "wal"
 
 

@@ -6,6 +6,7 @@ pinned wording, so an operator's rewording of ja.yaml or en.yaml does not break 
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from datetime import date
 from pathlib import Path
@@ -77,12 +78,11 @@ def japanese_default(config: Config) -> Config:
 async def test_new_numbers_get_the_configured_default_language(
     aiohttp_client: AiohttpClient, japanese_default: Config, sms: Sms
 ) -> None:
-    # The `sms` app uses the shipped default (English); a second app with default ja greets in Japanese,
-    # even a first text in English.
-    app = create_app(japanese_default.with_(database=str(Path(japanese_default.database).with_name("ja.db"))),
-                     clock=sms.clock)
-    other = Sms(await aiohttp_client(app), sms.twilio, sms.clock, app)
-    assert await other.text(GUEST, "hello") == other.render("welcome", "ja")
+    # The `sms` app uses the shipped default (English); a second app with default ja, on the same database,
+    # greets a new number in Japanese, even a first text in English.
+    app = create_app(japanese_default, clock=sms.clock)
+    other = Sms(await aiohttp_client(app), sms.twilio, sms.clock, app, itertools.count(1000))  # its own sids
+    assert await other.text(GUEST2, "hello") == other.render("welcome", "ja")
     assert await sms.text(GUEST, "hello") == sms.render("welcome", "en")
 
 

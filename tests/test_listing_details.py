@@ -1,25 +1,30 @@
 """What a listing carries, below the flows: prices read and written (Babel), money as integers, free-night
-ranges, and migration 005 giving places listed before it a title and no price."""
+ranges, and the listing details migration giving places listed before it a title and no price (on both
+backends alike)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from bot.app import create_app
 from bot.availability import FreeRange, free_ranges
 from bot.clock import FakeClock
 from bot.config import Config
-from bot.db import _split_sql, migration_files
 from bot.money import Money, PriceError, format_money, parse_price
+from bot.storage import is_postgresql, migration_files
+from bot.storage.base import split_sql
 from tests.conftest import GUEST, HOST, AiohttpClient, Sms
-from tests.support.dbview import db_path
+from tests.support import postgres
+from tests.support.dbview import execute, query
 from tests.support.fake_twilio import FakeTwilio
 
 # -- money ---------------------------------------------------------------------------------------------------
@@ -78,33 +83,67 @@ def test_free_ranges_are_the_nights_no_stay_covers() -> None:
 
 # -- the listing details migration ---------------------------------------------------------------------------
 
-# Its number, found by name: migrations merged from elsewhere may come before it.
-LISTING_DETAILS = next(number for number, path in migration_files() if path.name.endswith("_listing_details.sql"))
+
+def _listing_details(backend: str) -> int:
+    """Its number, found by name: migrations merged from elsewhere may come before it."""
+    return next(number for number, path in migration_files(backend) if path.name.endswith("_listing_details.sql"))
 
 
-def _database_before_005(path: Path) -> None:
-    """A database as it was before the listing details migration, with a place and a request in it."""
-    with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-        for number, migration in migration_files():
-            if number >= LISTING_DETAILS:
-                break
-            for statement in _split_sql(migration.read_text(encoding="utf-8")):
-                conn.execute(statement)
-            conn.execute("INSERT INTO schema_migrations VALUES (?, '2026-11-01T00:00:00Z')", (number,))
-        now = "2026-11-01T00:00:00Z"
-        conn.execute("INSERT INTO users (id, phone, name, created_at) VALUES (1, '+15551230001', 'Ana', ?)", (now,))
-        conn.execute("INSERT INTO listings (id, host_id, description, created_at) VALUES"
-                     " (1, 1, 'Sunny loft by the harbour with two bedrooms and a piano', ?),"
-                     " (2, 1, 'Quiet cabin in the PINES', ?)", (now, now))
+# Places as hosts listed them before the migration (ids 1, 2, 3 in order on either backend).
+OLD_PLACES = ["Sunny loft by the harbour with two bedrooms and a piano", "Quiet cabin in the PINES",
+              "ÉTÉ chalet"]
 
 
-async def test_places_listed_before_005_get_a_title_and_no_price_and_still_book(
-        tmp_path: Path, aiohttp_client: AiohttpClient, config: Config, clock: FakeClock,
+def _build_before_listing_details(backend: str, run: Any) -> None:
+    """Apply the backend's migrations before the listing details one, then add a host and their places
+    (`run(sql, params)` executes one statement, `?` placeholders)."""
+    last = _listing_details(backend)
+    run("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)", ())
+    for number, migration in migration_files(backend):
+        if number >= last:
+            break
+        for statement in split_sql(migration.read_text(encoding="utf-8")):
+            run(statement, ())
+        run("INSERT INTO schema_migrations VALUES (?, '2026-11-01T00:00:00Z')", (number,))
+    now = "2026-11-01T00:00:00Z"
+    run("INSERT INTO users (phone, name, created_at) VALUES ('+15551230001', 'Ana', ?)", (now,))
+    for description in OLD_PLACES:
+        run("INSERT INTO listings (host_id, description, created_at) VALUES (1, ?, ?)", (description, now))
+
+
+@contextmanager
+def _database_before_listing_details(config: Config) -> Iterator[Config]:
+    """The test's config, on a database as it was before the listing details migration, with places."""
+    if not is_postgresql(config.storage_url):
+        with sqlite3.connect(config.storage_url) as conn:
+            _build_before_listing_details("sqlite", conn.execute)
+        yield config
+        return
+    with postgres.fresh_schema() as url:
+        with psycopg.connect(url, autocommit=True) as pg:
+            def run(sql: str, params: tuple[Any, ...]) -> None:
+                if params:
+                    pg.execute(sql.replace("?", "%s"), params)
+                else:
+                    pg.execute(sql)  # a migration's statement: no placeholders
+
+            _build_before_listing_details("postgresql", run)
+        yield config.with_(database_url=url)
+
+
+async def test_places_listed_before_the_listing_details_get_a_title_and_no_price_and_still_book(
+        aiohttp_client: AiohttpClient, config: Config, clock: FakeClock,
         fake_twilio: tuple[FakeTwilio, str]) -> None:
-    _database_before_005(Path(config.database))
-    app = create_app(config, clock=clock)
-    sms = Sms(await aiohttp_client(app), fake_twilio[0], clock, app)
+    with _database_before_listing_details(config) as before:
+        app = create_app(before, clock=clock)
+        sms = Sms(await aiohttp_client(app), fake_twilio[0], clock, app)
+        try:
+            await _places_listed_before_the_listing_details(sms, before)
+        finally:
+            await sms.client.close()  # before its database goes
+
+
+async def _places_listed_before_the_listing_details(sms: Sms, config: Config) -> None:
     page = await sms.text(GUEST, "BROWSE")
     assert "#1 Sunny loft by the harbour with two..., price on request\n" in page
     assert "#2 Quiet cabin in the PINES, price on request\n" in page
@@ -114,21 +153,28 @@ async def test_places_listed_before_005_get_a_title_and_no_price_and_still_book(
     await sms.text(GUEST, "BOOK 2 Dec 20-23 12 guests")  # no capacity stated: up to the 16 anyone may ask
     reply = await sms.text(GUEST, "Bob")
     assert "Request sent!" in reply and "12 guests, 3 nights, price on request" in reply
-    with sqlite3.connect(config.database) as conn:
-        stored: list[Any] = conn.execute(
-            "SELECT title, price_per_night, currency, max_guests FROM listings ORDER BY id").fetchall()
-    assert stored == [("Sunny loft by the harbour with two...", None, None, None),
-                      ("Quiet cabin in the PINES", None, None, None)]
+    stored = [tuple(row.values()) for row in query(
+        config.storage_url, "SELECT title, price_per_night, currency, max_guests, search_text FROM listings"
+                            " ORDER BY id")]
+    # The search copy folds ASCII only, on both backends alike: accented capitals stay as written.
+    assert stored == [
+        ("Sunny loft by the harbour with two...", None, None, None,
+         "sunny loft by the harbour with two... sunny loft by the harbour with two bedrooms and a piano"),
+        ("Quiet cabin in the PINES", None, None, None, "quiet cabin in the pines quiet cabin in the pines"),
+        ("ÉTÉ chalet", None, None, None, "ÉtÉ chalet ÉtÉ chalet"),
+    ]
 
 
 async def test_a_listing_flow_begun_before_the_new_questions_still_lists_the_place(sms: Sms) -> None:
-    """A host half-way through HOST when 005 is deployed answers the photo question of the old flow."""
+    """A host half-way through HOST when the listing details are deployed answers the photo question of
+    the old flow."""
     await sms.text(HOST, "hello")
     old_flow = json.dumps({"description": "Sunny loft by the harbour with two bedrooms and a piano"})
-    with sqlite3.connect(db_path(sms)) as conn:
-        conn.execute("UPDATE users SET name = 'Ana' WHERE phone = ?", (HOST,))
-        conn.execute("INSERT OR REPLACE INTO conversations (user_id, flow, step, data, flow_expires_at, updated_at)"
-                     " SELECT id, 'hosting', 'photo', ?, '2099-01-01T00:00:00Z', '2026-11-27T00:00:00Z' FROM users"
-                     " WHERE phone = ?", (old_flow, HOST))
+    execute(sms, "UPDATE users SET name = 'Ana' WHERE phone = ?", (HOST,))
+    execute(sms, "INSERT INTO conversations (user_id, flow, step, data, flow_expires_at, updated_at)"
+                 " SELECT id, 'hosting', 'photo', ?, '2099-01-01T00:00:00Z', '2026-11-27T00:00:00Z' FROM users"
+                 " WHERE phone = ? ON CONFLICT (user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,"
+                 " data = excluded.data, flow_expires_at = excluded.flow_expires_at, updated_at = excluded.updated_at",
+            (old_flow, HOST))
     assert "listed as #1" in await sms.text(HOST, "SKIP")
     assert "#1 Sunny loft by the harbour with two..., price on request" in await sms.text(GUEST, "BROWSE")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -14,7 +15,12 @@ from bot.serve import describe_start
 def test_start_up_names_the_address_the_database_and_the_gateway(config: Config) -> None:
     line = describe_start(config.with_(bind="127.0.0.1", port=8080))
     assert "listening on http://127.0.0.1:8080 (console: /admin/)" in line
-    assert f"database {config.database}" in line
+    if config.database_url:  # PostgreSQL: where it is, never who signs in or with what password
+        parts = urlsplit(config.database_url)
+        assert f"database postgresql://{parts.hostname}:{parts.port or 5432}{parts.path};" in line
+        assert "@" not in line and f"{parts.username}:" not in line
+    else:
+        assert f"database {config.database}" in line
     assert "SMS go to Twilio REST as +15550000000" in line
     bare = describe_start(config.with_(twilio_account_sid="", twilio_auth_token=""))
     assert "SMS go to the log (no Twilio credentials: nothing is really sent)" in bare
@@ -31,3 +37,13 @@ def test_a_database_that_cannot_be_opened_ends_start_up_in_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "Traceback" not in err[0]
     assert err[0].startswith(f"cannot open the database {database}: ")
+
+
+def test_a_postgresql_that_cannot_be_reached_ends_start_up_in_one_line_without_its_password(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://airtng:s3cret@127.0.0.1:1/airtng")  # nothing listens on 1
+    assert run.main(["serve"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in err[0]
+    assert err[0].startswith("cannot open the database postgresql://127.0.0.1:1/airtng: ")
+    assert "s3cret" not in err[0]

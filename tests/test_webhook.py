@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import GUEST, HOST, PUBLIC_URL, Sms, list_place, signature, twiml_messages
+from tests.support.dbview import execute, rows
 
 
 async def assert_untouched(sms: Sms, phone: str) -> None:
@@ -76,6 +77,20 @@ async def test_health(sms: Sms) -> None:
     response = await sms.client.get("/healthz")
     assert response.status == 200
     assert await response.json() == {"status": "ok"}
+
+
+async def test_ready_only_while_the_schema_is_the_one_the_code_expects(sms: Sms) -> None:
+    response = await sms.client.get("/readyz")
+    assert response.status == 200 and await response.json() == {"status": "ok"}
+    latest = rows(sms, "SELECT version, applied_at FROM schema_migrations ORDER BY version DESC")[0]
+    execute(sms, "DELETE FROM schema_migrations WHERE version = ?", (latest["version"],))
+    try:  # as if this server's code were newer than the database's schema
+        response = await sms.client.get("/readyz")
+        assert response.status == 503 and await response.json() == {"status": "unavailable"}
+    finally:
+        execute(sms, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                (latest["version"], latest["applied_at"]))
+    assert (await sms.client.get("/readyz")).status == 200
 
 
 async def test_the_reply_is_twiml_and_user_text_is_escaped(sms: Sms) -> None:

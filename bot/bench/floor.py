@@ -33,8 +33,9 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from bot.clock import SystemClock
-from bot.db import Checkpointer, Database
 from bot.signatures import TwilioSignatures
+from bot.storage.sqlite import Checkpointer
+from bot.storage.sqlite import SqliteStorage as Database
 from bot.store import Store
 
 

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.clock import SystemClock, to_db
-from bot.db import Database
+from bot.storage.sqlite import SqliteStorage as Database
 from bot.store import REF_ALPHABET, REF_LENGTH
 from bot.text import search_fold
 

@@ -15,7 +15,7 @@ from bot.clock import SystemClock
 from bot.config import Config
 from bot.console import auth
 from bot.console import queries as q
-from bot.db import Database
+from bot.storage import open_storage
 
 
 def _read_password(stdin: TextIO) -> str | None:
@@ -75,7 +75,7 @@ def operator_command(config: Config, action: str, name: str | None, *, stdin: Te
 
 
 async def _run(config: Config, work: q.Work[q.T]) -> q.T:
-    db = await Database.open(config.resolve_path(config.database), SystemClock(), group_commit=False)
+    db = await open_storage(config.storage_url, SystemClock(), group_commit=False)
     try:
         return await db.run(work)
     finally:

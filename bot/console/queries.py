@@ -30,19 +30,34 @@ def _one(store: Store, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> di
 
 
 def _count(store: Store, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> int:
+    """The one figure a `SELECT COUNT(*) AS n ...` reads (by column name, as rows are on both backends)."""
     row = store._one(sql, params)
-    return int(row[0]) if row is not None and row[0] is not None else 0
+    return int(row["n"]) if row is not None and row["n"] is not None else 0
+
+
+def _contains(store: Store, column: str) -> str:
+    """A case-insensitive "contains" test of `column` against one LIKE pattern, the same on both backends
+    (SQLite's LIKE folds ASCII letters, PostgreSQL's does not: its dialect lowers the column, so the
+    pattern is given in lower case, see `_pattern`)."""
+    return store._sql.dialect.contains_ci(column)
+
+
+def _pattern(word: str) -> str:
+    """The LIKE pattern for `_contains`: the word anywhere, ASCII letters in lower case (those are the
+    letters both backends fold; others match as typed)."""
+    folded = "".join(ch.lower() if ch.isascii() else ch for ch in word)
+    return f"%{_like_escape(folded)}%"
 
 
 # -- operators, sessions, audit ---------------------------------------------------------------------------
 
 
 def operator_count(store: Store) -> int:
-    return _count(store, "SELECT COUNT(*) FROM operators")
+    return _count(store, "SELECT COUNT(*) AS n FROM operators")
 
 
 def operators(store: Store) -> list[dict[str, Any]]:
-    return _rows(store, "SELECT o.name, o.created_at, (SELECT COUNT(*) FROM operator_sessions s"
+    return _rows(store, "SELECT o.name, o.created_at, (SELECT COUNT(*) AS n FROM operator_sessions s"
                         " WHERE s.operator_id = o.id) AS sessions FROM operators o ORDER BY o.name")
 
 
@@ -119,9 +134,9 @@ def record_login_failure(store: Store, operator: str, address: str, now: datetim
 
 def login_failures_since(store: Store, operator: str, address: str, since: datetime) -> int:
     """The more of: failures for this account, failures from this address, since `since` (two indexes)."""
-    by_operator = _count(store, "SELECT COUNT(*) FROM login_failures WHERE operator = ? AND at > ?",
+    by_operator = _count(store, "SELECT COUNT(*) AS n FROM login_failures WHERE operator = ? AND at > ?",
                          (operator, to_db(since)))
-    by_address = _count(store, "SELECT COUNT(*) FROM login_failures WHERE address = ? AND at > ?",
+    by_address = _count(store, "SELECT COUNT(*) AS n FROM login_failures WHERE address = ? AND at > ?",
                         (address, to_db(since)))
     return max(by_operator, by_address)
 
@@ -140,25 +155,25 @@ def dashboard(store: Store, now: datetime, today: date) -> dict[str, Any]:
     table (requests waiting, outbox problems) scan it, which is milliseconds at 20,000 reservations."""
     day_ago = to_db(now - timedelta(hours=24))
     return {
-        "listings_live": _count(store, "SELECT COUNT(*) FROM listings l JOIN users u ON u.id = l.host_id"
+        "listings_live": _count(store, "SELECT COUNT(*) AS n FROM listings l JOIN users u ON u.id = l.host_id"
                                        f" WHERE l.active = 1 AND NOT {_BLOCKED}"),
-        "listings_hidden": _count(store, "SELECT COUNT(*) FROM listings WHERE active = 0"),
-        "requests_waiting": _count(store, "SELECT COUNT(*) FROM reservations WHERE status = 'pending'"),
-        "upcoming_stays": _count(store, "SELECT COUNT(*) FROM reservations WHERE status = 'confirmed'"
+        "listings_hidden": _count(store, "SELECT COUNT(*) AS n FROM listings WHERE active = 0"),
+        "requests_waiting": _count(store, "SELECT COUNT(*) AS n FROM reservations WHERE status = 'pending'"),
+        "upcoming_stays": _count(store, "SELECT COUNT(*) AS n FROM reservations WHERE status = 'confirmed'"
                                         " AND check_out > ?", (today.isoformat(),)),
-        "texts_in_24h": _count(store, "SELECT COUNT(*) FROM inbound WHERE received_at > ?", (day_ago,)),
-        "replies_24h": _count(store, "SELECT COUNT(*) FROM inbound WHERE received_at > ? AND reply <> '[]'",
+        "texts_in_24h": _count(store, "SELECT COUNT(*) AS n FROM inbound WHERE received_at > ?", (day_ago,)),
+        "replies_24h": _count(store, "SELECT COUNT(*) AS n FROM inbound WHERE received_at > ? AND reply <> '[]'",
                               (day_ago,)),
-        "sms_out_24h": _count(store, "SELECT COUNT(*) FROM outbox WHERE created_at > ?", (day_ago,)),
-        "outbox_waiting": _count(store, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
+        "sms_out_24h": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE created_at > ?", (day_ago,)),
+        "outbox_waiting": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')"
                                         " AND attempts = 0"),
-        "outbox_retrying": _count(store, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
+        "outbox_retrying": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')"
                                          " AND attempts > 0"),
-        "outbox_failed": _count(store, "SELECT COUNT(*) FROM outbox WHERE status = 'failed'"),
-        "outbox_undelivered": _count(store, "SELECT COUNT(*) FROM outbox WHERE status = 'sent'"
+        "outbox_failed": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'failed'"),
+        "outbox_undelivered": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'sent'"
                                             " AND delivery_status IN ('undelivered', 'failed')"),
-        "opted_out": _count(store, "SELECT COUNT(*) FROM users WHERE opted_out = 1"),
-        "unreachable": _count(store, "SELECT COUNT(*) FROM users WHERE unreachable IS NOT NULL"),
+        "opted_out": _count(store, "SELECT COUNT(*) AS n FROM users WHERE opted_out = 1"),
+        "unreachable": _count(store, "SELECT COUNT(*) AS n FROM users WHERE unreachable IS NOT NULL"),
     }
 
 
@@ -181,7 +196,7 @@ def upcoming_stays(store: Store, today: date, limit: int = 10) -> list[dict[str,
 
 _LISTING_FIELDS = ("l.id, l.description, l.photo_url, l.active, l.created_at, l.host_id, u.name AS host_name,"
                    " u.phone AS host_phone, u.opted_out AS host_opted_out, u.unreachable AS host_unreachable,"
-                   " (SELECT COUNT(*) FROM reservations r WHERE r.listing_id = l.id AND r.status = 'pending')"
+                   " (SELECT COUNT(*) AS n FROM reservations r WHERE r.listing_id = l.id AND r.status = 'pending')"
                    " AS pending")
 
 
@@ -196,9 +211,9 @@ def listings(store: Store, query: str = "", limit: int = PAGE_ROWS) -> list[dict
         params.append(int(words[0].lstrip("#")))
     else:
         for word in words:
-            where.append("(l.description LIKE ? ESCAPE '\\' OR u.name LIKE ? ESCAPE '\\'"
-                         " OR u.phone LIKE ? ESCAPE '\\')")
-            pattern = f"%{_like_escape(word)}%"
+            where.append(f"({_contains(store, 'l.description')} OR {_contains(store, 'u.name')}"
+                         f" OR {_contains(store, 'u.phone')})")
+            pattern = _pattern(word)
             params += [pattern, pattern, pattern]
     params.append(limit)
     return _rows(store, f"SELECT {_LISTING_FIELDS} FROM listings l JOIN users u ON u.id = l.host_id"
@@ -244,8 +259,8 @@ def reservations(store: Store, *, status: str = "", place: str = "", start: date
         params.append(int(words[0].lstrip("#")))
     else:
         for word in words:
-            where.append("l.description LIKE ? ESCAPE '\\'")
-            params.append(f"%{_like_escape(word)}%")
+            where.append(_contains(store, "l.description"))
+            params.append(_pattern(word))
     if start is not None:
         where.append("r.check_out > ?")
         params.append(start.isoformat())
@@ -283,8 +298,8 @@ def messages_about(store: Store, phones: list[str], ref: str, moments: list[str]
     marks = ",".join("?" * len(phones))
     also, times = _about("created_at", moments)
     return _rows(store, f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE to_phone IN ({marks})"
-                        f" AND (body LIKE ? ESCAPE '\\'{also}) ORDER BY id LIMIT ?",
-                 (*phones, f"%{_like_escape(ref)}%", *times, limit))
+                        f" AND ({_contains(store, 'body')}{also}) ORDER BY id LIMIT ?",
+                 (*phones, _pattern(ref), *times, limit))
 
 
 def texts_about(store: Store, phones: list[str], ref: str, moments: list[str],
@@ -292,10 +307,10 @@ def texts_about(store: Store, phones: list[str], ref: str, moments: list[str],
     """These people's texts that name the reference, got an answer naming it, or changed the reservation
     (inbound_phone_time index)."""
     marks = ",".join("?" * len(phones))
-    pattern = f"%{_like_escape(ref)}%"
+    pattern = _pattern(ref)
     also, times = _about("received_at", moments)
     rows = _rows(store, f"SELECT message_sid, phone, body, reply, received_at FROM inbound"
-                        f" WHERE phone IN ({marks}) AND (reply LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\'"
+                        f" WHERE phone IN ({marks}) AND ({_contains(store, 'reply')} OR {_contains(store, 'body')}"
                         f"{also}) ORDER BY received_at LIMIT ?", (*phones, pattern, pattern, *times, limit))
     for row in rows:
         row["replies"] = _reply_bodies(row["reply"])
@@ -311,10 +326,10 @@ def people(store: Store, query: str, limit: int = 50) -> list[dict[str, Any]]:
     if not text:
         return _rows(store, f"SELECT {_PERSON_FIELDS} FROM users u ORDER BY u.id DESC LIMIT ?", (limit,))
     digits = "".join(ch for ch in text if ch.isdigit())
-    pattern = f"%{_like_escape(text)}%"
-    phone_pattern = f"%{_like_escape(digits)}%" if digits else pattern
-    return _rows(store, f"SELECT {_PERSON_FIELDS} FROM users u WHERE u.phone LIKE ? ESCAPE '\\'"
-                        " OR u.name LIKE ? ESCAPE '\\' ORDER BY u.id DESC LIMIT ?", (phone_pattern, pattern, limit))
+    pattern = _pattern(text)
+    phone_pattern = _pattern(digits) if digits else pattern
+    return _rows(store, f"SELECT {_PERSON_FIELDS} FROM users u WHERE {_contains(store, 'u.phone')}"
+                        f" OR {_contains(store, 'u.name')} ORDER BY u.id DESC LIMIT ?", (phone_pattern, pattern, limit))
 
 
 _PERSON_FIELDS = "u.id, u.phone, u.name, u.language, u.opted_out, u.unreachable, u.created_at"

@@ -26,7 +26,7 @@ _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
 
 def title_from(description: str) -> str:
     """A title for a place listed without one: its description, cut after the last whole word that fits
-    (as migration 005 titles older places), with three dots (GSM-7, unlike "…")."""
+    (as migration 007 titles older places), with three dots (GSM-7, unlike "…")."""
     if len(description) <= TITLE_MAX:
         return description
     cut = description[: TITLE_MAX - 3]

@@ -109,7 +109,7 @@ def photo(ctx: Context, text: Text) -> StepName | None:
     state = ctx.state
     description = str(state["description"])
     # A flow begun before titles and prices were asked (a deploy while a host was half-way) lists the place
-    # as migration 005 left older ones: a title from the description, no price, no stated capacity.
+    # as migration 007 left older ones: a title from the description, no price, no stated capacity.
     price = Money(int(state["price"]), str(state["currency"])) if "price" in state else None
     guests = int(state["guests"]) if "guests" in state else None
     listing = ctx.store.create_listing(ctx.texter.id, description, photo_url,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from pathlib import Path
 
 import pytest
 
@@ -50,11 +49,12 @@ def test_a_name_is_needed(config: Config) -> None:
     assert _run(config, "add")[0] == 2
 
 
-def test_the_run_py_command_reads_the_password_from_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_the_run_py_command_reads_the_password_from_stdin(database_url: str, monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     import run
 
-    monkeypatch.setenv("DATABASE", str(tmp_path / "cli.db"))
+    # The database as an operator names it: DATABASE (a SQLite file) or DATABASE_URL (PostgreSQL).
+    monkeypatch.setenv("DATABASE_URL" if database_url.startswith("postgresql") else "DATABASE", database_url)
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
     assert run.main(["operator", "add", "ana"]) == 0
     assert run.main(["operator", "list"]) == 0

@@ -5,10 +5,9 @@ stay that overlaps the guest's own stay elsewhere asks for YES first."""
 from __future__ import annotations
 
 import re
-import sqlite3
 
 from tests.conftest import GUEST, GUEST2, GUEST3, HOST, Sms, book, list_place
-from tests.support.dbview import db_path
+from tests.support.dbview import execute
 
 HOST2 = "+15551230019"
 
@@ -73,10 +72,9 @@ async def test_more_guests_than_the_place_sleeps_is_refused_and_asked_again(sms:
 
 async def test_a_place_listed_before_prices_books_with_no_total(sms: Sms) -> None:
     number = await list_place(sms)
-    # What migration 005 leaves for a place listed before it: no price, no stated capacity.
-    with sqlite3.connect(db_path(sms)) as conn:
-        conn.execute("UPDATE listings SET price_per_night = NULL, currency = NULL, max_guests = NULL WHERE id = ?",
-                     (number,))
+    # What the listing details migration leaves for a place listed before it: no price, no stated capacity.
+    execute(sms, "UPDATE listings SET price_per_night = NULL, currency = NULL, max_guests = NULL WHERE id = ?",
+            (number,))
     assert "price on request" in await sms.text(GUEST, "BROWSE")
     reply = await sms.text(GUEST, f"BOOK {number} Dec 20-23")
     assert f"How many guests will stay at #{number} (up to 16)?" in reply

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 import logging
-import sqlite3
 
 import pytest
 
 from bot.config import Config
 from bot.threads import thread_report
 from tests.conftest import GUEST, GUEST2, HOST, Sms, book, list_place
-from tests.support.dbview import db_path, outbox, rows
+from tests.support.dbview import execute, outbox, rows
 
 HOST2 = "+15551230005"
 PHOTO = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
@@ -70,8 +69,7 @@ async def test_guest_and_host_write_to_each_other_and_nobody_sees_a_number(
 
 async def test_a_person_without_a_name_is_shown_by_their_role_never_their_number(sms: Sms) -> None:
     ref = await confirmed_stay(sms)
-    with sqlite3.connect(db_path(sms)) as conn:  # as if the name had never been given
-        conn.execute("UPDATE users SET name = NULL WHERE phone = ?", (GUEST,))
+    execute(sms, "UPDATE users SET name = NULL WHERE phone = ?", (GUEST,))  # as if the name had never been given
     await sms.text(GUEST, "MSG Hello!")
     assert sms.inbox(HOST)[-1].startswith(f"Guest ({ref}, Dec 20-23): Hello!")
     assert_no_number_anywhere(sms)

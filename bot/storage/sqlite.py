@@ -1,4 +1,5 @@
-"""SQLite: the connection, forward-only migrations, and units of work with group commit.
+"""The SQLite backend (the embedded default): the connection, forward-only migrations (`db/sqlite/`), and
+units of work with group commit.
 
 A unit of work is a plain function of a `Store`. Units run on the event loop, a batch at a time, inside a
 transaction that is begun and committed on aiosqlite's database thread: the waits (another process's
@@ -12,10 +13,10 @@ import asyncio
 import fcntl
 import logging
 import os
-import re
 import sqlite3
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -24,32 +25,18 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.clock import Clock, to_db
+from bot.storage.base import Dialect, Row, migration_files, split_sql
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "db"
-_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 MAX_BATCH = 64
 PAGE_CACHE_KIB = 32 * 1024
 # The checkpointer's pace, and the WAL size (in pages) at which a COMMIT copies what is left itself.
 CHECKPOINT_SECONDS = 0.1
 AUTO_CHECKPOINT_PAGES = 4000  # ~16 MiB of WAL
-
-
-def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
-    """Numbered migrations in order; a gap or a duplicate number is a programming error."""
-    found = sorted(
-        (int(m.group(1)), path)
-        for path in directory.glob("*.sql")
-        if (m := _MIGRATION_NAME.match(path.name))
-    )
-    numbers = [number for number, _ in found]
-    if numbers != list(range(1, len(numbers) + 1)):
-        raise RuntimeError(f"migrations in {directory} must be numbered 001, 002, ... without gaps: {numbers}")
-    return found
 
 
 class _WriterLock:
@@ -88,7 +75,69 @@ class _Unit:
     error: BaseException | None = None
 
 
-class Database:
+SQLITE = Dialect(
+    name="sqlite",
+    lock_key=None,  # one writer at a time already
+    # Rows are walked in insertion (rowid) order, which is arrival order, and only the first `limit` are
+    # looked at: the purge reads a bounded window whatever the table's size, with no index on the time
+    # (one more index would cost every text a write). A row stamped late (a clock step back) only delays
+    # the rows behind it until it too is old enough.
+    forget_replies="DELETE FROM inbound WHERE rowid IN ("
+                   " SELECT rowid FROM (SELECT rowid, received_at FROM inbound ORDER BY rowid LIMIT ?2)"
+                   " WHERE received_at < ?1)",
+    # SQLite's LIKE folds ASCII letters only: the PostgreSQL dialect matches that.
+    contains="{column} LIKE ? ESCAPE '\\'",
+    clock_now="strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+    clock_ago="strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-{seconds} seconds')",
+)
+
+
+class SqliteExecutor:
+    """The Store's SQL on the one SQLite connection (rows are `sqlite3.Row`: read by column name)."""
+
+    dialect = SQLITE
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        with closing(self._conn.execute(sql, params)) as cursor:
+            row: sqlite3.Row | None = cursor.fetchone()
+            return row
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with closing(self._conn.execute(sql, params)) as cursor:
+            rows: list[Row] = cursor.fetchall()
+            return rows
+
+    def changed(self, sql: str, params: Sequence[Any] = ()) -> int:
+        with closing(self._conn.execute(sql, params)) as cursor:
+            return cursor.rowcount
+
+
+def probe(path: str) -> str | None:
+    """Why the file cannot be opened as a database (None: it can); its folder is made when missing."""
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA schema_version").fetchone()
+    except (OSError, sqlite3.Error) as error:
+        return str(error)
+    return None
+
+
+@contextmanager
+def read_only_store(path: str, clock: Clock) -> Iterator[Store | None]:
+    """A Store on the file opened read-only, or None if there is no file."""
+    if not Path(path).exists():
+        yield None
+        return
+    with closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as conn:
+        conn.row_factory = sqlite3.Row
+        yield Store(SqliteExecutor(conn), clock)
+
+
+class SqliteStorage:
     """One SQLite connection, owned by aiosqlite's worker thread, and a queue of units of work for it.
 
     SQLite has one writer at a time, so this process runs its units in arrival order instead of fighting
@@ -103,8 +152,11 @@ class Database:
     raises and a retry finds none of them applied.
     """
 
+    dialect = SQLITE
+
     def __init__(self, conn: aiosqlite.Connection, clock: Clock, *, group_commit: bool = True,
-                 max_batch: int = MAX_BATCH, lock_path: Path | None = None) -> None:
+                 max_batch: int = MAX_BATCH, lock_path: Path | None = None, path: str = ":memory:") -> None:
+        self.url = path
         self._conn = conn
         self._writer = _WriterLock(lock_path)
         self._clock = clock
@@ -114,17 +166,19 @@ class Database:
         self._drainer: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, path: str | Path, clock: Clock, *, group_commit: bool = True) -> Database:
+    async def open(cls, path: str | Path, clock: Clock, *, group_commit: bool = True,
+                   migrate: bool = True) -> SqliteStorage:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(str(path), isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         for pragma in (
+            # First: several servers opening a new file at once wait for each other's switch to WAL.
+            "PRAGMA busy_timeout=5000",
             "PRAGMA journal_mode=WAL",
             # FULL: every acknowledged webhook is on disk before the 200 goes out.
             "PRAGMA synchronous=FULL",
             "PRAGMA foreign_keys=ON",
-            "PRAGMA busy_timeout=5000",
             # Each unit of work runs in a SAVEPOINT, so SQLite keeps the pages it changes in a statement
             # journal to roll back to: in memory rather than spilled to a temporary file (~10% of a text's
             # CPU, see docs/performance.md). Durability is the WAL's business and does not change.
@@ -139,8 +193,9 @@ class Database:
         ):
             await conn.execute(pragma)
         lock_path = None if str(path) == ":memory:" else Path(f"{path}.lock")
-        db = cls(conn, clock, group_commit=group_commit, lock_path=lock_path)
-        await db.migrate()
+        db = cls(conn, clock, group_commit=group_commit, lock_path=lock_path, path=str(path))
+        if migrate:
+            await db.migrate()
         return db
 
     async def _on_thread(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -173,11 +228,11 @@ class Database:
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
             current = int(conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0])
-            for number, path in migration_files():
+            for number, path in migration_files("sqlite"):
                 if number <= current:
                     continue
                 log.info("applying migration %s", path.name)
-                for statement in _split_sql(path.read_text(encoding="utf-8")):
+                for statement in split_sql(path.read_text(encoding="utf-8")):
                     conn.execute(statement)
                 conn.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
@@ -315,7 +370,7 @@ class Database:
             unit.error = exc
             return conn.in_transaction
         try:
-            unit.result = unit.work(Store(conn, self._clock))
+            unit.result = unit.work(Store(SqliteExecutor(conn), self._clock))
             conn.execute("RELEASE unit")
         except BaseException as exc:
             unit.error = exc
@@ -329,6 +384,17 @@ class Database:
         """Wait until every queued unit is done."""
         while self._drainer is not None and not self._drainer.done():
             await asyncio.shield(self._drainer)
+
+    async def ready(self) -> bool:
+        """The file answers and holds every migration this code ships."""
+        try:
+            return await self.run(lambda store: store.schema_version()) == len(migration_files("sqlite"))
+        except sqlite3.Error:
+            return False
+
+    def background(self) -> list[Coroutine[Any, Any, None]]:
+        """The WAL checkpointer (nothing to do for an in-memory database)."""
+        return [] if self.url == ":memory:" else [Checkpointer(self.url).run_forever()]
 
     async def close(self) -> None:
         await self._idle()
@@ -397,9 +463,3 @@ async def _finish(task: asyncio.Future[T]) -> T:
         except asyncio.CancelledError:
             if task.cancelled():
                 raise
-
-
-def _split_sql(script: str) -> list[str]:
-    """Statements of a migration file (no triggers with inner semicolons in our migrations)."""
-    without_comments = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
-    return [part.strip() for part in without_comments.split(";") if part.strip()]

@@ -1,0 +1,117 @@
+"""What every storage backend offers, and what the `Store` runs its SQL through.
+
+The `Store` writes one portable SQL text per query, with `?` positional placeholders; an `Executor` runs
+it on its backend's connection (PostgreSQL's translates the placeholders). The few statements that truly
+differ come from the backend's `Dialect`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from bot.store import Store
+
+T = TypeVar("T")
+
+MIGRATIONS_ROOT = Path(__file__).resolve().parent.parent.parent / "db"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+class Row(Protocol):
+    """A result row, read by column name (`sqlite3.Row` on SQLite, a dict on PostgreSQL)."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+    def keys(self) -> Iterable[str]: ...
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The statements that differ between backends; everything else in the Store is one SQL text."""
+
+    name: str
+    # Serialises units about one key (a phone) across every server; None where one writer does already.
+    lock_key: str | None
+    # Deletes up to `limit` (1st parameter) replies received before a time (2nd), oldest first.
+    forget_replies: str
+    # A case-insensitive "contains" test of a column against a LIKE pattern (one parameter); ASCII letters
+    # fold on both backends and nothing else does, so a search finds the same listings on either.
+    contains: str
+    # The database's own clock as ISO-8601 UTC text, now and `{seconds}` ago: liveness is judged on one
+    # clock, whichever machine's server wrote a heartbeat.
+    clock_now: str
+    clock_ago: str
+
+    def greatest(self, *expressions: str) -> str:
+        """The largest of the expressions (SQLite's scalar MAX takes several arguments, PostgreSQL's not)."""
+        function = "MAX" if self.name == "sqlite" else "GREATEST"
+        return f"{function}({', '.join(expressions)})"
+
+    def contains_ci(self, column: str) -> str:
+        return self.contains.format(column=column)
+
+
+class Executor(Protocol):
+    """Runs the Store's SQL inside the unit of work's transaction."""
+
+    dialect: Dialect
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    def changed(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Execute an UPDATE or DELETE; returns how many rows it changed."""
+        ...
+
+
+class Storage(Protocol):
+    """A backend: runs units of work, migrates, owns its background tasks, closes."""
+
+    url: str
+    dialect: Dialect
+
+    async def run(self, work: Callable[[Store], T], *, first: bool = False) -> T:
+        """Run one unit of work: all of it or none of it, durable when this returns. `work` may be run
+        again from the start (PostgreSQL retries a unit that lost a conflict), so it changes nothing but
+        the database. `first`: a small unit others wait on, run ahead of those queued where units queue."""
+        ...
+
+    async def migrate(self) -> int:
+        """Apply every migration newer than the recorded version; returns the version now in force."""
+        ...
+
+    async def ready(self) -> bool:
+        """The database answers and its schema is the one this code expects (for /readyz)."""
+        ...
+
+    def background(self) -> list[Coroutine[Any, Any, None]]:
+        """The backend's own background work, for the app to run while serving."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def migration_files(backend: str) -> list[tuple[int, Path]]:
+    """A backend's numbered migrations in order; a gap or a duplicate number is a programming error."""
+    directory = MIGRATIONS_ROOT / backend
+    found = sorted(
+        (int(m.group(1)), path)
+        for path in directory.glob("*.sql")
+        if (m := _MIGRATION_NAME.match(path.name))
+    )
+    numbers = [number for number, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migrations in {directory} must be numbered 001, 002, ... without gaps: {numbers}")
+    return found
+
+
+def split_sql(script: str) -> list[str]:
+    """Statements of a migration file (no triggers or functions with inner semicolons in our migrations)."""
+    without_comments = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
+    return [part.strip() for part in without_comments.split(";") if part.strip()]

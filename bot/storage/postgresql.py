@@ -1,0 +1,226 @@
+"""The PostgreSQL backend: one database shared by every server (`DATABASE_URL=postgresql://...`).
+
+Each unit of work runs synchronously (flows stay plain functions) on a pooled connection in a worker
+thread, as one SERIALIZABLE transaction. PostgreSQL then guarantees that whatever units ran at once, on
+whichever servers, the outcome is that of some order one after another; a unit that would break that (it
+read a row another committed unit changed: a guest's booking presenting the host's next request while the
+host's own text changes the same conversation at another server) fails with 40001 (or 40P01, a deadlock)
+and is run again from the start, on fresh data (after a few losses, in a lane where such units run one at
+a time across all servers, so that none starves). So no update is lost, no outbox row is claimed by two
+servers, and a job is worked once. On top of that, a text takes an advisory lock on its phone
+(`Store.lock_phone`) so that two texts from one phone wait for each other instead of both working and
+one failing.
+
+The executor translates the Store's `?` placeholders into psycopg's `%s` (escaping any literal `%`), once
+per distinct statement text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import IsolationLevel, errors
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from bot.clock import Clock, to_db
+from bot.storage.base import Dialect, Row, migration_files, split_sql
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Connections (and worker threads) per server process: units wait on the network, not the CPU, but every
+# unit running at once is one more that may conflict with another (README "Running on several machines":
+# PostgreSQL's max_connections must cover this times every process of every machine).
+POOL_SIZE = 8
+# A unit that loses a conflict runs again after a short random pause (growing to BACKOFF_CAP); after
+# FAST_ATTEMPTS it runs in the contended lane (one unit at a time across all servers, under an advisory
+# lock taken before its transaction), so that no unit starves behind a crowd of others; after MAX_ATTEMPTS
+# it fails.
+FAST_ATTEMPTS = 4
+MAX_ATTEMPTS = 40
+BACKOFF_CAP = 0.05
+CONTENDED_LOCK = 0x4169727475  # "Airtu"
+# Every server migrating at start-up takes this advisory lock first: one applies, the others find it done.
+MIGRATION_LOCK = 0x41697274  # "Airt"
+RETRIED = (errors.SerializationFailure, errors.DeadlockDetected)
+
+POSTGRESQL = Dialect(
+    name="postgresql",
+    lock_key="SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+    # No arrival order to walk without a column and an index per text: a BRIN index on the time (a few
+    # pages, kept by appends) finds the old rows (`db/postgresql/001_initial.sql`).
+    forget_replies="DELETE FROM inbound WHERE message_sid IN"
+                   " (SELECT message_sid FROM inbound WHERE received_at < ? LIMIT ?)",
+    # lower() under the C collation folds ASCII letters only, as SQLite's LIKE does; the Store folds the
+    # pattern the same way.
+    contains='lower({column} COLLATE "C") LIKE ? ESCAPE \'\\\'',
+    clock_now="""to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')""",
+    clock_ago="""to_char(clock_timestamp() AT TIME ZONE 'UTC' - interval '{seconds} seconds',"""
+              """ 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')""",
+)
+
+
+@functools.lru_cache(maxsize=2048)
+def translate(sql: str) -> str:
+    """The Store's SQL for psycopg: literal `%` doubled, `?` placeholders as `%s`. (No `?` may appear
+    inside a string literal in Store SQL; none does.)"""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresExecutor:
+    """The Store's SQL on one pooled connection, inside the unit's transaction; rows are dicts."""
+
+    dialect = POSTGRESQL
+
+    def __init__(self, conn: psycopg.Connection[dict[str, Any]]) -> None:
+        self._conn = conn
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        with self._conn.execute(translate(sql), params) as cursor:
+            return cursor.fetchone()
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self._conn.execute(translate(sql), params) as cursor:
+            return list(cursor.fetchall())
+
+    def changed(self, sql: str, params: Sequence[Any] = ()) -> int:
+        with self._conn.execute(translate(sql), params) as cursor:
+            return cursor.rowcount
+
+
+def probe(url: str) -> str | None:
+    """Why the server cannot be reached or refuses us (None: it answers)."""
+    try:
+        with psycopg.connect(url, connect_timeout=10) as conn:
+            conn.execute("SELECT 1").fetchone()
+    except psycopg.Error as error:
+        return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return None
+
+
+@contextmanager
+def read_only_store(url: str, clock: Clock) -> Iterator[Store]:
+    """A Store on a connection of its own inside a READ ONLY transaction."""
+    with psycopg.connect(url, row_factory=dict_row) as conn:
+        conn.read_only = True
+        with conn.transaction():
+            yield Store(PostgresExecutor(conn), clock)
+
+
+class PostgresStorage:
+    dialect = POSTGRESQL
+
+    def __init__(self, url: str, pool: ConnectionPool[psycopg.Connection[dict[str, Any]]], clock: Clock) -> None:
+        self.url = url
+        self._pool = pool
+        self._clock = clock
+        self._threads = ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="postgresql")
+        self._random = random.Random()
+
+    @classmethod
+    async def open(cls, url: str, clock: Clock, *, size: int = POOL_SIZE) -> PostgresStorage:
+        def configure(conn: psycopg.Connection[Any]) -> None:
+            # Each unit opens its transaction (`transaction()`), and opens it SERIALIZABLE.
+            conn.autocommit = True
+            conn.isolation_level = IsolationLevel.SERIALIZABLE
+            # A sequential scan locks the whole table against concurrent writers for serialisability, so on
+            # small tables (a new service) nearly every pair of units would conflict and one rerun; every
+            # query the Store makes has an index, and index scans lock only the pages they read (the
+            # PostgreSQL manual's advice, "Serializable Isolation Level").
+            conn.execute("SET enable_seqscan = off")
+
+        pool: ConnectionPool[psycopg.Connection[dict[str, Any]]] = ConnectionPool(
+            url, min_size=1, max_size=size, open=False, configure=configure,
+            kwargs={"row_factory": dict_row}, name="airtng")
+        await asyncio.to_thread(pool.open, wait=True, timeout=10)
+        return cls(url, pool, clock)
+
+    async def run(self, work: Callable[[Store], T], *, first: bool = False) -> T:
+        """Run the unit on a pooled connection in a worker thread (`first` means nothing here: units do not
+        queue behind one another). A caller cancelled before its unit started means it never runs; once
+        started it runs to its end."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, self._run_sync, work)
+
+    def _run_sync(self, work: Callable[[Store], T]) -> T:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with self._pool.connection() as conn:
+                    if attempt <= FAST_ATTEMPTS:
+                        return self._attempt(conn, work)
+                    return self._attempt_contended(conn, work)
+            except RETRIED as exc:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                log.debug("unit of work lost a conflict (%s); running it again", exc.sqlstate)
+                # A random pause: two units that collided do not collide again in step.
+                time.sleep(self._random.uniform(0, min(BACKOFF_CAP, 0.001 * 2 ** attempt)))
+        raise AssertionError("unreachable")
+
+    def _attempt(self, conn: psycopg.Connection[dict[str, Any]], work: Callable[[Store], T]) -> T:
+        with conn.transaction():
+            return work(Store(PostgresExecutor(conn), self._clock))
+
+    def _attempt_contended(self, conn: psycopg.Connection[dict[str, Any]], work: Callable[[Store], T]) -> T:
+        """One unit at a time across every server: taken before the transaction begins, so its snapshot is
+        taken after the previous contended unit committed."""
+        conn.execute("SELECT pg_advisory_lock(%s)", (CONTENDED_LOCK,))
+        try:
+            return self._attempt(conn, work)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (CONTENDED_LOCK,))
+
+    async def migrate(self) -> int:
+        return await asyncio.to_thread(self._migrate_sync)
+
+    def _migrate_sync(self) -> int:
+        with self._pool.connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+            try:
+                with conn.transaction():
+                    return self._migrate_locked(conn)
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+
+    def _migrate_locked(self, conn: psycopg.Connection[dict[str, Any]]) -> int:
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations"
+                     " (version integer PRIMARY KEY, applied_at text NOT NULL)")
+        row = conn.execute("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations").fetchone()
+        current = int(row["version"]) if row else 0
+        for number, path in migration_files("postgresql"):
+            if number <= current:
+                continue
+            log.info("applying migration %s", path.name)
+            for statement in split_sql(path.read_text(encoding="utf-8")):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (%s, %s)",
+                         (number, to_db(self._clock.now())))
+            current = number
+        return current
+
+    async def ready(self) -> bool:
+        try:
+            version = await self.run(lambda store: store.schema_version())
+        except psycopg.Error:
+            return False
+        return version == len(migration_files("postgresql"))
+
+    def background(self) -> list[Coroutine[Any, Any, None]]:
+        return []
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._pool.close)
+        self._threads.shutdown(wait=False)
+

@@ -1,0 +1,122 @@
+"""Several servers on one database (on SQLite: worker processes sharing the file; on PostgreSQL: servers on
+several machines), each a whole app: Twilio's retry lands on another server, one phone's texts are spread
+across servers, every server's scheduler and sender run at once. Nothing is applied or sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+from bot.app import create_app
+from bot.clock import to_db
+from bot.config import Config
+from bot.keys import SCHEDULER
+from bot.store import HOLDER_DEAD_SECONDS, Store
+from tests.conftest import GUEST, HOST, AiohttpClient, Sms, book, list_place
+from tests.support.dbview import execute, rows
+
+
+async def _another_server(aiohttp_client: AiohttpClient, config: Config, sms: Sms, number: int) -> Sms:
+    """Another server on the same database, Twilio fake and clock (MessageSids of its own)."""
+    app = create_app(config, clock=sms.clock)
+    return Sms(await aiohttp_client(app), sms.twilio, sms.clock, app, itertools.count(number * 100_000))
+
+
+async def test_a_retry_that_lands_on_another_server_is_applied_once(
+        aiohttp_client: AiohttpClient, config: Config, sms: Sms) -> None:
+    other = await _another_server(aiohttp_client, config, sms, 1)
+    number = await list_place(sms)
+    await sms.text(GUEST, f"BOOK {number} Dec 20-23 2 guests")
+    form = sms.form(GUEST, "Bob")  # the name: files the request and prompts the host
+    replies = await asyncio.gather(*(server.answer(form) for server in (sms, other, sms, other)))
+    await asyncio.gather(sms.deliver(), other.deliver())
+    assert len(set(replies)) == 1 and "reference" in replies[0]
+    assert rows(sms, "SELECT COUNT(*) AS n FROM reservations") == [{"n": 1}]
+    assert len(sms.inbox(HOST)) == 1  # the host is asked once
+
+
+async def test_one_phones_texts_spread_across_servers_are_applied_one_at_a_time(
+        aiohttp_client: AiohttpClient, config: Config, sms: Sms) -> None:
+    """Nine BOOKs at once from one guest, spread over two servers: the pending-request cap (3) holds, which
+    it could not if two were applied side by side."""
+    other = await _another_server(aiohttp_client, config, sms, 1)
+    hosts = [f"+1555777{i:04d}" for i in range(9)]
+    numbers = [await list_place(sms, host=h, name=f"H{i}", description=f"House {i} with garden, quiet street")
+               for i, h in enumerate(hosts)]
+    await sms.text(GUEST, f"BOOK {numbers[0]} Dec 1-2 2 guests")
+    await sms.text(GUEST, "Bob")
+    servers = itertools.cycle((sms, other))
+    replies = await asyncio.gather(*(next(servers).answer(sms.form(GUEST, f"BOOK {n} Dec 20-23 2 guests"))
+                                     for n in numbers[1:]))
+    assert sum("reference" in reply for reply in replies) == 2
+    assert rows(sms, "SELECT COUNT(*) AS n FROM reservations WHERE status = 'pending'") == [{"n": 3}]
+
+
+async def test_every_servers_scheduler_at_once_works_each_job_once(
+        aiohttp_client: AiohttpClient, config: Config, sms: Sms) -> None:
+    others = [await _another_server(aiohttp_client, config, sms, n) for n in (1, 2)]
+    number = await list_place(sms)
+    refs = [await book(sms, guest, number, f"Dec {2 * i + 1}-{2 * i + 2}", name=f"G{i}")
+            for i, guest in enumerate((GUEST, "+15551239001", "+15551239002"))]
+    prompts = len(sms.inbox(HOST))
+
+    async def every_scheduler_then_sender() -> None:
+        await asyncio.gather(*(server.app[SCHEDULER].run_due() for server in (sms, *others)))
+        await asyncio.gather(*(server.deliver() for server in (sms, *others)))
+
+    sms.clock.advance(hours=21)  # the reminder is due (it is sent while its request still waits)
+    await every_scheduler_then_sender()
+    reminders = [m for m in sms.inbox(HOST)[prompts:] if "Reminder" in m]
+    assert len(reminders) == 1
+    sms.clock.advance(hours=4)  # every expiry is due
+    await every_scheduler_then_sender()
+    expired = Counter(m.to for m in sms.twilio.messages if "expired" in m.body)
+    assert expired == Counter({GUEST: 1, "+15551239001": 1, "+15551239002": 1, HOST: 1})
+    assert rows(sms, "SELECT COUNT(*) AS n FROM reservations WHERE status = 'expired'") == [{"n": len(refs)}]
+
+
+async def test_every_servers_sender_at_once_sends_each_message_once_and_in_order(
+        aiohttp_client: AiohttpClient, config: Config, sms: Sms) -> None:
+    others = [await _another_server(aiohttp_client, config, sms, n) for n in (1, 2)]
+    number = await list_place(sms)
+    guests = [f"+155512391{i:02d}" for i in range(6)]
+    for i, guest in enumerate(guests):
+        await sms.post("/sms", sms.form(guest, f"BOOK {number} Dec {i + 1}-{i + 2} 2 guests"))
+        await sms.post("/sms", sms.form(guest, f"G{i}"))
+    for _ in range(3):  # the host declines one request after another: each tells a guest, prompts the next
+        await sms.post("/sms", sms.form(HOST, "NO"))
+    await asyncio.gather(*(server.deliver() for server in (sms, *others)))
+    written = rows(sms, "SELECT to_phone, body, status, last_error, message_key FROM outbox ORDER BY id")
+    # Host prompts for requests the host declined before the prompt's turn came are skipped as stale.
+    queued = [row for row in written if row["status"] == "sent"]
+    assert all((r["status"], r["last_error"], r["message_key"]) == ("skipped", "stale", "host_prompt")
+               for r in written if r["status"] != "sent")
+    sent = [(m.to, m.body) for m in sms.twilio.messages]
+    assert sorted(sent) == sorted((row["to_phone"], row["body"]) for row in queued)  # each once
+    for phone in {row["to_phone"] for row in queued}:  # and each person's in the order written
+        assert [b for to, b in sent if to == phone] == [r["body"] for r in queued if r["to_phone"] == phone]
+
+
+async def test_a_dead_servers_leased_messages_go_out_within_seconds_not_after_the_lease(
+        aiohttp_client: AiohttpClient, config: Config, sms: Sms) -> None:
+    """A server claims two messages and dies before sending them. While its heartbeat is fresh the rows are
+    its own; once the heartbeat is older than `HOLDER_DEAD_SECONDS`, another server sends them at once and in
+    order, though their 60 s lease has not run out (the clock has not moved)."""
+    for body in ("one", "two"):
+        await sms.db.run(partial(Store.enqueue, user_id=None, to_phone=HOST, body=body))
+
+    def claim_and_die(store: Store) -> int:
+        store.heartbeat("dead-server")
+        return len(store.claim_due(timedelta(seconds=60), 10, holder="dead-server"))
+
+    assert await sms.db.run(claim_and_die) == 2
+    other = await _another_server(aiohttp_client, config, sms, 1)
+    assert await other.deliver() == 0  # its holder is alive: hands off
+    execute(sms, "UPDATE servers SET heartbeat_at = ? WHERE boot_id = 'dead-server'", (
+        to_db(datetime.now(UTC) - timedelta(seconds=HOLDER_DEAD_SECONDS + 1)),))
+    assert await other.deliver() == 2
+    assert sms.inbox(HOST) == ["one", "two"]
+    assert [r["status"] for r in rows(sms, "SELECT status FROM outbox ORDER BY id")] == ["sent", "sent"]

@@ -1,0 +1,293 @@
+"""What every storage backend guarantees, on SQLite and on PostgreSQL (the `backend` fixture), and the
+guarantees that only PostgreSQL's concurrency can break (marked: SQLite runs one unit at a time, so two
+units never interleave there and those tests would prove nothing)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.config import ROOT
+from bot.models import Conversation
+from bot.storage import Storage, migration_files, open_storage
+from bot.storage import is_postgresql as postgres_url
+from bot.store import Store
+from tests.support import postgres
+from tests.support.dbview import query
+
+FLOW_TIMEOUT = timedelta(minutes=30)
+
+
+@pytest.fixture
+def fresh_url(backend: str, database_url: str) -> Iterator[str]:
+    """A database with no schema at all yet (for the migrations' own tests)."""
+    if backend == "sqlite":
+        yield database_url
+        return
+    with postgres.fresh_schema() as url:
+        yield url
+
+
+@pytest.fixture
+async def storage(database_url: str) -> AsyncIterator[Storage]:
+    opened = await open_storage(database_url, FakeClock())
+    yield opened
+    await opened.close()
+
+
+async def test_migrations_run_once_and_are_tracked_by_version(fresh_url: str, backend: str) -> None:
+    storage = await open_storage(fresh_url, FakeClock())
+    try:
+        expected = len(migration_files(backend))
+        assert await storage.migrate() == expected  # a second run applies nothing new
+        assert await storage.ready()
+        versions = await storage.run(lambda store: store.schema_version())
+        assert versions == expected
+    finally:
+        await storage.close()
+
+
+def _columns(url: str) -> dict[str, set[str]]:
+    """Each table of a migrated database with its columns (either backend)."""
+    if postgres_url(url):
+        found = query(url, "SELECT table_name AS t, column_name AS c FROM information_schema.columns"
+                           " WHERE table_schema = current_schema()")
+    else:
+        found = query(url, "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p"
+                           " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite%'")
+    tables: dict[str, set[str]] = {}
+    for row in found:
+        tables.setdefault(str(row["t"]), set()).add(str(row["c"]))
+    return tables
+
+
+@pytest.mark.postgresql_only
+async def test_both_backends_migrate_to_the_same_tables_and_columns(database_url: str, tmp_path: Path) -> None:
+    """Each migration has a twin of the same number and name, and after all of them both backends have the
+    same tables with the same columns: the Store's one SQL text finds what it reads on either."""
+    assert [path.name for _, path in migration_files("sqlite")] == [
+        path.name for _, path in migration_files("postgresql")]
+    sqlite_url = str(tmp_path / "twin.db")
+    await (await open_storage(sqlite_url, FakeClock())).close()
+    assert _columns(database_url) == _columns(sqlite_url)
+
+
+async def test_several_servers_starting_at_once_migrate_once(fresh_url: str, backend: str) -> None:
+    """Three servers start together on an empty database: one applies the migrations, the others wait for
+    it and find them applied (a second run of 001 would fail on its CREATE TABLEs)."""
+    opened = await asyncio.gather(*(open_storage(fresh_url, FakeClock()) for _ in range(3)),
+                                  return_exceptions=True)
+    try:
+        assert [await storage.ready() for storage in opened if not isinstance(storage, BaseException)] == [
+            True, True, True], opened
+    finally:
+        for storage in opened:
+            if not isinstance(storage, BaseException):
+                await storage.close()
+
+
+async def test_concurrent_units_are_all_durable_when_they_return(storage: Storage, database_url: str) -> None:
+    other = await open_storage(database_url, FakeClock())  # another server's connection
+
+    async def add_user(n: int) -> None:
+        await storage.run(lambda store: store.get_or_create_user(f"+1555000{n:04d}", "en"))
+        # Returned: another connection must see it now, before anything else happens.
+        assert await other.run(lambda store: store.user_by_phone(f"+1555000{n:04d}")) is not None
+
+    try:
+        await asyncio.gather(*(add_user(n) for n in range(30)))
+    finally:
+        await other.close()
+
+
+async def test_a_failing_unit_rolls_back_alone(storage: Storage) -> None:
+    async def good(n: int) -> None:
+        await storage.run(lambda store: store.get_or_create_user(f"+1555111{n:04d}", "en"))
+
+    def half_way(store: Store) -> None:
+        store.get_or_create_user("+15552220000", "en")
+        raise ValueError("rule broken half-way")
+
+    results = await asyncio.gather(good(1), storage.run(half_way), good(2), return_exceptions=True)
+    assert isinstance(results[1], ValueError)
+    found = await storage.run(lambda store: [store.user_by_phone(p) is not None
+                                             for p in ("+15551110001", "+15552220000", "+15551110002")])
+    assert found == [True, False, True]
+
+
+async def test_ids_come_back_from_inserts_and_search_folds_every_script_alike(storage: Storage) -> None:
+    """`RETURNING id` on both backends, and the same listings found for the same words: the words and each
+    listing's search copy are folded in every script (NFKC + casefold), so case and full-width letters do
+    not matter on either backend."""
+    def seed(store: Store) -> list[int]:
+        host, _ = store.get_or_create_user("+15553330001", "en")
+        return [store.create_listing(host.id, text, None, title=title, price=None, max_guests=None).id
+                for title, text in (("Loft", "Sunny LOFT by the harbour"), ("Café", "Café ÉTÉ by the sea"),
+                                    ("海", "海の見える部屋です"))]
+
+    ids = await storage.run(seed)
+    assert ids == [ids[0], ids[0] + 1, ids[0] + 2]
+
+    def found(*words: str) -> Callable[[Store], list[int]]:
+        return lambda store: [listing.id for listing in store.browse(0, words, 10)]
+
+    assert await storage.run(found("sunny", "loft")) == [ids[0]]
+    assert await storage.run(found("ＬＯＦＴ")) == [ids[0]]  # full-width letters read as ASCII
+    assert await storage.run(found("CAFÉ")) == [ids[1]]
+    assert await storage.run(found("cafÉ", "été")) == [ids[1]]
+    assert await storage.run(found("café", "winter")) == []  # every word must be there
+    assert await storage.run(found("海の")) == [ids[2]]
+    assert await storage.run(found("100%")) == []  # LIKE's wildcards are searched as text
+
+
+def _mark_sent(store: Store, row_id: int) -> None:
+    store.mark_sent(row_id, f"SM{row_id}", "queued")
+
+
+# -- PostgreSQL: several servers at once ---------------------------------------------------------------
+
+
+def _host_with_conversation(store: Store) -> int:
+    host, _ = store.get_or_create_user("+15554440001", "en")
+    store.save_conversation(Conversation(host.id), FLOW_TIMEOUT, slide=False)
+    return host.id
+
+
+@pytest.mark.postgresql_only
+async def test_one_text_per_phone_at_a_time_across_servers(database_url: str) -> None:
+    """Two servers get texts from one phone at once: the second waits for the first to commit."""
+    first, second = [await open_storage(database_url, FakeClock()) for _ in range(2)]
+    events: list[str] = []
+    holding = threading.Event()
+
+    def text(name: str, hold: float) -> Callable[[Store], None]:
+        def unit(store: Store) -> None:
+            store.lock_phone("+15554440002")
+            events.append(f"{name} starts")
+            holding.set()
+            time.sleep(hold)  # the work of a text, while the other server's text arrives
+            events.append(f"{name} ends")
+        return unit
+
+    try:
+        one = asyncio.create_task(first.run(text("one", 0.3)))
+        await asyncio.to_thread(holding.wait, 5)
+        await asyncio.gather(one, second.run(text("two", 0)))
+    finally:
+        await first.close()
+        await second.close()
+    assert events == ["one starts", "one ends", "two starts", "two ends"]
+
+
+@pytest.mark.postgresql_only
+async def test_no_lost_update_when_two_servers_change_one_conversation(database_url: str) -> None:
+    """A guest's booking at one server presents a request to the host while the host's own text at another
+    server starts a flow: both read the host's conversation before either writes it. The unit that loses
+    the conflict runs again on fresh data, so the host has both the flow and the request."""
+    first, second = [await open_storage(database_url, FakeClock()) for _ in range(2)]
+    both_read = threading.Barrier(2, timeout=5)
+    runs: list[str] = []
+
+    def change(name: str, apply: Callable[[Conversation], None]) -> Callable[[Store], None]:
+        def unit(store: Store) -> None:
+            conv = store.conversation(host_id)
+            if name not in runs:  # the first run waits for the other to have read too; a rerun does not
+                both_read.wait()
+            runs.append(name)
+            apply(conv)
+            store.save_conversation(conv, FLOW_TIMEOUT, slide=False)
+        return unit
+
+    def present(conv: Conversation) -> None:
+        conv.presented_id = request_id
+
+    def start_flow(conv: Conversation) -> None:
+        conv.flow, conv.step = "hosting", "describe"
+
+    def seed(store: Store) -> tuple[int, int]:
+        host = _host_with_conversation(store)
+        guest, _ = store.get_or_create_user("+15554440003", "en")
+        listing = store.create_listing(host, "Sunny loft by the harbour", None, title="Loft", price=None,
+                                       max_guests=None)
+        day = FakeClock().now().date()
+        return host, store.create_reservation(listing, guest.id, day, day + timedelta(days=2)).id
+
+    try:
+        host_id, request_id = await first.run(seed)
+        await asyncio.gather(first.run(change("booking", present)), second.run(change("host", start_flow)))
+        conv = await first.run(lambda store: store.conversation(host_id))
+    finally:
+        await first.close()
+        await second.close()
+    assert (conv.flow, conv.step, conv.presented_id) == ("hosting", "describe", request_id)
+    assert len(runs) == 3  # one of the two ran again
+
+
+def _claim_together(store: Store, barrier: threading.Barrier, waited: list[bool]) -> list[tuple[str, int]]:
+    """Claim the due outbox at the same moment as the other server (a rerun claims at once)."""
+    if not waited:
+        waited.append(True)
+        barrier.wait()
+    return [(row.to_phone, row.id) for row in store.claim_due(timedelta(minutes=1), 3)]
+
+
+@pytest.mark.postgresql_only
+async def test_two_servers_claiming_at_once_never_claim_a_row_twice_and_keep_each_queue_in_order(
+        database_url: str) -> None:
+    """Both servers' senders claim the outbox at the same moment, round after round: every row is claimed
+    once, and a row is only claimed after every earlier row to the same phone was settled."""
+    servers = [await open_storage(database_url, FakeClock()) for _ in range(2)]
+    phones = [f"+1555555{n:04d}" for n in range(4)]
+
+    def enqueue(store: Store) -> None:
+        for n in range(24):
+            store.enqueue(None, phones[n % len(phones)], f"message {n}")
+
+    claims: list[tuple[str, int]] = []
+    try:
+        await servers[0].run(enqueue)
+        for _ in range(24):
+            barrier = threading.Barrier(2, timeout=5)
+            claimed = await asyncio.gather(*(server.run(partial(_claim_together, barrier=barrier, waited=[]))
+                                             for server in servers))
+            for server, rows in zip(servers, claimed, strict=True):
+                claims.extend(rows)
+                for _, row_id in rows:
+                    await server.run(partial(_mark_sent, row_id=row_id))
+            summary = await servers[0].run(lambda store: store.outbox_summary())
+            if summary == {"sent": 24}:
+                break
+    finally:
+        for server in servers:
+            await server.close()
+    assert summary == {"sent": 24}
+    claimed_ids = [row_id for _, row_id in claims]
+    assert len(claimed_ids) == len(set(claimed_ids)) == 24
+    for phone in phones:  # in claim order, each phone's rows come in id order
+        ids = [row_id for to, row_id in claims if to == phone]
+        assert ids == sorted(ids)
+
+
+async def test_run_py_migrate_brings_a_new_database_up_to_date(fresh_url: str, backend: str) -> None:
+    env = {**os.environ, "DATABASE_URL": fresh_url} if backend == "postgresql" else {
+        **os.environ, "DATABASE": fresh_url, "DATABASE_URL": ""}
+    process = await asyncio.create_subprocess_exec(sys.executable, "run.py", "migrate", cwd=ROOT, env=env,
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, output.decode()
+    assert f"schema at version {len(migration_files(backend))}" in output.decode()
+    storage = await open_storage(fresh_url, FakeClock(), migrate=False)
+    try:
+        assert await storage.ready()
+    finally:
+        await storage.close()
