@@ -22,6 +22,7 @@ from bot.app import create_app
 from bot.clock import FakeClock
 from bot.config import ROOT, Config, load_config
 from bot.keys import CATALOG, CONFIG, DATABASE, ENGINE, SCHEDULER, SENDER
+from bot.presenting import describe
 from bot.storage import is_postgresql as postgres_url
 from bot.storage import open_storage
 from tests.support import postgres
@@ -259,6 +260,11 @@ async def start_listing(sms: Sms, host: str = HOST, name: str = "Ana", *, title:
     reply = await sms.text(host, guests)
     assert "Describe your place" in reply, reply
     return reply
+
+
+async def described(sms: Sms, reservation_id: int) -> dict[str, Any]:
+    """The variables every message about this reservation gets, computed by the app itself."""
+    return dict(await sms.engine.run(lambda ctx: describe(ctx, ctx.store.reservation(reservation_id))))
 
 
 async def list_place(sms: Sms, host: str = HOST, name: str | None = "Ana",

@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from bot.catalog import sms_size
-from bot.presenting import describe
-from tests.conftest import GUEST, GUEST2, HOST, Sms, book, list_place
+from tests.conftest import GUEST, GUEST2, HOST, Sms, book, described, list_place
 from tests.support.dbview import rows, user
 
 JAPANESE_PHONE = "+819012345678"
@@ -25,11 +24,6 @@ async def last_request(sms: Sms, phone: str) -> dict[str, Any]:
                       "ORDER BY r.id DESC LIMIT 1", (phone,))
     assert found, f"no request from {phone}"
     return found[0]
-
-
-async def described(sms: Sms, reservation_id: int) -> dict[str, Any]:
-    """The variables every message about this reservation gets, computed by the app itself."""
-    return dict(await sms.engine.run(lambda ctx: describe(ctx, ctx.store.reservation(reservation_id))))
 
 
 async def _listing_up_to_the_description(sms: Sms) -> None:

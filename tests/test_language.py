@@ -18,9 +18,8 @@ from bot.app import create_app
 from bot.config import ROOT, Config
 from bot.keys import CATALOG
 from bot.money import Money
-from bot.presenting import describe
 from bot.reload import RELOADER
-from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, list_place
+from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, described, list_place
 from tests.support.dbview import rows
 
 EXAMPLE = {"example_in": date(2026, 12, 11), "example_out": date(2026, 12, 14)}  # two weeks from the clock's day
@@ -35,11 +34,6 @@ def request_of(sms: Sms, ref: str | None = None, phone: str | None = None) -> di
                           "ORDER BY r.id DESC LIMIT 1", (phone,))
     assert found
     return found[0]
-
-
-async def described(sms: Sms, reservation_id: int) -> dict[str, Any]:
-    """The variables every message about this reservation gets, computed by the app itself."""
-    return dict(await sms.engine.run(lambda ctx: describe(ctx, ctx.store.reservation(reservation_id))))
 
 
 @pytest.mark.parametrize("command", ["LANG JA", "lang ja", "LANG 日本語", "言語 日本語", "LANG Japanese", "日本語",
