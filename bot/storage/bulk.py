@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from bot.storage import is_postgresql, sqlite_path
 
@@ -58,11 +58,20 @@ def scratch_schema(url: str, prefix: str) -> Iterator[str]:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
     try:
-        options = quote(f"-c search_path={schema}", safe="")
-        yield f"{url}{'&' if '?' in url else '?'}options={options}"
+        yield with_search_path(url, schema)
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """`url` with `schema` first on the search path (any other `options` the URL has are kept)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    given = " ".join(value for key, value in query if key == "options")
+    query = [(key, value) for key, value in query if key != "options"]
+    query.append(("options", f"-c search_path={schema} {given}".strip()))
+    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
 
 
 def _load_sqlite(path: str, tables: Sequence[Table]) -> None:
