@@ -40,6 +40,8 @@ def main(argv: list[str], prog: str = "python run.py bench") -> int:
     args = parser.parse_args(argv)
     if args.servers < 1:
         parser.error("--servers must be at least 1")
+    if args.database and not args.database.startswith(("postgresql://", "postgres://")):
+        parser.error("--database takes a postgresql:// URL (without it, the run uses a SQLite file of its own)")
     if args.servers > 1 and not args.database:
         parser.error("--servers > 1 needs --database postgresql://... (servers share one database)")
     if args.outbound:
