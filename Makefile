@@ -17,7 +17,7 @@ chat: $(STAMP)
 	$(BIN)/python run.py chat $(or $(PHONE),+15551230001)
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot tests run.py
+	$(BIN)/ruff check bot bench tests run.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -12,6 +12,7 @@
     python run.py bench --quick --durable-floor  also the floor of any durable, signed webhook
     python run.py bench --engine             the engine alone, in-process: CPU per text
     python run.py bench --outbound           CPU per outbound SMS through twilio's client
+    python run.py bench --database postgresql://... [--servers 2]  the same workload on PostgreSQL
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import asyncio
 import logging
 import sys
 
-from bot.bench import add_arguments as add_bench_arguments
 from bot.config import load_config
 
 
@@ -42,8 +42,15 @@ def main(argv: list[str] | None = None) -> int:
     operator = sub.add_parser("operator", help="console operators: add NAME, list, remove NAME")
     operator.add_argument("action", choices=["add", "list", "remove"])
     operator.add_argument("name", nargs="?")
-    add_bench_arguments(sub.add_parser("bench", help="benchmark the booking workload (docs/performance.md)"))
-    args = parser.parse_args(argv)
+    # The benchmark (top-level `bench/`, tooling) parses its own arguments, so it is imported only when run.
+    sub.add_parser("bench", add_help=False, help="benchmark the booking workload (python run.py bench --help)")
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "bench":
+        from bench import main as bench_main
+
+        return bench_main(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     from bot.serve import configure_logging
 
     configure_logging()
@@ -92,19 +99,6 @@ def main(argv: list[str] | None = None) -> int:
         from bot.console.operators import operator_command
 
         return operator_command(config, args.action, args.name)
-    if command == "bench" and args.outbound:
-        from bot.bench.outbound import cli as outbound_bench
-
-        return outbound_bench(args.texts)
-    if command == "bench" and args.engine:
-        from bot.bench.engine import cli as engine_bench
-
-        return engine_bench(args.texts)
-    if command == "bench":
-        from bot.bench.runner import cli as bench
-
-        return bench(quick=args.quick, scale=args.scale, duration=args.duration, json_path=args.json,
-                     profile=args.profile, durable_floor=args.durable_floor)
     parser.error(f"unknown command {command}")
     return 2
 

@@ -19,6 +19,8 @@ class Config:
     port: int = 8080
     bind: str = "127.0.0.1"
     workers: int = 1
+    # "auto": uvloop where it is installed, else asyncio's own loop; "uvloop" / "asyncio" force one.
+    event_loop: str = "auto"
     access_log: bool = False
     public_url: str = ""
     max_request_bytes: int = 65536
@@ -110,6 +112,7 @@ _YAML_KEYS: dict[tuple[str, ...], str] = {
     ("server", "port"): "port",
     ("server", "bind"): "bind",
     ("server", "workers"): "workers",
+    ("server", "event_loop"): "event_loop",
     ("server", "access_log"): "access_log",
     ("server", "public_url"): "public_url",
     ("server", "max_request_bytes"): "max_request_bytes",
@@ -159,6 +162,7 @@ _ENV_KEYS = {
     "PORT": "port",
     "BIND": "bind",
     "WORKERS": "workers",
+    "EVENT_LOOP": "event_loop",
     "ACCESS_LOG": "access_log",
     "DATABASE": "database",
     "DATABASE_URL": "database_url",

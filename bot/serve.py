@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib.util
 import logging
 import multiprocessing
 import signal
@@ -39,6 +40,7 @@ def serve(config: Config) -> int:
     problem = probe(config.storage_url)
     if problem is not None:
         raise StartupError(problem)
+    loop_kind(config.event_loop)  # an unknown or missing loop ends start-up before anything listens
     asyncio.run(_migrate(config))
     log.info("%s", describe_start(config))
     if config.workers <= 1:
@@ -52,25 +54,42 @@ def describe_start(config: Config) -> str:
     gateway = (f"Twilio REST as {config.twilio_phone_number or '(no TWILIO_PHONE_NUMBER)'}"
                if config.twilio_enabled else "the log (no Twilio credentials: nothing is really sent)")
     workers = f", {config.workers} workers" if config.workers > 1 else ""
-    return (f"listening on http://{config.bind}:{config.port} (console: /admin/){workers}; database "
-            f"{describe(config.storage_url)}; SMS go to {gateway}")
+    return (f"listening on http://{config.bind}:{config.port} (console: /admin/){workers} on "
+            f"{loop_kind(config.event_loop)}; database {describe(config.storage_url)}; SMS go to {gateway}")
 
 
 def _run(config: Config, *, reuse_port: bool = False) -> None:
     app = create_app(config)
     _tune_gc()
     web.run_app(app, host=config.bind, port=config.port, print=None, reuse_port=reuse_port,
-                access_log=access_logger if config.access_log else None, loop=event_loop())
+                access_log=access_logger if config.access_log else None, loop=event_loop(config.event_loop))
 
 
-def event_loop() -> asyncio.AbstractEventLoop:
-    """uvloop where it is installed (measured on this workload in issue 14: +7% to +17% texts/s, p99 the
-    same or better), else asyncio's own loop: nothing else changes with it."""
-    try:
+EVENT_LOOPS = ("auto", "uvloop", "asyncio")
+
+
+def loop_kind(choice: str) -> str:
+    """Which loop `server.event_loop` (EVENT_LOOP) means here: "uvloop" where it is installed (measured side
+    by side in docs/performance.md, "uvloop"), else "asyncio" (its own loop; nothing else changes with it)."""
+    choice = choice.strip().lower()
+    if choice not in EVENT_LOOPS:
+        raise StartupError(f"server.event_loop (EVENT_LOOP) is {choice!r}: use one of {', '.join(EVENT_LOOPS)}")
+    if choice == "asyncio":
+        return "asyncio"
+    if importlib.util.find_spec("uvloop") is not None:
+        return "uvloop"
+    if choice == "uvloop":
+        raise StartupError("server.event_loop (EVENT_LOOP) is uvloop, which is not installed"
+                           " (pip install uvloop, or set it to auto)")
+    return "asyncio"
+
+
+def event_loop(choice: str = "auto") -> asyncio.AbstractEventLoop:
+    if loop_kind(choice) == "uvloop":
         import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
+
+        return uvloop.new_event_loop()
+    return asyncio.new_event_loop()
 
 
 def _tune_gc() -> None:

@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from twilio.request_validator import RequestValidator
 
-from bot.bench.floor import make_durable_app
+from bench.floor import make_durable_app
 from bot.config import ROOT
 from tests.conftest import AUTH_TOKEN, AiohttpClient
+from tests.support import postgres
 
 # The mixed workload at concurrency 32 must reach this fraction of the floor's messages/s. The quick run
 # measures 0.10-0.13 today (0.059-0.064 before group commit batched hand-offs and the access log went off,
@@ -55,9 +57,33 @@ def test_quick_bench_keeps_a_fraction_of_the_floor_with_no_errors(tmp_path: Path
     assert durable["durable"]["rate"] > app["rate"]
 
 
+@pytest.mark.postgresql
+def test_quick_bench_on_postgresql_answers_everything_and_delivers_every_message(tmp_path: Path) -> None:
+    """`run.py bench --database postgresql://...`: the same workload, the server on PostgreSQL (in a schema of
+    the run's own, dropped afterwards), with no errors and every outbound message delivered."""
+    if (why := postgres.unreachable()) is not None:
+        pytest.skip(f"{postgres.SKIPPED} ({why})")
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "run.py", "bench", "--quick", "--duration", "1", "--database", postgres.TEST_DATABASE_URL,
+         "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    assert report["machine"]["database"].startswith("PostgreSQL")
+    [run] = report["runs"]
+    [level] = run["levels"]
+    assert level["app"]["errors"] == 0, (level["app"]["error_kinds"], level["app"]["sample_error"])
+    assert {"browse", "view", "book"} <= set(level["app"]["kinds"])
+    assert run["reservations_created"] > 0
+    assert run["delivered"] > 0 and run["all_delivered"], run["outbox"]
+    assert run["server_log_errors"] == 0
+
+
 def test_engine_bench_answers_every_text_of_the_workload_and_reports_cpu_per_text() -> None:
     """`python run.py bench --engine`: the same workload straight into the engine, every text answered."""
-    from bot.bench.engine import engine_bench
+    from bench.engine import engine_bench
 
     result = engine_bench(texts=640)
     assert result.texts >= 500
@@ -82,9 +108,24 @@ async def test_the_durable_floor_checks_signatures_and_records_each_message_sid_
 
 def test_outbound_bench_sends_every_message_it_times_and_reports_cpu_per_message() -> None:
     """`python run.py bench --outbound`: real sends through the gateway and a bare client, all accepted."""
-    from bot.bench.outbound import ROUNDS, outbound_bench
+    from bench.outbound import ROUNDS, outbound_bench
 
     result = outbound_bench(messages=100)
     assert result.delivered == ROUNDS * 2 * (100 + 100 // 10)
     assert len(result.twilio_us) == len(result.bare_us) == ROUNDS
     assert all(0 < us < 100_000 for us in result.twilio_us + result.bare_us)
+
+
+def test_run_py_does_not_import_the_benchmark_until_its_sub_command_runs() -> None:
+    """The benchmark is tooling beside the product: starting `run.py` (to serve, migrate, ...) never loads it,
+    and `run.py bench` still reaches it."""
+    code = ("import sys, run\n"
+            "try:\n    run.main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print('loaded:', sorted(m for m in sys.modules if m == 'bench' or m.startswith('bench.')))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          check=True)
+    assert "bench" in done.stdout  # the sub-command is offered in the help
+    assert done.stdout.splitlines()[-1] == "loaded: []"
+    helped = subprocess.run([sys.executable, "run.py", "bench", "--help"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert "--database" in helped.stdout and "--servers" in helped.stdout

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 import run
-from bot.config import Config
-from bot.serve import describe_start
+from bot.config import Config, load_config
+from bot.serve import describe_start, event_loop
 
 
 def test_start_up_names_the_address_the_database_and_the_gateway(config: Config) -> None:
@@ -47,3 +48,17 @@ def test_a_postgresql_that_cannot_be_reached_ends_start_up_in_one_line_without_i
     assert len(err) == 1 and "Traceback" not in err[0]
     assert err[0].startswith("cannot open the database postgresql://127.0.0.1:1/airtng: ")
     assert "s3cret" not in err[0]
+
+
+def test_the_event_loop_is_uvloop_unless_asyncio_is_asked_for_and_a_wrong_name_ends_start_up(
+        config: Config, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "/admin/) on uvloop; database" in describe_start(config)  # uvloop is in requirements.txt
+    forced = load_config(env={**os.environ, "EVENT_LOOP": "asyncio"})
+    assert "/admin/) on asyncio; database" in describe_start(forced)
+    loop = event_loop(forced.event_loop)
+    assert type(loop).__module__.startswith("asyncio")
+    loop.close()
+    monkeypatch.setenv("EVENT_LOOP", "uvlop")
+    assert run.main(["serve"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["server.event_loop (EVENT_LOOP) is 'uvlop': use one of auto, uvloop, asyncio"]

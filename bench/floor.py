@@ -1,8 +1,8 @@
 """The floor: the least an aiohttp webhook can do. It parses the form and answers a TwiML reply, with no
 signature check, no database and no access log. No aiohttp webhook can be faster than this.
 
-    python -m bot.bench.floor --port 18082          # the aiohttp floor
-    python -m bot.bench.floor --port 18083 --raw    # a bare asyncio protocol: the load generator's ceiling
+    python -m bench.floor --port 18082          # the aiohttp floor
+    python -m bench.floor --port 18083 --raw    # a bare asyncio protocol: the load generator's ceiling
 
 `--raw` answers every request with a fixed TwiML reply straight from an asyncio protocol, with no HTTP
 framework at all. Measured with the same generator it shows how fast the generator itself can go: if that
@@ -15,7 +15,7 @@ reply through the server's own `Database` (migrated SQLite file, WAL, `synchrono
 checkpointer beside the writer) before it answers; a MessageSid seen before gets its recorded reply. No
 conversation, no flow, no template, no outbound message: the booking workflow can only be slower than this.
 
-    TWILIO_AUTH_TOKEN=... python -m bot.bench.floor --port 18084 --durable /tmp/durable.db
+    TWILIO_AUTH_TOKEN=... python -m bench.floor --port 18084 --durable /tmp/durable.db
 """
 
 from __future__ import annotations

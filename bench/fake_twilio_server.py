@@ -3,7 +3,7 @@
 `POST /2010-04-01/Accounts/<sid>/Messages.json` answers 201 with a Twilio-shaped JSON body, as Twilio
 does, and counts the delivery; `GET /stats` says how many it took.
 
-    python -m bot.bench.fake_twilio_server --port 18081
+    python -m bench.fake_twilio_server --port 18081
 """
 
 from __future__ import annotations

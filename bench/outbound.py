@@ -19,7 +19,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.bench.runner import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, get_json, shared_processes
+from bench.runner import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, get_json, shared_processes
 from bot.config import Config
 from bot.gateway import TwilioGateway
 

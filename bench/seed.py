@@ -1,23 +1,23 @@
-"""A realistic world for the benchmark, bulk-inserted straight into a freshly migrated SQLite file.
+"""A realistic world for the benchmark, bulk-loaded straight into a freshly migrated database.
 
-The schema comes from the real migrations (`Database.open`); the rows go in with `executemany` in one
-transaction. Ids and phone numbers follow fixed rules (`World`) so the load generator can address hosts,
-listings and their hosts without reading the database.
+The schema comes from the real migrations (`open_storage`); the rows go in through `bot.storage.bulk`
+(SQLite: `executemany` in one transaction; PostgreSQL: COPY), so no driver is imported here. Ids and phone
+numbers follow fixed rules (`World`) so the load generator can address hosts, listings and
+their hosts without reading the database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from bot.clock import SystemClock, to_db
-from bot.storage.sqlite import SqliteStorage as Database
+from bot.storage import open_storage
+from bot.storage.bulk import Table, bulk_load
 from bot.store import REF_ALPHABET, REF_LENGTH
 from bot.text import search_fold
 
@@ -124,49 +124,22 @@ def _reservations(world: World, today: date, now: str) -> Iterator[tuple[object,
                days[start], days[end], status, reasons.get(status), now, None if status == "pending" else now)
 
 
-def seed(path: Path, world: World) -> float:
-    """Create, migrate and fill the database at `path`; returns the seconds it took."""
+def seed(url: str, world: World) -> float:
+    """Create, migrate and fill the database at `url` (a SQLite path or a PostgreSQL URL); returns the
+    seconds it took."""
     started = time.perf_counter()
 
     async def migrate() -> None:
-        db = await Database.open(path, SystemClock())
-        await db.close()
+        await (await open_storage(url, SystemClock())).close()
 
     asyncio.run(migrate())
     now = to_db(datetime.now(UTC))
     today = datetime.now(UTC).date()
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        # Seeding only: the benchmark's server opens the file with the shipped (durable) settings.
-        conn.execute("PRAGMA synchronous=OFF")
-        conn.execute("PRAGMA cache_size=-400000")
-        conn.execute("BEGIN")
-        # The migrations' own secondary indexes, dropped for the bulk insert and rebuilt (by sorting, far
-        # faster than a million random b-tree inserts) from their exact definitions in the same transaction.
-        indexes = [str(sql) for (sql,) in conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            " AND tbl_name IN ('users', 'listings', 'reservations')"
-        )]
-        for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            " AND tbl_name IN ('users', 'listings', 'reservations')"
-        ).fetchall():
-            conn.execute(f'DROP INDEX "{name}"')
-        conn.executemany("INSERT INTO users (id, phone, name, created_at) VALUES (?, ?, ?, ?)", _users(world, now))
-        conn.executemany(
-            "INSERT INTO listings (id, host_id, description, photo_url, created_at, title, price_per_night, currency,"
-            " max_guests, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            _listings(world, now),
-        )
-        conn.executemany(
-            "INSERT INTO reservations (id, ref, listing_id, host_id, guest_id, check_in, check_out, status,"
-            " reason, created_at, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            _reservations(world, today, now),
-        )
-        for sql in indexes:
-            conn.execute(sql)
-        conn.execute("COMMIT")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
+    bulk_load(url, [
+        Table("users", ("id", "phone", "name", "created_at"), _users(world, now)),
+        Table("listings", ("id", "host_id", "description", "photo_url", "created_at", "title", "price_per_night",
+                           "currency", "max_guests", "search_text"), _listings(world, now)),
+        Table("reservations", ("id", "ref", "listing_id", "host_id", "guest_id", "check_in", "check_out", "status",
+                               "reason", "created_at", "decided_at"), _reservations(world, today, now)),
+    ])
     return time.perf_counter() - started

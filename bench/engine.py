@@ -19,10 +19,10 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bench.loadgen import script
+from bench.runner import load_spec
+from bench.seed import QUICK_WORLD, seed
 from bot.app import create_app
-from bot.bench.loadgen import script
-from bot.bench.runner import load_spec
-from bot.bench.seed import QUICK_WORLD, seed
 from bot.config import load_config
 from bot.engine import Engine, Inbound
 from bot.keys import ENGINE
@@ -77,7 +77,7 @@ async def _run(database: Path, texts: int) -> EngineResult:
 def engine_bench(texts: int = 8000) -> EngineResult:
     with tempfile.TemporaryDirectory(prefix="airtng-engine-") as tmp:
         database = Path(tmp) / "engine.db"
-        seed(database, QUICK_WORLD)
+        seed(str(database), QUICK_WORLD)
         return asyncio.run(_run(database, texts))
 
 

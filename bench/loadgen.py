@@ -31,11 +31,11 @@ GUEST_NAMES = ["Maria", "Tom", "Aiko", "Luis", "Priya", "Noah", "Sofia", "Omar",
 
 @dataclass
 class LoadSpec:
-    port: int
+    ports: list[int]  # connection n goes to ports[n % len(ports)]: several servers share the load evenly
     connections: int
     duration: float
     max_requests: int
-    signing_url: str  # the URL Twilio signs: the server's PUBLIC_URL + /sms
+    signing_url: str  # the URL Twilio signs, the server's PUBLIC_URL + /sms, with `{port}` for the port
     auth_token: str
     account_sid: str
     bot_number: str
@@ -114,15 +114,20 @@ def script(spec: LoadSpec, connection: int, count: int, rng: random.Random,
     return texts[:count]
 
 
+def port_of(spec: LoadSpec, connection: int) -> int:
+    return spec.ports[connection % len(spec.ports)]
+
+
 def build_requests(spec: LoadSpec) -> list[list[tuple[bytes, str]]]:
     """Every request of the run, signed like Twilio signs its webhooks, as raw HTTP/1.1 bytes."""
     rng = random.Random(spec.seed)
     today = datetime.now(UTC).date()
     validator = RequestValidator(spec.auth_token)
     per_connection = -(-spec.max_requests // spec.connections)
-    host_header = f"127.0.0.1:{spec.port}"
     out: list[list[tuple[bytes, str]]] = []
     for connection in range(spec.connections):
+        port = port_of(spec, connection)
+        host_header, signing_url = f"127.0.0.1:{port}", spec.signing_url.format(port=port)
         requests = []
         for index, (phone, body, kind) in enumerate(script(spec, connection, per_connection, rng, today)):
             sid = f"SM{spec.seed % 2**32:08x}{connection:04x}{index:020x}"
@@ -133,7 +138,7 @@ def build_requests(spec: LoadSpec) -> list[list[tuple[bytes, str]]]:
                 "MessageSid": sid, "AccountSid": spec.account_sid, "From": phone, "ApiVersion": "2010-04-01",
             }
             payload = urlencode(form).encode()
-            signature = validator.compute_signature(spec.signing_url, form)
+            signature = validator.compute_signature(signing_url, form)
             requests.append((
                 b"POST /sms HTTP/1.1\r\nHost: " + host_header.encode()
                 + b"\r\nUser-Agent: TwilioProxy/1.1\r\nContent-Type: application/x-www-form-urlencoded"
@@ -280,9 +285,9 @@ async def run_load(spec: LoadSpec) -> LoadResult:
     loop = asyncio.get_running_loop()
     run = _Run(spec.connections, float("inf"), spec.error_markers, spec.repeat)
     connections = []
-    for own in requests:
+    for connection, own in enumerate(requests):
         protocol = _Connection(run, own)
-        await _connect(loop, protocol, spec.port)
+        await _connect(loop, protocol, port_of(spec, connection))
         connections.append(protocol)
     gc.collect()
     gc.freeze()

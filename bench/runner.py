@@ -1,8 +1,11 @@
-"""`python run.py bench [--quick] [--scale] [--durable-floor] [--json PATH]`: the booking-workload benchmark.
+"""`python run.py bench [--quick] [--scale] [--durable-floor] [--json PATH] [--database URL] [--servers N]`:
+the booking-workload benchmark.
 
 Everything runs as separate processes on loopback: the real server (`run.py serve` with real config,
-Twilio credentials so signatures are checked, a real SQLite file in a temporary directory, TWILIO_API_URL
-pointing at `fake_twilio_server`), the bare aiohttp floor (`floor`), and one load-generator process per
+Twilio credentials so signatures are checked, a real SQLite file in a temporary directory or, with
+`--database postgresql://...`, a schema of the run's own in that PostgreSQL, TWILIO_API_URL pointing at
+`fake_twilio_server`; with `--servers N`, N of them on N ports sharing the PostgreSQL, the generator's
+connections spread evenly across them), the bare aiohttp floor (`floor`), and one load-generator process per
 measurement (`loadgen`). At each concurrency level the same generator drives the floor and then the server;
 the ratio of their messages/s is the figure of merit (absolute numbers depend on the machine). Full runs
 (and `--quick --durable-floor`) also measure the durable floor (`floor --durable`) beside the floor at c=32:
@@ -11,7 +14,6 @@ the ceiling of any signed, durable, exactly-once webhook on this stack.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import http.client
 import json
@@ -21,7 +23,6 @@ import random
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlencode
@@ -37,11 +39,13 @@ from xml.sax.saxutils import escape
 import yaml
 from twilio.request_validator import RequestValidator
 
-from bot.bench import add_arguments
-from bot.bench.loadgen import LoadResult, LoadSpec
-from bot.bench.seed import HOST_PHONE_BASE, QUICK_WORLD, SCALE_WORLD, SMALL_WORLD, World, seed
+from bench.loadgen import LoadResult, LoadSpec
+from bench.seed import HOST_PHONE_BASE, QUICK_WORLD, SCALE_WORLD, SMALL_WORLD, World, seed
+from bot.clock import SystemClock
+from bot.storage import describe, is_postgresql, read_only_store
+from bot.storage.bulk import scratch_schema, server_version
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 AUTH_TOKEN = "bench-auth-token-0123456789abcdef"
 ACCOUNT_SID = "AC" + "b" * 32
 BOT_NUMBER = "+15550000000"
@@ -76,7 +80,8 @@ class RunReport:
     delivered: int  # messages the fake Twilio accepted during this run
     all_delivered: bool
     reservations_created: int
-    server_log_errors: int  # ERROR lines / tracebacks in the server's log
+    server_log_errors: int  # ERROR lines / tracebacks in the servers' logs
+    servers: int = 1  # serve processes on ports of their own, sharing the database
 
 
 @dataclass
@@ -232,7 +237,7 @@ def run_loadgen(spec: LoadSpec) -> LoadResult:
     """One measurement in a load-generator process of its own."""
     payload = asdict(spec)
     done = subprocess.run(
-        [sys.executable, "-m", "bot.bench.loadgen"], cwd=ROOT, input=json.dumps(payload).encode(),
+        [sys.executable, "-m", "bench.loadgen"], cwd=ROOT, input=json.dumps(payload).encode(),
         capture_output=True, timeout=spec.duration + 300, check=False,
     )
     if done.returncode != 0:
@@ -270,10 +275,10 @@ def shared_processes(work: Path) -> Iterator[Shared]:
     twilio_port, floor_port = free_port(), free_port()
     started: list[Process] = []
     try:
-        twilio = Process("fake_twilio", [sys.executable, "-m", "bot.bench.fake_twilio_server",
+        twilio = Process("fake_twilio", [sys.executable, "-m", "bench.fake_twilio_server",
                                          "--port", str(twilio_port)], work)
         started.append(twilio)
-        floor = Process("floor", [sys.executable, "-m", "bot.bench.floor", "--port", str(floor_port)], work)
+        floor = Process("floor", [sys.executable, "-m", "bench.floor", "--port", str(floor_port)], work)
         started.append(floor)
         probe = urlencode({"Body": "hi"}).encode()
         form_headers = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -296,7 +301,7 @@ def shared_processes(work: Path) -> Iterator[Shared]:
 def measure_ceiling(work: Path, duration: float) -> LoadResult:
     """The generator against a bare asyncio responder: how fast the client alone can go."""
     port = free_port()
-    raw = Process("raw_ceiling", [sys.executable, "-m", "bot.bench.floor", "--port", str(port), "--raw"], work)
+    raw = Process("raw_ceiling", [sys.executable, "-m", "bench.floor", "--port", str(port), "--raw"], work)
     try:
         probe = urlencode({"Body": "hi"}).encode()
         wait_until_answering(raw, port, "/sms", probe, {"Content-Type": "application/x-www-form-urlencoded"})
@@ -310,7 +315,7 @@ def measure_durable_floor(shared: Shared, duration: float) -> DurableFloor:
     exactly-once webhook costs before any workflow (the booking workload can only be slower)."""
     port = free_port()
     env = {**os.environ, "TWILIO_AUTH_TOKEN": AUTH_TOKEN}
-    durable = Process("durable_floor", [sys.executable, "-m", "bot.bench.floor", "--port", str(port),
+    durable = Process("durable_floor", [sys.executable, "-m", "bench.floor", "--port", str(port),
                                         "--durable", str(shared.work / "durable_floor.db")], shared.work, env)
     try:
         body, headers = signed_text(port, "+19990000001", "HELP", "SM" + "f" * 32)
@@ -325,55 +330,81 @@ def measure_durable_floor(shared: Shared, duration: float) -> DurableFloor:
     return DurableFloor(floor, result, result.rate / floor.rate, cpu)
 
 
-def load_spec(port: int, connections: int, duration: float, max_requests: int, world: World, level_index: int,
-              seed_value: int, *, repeat: bool = False) -> LoadSpec:
+def load_spec(ports: int | list[int], connections: int, duration: float, max_requests: int, world: World,
+              level_index: int, seed_value: int, *, repeat: bool = False) -> LoadSpec:
     return LoadSpec(
-        port=port, connections=connections, duration=duration, max_requests=max_requests,
-        signing_url=f"http://127.0.0.1:{port}/sms", auth_token=AUTH_TOKEN, account_sid=ACCOUNT_SID,
+        ports=[ports] if isinstance(ports, int) else ports, connections=connections, duration=duration,
+        max_requests=max_requests, signing_url="http://127.0.0.1:{port}/sms", auth_token=AUTH_TOKEN,
+        account_sid=ACCOUNT_SID,
         bot_number=BOT_NUMBER, hosts=world.hosts, listings=world.listings, host_phone_base=HOST_PHONE_BASE,
         guest_phone_base=4_000_000_000 + level_index * 200_000_000, seed=seed_value, error_markers=error_markers(),
         repeat=repeat,
     )
 
 
-def _outbox(db_path: Path) -> dict[str, int]:
-    conn = sqlite3.connect(db_path, timeout=10)
-    try:
-        rows = conn.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status")
-        return {str(status): int(n) for status, n in rows}
-    finally:
-        conn.close()
+def _outbox(url: str) -> dict[str, int]:
+    with read_only_store(url, SystemClock()) as store:
+        return store.outbox_summary() if store is not None else {}
 
 
-def _count(db_path: Path, sql: str) -> int:
-    conn = sqlite3.connect(db_path, timeout=10)
-    try:
-        return int(conn.execute(sql).fetchone()[0])
-    finally:
-        conn.close()
+def _created_reservations(url: str, world: World) -> int:
+    """Reservations the run filed (the seeded ones have ids up to `world.reservations`)."""
+    with read_only_store(url, SystemClock()) as store:
+        row = store._one("SELECT COUNT(*) AS n FROM reservations WHERE id > ?", (world.reservations,)) \
+            if store is not None else None
+        return int(row["n"]) if row is not None else 0
+
+
+@contextlib.contextmanager
+def run_database(work: Path, label: str, database: str) -> Iterator[str]:
+    """Where a run's world lives: a SQLite file in the work directory, or, given a PostgreSQL URL, a schema
+    of the run's own in that database (created empty, dropped with everything in it afterwards)."""
+    if not is_postgresql(database):
+        yield str(work / f"{label}.db")
+        return
+    with scratch_schema(database, "bench") as url:
+        yield url
+
+
+def start_servers(shared: Shared, label: str, url: str, count: int) -> list[tuple[Process, int]]:
+    """`count` real servers (`run.py serve`), each on a port of its own, all on the database at `url`."""
+    servers: list[tuple[Process, int]] = []
+    for number in range(count):
+        port = free_port()
+        env = {
+            **os.environ, "PORT": str(port), "BIND": "127.0.0.1", "PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_PHONE_NUMBER": BOT_NUMBER,
+            "TWILIO_API_URL": f"http://127.0.0.1:{shared.twilio_port}",
+            **({"DATABASE_URL": url} if is_postgresql(url) else {"DATABASE": url, "DATABASE_URL": ""}),
+        }
+        name = f"server_{label}" + (f"_{number + 1}" if count > 1 else "")
+        servers.append((Process(name, [sys.executable, "run.py", "serve"], shared.work, env), port))
+    return servers
 
 
 def bench_run(shared: Shared, label: str, world: World, levels: tuple[int, ...], duration: float,
-              log: IO[str], profile: Path | None = None) -> RunReport:
-    """Seed a database, start the real server on it, and measure every level against it and the floor."""
-    db_path = shared.work / f"{label}.db"
-    log.write(f"\n[{label}] seeding {world} ...\n")
+              log: IO[str], profile: Path | None = None, database: str = "", servers: int = 1) -> RunReport:
+    """Seed a database, start the real server(s) on it, and measure every level against them and the floor."""
+    with run_database(shared.work, label, database) as url:
+        return _bench_run(shared, label, world, levels, duration, log, profile, url, servers)
+
+
+def _bench_run(shared: Shared, label: str, world: World, levels: tuple[int, ...], duration: float,
+               log: IO[str], profile: Path | None, url: str, server_count: int) -> RunReport:
+    log.write(f"\n[{label}] seeding {world} into {describe(url)} ...\n")
     log.flush()
-    seed_seconds = seed(db_path, world)
-    log.write(f"[{label}] seeded in {seed_seconds:.1f}s; starting the server\n")
+    seed_seconds = seed(url, world)
+    log.write(f"[{label}] seeded in {seed_seconds:.1f}s; starting {server_count} server(s)\n")
     log.flush()
-    port = free_port()
-    env = {
-        **os.environ, "PORT": str(port), "BIND": "127.0.0.1", "DATABASE": str(db_path),
-        "PUBLIC_URL": f"http://127.0.0.1:{port}", "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_PHONE_NUMBER": BOT_NUMBER,
-        "TWILIO_API_URL": f"http://127.0.0.1:{shared.twilio_port}",
-    }
     delivered_before = int(get_json(shared.twilio_port, "/stats")["delivered"])
-    server = Process(f"server_{label}", [sys.executable, "run.py", "serve"], shared.work, env)
+    servers = start_servers(shared, label, url, server_count)
+    ports = [port for _, port in servers]
+    pids = [server.pid for server, _ in servers]
     try:
-        body, headers = signed_text(port, "+19990000001", "HELP", "SM" + "f" * 32)
-        startup = wait_until_answering(server, port, "/sms", body, headers)
+        startup = 0.0
+        for server, port in servers:
+            body, headers = signed_text(port, "+19990000001", "HELP", "SM" + "f" * 32)
+            startup = max(startup, wait_until_answering(server, port, "/sms", body, headers))
         log.write(f"[{label}] first webhook answered {startup:.2f}s after start\n")
         log.flush()
         results: list[Level] = []
@@ -382,38 +413,42 @@ def bench_run(shared: Shared, label: str, world: World, levels: tuple[int, ...],
             floor = run_loadgen(
                 load_spec(shared.floor_port, concurrency, duration, 2_000, world, index, run_seed + index, repeat=True)
             )
-            spec = load_spec(port, concurrency, duration, int(APP_REQUESTS_PER_SECOND * duration), world, index,
-                         run_seed + index)
+            spec = load_spec(ports, concurrency, duration, int(APP_REQUESTS_PER_SECOND * duration), world, index,
+                             run_seed + index)
             delivered_start = int(get_json(shared.twilio_port, "/stats")["delivered"])
-            cpu_start = cpu_seconds(server.pid)
-            with _profiling(server.pid, profile if concurrency == 32 else None, duration):
+            cpu_start = sum(cpu_seconds(pid) for pid in pids)
+            with _profiling(pids[0], profile if concurrency == 32 else None, duration):
                 app = run_loadgen(spec)
-            cpu = cpu_seconds(server.pid) - cpu_start
+            cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_start
             delivered = int(get_json(shared.twilio_port, "/stats")["delivered"]) - delivered_start
             level = Level(concurrency, floor, app, app.rate / floor.rate, delivered / app.elapsed,
                           cpu / app.elapsed)
             results.append(level)
             log.write(_level_line(level) + "\n")
             log.flush()
-        # Let the sender finish: every outbox row sent (or failed), polled with a deadline.
+        # Let the senders finish: every outbox row sent (or failed), polled with a deadline.
         deadline = time.perf_counter() + 120
-        outbox = _outbox(db_path)
+        outbox = _outbox(url)
         while outbox.get("pending", 0) + outbox.get("sending", 0) and time.perf_counter() < deadline:
             time.sleep(0.1)
-            outbox = _outbox(db_path)
+            outbox = _outbox(url)
         delivered_total = int(get_json(shared.twilio_port, "/stats")["delivered"]) - delivered_before
-        processes = len(process_tree(server.pid))
-        peak, peak_max = peak_rss_mb(server.pid)
-        created = _count(db_path, f"SELECT COUNT(*) FROM reservations WHERE id > {world.reservations}")
+        processes = sum(len(process_tree(pid)) for pid in pids)
+        peaks = [peak_rss_mb(pid) for pid in pids]
+        peak, peak_max = sum(total for total, _ in peaks), max(largest for _, largest in peaks)
+        created = _created_reservations(url, world)
     finally:
-        server.stop()
-    log_text = server.log_path.read_text(encoding="utf-8", errors="replace")
-    log_errors = sum(1 for line in log_text.splitlines() if " ERROR " in line or line.startswith("Traceback"))
+        for server, _ in servers:
+            server.stop()
+    log_errors = 0
+    for server, _ in servers:
+        log_text = server.log_path.read_text(encoding="utf-8", errors="replace")
+        log_errors += sum(1 for line in log_text.splitlines() if " ERROR " in line or line.startswith("Traceback"))
     # Every row settled and each sent one accepted by the fake Twilio. Skipped rows are host prompts that
     # went stale before their turn (the load's hosts answer as soon as a request is filed): never sent.
     all_delivered = outbox.get("sent", 0) == delivered_total and set(outbox) <= {"sent", "skipped"}
     return RunReport(label, asdict(world), seed_seconds, startup, results, peak, peak_max, processes, outbox,
-                     delivered_total, all_delivered, created, log_errors)
+                     delivered_total, all_delivered, created, log_errors, server_count)
 
 
 @contextlib.contextmanager
@@ -445,27 +480,32 @@ def _level_line(level: Level) -> str:
             + (" (ran out of pre-built requests)" if app.exhausted else ""))
 
 
-def machine() -> dict[str, str]:
+def machine(database: str) -> dict[str, str]:
     model = "unknown"
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    import aiohttp
-    import aiosqlite
-
-    return {"nproc": str(os.cpu_count()), "cpu": model, "python": platform.python_version(),
-            "platform": platform.platform(), "sqlite": sqlite3.sqlite_version, "aiohttp": aiohttp.__version__,
-            "aiosqlite": aiosqlite.__version__}
+    found = {"nproc": str(os.cpu_count()), "cpu": model, "python": platform.python_version(),
+             "platform": platform.platform(), "database": server_version(database or ":memory:"),
+             "load": " ".join(f"{figure:.2f}" for figure in os.getloadavg())}
+    for package in ("aiohttp", "aiosqlite", "psycopg", "uvloop"):
+        with contextlib.suppress(PackageNotFoundError):
+            found[package] = version(package)
+    return found
 
 
 def run_bench(*, quick: bool, scale: bool, duration: float | None, log: IO[str],
-              profile: Path | None = None, durable_floor: bool = False) -> BenchReport:
+              profile: Path | None = None, durable_floor: bool = False, database: str = "",
+              servers: int = 1) -> BenchReport:
     command = "python run.py bench" + (" --quick" if quick else "") + (" --scale" if scale else "")
     durable_floor = durable_floor or not quick
     command += " --durable-floor" if durable_floor and quick else ""
-    report = BenchReport(command, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine(), None)
+    command += f" --duration {duration:g}" if duration else ""
+    command += f" --database {describe(database)}" if database else ""
+    command += f" --servers {servers}" if servers > 1 else ""
+    report = BenchReport(command, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine(database), None)
     levels = QUICK_LEVELS if quick else LEVELS
     seconds = duration or (1.5 if quick else 5.0)
     with tempfile.TemporaryDirectory(prefix="airtng-bench-") as tmp:
@@ -475,10 +515,11 @@ def run_bench(*, quick: bool, scale: bool, duration: float | None, log: IO[str],
             log.write(f"generator ceiling (bare asyncio responder, c=32): {report.ceiling.rate:.0f} msg/s, "
                       f"client cpu {report.ceiling.client_cpu:.2f}\n")
         with shared_processes(work) as shared:
-            report.runs.append(bench_run(shared, "quick" if quick else "small",
-                                         QUICK_WORLD if quick else SMALL_WORLD, levels, seconds, log, profile))
+            report.runs.append(bench_run(shared, "quick" if quick else "small", QUICK_WORLD if quick else SMALL_WORLD,
+                                         levels, seconds, log, profile, database, servers))
             if scale:
-                report.runs.append(bench_run(shared, "scale", SCALE_WORLD, levels, seconds, log))
+                report.runs.append(bench_run(shared, "scale", SCALE_WORLD, levels, seconds, log, None, database,
+                                             servers))
             if durable_floor:
                 report.durable_floor = measure_durable_floor(shared, seconds)
                 log.write(_durable_line(report.durable_floor) + "\n")
@@ -495,11 +536,13 @@ def _durable_line(measured: DurableFloor) -> str:
 
 def summary(report: BenchReport) -> str:
     lines = [f"{report.command}  ({report.date}; {report.machine['nproc']} x {report.machine['cpu']}, "
-             f"Python {report.machine['python']})"]
+             f"Python {report.machine['python']}, {report.machine['database']}, load average at start "
+             f"{report.machine['load']})"]
     for run in report.runs:
         rss = f"peak RSS {run.peak_rss_mb:.0f} MB" + (
             f" (sum over {run.processes} processes; largest {run.peak_rss_max_mb:.0f} MB)" if run.processes > 1 else "")
-        lines.append(f"[{run.label}] startup {run.startup_seconds:.2f}s, {rss}, "
+        servers = f"{run.servers} servers, " if run.servers > 1 else ""
+        lines.append(f"[{run.label}] {servers}startup {run.startup_seconds:.2f}s, {rss}, "
                      f"reservations filed {run.reservations_created}, outbound delivered {run.delivered} "
                      f"({'all' if run.all_delivered else 'NOT all'}; outbox {run.outbox}), "
                      f"server log errors {run.server_log_errors}")
@@ -515,23 +558,18 @@ def summary(report: BenchReport) -> str:
 
 
 def cli(*, quick: bool = False, scale: bool = False, duration: float | None = None,
-        json_path: Path | None = None, profile: Path | None = None, durable_floor: bool = False) -> int:
+        json_path: Path | None = None, profile: Path | None = None, durable_floor: bool = False,
+        database: str = "", servers: int = 1) -> int:
     """Run, print the summary, optionally write the JSON report; exit status 1 on any error."""
     report = run_bench(quick=quick, scale=scale, duration=duration, log=sys.stdout, profile=profile,
-                       durable_floor=durable_floor)
+                       durable_floor=durable_floor, database=database, servers=servers)
     print(summary(report))
     if json_path is not None:
         json_path.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
     return 0 if report.ok else 1
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.bench.runner", description="booking-workload benchmark")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    return cli(quick=args.quick, scale=args.scale, duration=args.duration, json_path=args.json,
-               profile=args.profile, durable_floor=args.durable_floor)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    from bench import main
+
+    sys.exit(main(sys.argv[1:], prog="python -m bench.runner"))
