@@ -779,6 +779,17 @@ class Store:
         )
         return [dict(row) for row in rows]
 
+    def outbox_retrying(self, limit: int) -> list[dict[str, Any]]:
+        """Rows that failed and wait for another try (or are on it: a claim counts its try), with the last
+        reason (outbox_due index)."""
+        rows = self._all(
+            "SELECT id, to_phone, status, attempts, last_error, next_attempt_at, created_at FROM outbox"
+            " WHERE (status = 'pending' AND attempts > 0) OR (status = 'sending' AND attempts > 1)"
+            " ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [dict(row) for row in rows]
+
     def outbox_after(self, phone: str, after_id: int) -> list[tuple[int, str, str | None]]:
         """Messages queued for `phone` after `after_id` (the terminal chat shows them)."""
         rows = self._all(
