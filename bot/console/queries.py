@@ -194,15 +194,15 @@ def upcoming_stays(store: Store, today: date, limit: int = 10) -> list[dict[str,
 
 # -- listings ---------------------------------------------------------------------------------------------
 
-_LISTING_FIELDS = ("l.id, l.description, l.photo_url, l.active, l.created_at, l.host_id, u.name AS host_name,"
+_LISTING_FIELDS = ("l.id, l.title, l.description, l.photo_url, l.active, l.created_at, l.host_id, u.name AS host_name,"
                    " u.phone AS host_phone, u.opted_out AS host_opted_out, u.unreachable AS host_unreachable,"
                    " (SELECT COUNT(*) AS n FROM reservations r WHERE r.listing_id = l.id AND r.status = 'pending')"
                    " AS pending")
 
 
 def listings(store: Store, query: str = "", limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
-    """Listings newest first; `query` is a listing number, or words found in the description, the host's
-    name or phone."""
+    """Listings newest first; `query` is a listing number, or words found in the title, the description, the
+    host's name or phone."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
     words = query.split()
@@ -211,10 +211,9 @@ def listings(store: Store, query: str = "", limit: int = PAGE_ROWS) -> list[dict
         params.append(int(words[0].lstrip("#")))
     else:
         for word in words:
-            where.append(f"({_contains(store, 'l.description')} OR {_contains(store, 'u.name')}"
-                         f" OR {_contains(store, 'u.phone')})")
-            pattern = _pattern(word)
-            params += [pattern, pattern, pattern]
+            where.append(f"({_contains(store, 'l.title')} OR {_contains(store, 'l.description')}"
+                         f" OR {_contains(store, 'u.name')} OR {_contains(store, 'u.phone')})")
+            params += [_pattern(word)] * 4
     params.append(limit)
     return _rows(store, f"SELECT {_LISTING_FIELDS} FROM listings l JOIN users u ON u.id = l.host_id"
                         f" WHERE {' AND '.join(where)} ORDER BY l.id DESC LIMIT ?", params)
@@ -232,7 +231,7 @@ def unhide_listing(store: Store, listing_id: int) -> bool:
 # -- reservations -----------------------------------------------------------------------------------------
 
 _RESERVATION_FIELDS = ("r.id, r.ref, r.listing_id, r.status, r.reason, r.check_in, r.check_out, r.created_at,"
-                       " r.presented_at, r.decided_at, r.host_id, r.guest_id, l.description AS place,"
+                       " r.presented_at, r.decided_at, r.host_id, r.guest_id, l.title AS place,"
                        " g.name AS guest_name, g.phone AS guest_phone, h.name AS host_name,"
                        " h.phone AS host_phone")
 _RESERVATION_JOINS = ("JOIN listings l ON l.id = r.listing_id JOIN users g ON g.id = r.guest_id"
@@ -243,7 +242,7 @@ RESERVATION_STATUSES = ("pending", "confirmed", "declined", "cancelled", "expire
 def reservations(store: Store, *, status: str = "", place: str = "", start: date | None = None,
                  end: date | None = None, listing_id: int | None = None,
                  limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
-    """Reservations newest first. `place`: a listing number or words of its description; `start`/`end`:
+    """Reservations newest first. `place`: a listing number or words of its title or description; `start`/`end`:
     stays that overlap those dates. A listing's own (listing_id) are served by `reservations_listing`."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
@@ -259,8 +258,8 @@ def reservations(store: Store, *, status: str = "", place: str = "", start: date
         params.append(int(words[0].lstrip("#")))
     else:
         for word in words:
-            where.append(_contains(store, "l.description"))
-            params.append(_pattern(word))
+            where.append(f"({_contains(store, 'l.title')} OR {_contains(store, 'l.description')})")
+            params += [_pattern(word)] * 2
     if start is not None:
         where.append("r.check_out > ?")
         params.append(start.isoformat())

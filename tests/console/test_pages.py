@@ -37,6 +37,23 @@ async def test_the_dashboard_counts_what_happens_and_its_json_follows(sms: Sms) 
     assert "Sunny loft by the harbour" in page  # the next stays
 
 
+async def test_pages_name_a_place_by_its_title_and_only_its_own_page_shows_the_description(sms: Sms) -> None:
+    console = await signed_in(sms)
+    description = "Sunny loft by the harbour, two bedrooms"
+    number = await list_place(sms, title="Ocean Loft", description=description)
+    sms.clock.advance(minutes=5)  # the host's texts are not part of the stay's timeline
+    ref = await book(sms, GUEST, number)
+    await sms.text(HOST, "YES")
+    reservation_id = await sms.db.run(lambda store: store.reservation_by_ref(ref).id)
+    for path in ("/admin/", "/admin/listings", "/admin/reservations", f"/admin/reservations/{reservation_id}"):
+        page = await console.page(path)
+        assert "Ocean Loft" in page and "Sunny loft" not in page, path
+    own = await console.page(f"/admin/listings/{number}")
+    assert f"Listing #{number}: Ocean Loft" in own and description in own
+    assert f"#{number}" in await console.page("/admin/listings?q=ocean")  # found by its title
+    assert ref in await console.page("/admin/reservations?place=ocean")
+
+
 async def test_the_dashboard_lists_stays_whose_guest_can_no_longer_be_texted(sms: Sms) -> None:
     console = await signed_in(sms)
     number = await list_place(sms)
