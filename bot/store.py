@@ -912,9 +912,10 @@ class Store:
         """Every message relayed for the stay with this reference, oldest first, with each one's delivery as
         the outbox knows it (reservations' ref index, then relay_messages_stay, then outbox by id)."""
         rows = self._all(
-            "SELECT m.id, m.direction, m.body, m.media_url, m.created_at, o.status, o.delivery_status,"
-            " o.error_code, o.last_error FROM reservations r JOIN relay_messages m ON m.reservation_id = r.id"
-            " JOIN outbox o ON o.id = m.outbox_id WHERE r.ref = ? ORDER BY m.created_at, m.id",
+            "SELECT m.id, m.direction, m.body, m.media_url, m.created_at, m.outbox_id, o.status,"
+            " o.delivery_status, o.error_code, o.last_error FROM reservations r"
+            " JOIN relay_messages m ON m.reservation_id = r.id JOIN outbox o ON o.id = m.outbox_id"
+            " WHERE r.ref = ? ORDER BY m.created_at, m.id",
             (ref.upper(),),
         )
         return [dict(row) for row in rows]

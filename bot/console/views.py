@@ -417,11 +417,21 @@ REASONS = {
 }
 
 
+# Who wrote a relayed message, and so whose text it came from (relay_messages.direction).
+RELAYED = {"guest_to_host": ("guest", "host"), "host_to_guest": ("host", "guest")}
+
+
 def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[str, Any]],
-              texts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+              texts: list[dict[str, Any]], relayed: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What the database holds about one reservation, in time order; within one unit of work (one instant):
-    the text that caused it, what it changed, the answer, then the SMS it queued."""
+    the text that caused it, what it changed, the answer, then the SMS it queued. A relayed message is
+    shown once, as what one side wrote the other (with its delivery), not again as the MSG text it came
+    in as nor as the SMS it went out as."""
     who = {row["guest_phone"]: "guest", row["host_phone"]: "host"}
+    relay_outbox = {message["outbox_id"] for message in relayed}
+    relay_texts = {(RELAYED.get(message["direction"], ("", ""))[0], message["created_at"]) for message in relayed}
+    sent = [message for message in sent if message["id"] not in relay_outbox]
+    texts = [text for text in texts if (who.get(text["phone"]), text["received_at"]) not in relay_texts]
     events: list[dict[str, Any]] = [{"at": row["created_at"], "rank": 1, "what": "filed",
                                      "detail": f"by {row['guest_name'] or row['guest_phone']}"}]
     if row["presented_at"]:
@@ -447,6 +457,12 @@ def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[s
         events.append({"at": text["received_at"], "rank": 0, "what": f"{person} texted", "detail": text["body"] or ""})
         events.extend({"at": text["received_at"], "rank": 2, "what": f"reply to {person}", "detail": body}
                       for body in text["replies"])
+    for message in relayed:
+        writer, reader = RELAYED.get(message["direction"], (message["direction"], ""))
+        picture = f" [picture {message['media_url']}]" if message["media_url"] else ""
+        events.append({"at": message["created_at"], "rank": 3, "what": f"{writer} wrote to {reader} (relayed)",
+                       "detail": message["body"] + picture, "status": message["status"],
+                       "delivery": message["delivery_status"]})
     events.sort(key=lambda event: (event["at"], event["rank"]))
     return events
 
@@ -465,7 +481,7 @@ async def reservation(request: web.Request) -> web.Response:
                                *(job["done_at"] for job in jobs)) if m]
         return {"reservation": row, "timeline": _timeline(
             row, jobs, q.messages_about(store, phones, row["ref"], moments),
-            q.texts_about(store, phones, row["ref"], moments))}
+            q.texts_about(store, phones, row["ref"], moments), store.relay_thread(row["ref"]))}
 
     data = await _db(request, read)
     if data is None:

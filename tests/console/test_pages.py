@@ -158,6 +158,28 @@ async def test_a_reservation_timeline_shows_what_happened(sms: Sms) -> None:
     assert (await console.get("/admin/reservations/999")).status == 404
 
 
+async def test_a_stay_timeline_interleaves_the_relayed_messages_escaped(sms: Sms) -> None:
+    console = await signed_in(sms)
+    number = await list_place(sms)
+    ref = await book(sms, GUEST, number)
+    sms.clock.advance(minutes=1)
+    await sms.text(HOST, "YES")
+    sms.clock.advance(minutes=1)
+    await sms.text(GUEST, f"MSG {ref} Can we arrive at 10? <b>early</b>")
+    sms.clock.advance(minutes=1)
+    await sms.text(HOST, "MSG Sure, the key is under the mat")
+    await sms.deliver()
+    reservation_id = await sms.db.run(lambda store: store.reservation_by_ref(ref).id)
+    timeline = (await console.page(f"/admin/reservations/{reservation_id}")).split('id="timeline"')[1]
+    asked = timeline.index("guest wrote to host (relayed)")
+    answered = timeline.index("host wrote to guest (relayed)")
+    assert timeline.index(">confirmed<") < asked < answered  # interleaved by time with the rest
+    assert "Can we arrive at 10? &lt;b&gt;early&lt;/b&gt;" in timeline and "<b>early</b>" not in timeline
+    assert "Sure, the key is under the mat" in timeline[answered:]
+    assert timeline.count("Sure, the key is under the mat") == 1  # not again as the MSG text or the SMS
+    assert "Twilio: " in timeline[answered:] or ">sent<" in timeline[answered:]  # its delivery as the outbox has it
+
+
 async def test_conversations_find_people_and_show_their_thread(sms: Sms) -> None:
     console = await signed_in(sms)
     number = await list_place(sms, name="Ana")
