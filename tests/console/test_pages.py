@@ -10,7 +10,7 @@ import pytest
 
 from bot.check import run_check
 from bot.config import Config
-from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, list_place
+from tests.conftest import GUEST, GUEST2, GUEST3, HOST, AiohttpClient, Sms, book, list_place
 from tests.console.support import signed_in
 
 
@@ -109,6 +109,23 @@ async def test_hiding_a_listing_follows_unlist_and_tells_the_guests(sms: Sms) ->
     assert again.headers["Location"].endswith("done=unchanged")
     audit = await console.page("/admin/audit")
     assert "<b>hide</b>" in audit and f"listing #{number}" in audit and "2 waiting request(s) declined" in audit
+
+
+async def test_hiding_tells_the_guests_exactly_what_unlist_tells_them_and_the_host_nothing(sms: Sms) -> None:
+    console = await signed_in(sms)
+    hidden = await list_place(sms)
+    unlisted = await list_place(sms, host=GUEST3, name="Ida", description="Sunny loft by the harbour, two bedrooms")
+    hidden_ref = await book(sms, GUEST, hidden)
+    unlisted_ref = await book(sms, GUEST2, unlisted, name="Bob")
+    await sms.deliver()
+    told_host = len(sms.inbox(HOST))
+    await console.post(f"/admin/listings/{hidden}/hide")
+    await sms.text(GUEST3, f"UNLIST {unlisted}")
+    await sms.deliver()
+    assert sms.inbox(HOST)[told_host:] == []  # an operator's hide texts the host nothing
+    by_hide = sms.inbox(GUEST)[-1].replace(hidden_ref, "REF").replace(f"#{hidden}", "#N")
+    by_unlist = sms.inbox(GUEST2)[-1].replace(unlisted_ref, "REF").replace(f"#{unlisted}", "#N")
+    assert by_hide == by_unlist and "no longer listed" in by_hide
 
 
 async def test_unhiding_lists_the_place_again(sms: Sms) -> None:
