@@ -339,7 +339,7 @@ async def test_a_broken_edit_is_refused_with_the_error_check_gives(sms_edit: Sms
     run_check(edited, out=lines.append)
     error = next(line.strip() for line in lines if "ERROR" in line and "menu" in line)
     assert error in html.unescape(page)  # file, line, key and problem, word for word
-    assert "uses nobody, but the code passes only nothing" in page
+    assert "`nobody` is not a variable of this message; it has no variables" in page
 
 
 async def test_the_audit_page_lists_actions_newest_first(sms: Sms) -> None:
