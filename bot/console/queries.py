@@ -148,48 +148,65 @@ def forget_login_failures_before(store: Store, cutoff: datetime) -> None:
 # -- dashboard --------------------------------------------------------------------------------------------
 
 _BLOCKED = "(u.opted_out = 1 OR u.unreachable IS NOT NULL)"
+# The SMS of the last 24 hours are counted among the newest this many outbox rows (an id range: ids grow with
+# time, so no index on created_at costs every send a write); a busier day shows as this many.
+RECENT_SMS = 100_000
+Query = tuple[str, tuple[Any, ...]]
 
 
-def dashboard(store: Store, now: datetime, today: date) -> dict[str, Any]:
-    """The figures on the dashboard. Operator-only and polled every few seconds; the counts over a whole
-    table (requests waiting, outbox problems) scan it, which is milliseconds at 20,000 reservations."""
+def dashboard_counts(now: datetime, today: date) -> dict[str, Query]:
+    """The figures on the dashboard, which refreshes itself every few seconds: each reads an index range
+    (db/*/011_console_counts.sql), never a whole table; tests/console/test_query_plans.py checks the plans on
+    both backends."""
     day_ago = to_db(now - timedelta(hours=24))
+    open_rows = "status IN ('pending', 'sending')"
     return {
-        "listings_live": _count(store, "SELECT COUNT(*) AS n FROM listings l JOIN users u ON u.id = l.host_id"
-                                       f" WHERE l.active = 1 AND NOT {_BLOCKED}"),
-        "listings_hidden": _count(store, "SELECT COUNT(*) AS n FROM listings WHERE active = 0"),
-        "requests_waiting": _count(store, "SELECT COUNT(*) AS n FROM reservations WHERE status = 'pending'"),
-        "upcoming_stays": _count(store, "SELECT COUNT(*) AS n FROM reservations WHERE status = 'confirmed'"
-                                        " AND check_out > ?", (today.isoformat(),)),
-        "texts_in_24h": _count(store, "SELECT COUNT(*) AS n FROM inbound WHERE received_at > ?", (day_ago,)),
-        "replies_24h": _count(store, "SELECT COUNT(*) AS n FROM inbound WHERE received_at > ? AND reply <> '[]'",
-                              (day_ago,)),
-        "sms_out_24h": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE created_at > ?", (day_ago,)),
-        "outbox_waiting": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')"
-                                        " AND attempts = 0"),
-        "outbox_retrying": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')"
-                                         " AND attempts > 0"),
-        "outbox_failed": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'failed'"),
-        "outbox_undelivered": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'sent'"
-                                            " AND delivery_status IN ('undelivered', 'failed')"),
-        "opted_out": _count(store, "SELECT COUNT(*) AS n FROM users WHERE opted_out = 1"),
-        "unreachable": _count(store, "SELECT COUNT(*) AS n FROM users WHERE unreachable IS NOT NULL"),
+        "listings_live": ("SELECT COUNT(*) AS n FROM listings l JOIN users u ON u.id = l.host_id"
+                          f" WHERE l.active = 1 AND NOT {_BLOCKED}", ()),
+        "listings_hidden": ("SELECT COUNT(*) AS n FROM listings WHERE active = 0", ()),
+        "requests_waiting": ("SELECT COUNT(*) AS n FROM reservations WHERE status = 'pending'", ()),
+        "upcoming_stays": ("SELECT COUNT(*) AS n FROM reservations WHERE status = 'confirmed' AND check_out > ?",
+                           (today.isoformat(),)),
+        "texts_in_24h": ("SELECT COUNT(*) AS n FROM inbound WHERE received_at > ?", (day_ago,)),
+        "replies_24h": ("SELECT COUNT(*) AS n FROM inbound WHERE received_at > ? AND reply <> '[]'", (day_ago,)),
+        "sms_out_24h": ("SELECT COUNT(*) AS n FROM outbox WHERE id > (SELECT MAX(id) FROM outbox) - ?"
+                        " AND created_at > ?", (RECENT_SMS, day_ago)),
+        "outbox_waiting": (f"SELECT COUNT(*) AS n FROM outbox WHERE {open_rows} AND attempts = 0", ()),
+        "outbox_retrying": (f"SELECT COUNT(*) AS n FROM outbox WHERE {open_rows} AND attempts > 0", ()),
+        "outbox_failed": ("SELECT COUNT(*) AS n FROM outbox WHERE status = 'failed'", ()),
+        # Only a sent message gets a delivery report: the partial index outbox_undelivered holds just these.
+        "outbox_undelivered": ("SELECT COUNT(*) AS n FROM outbox WHERE delivery_status IN ('undelivered', 'failed')",
+                               ()),
+        "opted_out": ("SELECT COUNT(*) AS n FROM users WHERE opted_out = 1", ()),
+        "unreachable": ("SELECT COUNT(*) AS n FROM users WHERE unreachable IS NOT NULL", ()),
     }
 
 
-def stays_needing_attention(store: Store, today: date, limit: int = 20) -> list[dict[str, Any]]:
+def dashboard(store: Store, now: datetime, today: date) -> dict[str, Any]:
+    return {name: _count(store, sql, params) for name, (sql, params) in dashboard_counts(now, today).items()}
+
+
+def stays_needing_attention_query(today: date, limit: int = 20) -> Query:
     """Confirmed stays not yet over whose guest or host can no longer be texted (opted out, unreachable)."""
-    return _rows(store, f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS}"
-                        " WHERE r.status = 'confirmed' AND r.check_out > ?"
-                        " AND (g.opted_out = 1 OR g.unreachable IS NOT NULL"
-                        "      OR h.opted_out = 1 OR h.unreachable IS NOT NULL)"
-                        " ORDER BY r.check_in LIMIT ?", (today.isoformat(), limit))
+    return (f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS}"
+            " WHERE r.status = 'confirmed' AND r.check_out > ?"
+            " AND (g.opted_out = 1 OR g.unreachable IS NOT NULL"
+            "      OR h.opted_out = 1 OR h.unreachable IS NOT NULL)"
+            " ORDER BY r.check_in LIMIT ?", (today.isoformat(), limit))
+
+
+def upcoming_stays_query(today: date, limit: int = 10) -> Query:
+    return (f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS}"
+            " WHERE r.status = 'confirmed' AND r.check_out > ? ORDER BY r.check_in LIMIT ?",
+            (today.isoformat(), limit))
+
+
+def stays_needing_attention(store: Store, today: date, limit: int = 20) -> list[dict[str, Any]]:
+    return _rows(store, *stays_needing_attention_query(today, limit))
 
 
 def upcoming_stays(store: Store, today: date, limit: int = 10) -> list[dict[str, Any]]:
-    return _rows(store, f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS}"
-                        " WHERE r.status = 'confirmed' AND r.check_out > ? ORDER BY r.check_in LIMIT ?",
-                 (today.isoformat(), limit))
+    return _rows(store, *upcoming_stays_query(today, limit))
 
 
 # -- listings ---------------------------------------------------------------------------------------------
