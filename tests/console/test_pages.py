@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.check import run_check
 from bot.config import Config
 from tests.conftest import GUEST, GUEST2, GUEST3, HOST, AiohttpClient, Sms, book, list_place
-from tests.console.support import signed_in
+from tests.console.support import next_event, signed_in
 
 
 async def _user_id(sms: Sms, phone: str) -> int:
@@ -52,6 +53,31 @@ async def test_pages_name_a_place_by_its_title_and_only_its_own_page_shows_the_d
     assert f"Listing #{number}: Ocean Loft" in own and description in own
     assert f"#{number}" in await console.page("/admin/listings?q=ocean")  # found by its title
     assert ref in await console.page("/admin/reservations?place=ocean")
+
+
+async def _stat_reaches(stream: Any, name: str, value: int) -> None:
+    """Read the stream's events until the figure shows `value` (each text changes some figure, so the
+    states in between may come as events of their own)."""
+    while (await next_event(stream))[1]["stats"][name] != value:
+        pass
+
+
+async def test_the_dashboard_streams_its_figures_when_they_change_and_stops_at_logout(sms: Sms) -> None:
+    console = await signed_in(sms)
+    stream = await console.get("/admin/api/dashboard/events")
+    assert stream.status == 200 and stream.headers["Content-Type"] == "text/event-stream"
+    _, first = await next_event(stream)
+    assert first["stats"]["listings_live"] == 0 and first["stats"]["requests_waiting"] == 0
+    number = await list_place(sms)
+    await _stat_reaches(stream, "listings_live", 1)
+    await book(sms, GUEST, number)
+    await _stat_reaches(stream, "requests_waiting", 1)
+    await console.post("/admin/logout")
+    name = "message"
+    while name == "message":
+        name, _ = await next_event(stream)
+    assert name == "signed-out"
+    stream.close()
 
 
 async def test_the_dashboard_lists_stays_whose_guest_can_no_longer_be_texted(sms: Sms) -> None:
