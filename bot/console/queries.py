@@ -370,13 +370,19 @@ def _reply_bodies(stored: str) -> list[str]:
         return []
 
 
+def thread_queries(phone: str, limit: int = PAGE_ROWS) -> tuple[Query, Query]:
+    """A phone's latest texts, and its latest REST messages. Indexes: inbound_phone_time (no other index on
+    inbound leads with the phone: the one index write per text the conversation page costs),
+    outbox_recipient."""
+    return (("SELECT message_sid, body, reply, received_at FROM inbound WHERE phone = ?"
+             " ORDER BY received_at DESC LIMIT ?", (phone, limit)),
+            (f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE to_phone = ? ORDER BY id DESC LIMIT ?", (phone, limit)))
+
+
 def thread(store: Store, phone: str, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
-    """A phone's latest texts (with the answers they got) and REST messages to it, oldest first.
-    Indexes: inbound_phone_time, outbox_recipient."""
-    texts = _rows(store, "SELECT message_sid, body, reply, received_at FROM inbound WHERE phone = ?"
-                         " ORDER BY received_at DESC LIMIT ?", (phone, limit))
-    sent = _rows(store, f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE to_phone = ? ORDER BY id DESC LIMIT ?",
-                 (phone, limit))
+    """A phone's latest texts (with the answers they got) and REST messages to it, oldest first."""
+    texts_query, sent_query = thread_queries(phone, limit)
+    texts, sent = _rows(store, *texts_query), _rows(store, *sent_query)
     items: list[dict[str, Any]] = []
     for text in texts:
         items.append({"kind": "in", "at": text["received_at"], "body": text["body"], "sid": text["message_sid"]})
