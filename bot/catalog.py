@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +186,11 @@ class Alternative:
     source: str
     line: int  # where the text starts in the file
     literal: bool  # a `|` block: template line n is file line `line + n - 1`
+    lines: tuple[str, ...] = ()  # the file's lines from `line` to the text's end, as written
+
+    def line_of(self, found: Callable[[str], bool]) -> int:
+        """The file line of the first of the text's lines where `found` holds (its first line otherwise)."""
+        return next((self.line + n for n, text in enumerate(self.lines) if found(text)), self.line)
 
 
 @dataclass
@@ -201,20 +208,91 @@ def _text_start(node: yaml.Node) -> tuple[int, bool]:
     return node.start_mark.line + 1 + (1 if block else 0), style == "|"
 
 
+def _yaml_line(exc: yaml.MarkedYAMLError, offset: int = 0) -> int | None:
+    """The line an operator must fix. A quote, bracket or key left open is where it was opened (the context
+    mark); the parser notices only lines later, where its problem mark points. Otherwise the problem mark."""
+    opened = exc.context or ""
+    mark = exc.context_mark if opened.startswith(("while scanning", "while parsing a flow")) else None
+    mark = mark or exc.problem_mark or exc.context_mark
+    return mark.line + 1 + offset if mark else None
+
+
+_NOT_AN_ENTRY = "this line is neither `key: text` nor indented under a key (a text's lines are indented)"
+
+
+def _starts_quoted(line: str) -> bool:
+    """`key: "...`, `key: [...`, `key: {...`: a text YAML reads as quoted or as a list or mapping."""
+    _, colon, value = line.partition(":")
+    return bool(colon) and value.strip()[:1] in ('"', "'", "[", "{")
+
+
+def _yaml_words(exc: yaml.MarkedYAMLError, line: str) -> str:
+    """The parser's complaint in an operator's words, for the mistakes made when editing texts. `line`: the
+    file's line it names."""
+    context, problem = exc.context or "", exc.problem or ""
+    if context.startswith("while scanning a quoted scalar"):
+        return "a quote opened on this line is not closed (or a quote inside a quoted text is not doubled)"
+    if "flow" in context:
+        return ("a `[` or `{` opened on this line is not closed: a text that starts with `[`, `{` or `{{` must "
+                "be quoted or start on the next line after `>-`")
+    if problem.startswith("mapping values are not allowed"):
+        return "`: ` inside a text: start the text on the next line after `>-`, or put it in quotes"
+    if context.startswith("while scanning a simple key") or problem.startswith("could not find expected ':'"):
+        return _NOT_AN_ENTRY
+    if "'\\t'" in problem:
+        return "a tab character: indent with spaces"
+    if problem.startswith("expected <block end>") and _starts_quoted(line):
+        return ("more text after a quoted or bracketed start: a text that starts with a quote, `[` or `{` must "
+                "be quoted whole, or start on the next line after `>-`")
+    if problem.startswith("expected <block end>"):
+        return "this line is not indented like the lines around it"
+    return " ".join(part for part in (context, problem) if part)
+
+
+def _top_level_entries(source: str) -> list[tuple[int, str]]:
+    """The file cut before each line that starts at the left margin (a key, as these files are written):
+    (index of its first line, its text)."""
+    lines = source.splitlines()
+    starts = [n for n, line in enumerate(lines) if line[:1] not in ("", " ", "\t", "#")] or [0]
+    if starts[0] != 0:
+        starts.insert(0, 0)
+    bounds = [*starts, len(lines)]
+    return [(start, "\n".join(lines[start:end])) for start, end in pairwise(bounds)]
+
+
+def _yaml_error(source: str, exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
+    """Where and what a YAML error is. A text whose quote is never closed runs on into the next keys and the
+    parser fails far below it, so the entries are read one by one: the first that is not a `key: text` on
+    its own is the one to fix."""
+    lines = source.splitlines()
+    for start, text in _top_level_entries(source):
+        try:
+            entry = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as alone:
+            line = _yaml_line(alone, start)
+            return line, _yaml_words(alone, lines[line - 1] if line else "")
+        except yaml.YAMLError:
+            break
+        if entry is not None and not isinstance(entry, dict):
+            return start + 1, _NOT_AN_ENTRY
+    line = _yaml_line(exc)
+    return line, _yaml_words(exc, lines[line - 1] if line and line <= len(lines) else "")
+
+
 def read_locale(path: Path) -> tuple[LocaleFile, list[Problem]]:
     """Parse one locale file; returns it with the problems found (YAML errors, duplicate keys, values that
     are not texts)."""
     locale = LocaleFile(path.stem, path, readable=False)
     try:
-        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+        source = path.read_text(encoding="utf-8")
+        source_lines = source.splitlines()
+        loader = yaml.SafeLoader(source)
         try:
             root = loader.get_single_node()
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        line, what = _yaml_error(path.read_text(encoding="utf-8"), exc)
         return locale, [Problem("ERROR", path, line, None, f"YAML: {what}")]
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
         return locale, [Problem("ERROR", path, None, None, f"cannot read: {exc}")]
@@ -241,7 +319,8 @@ def read_locale(path: Path) -> tuple[LocaleFile, list[Problem]]:
                 alternatives = []
                 break
             start, literal = _text_start(item)
-            alternatives.append(Alternative(text.rstrip("\n"), start, literal))
+            written = tuple(source_lines[start - 1:max(item.end_mark.line + 1, start)])
+            alternatives.append(Alternative(text.rstrip("\n"), start, literal, written))
         if not alternatives:
             problems.append(Problem("ERROR", path, line, key, "must be a text or a list of texts, none empty"))
             continue
@@ -364,13 +443,48 @@ def _sample_sets(variables: dict[str, Any]) -> list[dict[str, Any]]:
 _TAGS = (("{{", "}}"), ("{%", "%}"), ("{#", "#}"))
 
 
-def _plain_syntax_error(exc: TemplateSyntaxError, source: str) -> str:
-    """Jinja's parser speaks of tokens ("expected token 'end of print statement'"); the usual cause, a tag
-    left open, is said in plain words instead."""
+def _unclosed(source: str) -> tuple[str, str] | None:
+    """The tag left open in a template (opener, closer), if any."""
     for opener, closer in _TAGS:
         if source.count(opener) > source.count(closer):
-            return f"`{opener}` is not closed (a `{closer}` is missing)"
-    return str(exc.message)
+            return opener, closer
+    return None
+
+
+def _opened_on(alt: Alternative, opener: str, closer: str) -> int:
+    """The file line of the tag that is never closed: the last one opened while none was open."""
+    depth, line = 0, alt.line
+    for n, text in enumerate(alt.lines):
+        for position in range(len(text) - 1):
+            pair = text[position:position + 2]
+            if pair == opener:
+                line = alt.line + n if depth == 0 else line
+                depth += 1
+            elif pair == closer:
+                depth = max(depth - 1, 0)
+    return line
+
+
+def _syntax_problem(exc: TemplateSyntaxError, alt: Alternative) -> tuple[int, str]:
+    """Jinja's parser speaks of tokens ("expected token 'end of print statement'"); the usual cause, a tag
+    left open, is said in plain words instead, on the line where the tag was opened."""
+    unclosed = _unclosed(alt.source)
+    if unclosed is not None:
+        opener, closer = unclosed
+        return _opened_on(alt, opener, closer), f"`{opener}` is not closed (a `{closer}` is missing)"
+    line = alt.line + (exc.lineno - 1 if alt.literal else 0)
+    return line, str(exc.message)
+
+
+def _variables(names: Iterable[str]) -> str:
+    listed = ", ".join(sorted(names))
+    return f"it can use: {listed}" if listed else "it has no variables"
+
+
+def _unknown_variables(unknown: list[str], spec_variables: Iterable[str]) -> str:
+    named = ", ".join(f"`{name}`" for name in unknown)
+    verb = "is not a variable" if len(unknown) == 1 else "are not variables"
+    return f"{named} {verb} of this message; {_variables(spec_variables)} (docs/messages.md)"
 
 
 def _check_template(env: SandboxedEnvironment, locale: LocaleFile, key: str, alt: Alternative, index: int,
@@ -384,19 +498,20 @@ def _check_template(env: SandboxedEnvironment, locale: LocaleFile, key: str, alt
     try:
         parsed = env.parse(alt.source)
     except TemplateSyntaxError as exc:
-        line = alt.line + (exc.lineno - 1 if alt.literal else 0)
-        return None, [problem("ERROR", f"template syntax: {_plain_syntax_error(exc, alt.source)}", line)], None
+        line, what = _syntax_problem(exc, alt)
+        return None, [problem("ERROR", f"template syntax: {what}", line)], None
     unknown = sorted(meta.find_undeclared_variables(parsed) - set(spec.variables))
     if unknown:
-        passed = ", ".join(sorted(spec.variables)) or "nothing"
-        return None, [problem("ERROR", f"uses {', '.join(unknown)}, but the code passes only {passed}")], None
+        line = alt.line_of(lambda text: any(re.search(rf"\b{re.escape(name)}\b", text) for name in unknown))
+        return None, [problem("ERROR", _unknown_variables(unknown, spec.variables), line)], None
     template = env.from_string(alt.source)
     texts: list[str] = []
     for samples in _sample_sets(spec.variables):
         try:
             texts.append(template.render(**samples, **{TODAY: SAMPLE_TODAY}).strip())
         except Exception as exc:  # a template bug must be caught here, never in a conversation
-            return None, [problem("ERROR", f"fails with the sample values: {type(exc).__name__}: {exc}")], None
+            return None, [problem("ERROR", f"fails with the sample values: {type(exc).__name__}: {exc};"
+                                           f" {_variables(spec.variables)}")], None
     text = texts[0]
     size = sms_size(text)
     problems: list[Problem] = []

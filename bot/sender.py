@@ -46,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
@@ -241,19 +241,28 @@ class Sender:
 
     def _record_failure_sync(self, store: Store, row: OutboxRow, error: SendError) -> _Outcome:
         if not error.transient:
-            log.warning("outbox %s to user %s failed for good: %s", row.id, row.user_id, masked(error.reason))
+            log.warning("outbox %s to user %s failed for good: %s", row.id, row.user_id, self._loggable(error))
             store.mark_final(row.id, "failed", error.reason, error.code)
             blocked = row.user_id is not None and (error.code in UNREACHABLE_CODES
                                                    or error.code == OPTED_OUT_CODE)
             return _Outcome(blocked=blocked)
         tries = row.attempts + 1  # `attempts` was read before this try's claim counted it
         if tries >= self._config.outbox_max_attempts:
-            log.warning("outbox %s parked after %s attempts: %s", row.id, tries, masked(error.reason))
+            log.warning("outbox %s parked after %s attempts: %s", row.id, tries, self._loggable(error))
             store.mark_final(row.id, "failed", f"gave up after {tries} attempts: {error.reason}", error.code)
             return _DONE
         retry_at = self._clock.now() + self.backoff(tries)
+        log.warning("outbox %s to %s: attempt %s of %s failed, retrying at %s: %s", row.id, masked(row.to_phone),
+                    tries, self._config.outbox_max_attempts, retry_at.strftime("%H:%M:%S"), self._loggable(error))
         store.mark_retry(row.id, retry_at, error.reason)
         return _Outcome(retry_at=retry_at)
+
+    def _loggable(self, error: SendError) -> str:
+        """The reason as logs may say it: phone numbers cut to their last digits, and never the auth token
+        (an error text echoing the request could carry it)."""
+        reason = masked(error.reason)
+        token = self._config.twilio_auth_token
+        return reason.replace(token, "[auth token]") if token else reason
 
     async def _release(self, row_ids: list[int], retry_at: datetime, reason: str) -> None:
         if row_ids:
@@ -290,7 +299,8 @@ class Sender:
 
 
 def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> int:
-    """`python run.py outbox`: counts by status and the rows that need an operator, with their reasons.
+    """`python run.py outbox`: counts by status, the rows being retried (attempts so far, last error, next
+    try) and the rows that need an operator, with their reasons.
 
     Read-only: it opens the database read-only and never migrates or changes anything."""
     with read_only_store(config.storage_url, SystemClock()) as store:
@@ -298,6 +308,7 @@ def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> 
             print(f"No database at {config.resolve_path(config.database)}.", file=out)
             return 1
         counts = store.outbox_summary()
+        retrying = store.outbox_retrying(limit)
         problems = store.outbox_problems(limit)
     order = ["pending", "sending", "sent", "skipped", "failed"]
     print("Outbox by status:", file=out)
@@ -305,6 +316,7 @@ def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> 
         print(f"  {status:<8} {counts[status]}", file=out)
     if not counts:
         print("  (empty)", file=out)
+    _print_retrying(retrying, limit, out)
     if not problems:
         print("No failed messages.", file=out)
         return 0
@@ -315,3 +327,15 @@ def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> 
         print(f"  #{row['id']} to {row['to_phone']} {row['status']} after {row['attempts']} attempt(s)"
               f"{delivery}{code}: {row['last_error'] or '(no reason recorded)'} [{row['created_at']}]", file=out)
     return 0
+
+
+def _print_retrying(rows: list[dict[str, Any]], limit: int, out: TextIO) -> None:
+    """The 'pending' count hides rows that already failed: each is listed with its tries and last error."""
+    if not rows:
+        print("Nothing is being retried.", file=out)
+        return
+    print(f"Being retried (oldest first, up to {limit}):", file=out)
+    for row in rows:
+        state = "sending now" if row["status"] == "sending" else f"next try {row['next_attempt_at']}"
+        print(f"  #{row['id']} to {row['to_phone']} retrying after {row['attempts']} attempt(s), {state}:"
+              f" {row['last_error'] or '(no reason recorded)'} [{row['created_at']}]", file=out)

@@ -779,6 +779,17 @@ class Store:
         )
         return [dict(row) for row in rows]
 
+    def outbox_retrying(self, limit: int) -> list[dict[str, Any]]:
+        """Rows that failed and wait for another try (or are on it: a claim counts its try), with the last
+        reason (outbox_due index)."""
+        rows = self._all(
+            "SELECT id, to_phone, status, attempts, last_error, next_attempt_at, created_at FROM outbox"
+            " WHERE (status = 'pending' AND attempts > 0) OR (status = 'sending' AND attempts > 1)"
+            " ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [dict(row) for row in rows]
+
     def outbox_after(self, phone: str, after_id: int) -> list[tuple[int, str, str | None]]:
         """Messages queued for `phone` after `after_id` (the terminal chat shows them)."""
         rows = self._all(
@@ -901,9 +912,10 @@ class Store:
         """Every message relayed for the stay with this reference, oldest first, with each one's delivery as
         the outbox knows it (reservations' ref index, then relay_messages_stay, then outbox by id)."""
         rows = self._all(
-            "SELECT m.id, m.direction, m.body, m.media_url, m.created_at, o.status, o.delivery_status,"
-            " o.error_code, o.last_error FROM reservations r JOIN relay_messages m ON m.reservation_id = r.id"
-            " JOIN outbox o ON o.id = m.outbox_id WHERE r.ref = ? ORDER BY m.created_at, m.id",
+            "SELECT m.id, m.direction, m.body, m.media_url, m.created_at, m.outbox_id, o.status,"
+            " o.delivery_status, o.error_code, o.last_error FROM reservations r"
+            " JOIN relay_messages m ON m.reservation_id = r.id JOIN outbox o ON o.id = m.outbox_id"
+            " WHERE r.ref = ? ORDER BY m.created_at, m.id",
             (ref.upper(),),
         )
         return [dict(row) for row in rows]

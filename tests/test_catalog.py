@@ -40,7 +40,7 @@ def test_every_variation_is_validated_on_its_own_line(messages: Path) -> None:
     assert result.catalog is None
     line = next(n for n, text in enumerate((messages / "en.yaml").read_text().splitlines(), 1) if "{{ name }}" in text)
     assert [str(p).split("messages/")[-1] for p in result.errors] == [
-        f"en.yaml:{line}: menu[2]: uses name, but the code passes only nothing"
+        f"en.yaml:{line}: menu[2]: `name` is not a variable of this message; it has no variables (docs/messages.md)"
     ]
     rows = [(r.key, r.alternative) for r in result.rendered if r.language == "en" and r.key == "menu"]
     assert rows == [("menu", 1)]  # the good one was rendered and measured; the bad one refused

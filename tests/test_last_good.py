@@ -65,6 +65,15 @@ def test_broken_files_and_no_good_copy_stop_start_up(config: Config, clock: Fake
     assert "en.yaml:13: menu: template syntax" in raised.value.report[0]
 
 
+def test_start_up_names_a_yaml_error_on_the_line_check_names(config: Config, clock: FakeClock,
+                                                            messages: Path) -> None:
+    edit(messages / "en.yaml", "menu: >-", 'menu: "OK,')
+    line = next(n for n, text in enumerate((messages / "en.yaml").read_text().splitlines(), 1) if 'menu: "OK,' in text)
+    with pytest.raises(CatalogError) as raised:
+        create_app(config, clock=clock)
+    assert f"en.yaml:{line}: YAML: a quote opened on this line is not closed" in raised.value.report[0]
+
+
 def test_serve_says_so_in_one_line(tmp_path: Path, messages: Path, monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     edit(messages / "en.yaml", MENU, BROKEN)

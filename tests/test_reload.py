@@ -57,7 +57,7 @@ async def test_a_broken_edit_is_refused_logged_and_the_last_good_messages_keep_s
     assert sms.app[CATALOG].current is good
     logged = caplog.text
     assert "NOT reloaded" in logged and "still serving the last good messages" in logged
-    assert "en.yaml:13: menu: uses nam, but the code passes only nothing" in logged
+    assert "en.yaml:13: menu: `nam` is not a variable of this message; it has no variables" in logged
     reply = await sms.text(GUEST, "MENU")
     assert MENU in reply and "{{" not in reply and "nam" not in reply
     # Fixing it goes live again.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 import socket
 import sys
@@ -25,7 +26,7 @@ from bot.config import Config
 from bot.keys import SENDER
 from bot.sender import outbox_report
 from bot.store import Store
-from tests.conftest import GUEST, GUEST2, GUEST3, HOST, AiohttpClient, Sms, book, list_place
+from tests.conftest import AUTH_TOKEN, GUEST, GUEST2, GUEST3, HOST, AiohttpClient, Sms, book, list_place
 from tests.support.dbview import outbox, rows, snapshot, user
 from tests.support.fake_twilio import FakeTwilio
 
@@ -340,3 +341,29 @@ async def test_a_stop_that_arrives_mid_pass_stops_the_messages_already_claimed_f
     assert len(received) == 1 and "confirmed" in received[0]  # already on its way when they texted STOP
     assert [(r["status"], r["last_error"]) for r in outbox(sms, GUEST)] == [("sent", None), ("skipped", "opted_out")]
 
+
+
+async def test_retrying_rows_are_listed_with_attempts_and_each_retry_is_logged(
+        sms: Sms, config: Config, caplog: pytest.LogCaptureFixture) -> None:
+    sms.twilio.fail_next(500, times=4, to=HOST)
+    with caplog.at_level(logging.WARNING, logger="bot.sender"):
+        await _request_waiting(sms)
+        for _ in range(3):
+            sms.clock.advance(minutes=11)
+            await sms.deliver()
+    [prompt] = outbox(sms, HOST)
+    assert prompt["status"] == "pending" and prompt["attempts"] == 4
+
+    out = io.StringIO()
+    assert outbox_report(config, out) == 0
+    report = out.getvalue()
+    assert "pending  1" in report  # the count alone would hide the four failed tries...
+    assert f"#{prompt['id']} to {HOST} retrying after 4 attempt(s), next try " in report  # ...the list shows them
+    assert f"fake failure None for {HOST}" in report.split("Being retried")[1]
+
+    retries = [r.getMessage() for r in caplog.records if "retrying at" in r.getMessage()]
+    assert len(retries) == 4 and all(r.levelno == logging.WARNING for r in caplog.records if "retrying" in r.msg)
+    for line in retries:
+        assert "HTTP 500" in line and "...0001" in line  # the reason, and whose phone by its last digits
+        assert HOST not in line and AUTH_TOKEN not in line
+    assert "attempt 4 of 8 failed" in retries[-1]

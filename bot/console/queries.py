@@ -148,61 +148,78 @@ def forget_login_failures_before(store: Store, cutoff: datetime) -> None:
 # -- dashboard --------------------------------------------------------------------------------------------
 
 _BLOCKED = "(u.opted_out = 1 OR u.unreachable IS NOT NULL)"
+# The SMS of the last 24 hours are counted among the newest this many outbox rows (an id range: ids grow with
+# time, so no index on created_at costs every send a write); a busier day shows as this many.
+RECENT_SMS = 100_000
+Query = tuple[str, tuple[Any, ...]]
 
 
-def dashboard(store: Store, now: datetime, today: date) -> dict[str, Any]:
-    """The figures on the dashboard. Operator-only and polled every few seconds; the counts over a whole
-    table (requests waiting, outbox problems) scan it, which is milliseconds at 20,000 reservations."""
+def dashboard_counts(now: datetime, today: date) -> dict[str, Query]:
+    """The figures on the dashboard, which refreshes itself every few seconds: each reads an index range
+    (db/*/011_console_counts.sql), never a whole table; tests/console/test_query_plans.py checks the plans on
+    both backends."""
     day_ago = to_db(now - timedelta(hours=24))
+    open_rows = "status IN ('pending', 'sending')"
     return {
-        "listings_live": _count(store, "SELECT COUNT(*) AS n FROM listings l JOIN users u ON u.id = l.host_id"
-                                       f" WHERE l.active = 1 AND NOT {_BLOCKED}"),
-        "listings_hidden": _count(store, "SELECT COUNT(*) AS n FROM listings WHERE active = 0"),
-        "requests_waiting": _count(store, "SELECT COUNT(*) AS n FROM reservations WHERE status = 'pending'"),
-        "upcoming_stays": _count(store, "SELECT COUNT(*) AS n FROM reservations WHERE status = 'confirmed'"
-                                        " AND check_out > ?", (today.isoformat(),)),
-        "texts_in_24h": _count(store, "SELECT COUNT(*) AS n FROM inbound WHERE received_at > ?", (day_ago,)),
-        "replies_24h": _count(store, "SELECT COUNT(*) AS n FROM inbound WHERE received_at > ? AND reply <> '[]'",
-                              (day_ago,)),
-        "sms_out_24h": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE created_at > ?", (day_ago,)),
-        "outbox_waiting": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')"
-                                        " AND attempts = 0"),
-        "outbox_retrying": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')"
-                                         " AND attempts > 0"),
-        "outbox_failed": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'failed'"),
-        "outbox_undelivered": _count(store, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'sent'"
-                                            " AND delivery_status IN ('undelivered', 'failed')"),
-        "opted_out": _count(store, "SELECT COUNT(*) AS n FROM users WHERE opted_out = 1"),
-        "unreachable": _count(store, "SELECT COUNT(*) AS n FROM users WHERE unreachable IS NOT NULL"),
+        "listings_live": ("SELECT COUNT(*) AS n FROM listings l JOIN users u ON u.id = l.host_id"
+                          f" WHERE l.active = 1 AND NOT {_BLOCKED}", ()),
+        "listings_hidden": ("SELECT COUNT(*) AS n FROM listings WHERE active = 0", ()),
+        "requests_waiting": ("SELECT COUNT(*) AS n FROM reservations WHERE status = 'pending'", ()),
+        "upcoming_stays": ("SELECT COUNT(*) AS n FROM reservations WHERE status = 'confirmed' AND check_out > ?",
+                           (today.isoformat(),)),
+        "texts_in_24h": ("SELECT COUNT(*) AS n FROM inbound WHERE received_at > ?", (day_ago,)),
+        "replies_24h": ("SELECT COUNT(*) AS n FROM inbound WHERE received_at > ? AND reply <> '[]'", (day_ago,)),
+        "sms_out_24h": ("SELECT COUNT(*) AS n FROM outbox WHERE id > (SELECT MAX(id) FROM outbox) - ?"
+                        " AND created_at > ?", (RECENT_SMS, day_ago)),
+        "outbox_waiting": (f"SELECT COUNT(*) AS n FROM outbox WHERE {open_rows} AND attempts = 0", ()),
+        "outbox_retrying": (f"SELECT COUNT(*) AS n FROM outbox WHERE {open_rows} AND attempts > 0", ()),
+        "outbox_failed": ("SELECT COUNT(*) AS n FROM outbox WHERE status = 'failed'", ()),
+        # Only a sent message gets a delivery report: the partial index outbox_undelivered holds just these.
+        "outbox_undelivered": ("SELECT COUNT(*) AS n FROM outbox WHERE delivery_status IN ('undelivered', 'failed')",
+                               ()),
+        "opted_out": ("SELECT COUNT(*) AS n FROM users WHERE opted_out = 1", ()),
+        "unreachable": ("SELECT COUNT(*) AS n FROM users WHERE unreachable IS NOT NULL", ()),
     }
 
 
-def stays_needing_attention(store: Store, today: date, limit: int = 20) -> list[dict[str, Any]]:
+def dashboard(store: Store, now: datetime, today: date) -> dict[str, Any]:
+    return {name: _count(store, sql, params) for name, (sql, params) in dashboard_counts(now, today).items()}
+
+
+def stays_needing_attention_query(today: date, limit: int = 20) -> Query:
     """Confirmed stays not yet over whose guest or host can no longer be texted (opted out, unreachable)."""
-    return _rows(store, f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS}"
-                        " WHERE r.status = 'confirmed' AND r.check_out > ?"
-                        " AND (g.opted_out = 1 OR g.unreachable IS NOT NULL"
-                        "      OR h.opted_out = 1 OR h.unreachable IS NOT NULL)"
-                        " ORDER BY r.check_in LIMIT ?", (today.isoformat(), limit))
+    return (f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS}"
+            " WHERE r.status = 'confirmed' AND r.check_out > ?"
+            " AND (g.opted_out = 1 OR g.unreachable IS NOT NULL"
+            "      OR h.opted_out = 1 OR h.unreachable IS NOT NULL)"
+            " ORDER BY r.check_in LIMIT ?", (today.isoformat(), limit))
+
+
+def upcoming_stays_query(today: date, limit: int = 10) -> Query:
+    return (f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS}"
+            " WHERE r.status = 'confirmed' AND r.check_out > ? ORDER BY r.check_in LIMIT ?",
+            (today.isoformat(), limit))
+
+
+def stays_needing_attention(store: Store, today: date, limit: int = 20) -> list[dict[str, Any]]:
+    return _rows(store, *stays_needing_attention_query(today, limit))
 
 
 def upcoming_stays(store: Store, today: date, limit: int = 10) -> list[dict[str, Any]]:
-    return _rows(store, f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS}"
-                        " WHERE r.status = 'confirmed' AND r.check_out > ? ORDER BY r.check_in LIMIT ?",
-                 (today.isoformat(), limit))
+    return _rows(store, *upcoming_stays_query(today, limit))
 
 
 # -- listings ---------------------------------------------------------------------------------------------
 
-_LISTING_FIELDS = ("l.id, l.description, l.photo_url, l.active, l.created_at, l.host_id, u.name AS host_name,"
+_LISTING_FIELDS = ("l.id, l.title, l.description, l.photo_url, l.active, l.created_at, l.host_id, u.name AS host_name,"
                    " u.phone AS host_phone, u.opted_out AS host_opted_out, u.unreachable AS host_unreachable,"
                    " (SELECT COUNT(*) AS n FROM reservations r WHERE r.listing_id = l.id AND r.status = 'pending')"
                    " AS pending")
 
 
 def listings(store: Store, query: str = "", limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
-    """Listings newest first; `query` is a listing number, or words found in the description, the host's
-    name or phone."""
+    """Listings newest first; `query` is a listing number, or words found in the title, the description, the
+    host's name or phone."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
     words = query.split()
@@ -211,10 +228,9 @@ def listings(store: Store, query: str = "", limit: int = PAGE_ROWS) -> list[dict
         params.append(int(words[0].lstrip("#")))
     else:
         for word in words:
-            where.append(f"({_contains(store, 'l.description')} OR {_contains(store, 'u.name')}"
-                         f" OR {_contains(store, 'u.phone')})")
-            pattern = _pattern(word)
-            params += [pattern, pattern, pattern]
+            where.append(f"({_contains(store, 'l.title')} OR {_contains(store, 'l.description')}"
+                         f" OR {_contains(store, 'u.name')} OR {_contains(store, 'u.phone')})")
+            params += [_pattern(word)] * 4
     params.append(limit)
     return _rows(store, f"SELECT {_LISTING_FIELDS} FROM listings l JOIN users u ON u.id = l.host_id"
                         f" WHERE {' AND '.join(where)} ORDER BY l.id DESC LIMIT ?", params)
@@ -232,7 +248,7 @@ def unhide_listing(store: Store, listing_id: int) -> bool:
 # -- reservations -----------------------------------------------------------------------------------------
 
 _RESERVATION_FIELDS = ("r.id, r.ref, r.listing_id, r.status, r.reason, r.check_in, r.check_out, r.created_at,"
-                       " r.presented_at, r.decided_at, r.host_id, r.guest_id, l.description AS place,"
+                       " r.presented_at, r.decided_at, r.host_id, r.guest_id, l.title AS place,"
                        " g.name AS guest_name, g.phone AS guest_phone, h.name AS host_name,"
                        " h.phone AS host_phone")
 _RESERVATION_JOINS = ("JOIN listings l ON l.id = r.listing_id JOIN users g ON g.id = r.guest_id"
@@ -243,7 +259,7 @@ RESERVATION_STATUSES = ("pending", "confirmed", "declined", "cancelled", "expire
 def reservations(store: Store, *, status: str = "", place: str = "", start: date | None = None,
                  end: date | None = None, listing_id: int | None = None,
                  limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
-    """Reservations newest first. `place`: a listing number or words of its description; `start`/`end`:
+    """Reservations newest first. `place`: a listing number or words of its title or description; `start`/`end`:
     stays that overlap those dates. A listing's own (listing_id) are served by `reservations_listing`."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
@@ -259,8 +275,8 @@ def reservations(store: Store, *, status: str = "", place: str = "", start: date
         params.append(int(words[0].lstrip("#")))
     else:
         for word in words:
-            where.append(_contains(store, "l.description"))
-            params.append(_pattern(word))
+            where.append(f"({_contains(store, 'l.title')} OR {_contains(store, 'l.description')})")
+            params += [_pattern(word)] * 2
     if start is not None:
         where.append("r.check_out > ?")
         params.append(start.isoformat())
@@ -354,13 +370,19 @@ def _reply_bodies(stored: str) -> list[str]:
         return []
 
 
+def thread_queries(phone: str, limit: int = PAGE_ROWS) -> tuple[Query, Query]:
+    """A phone's latest texts, and its latest REST messages. Indexes: inbound_phone_time (no other index on
+    inbound leads with the phone: the one index write per text the conversation page costs),
+    outbox_recipient."""
+    return (("SELECT message_sid, body, reply, received_at FROM inbound WHERE phone = ?"
+             " ORDER BY received_at DESC LIMIT ?", (phone, limit)),
+            (f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE to_phone = ? ORDER BY id DESC LIMIT ?", (phone, limit)))
+
+
 def thread(store: Store, phone: str, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
-    """A phone's latest texts (with the answers they got) and REST messages to it, oldest first.
-    Indexes: inbound_phone_time, outbox_recipient."""
-    texts = _rows(store, "SELECT message_sid, body, reply, received_at FROM inbound WHERE phone = ?"
-                         " ORDER BY received_at DESC LIMIT ?", (phone, limit))
-    sent = _rows(store, f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE to_phone = ? ORDER BY id DESC LIMIT ?",
-                 (phone, limit))
+    """A phone's latest texts (with the answers they got) and REST messages to it, oldest first."""
+    texts_query, sent_query = thread_queries(phone, limit)
+    texts, sent = _rows(store, *texts_query), _rows(store, *sent_query)
     items: list[dict[str, Any]] = []
     for text in texts:
         items.append({"kind": "in", "at": text["received_at"], "body": text["body"], "sid": text["message_sid"]})

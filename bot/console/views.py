@@ -9,6 +9,8 @@ rules, in one transaction with the messages they cause, as a text would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 import re
 import secrets
@@ -59,6 +61,8 @@ FICTIONAL = re.compile(r"\+1(?:[2-9][0-9]{2})?55501[0-9]{2}\Z")
 
 routes = web.RouteTableDef()
 SESSION = web.RequestKey("console_session", auth.Session)
+# Set when the server shuts down: open event streams end rather than hold the shutdown up.
+STOPPING = web.AppKey("console_stopping", asyncio.Event)
 
 
 # -- plumbing ---------------------------------------------------------------------------------------------
@@ -225,6 +229,12 @@ def console_app() -> web.Application:
     app.router.add_static("/static/", HERE / "static", name="static")
     app.add_routes(routes)
     app.on_response_prepare.append(_security_headers)
+    app[STOPPING] = asyncio.Event()
+
+    async def stop_streams(app: web.Application) -> None:
+        app[STOPPING].set()
+
+    app.on_shutdown.append(stop_streams)
     return app
 
 
@@ -329,13 +339,69 @@ async def dashboard(request: web.Request) -> web.Response:
     return _page(request, "dashboard.html", await _dashboard_data(request))
 
 
-@routes.get("/api/dashboard")
-async def dashboard_json(request: web.Request) -> web.Response:
+async def _dashboard_payload(request: web.Request) -> dict[str, Any]:
     data = await _dashboard_data(request)
     # The lists come rendered by the same (autoescaping) template as the page, so the script swaps them in
     # without building HTML from texters' words itself.
     lists = aiohttp_jinja2.render_string("_dashboard_lists.html", request, data)
-    return web.json_response({"stats": data["stats"], "attention": len(data["attention"]), "lists": lists})
+    return {"stats": data["stats"], "attention": len(data["attention"]), "lists": lists}
+
+
+@routes.get("/api/dashboard")
+async def dashboard_json(request: web.Request) -> web.Response:
+    return web.json_response(await _dashboard_payload(request))
+
+
+@routes.get("/api/dashboard/events")
+async def dashboard_events(request: web.Request) -> web.StreamResponse:
+    return await _event_stream(request, lambda: _dashboard_payload(request), LIVE_DASHBOARD_SECONDS)
+
+
+# -- live pages: server-sent events -----------------------------------------------------------------------
+
+# How often a live page's figures are read again; an event goes out only when they changed. (Every worker
+# serves its own browsers and the changes may come from any of them, so the database is what is watched.)
+LIVE_DASHBOARD_SECONDS = 2.0
+LIVE_PHONE_SECONDS = 1.0
+# A comment line this often keeps proxies from closing a quiet stream.
+KEEPALIVE_SECONDS = 15.0
+
+
+async def _still_signed_in(request: web.Request) -> bool:
+    config, now, token_hash = _config(request), _now(request), _session(request).token_hash
+    idle = timedelta(minutes=config.console_session_idle_minutes)
+    lifetime = timedelta(hours=config.console_session_max_hours)
+    return await _db(request, lambda store: q.session(store, token_hash, now, idle, lifetime) is not None)
+
+
+async def _event_stream(request: web.Request, read: Callable[[], Awaitable[dict[str, Any]]],
+                        seconds: float) -> web.StreamResponse:
+    """Server-sent events: what `read` returns, as JSON, first at once and then whenever it changes. The
+    stream ends when the browser goes or the session does (logout, expiry: a `signed-out` event first)."""
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
+                                           "X-Accel-Buffering": "no"})
+    await response.prepare(request)
+    shown, quiet = "", 0.0
+    try:
+        while True:
+            if not await _still_signed_in(request):
+                await response.write(b"event: signed-out\ndata: {}\n\n")
+                break
+            payload = json.dumps(await read(), sort_keys=True)
+            if payload != shown:
+                await response.write(f"data: {payload}\n\n".encode())
+                shown, quiet = payload, 0.0
+            elif quiet >= KEEPALIVE_SECONDS:
+                await response.write(b": still here\n\n")
+                quiet = 0.0
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(request.app[STOPPING].wait(), seconds)
+            if request.app[STOPPING].is_set():
+                break  # the server is shutting down: the browser reconnects to whichever serves next
+            quiet += seconds
+    except (ConnectionResetError, ConnectionError):
+        pass  # the browser went away
+    return response
 
 
 # -- listings ---------------------------------------------------------------------------------------------
@@ -417,11 +483,21 @@ REASONS = {
 }
 
 
+# Who wrote a relayed message, and so whose text it came from (relay_messages.direction).
+RELAYED = {"guest_to_host": ("guest", "host"), "host_to_guest": ("host", "guest")}
+
+
 def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[str, Any]],
-              texts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+              texts: list[dict[str, Any]], relayed: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What the database holds about one reservation, in time order; within one unit of work (one instant):
-    the text that caused it, what it changed, the answer, then the SMS it queued."""
+    the text that caused it, what it changed, the answer, then the SMS it queued. A relayed message is
+    shown once, as what one side wrote the other (with its delivery), not again as the MSG text it came
+    in as nor as the SMS it went out as."""
     who = {row["guest_phone"]: "guest", row["host_phone"]: "host"}
+    relay_outbox = {message["outbox_id"] for message in relayed}
+    relay_texts = {(RELAYED.get(message["direction"], ("", ""))[0], message["created_at"]) for message in relayed}
+    sent = [message for message in sent if message["id"] not in relay_outbox]
+    texts = [text for text in texts if (who.get(text["phone"]), text["received_at"]) not in relay_texts]
     events: list[dict[str, Any]] = [{"at": row["created_at"], "rank": 1, "what": "filed",
                                      "detail": f"by {row['guest_name'] or row['guest_phone']}"}]
     if row["presented_at"]:
@@ -447,6 +523,12 @@ def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[s
         events.append({"at": text["received_at"], "rank": 0, "what": f"{person} texted", "detail": text["body"] or ""})
         events.extend({"at": text["received_at"], "rank": 2, "what": f"reply to {person}", "detail": body}
                       for body in text["replies"])
+    for message in relayed:
+        writer, reader = RELAYED.get(message["direction"], (message["direction"], ""))
+        picture = f" [picture {message['media_url']}]" if message["media_url"] else ""
+        events.append({"at": message["created_at"], "rank": 3, "what": f"{writer} wrote to {reader} (relayed)",
+                       "detail": message["body"] + picture, "status": message["status"],
+                       "delivery": message["delivery_status"]})
     events.sort(key=lambda event: (event["at"], event["rank"]))
     return events
 
@@ -465,7 +547,7 @@ async def reservation(request: web.Request) -> web.Response:
                                *(job["done_at"] for job in jobs)) if m]
         return {"reservation": row, "timeline": _timeline(
             row, jobs, q.messages_about(store, phones, row["ref"], moments),
-            q.texts_about(store, phones, row["ref"], moments))}
+            q.texts_about(store, phones, row["ref"], moments), store.relay_thread(row["ref"]))}
 
     data = await _db(request, read)
     if data is None:
@@ -668,13 +750,24 @@ async def phone_send(request: web.Request) -> web.Response:
     return web.json_response({"replies": [m.body for m in reply.messages]})
 
 
+async def _phone_thread(request: web.Request, number: str) -> dict[str, Any]:
+    items = await _db(request, lambda store: q.thread(store, number))
+    return {"number": number, "items": [
+        {"kind": item["kind"], "at": _when(item["at"]), "body": item["body"] or "",
+         "status": item.get("status"), "delivery": item.get("delivery_status"), "error": item.get("last_error"),
+         "code": item.get("error_code")}
+        for item in items]}
+
+
 @routes.get("/api/phone/thread")
 async def phone_thread(request: web.Request) -> web.Response:
     config = _dev_phone_config(request)
     number = _number(request, config, request.query.get("number", ""))
-    items = await _db(request, lambda store: q.thread(store, number))
-    return web.json_response({"number": number, "items": [
-        {"kind": item["kind"], "at": _when(item["at"]), "body": item["body"] or "",
-         "status": item.get("status"), "delivery": item.get("delivery_status"), "error": item.get("last_error"),
-         "code": item.get("error_code")}
-        for item in items]})
+    return web.json_response(await _phone_thread(request, number))
+
+
+@routes.get("/api/phone/events")
+async def phone_events(request: web.Request) -> web.StreamResponse:
+    config = _dev_phone_config(request)
+    number = _number(request, config, request.query.get("number", ""))
+    return await _event_stream(request, lambda: _phone_thread(request, number), LIVE_PHONE_SECONDS)

@@ -140,7 +140,8 @@ async def test_edit_a_template_and_the_next_reply_uses_it(page: Page, site: Sms,
     editor = page.locator("textarea[name=text]")
     await editor.fill("Hi {{ name }}")
     await page.get_by_role("button", name="Save").click()
-    await expect(page.get_by_role("alert")).to_contain_text("uses name, but the code passes only more, ref")
+    await expect(page.get_by_role("alert")).to_contain_text(
+        "`name` is not a variable of this message; it can use: more, ref")
     await shots.take(page, "edit-refused")
     new = "Airtng help: BROWSE to look around, HOST to list a place, STATUS for your trips."
     await editor.fill(new)

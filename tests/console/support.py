@@ -3,6 +3,8 @@ PUBLIC_URL is https, and the test client talks plain http), the CSRF token read 
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -78,3 +80,18 @@ class Console:
 async def signed_in(sms: Sms, name: str = "ana") -> Console:
     await add_operator(sms, name)
     return await Console(sms).login(name)
+
+
+async def next_event(response: Any, seconds: float = 10.0) -> tuple[str, dict[str, Any]]:
+    """The next server-sent event of an open stream (keep-alive comments skipped): its name and data."""
+    name, data = "message", ""
+    while True:
+        line = (await asyncio.wait_for(response.content.readline(), seconds)).decode().rstrip("\n")
+        if line.startswith("event: "):
+            name = line[len("event: "):]
+        elif line.startswith("data: "):
+            data += line[len("data: "):]
+        elif not line and data:
+            return name, json.loads(data)
+        elif not line and response.content.at_eof():
+            raise AssertionError("the stream ended")

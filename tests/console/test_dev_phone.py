@@ -11,7 +11,7 @@ from bot.clock import FakeClock
 from bot.config import Config
 from bot.console.views import dev_number_allowed
 from tests.conftest import AiohttpClient, Sms, list_place
-from tests.console.support import signed_in
+from tests.console.support import next_event, signed_in
 from tests.support.fake_twilio import FakeTwilio
 
 HOST = "+15550100"
@@ -45,6 +45,21 @@ async def test_texts_from_the_dev_phone_get_the_bots_answers(phone: Sms) -> None
     thread = await _thread(console, HOST)
     assert [item["kind"] for item in thread] == ["in", "reply"]
     assert thread[0]["body"] == "HOST"
+
+
+async def test_the_dev_phone_streams_its_numbers_thread_as_it_grows(phone: Sms) -> None:
+    console = await signed_in(phone)
+    stream = await console.get("/admin/api/phone/events", params={"number": HOST})
+    assert stream.status == 200 and stream.headers["Content-Type"] == "text/event-stream"
+    assert (await next_event(stream))[1]["items"] == []
+    await console.post_json("/admin/api/phone/send", {"number": HOST, "body": "HOST <b>"})
+    items: list[dict[str, Any]] = []
+    while [item["kind"] for item in items] != ["in", "reply"]:
+        items = (await next_event(stream))[1]["items"]
+    assert items[0]["body"] == "HOST <b>" and "name" in items[1]["body"].lower()
+    stream.close()
+    refused = await console.get("/admin/api/phone/events", params={"number": "+447700900123"})
+    assert refused.status == 400
 
 
 async def test_the_dev_phone_shows_rest_messages_to_its_number(phone: Sms) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.check import run_check
 from bot.config import Config
-from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, list_place
-from tests.console.support import signed_in
+from tests.conftest import GUEST, GUEST2, GUEST3, HOST, AiohttpClient, Sms, book, list_place
+from tests.console.support import next_event, signed_in
 
 
 async def _user_id(sms: Sms, phone: str) -> int:
@@ -35,6 +36,48 @@ async def test_the_dashboard_counts_what_happens_and_its_json_follows(sms: Sms) 
     page = await console.page("/admin/")
     assert 'data-stat="upcoming_stays">1<' in page
     assert "Sunny loft by the harbour" in page  # the next stays
+
+
+async def test_pages_name_a_place_by_its_title_and_only_its_own_page_shows_the_description(sms: Sms) -> None:
+    console = await signed_in(sms)
+    description = "Sunny loft by the harbour, two bedrooms"
+    number = await list_place(sms, title="Ocean Loft", description=description)
+    sms.clock.advance(minutes=5)  # the host's texts are not part of the stay's timeline
+    ref = await book(sms, GUEST, number)
+    await sms.text(HOST, "YES")
+    reservation_id = await sms.db.run(lambda store: store.reservation_by_ref(ref).id)
+    for path in ("/admin/", "/admin/listings", "/admin/reservations", f"/admin/reservations/{reservation_id}"):
+        page = await console.page(path)
+        assert "Ocean Loft" in page and "Sunny loft" not in page, path
+    own = await console.page(f"/admin/listings/{number}")
+    assert f"Listing #{number}: Ocean Loft" in own and description in own
+    assert f"#{number}" in await console.page("/admin/listings?q=ocean")  # found by its title
+    assert ref in await console.page("/admin/reservations?place=ocean")
+
+
+async def _stat_reaches(stream: Any, name: str, value: int) -> None:
+    """Read the stream's events until the figure shows `value` (each text changes some figure, so the
+    states in between may come as events of their own)."""
+    while (await next_event(stream))[1]["stats"][name] != value:
+        pass
+
+
+async def test_the_dashboard_streams_its_figures_when_they_change_and_stops_at_logout(sms: Sms) -> None:
+    console = await signed_in(sms)
+    stream = await console.get("/admin/api/dashboard/events")
+    assert stream.status == 200 and stream.headers["Content-Type"] == "text/event-stream"
+    _, first = await next_event(stream)
+    assert first["stats"]["listings_live"] == 0 and first["stats"]["requests_waiting"] == 0
+    number = await list_place(sms)
+    await _stat_reaches(stream, "listings_live", 1)
+    await book(sms, GUEST, number)
+    await _stat_reaches(stream, "requests_waiting", 1)
+    await console.post("/admin/logout")
+    name = "message"
+    while name == "message":
+        name, _ = await next_event(stream)
+    assert name == "signed-out"
+    stream.close()
 
 
 async def test_the_dashboard_lists_stays_whose_guest_can_no_longer_be_texted(sms: Sms) -> None:
@@ -94,6 +137,23 @@ async def test_hiding_a_listing_follows_unlist_and_tells_the_guests(sms: Sms) ->
     assert "<b>hide</b>" in audit and f"listing #{number}" in audit and "2 waiting request(s) declined" in audit
 
 
+async def test_hiding_tells_the_guests_exactly_what_unlist_tells_them_and_the_host_nothing(sms: Sms) -> None:
+    console = await signed_in(sms)
+    hidden = await list_place(sms)
+    unlisted = await list_place(sms, host=GUEST3, name="Ida", description="Sunny loft by the harbour, two bedrooms")
+    hidden_ref = await book(sms, GUEST, hidden)
+    unlisted_ref = await book(sms, GUEST2, unlisted, name="Bob")
+    await sms.deliver()
+    told_host = len(sms.inbox(HOST))
+    await console.post(f"/admin/listings/{hidden}/hide")
+    await sms.text(GUEST3, f"UNLIST {unlisted}")
+    await sms.deliver()
+    assert sms.inbox(HOST)[told_host:] == []  # an operator's hide texts the host nothing
+    by_hide = sms.inbox(GUEST)[-1].replace(hidden_ref, "REF").replace(f"#{hidden}", "#N")
+    by_unlist = sms.inbox(GUEST2)[-1].replace(unlisted_ref, "REF").replace(f"#{unlisted}", "#N")
+    assert by_hide == by_unlist and "no longer listed" in by_hide
+
+
 async def test_unhiding_lists_the_place_again(sms: Sms) -> None:
     console = await signed_in(sms)
     number = await list_place(sms)
@@ -139,6 +199,28 @@ async def test_a_reservation_timeline_shows_what_happened(sms: Sms) -> None:
     assert "SMS to host" in timeline and "SMS to guest" in timeline  # the prompt, the confirmation
     assert "host texted</b>\n    <span class=\"detail\">YES</span>" in timeline  # the answer that decided it
     assert (await console.get("/admin/reservations/999")).status == 404
+
+
+async def test_a_stay_timeline_interleaves_the_relayed_messages_escaped(sms: Sms) -> None:
+    console = await signed_in(sms)
+    number = await list_place(sms)
+    ref = await book(sms, GUEST, number)
+    sms.clock.advance(minutes=1)
+    await sms.text(HOST, "YES")
+    sms.clock.advance(minutes=1)
+    await sms.text(GUEST, f"MSG {ref} Can we arrive at 10? <b>early</b>")
+    sms.clock.advance(minutes=1)
+    await sms.text(HOST, "MSG Sure, the key is under the mat")
+    await sms.deliver()
+    reservation_id = await sms.db.run(lambda store: store.reservation_by_ref(ref).id)
+    timeline = (await console.page(f"/admin/reservations/{reservation_id}")).split('id="timeline"')[1]
+    asked = timeline.index("guest wrote to host (relayed)")
+    answered = timeline.index("host wrote to guest (relayed)")
+    assert timeline.index(">confirmed<") < asked < answered  # interleaved by time with the rest
+    assert "Can we arrive at 10? &lt;b&gt;early&lt;/b&gt;" in timeline and "<b>early</b>" not in timeline
+    assert "Sure, the key is under the mat" in timeline[answered:]
+    assert timeline.count("Sure, the key is under the mat") == 1  # not again as the MSG text or the SMS
+    assert "Twilio: " in timeline[answered:] or ">sent<" in timeline[answered:]  # its delivery as the outbox has it
 
 
 async def test_conversations_find_people_and_show_their_thread(sms: Sms) -> None:
@@ -283,7 +365,7 @@ async def test_a_broken_edit_is_refused_with_the_error_check_gives(sms_edit: Sms
     run_check(edited, out=lines.append)
     error = next(line.strip() for line in lines if "ERROR" in line and "menu" in line)
     assert error in html.unescape(page)  # file, line, key and problem, word for word
-    assert "uses nobody, but the code passes only nothing" in page
+    assert "`nobody` is not a variable of this message; it has no variables" in page
 
 
 async def test_the_audit_page_lists_actions_newest_first(sms: Sms) -> None:

@@ -17,7 +17,8 @@ from tests.support.fake_twilio import FakeTwilio
 PAGES = ["/admin/", "/admin/listings", "/admin/listings/1", "/admin/reservations", "/admin/reservations/1",
          "/admin/conversations", "/admin/conversations/1", "/admin/outbox", "/admin/messages",
          "/admin/messages/edit?lang=en&key=help", "/admin/audit"]
-JSON = ["/admin/api/dashboard", "/admin/api/phone/thread?number=%2B15550100"]
+JSON = ["/admin/api/dashboard", "/admin/api/phone/thread?number=%2B15550100", "/admin/api/dashboard/events",
+        "/admin/api/phone/events?number=%2B15550100"]
 ACTIONS = ["/admin/listings/1/hide", "/admin/listings/1/unhide", "/admin/outbox/1/retry",
            "/admin/outbox/1/give-up", "/admin/messages/edit", "/admin/logout"]
 

@@ -6,23 +6,20 @@ function csrfToken() {
   return meta ? meta.content : "";
 }
 
-function every(seconds, work) {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try { await work(); } catch (error) { /* the next tick tries again */ }
-    running = false;
+// Server-sent events: the server sends the figures at once and again whenever they change; the browser
+// reconnects by itself after a network hiccup or a server restart. A session that ends ends the page.
+function live(url, show) {
+  const source = new EventSource(url);
+  source.onmessage = (event) => show(JSON.parse(event.data));
+  source.addEventListener("signed-out", () => { source.close(); window.location.reload(); });
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED) window.location.reload();  // refused: 401 or 404
   };
-  tick();
-  return setInterval(tick, seconds * 1000);
+  return source;
 }
 
 function liveDashboard(marker) {
-  every(2, async () => {
-    const response = await fetch(marker.dataset.liveUrl, {headers: {"Accept": "application/json"}});
-    if (response.status === 401) { window.location.reload(); return; }
-    const data = await response.json();
+  live(marker.dataset.liveUrl, (data) => {
     for (const [name, value] of Object.entries(data.stats)) {
       for (const node of document.querySelectorAll(`[data-stat="${name}"]`)) {
         node.textContent = String(value);
@@ -74,17 +71,33 @@ function devPhone(root) {
   const error = document.getElementById("phone-error");
   let shown = "";
 
-  async function refresh() {
-    const url = root.dataset.threadUrl + "?number=" + encodeURIComponent(number.value.trim());
-    const response = await fetch(url, {headers: {"Accept": "application/json"}});
-    if (response.status === 401) { window.location.reload(); return; }
-    const data = await response.json();
-    if (!response.ok) { error.textContent = data.error || "That number cannot be used."; return; }
+  function show(data) {
     const fingerprint = JSON.stringify(data.items);
     if (fingerprint === shown) return;
     shown = fingerprint;
     thread.replaceChildren(...data.items.map(bubble));
     thread.scrollTop = thread.scrollHeight;
+  }
+
+  function query() {
+    return "?number=" + encodeURIComponent(number.value.trim());
+  }
+
+  // Right after a send, its answer is fetched at once rather than at the stream's next look.
+  async function refresh() {
+    const response = await fetch(root.dataset.threadUrl + query(), {headers: {"Accept": "application/json"}});
+    if (response.status === 401) { window.location.reload(); return; }
+    const data = await response.json();
+    if (!response.ok) { error.textContent = data.error || "That number cannot be used."; return; }
+    show(data);
+  }
+
+  let source = null;
+  async function follow() {
+    if (source) source.close();
+    source = null;
+    await refresh();  // also says at once when the number is not one the dev phone may use
+    if (!error.textContent) source = live(root.dataset.eventsUrl + query(), show);
   }
 
   form.addEventListener("submit", async (event) => {
@@ -106,9 +119,9 @@ function devPhone(root) {
     }
     await refresh();
   });
-  number.addEventListener("change", () => { shown = ""; error.textContent = ""; refresh(); });
+  number.addEventListener("change", () => { shown = ""; error.textContent = ""; follow(); });
   document.getElementById("phone-number").addEventListener("submit", (event) => event.preventDefault());
-  every(1, refresh);
+  follow();
 }
 
 document.addEventListener("DOMContentLoaded", () => {
