@@ -35,14 +35,16 @@ class Setting:
     env: str | None
     doc: str
     choices: tuple[str, ...] = ()
+    minimum: float | None = None
 
 
 def setting(default: T, *, yaml: str, env: str | None = None, doc: str = "", secret: bool = False,
-            choices: tuple[str, ...] = ()) -> T:
+            choices: tuple[str, ...] = (), minimum: float | None = None) -> T:
     """A `Config` field that operators set (a field declared without it is internal: tests only).
     `secret`: never shown in the repr (and so never in a log line that prints the config). `choices`: the
-    only texts it takes (YAML's on/off, read as booleans, count as "on"/"off")."""
-    spec = Setting(yaml, env, " ".join(doc.split()), choices)
+    only texts it takes (YAML's on/off, read as booleans, count as "on"/"off"). `minimum`: the least
+    number it takes."""
+    spec = Setting(yaml, env, " ".join(doc.split()), choices, minimum)
     return field(default=default, repr=not secret, metadata={"setting": spec})
 
 
@@ -143,6 +145,11 @@ class Config:
         A console session unused this long is over (README "Console") ...""")
     console_session_max_hours: float = setting(12, yaml="console.session_max_hours", doc="""
         ... and any session after this long, used or not.""")
+    console_password_time_cost: int = setting(3, yaml="console.password_time_cost", minimum=1, doc="""
+        Passes argon2id makes over its memory for each password hashed or checked ...""")
+    console_password_memory_kib: int = setting(65536, yaml="console.password_memory_kib", minimum=32, doc="""
+        ... and that memory, in KiB (these two are argon2-cffi's defaults, RFC 9106's second choice).
+        Changed, stored passwords still work and are rehashed at the new cost at their next sign-in.""")
     console_dev_phone: str = setting("auto", yaml="console.dev_phone", choices=("auto", "on", "off"), doc="""
         The dev phone texts the bot from the browser as a fictional number. auto: on only when no Twilio
         credentials are set (nothing real can be sent); on / off force it.""")
@@ -247,11 +254,11 @@ def _coerce(item: _Declared, value: Any, where: str) -> Any:
     number = _number(value)
     if number is None or not math.isfinite(number):
         raise refuse("a whole number" if item.kind is int else "a number")
-    if item.kind is int:
-        if number != int(number):
-            raise refuse("a whole number")
-        return int(number)
-    return number
+    if item.kind is int and number != int(number):
+        raise refuse("a whole number")
+    if item.spec.minimum is not None and number < item.spec.minimum:
+        raise refuse(f"at least {item.spec.minimum:g}")
+    return int(number) if item.kind is int else number
 
 
 def _number(value: Any) -> float | None:

@@ -225,6 +225,9 @@ def config(tmp_path: Path, fake_twilio: tuple[FakeTwilio, str], database_url: st
         twilio_request_timeout=2.0,
         background_tasks=False,
         texts_per_window=1000,
+        # argon2 at its least cost: console tests sign in often (the shipped cost is tested on its own).
+        console_password_time_cost=1,
+        console_password_memory_kib=32,
     )
 
 

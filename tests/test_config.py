@@ -67,6 +67,8 @@ def test_the_variable_names_the_file(tmp_path: Path) -> None:
     ("twilio:\n  phone_number: +15550000000\n", {},
      'config.yaml: twilio.phone_number: expected text; put it in quotes, e.g. "+15551234567", got 15550000000'),
     ("console:\n  dev_phone: maybe\n", {}, "config.yaml: console.dev_phone: expected auto or on or off, got 'maybe'"),
+    ("console:\n  password_memory_kib: 16\n", {},
+     "config.yaml: console.password_memory_kib: expected at least 32, got 16"),
     ("", {"PORT": "eighty"}, "environment variable PORT: expected a whole number, got 'eighty'"),
     ("", {"GROUP_COMMIT": "sometimes"}, "environment variable GROUP_COMMIT: expected true or false, got 'sometimes'"),
     ("server:\n  port: 1: 2\n", {}, "config.yaml:2: not valid YAML (mapping values are not allowed here)"),
