@@ -4,6 +4,7 @@ from these declarations (`python run.py config --write`), so its comments are th
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import math
 import os
@@ -199,8 +200,6 @@ class Config:
         return path if path.is_absolute() else ROOT / path
 
 
-
-
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -230,48 +229,51 @@ _DEFAULTS = Config()
 def _coerce(item: _Declared, value: Any, where: str) -> Any:
     """`value` (from YAML, or an environment variable's text) as the setting's type, or a ConfigError that
     says where it came from and what was expected."""
-    def refuse(expected: str) -> ConfigError:
-        return ConfigError(f"{where}: expected {expected}, got {value!r}")
-
     if item.kind is bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str | int) and str(value).strip().lower() in _TRUE | _FALSE:
-            return str(value).strip().lower() in _TRUE
-        raise refuse("true or false")
-    if item.spec.choices:
-        choice = {True: "on", False: "off"}.get(value, value) if isinstance(value, bool) else value
-        if not isinstance(choice, str) or choice.strip().lower() not in item.spec.choices:
-            raise refuse(" or ".join(item.spec.choices))
-        return choice.strip().lower()
-    if item.kind is str:
-        if isinstance(value, bool | int | float):
-            # YAML reads +15551234567 as a number and on/off as booleans: the text an operator meant is lost.
-            raise refuse('text; put it in quotes, e.g. "+15551234567"')
-        if not isinstance(value, str):
-            raise refuse("text")
-        return value
-    number = _number(value)
-    if number is None or not math.isfinite(number):
-        raise refuse("a whole number" if item.kind is int else "a number")
-    if item.kind is int and number != int(number):
-        raise refuse("a whole number")
-    if item.spec.minimum is not None and number < item.spec.minimum:
-        raise refuse(f"at least {item.spec.minimum:g}")
-    return int(number) if item.kind is int else number
+        read: Any = _as_bool(value)
+        expected = "true or false"
+    elif item.spec.choices:
+        read, expected = _as_choice(value, item.spec.choices), " or ".join(item.spec.choices)
+    elif item.kind is str:
+        # YAML reads +15551234567 as a number and on/off as booleans: the text an operator meant is lost.
+        read, expected = _as_text(value), 'text; put it in quotes, e.g. "+15551234567"'
+    else:
+        read, expected = _as_number(value, item.kind is int), "a whole number" if item.kind is int else "a number"
+        if read is not None and item.spec.minimum is not None and read < item.spec.minimum:
+            read, expected = None, f"at least {item.spec.minimum:g}"
+    if read is None:
+        raise ConfigError(f"{where}: expected {expected}, got {value!r}")
+    return read
 
 
-def _number(value: Any) -> float | None:
+def _as_bool(value: Any) -> bool | None:
     if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower() if isinstance(value, str | int) else None
+    return word in _TRUE if word in _TRUE | _FALSE else None
+
+
+def _as_choice(value: Any, choices: tuple[str, ...]) -> str | None:
+    if isinstance(value, bool):  # YAML's on / off
+        value = "on" if value else "off"
+    word = value.strip().lower() if isinstance(value, str) else None
+    return word if word in choices else None
+
+
+def _as_text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _as_number(value: Any, whole: bool) -> float | int | None:
+    number: float | int | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            number = float(value.strip())
+    if number is None or not math.isfinite(number) or (whole and number != int(number)):
         return None
-    if isinstance(value, int | float):
-        return float(value) if isinstance(value, float) else value
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
+    return int(number) if whole else number
 
 
 def _leaves(node: Mapping[Any, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
