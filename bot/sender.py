@@ -230,9 +230,10 @@ class Sender:
     async def _deliver(self, row: OutboxRow, *, checked: bool = False, counted: bool = False) -> _Outcome:
         """Send one row, if it is still ours and its recipient may be texted, and record the outcome.
         `checked`: the claim has just made sure of the recipient, so only the lease and the attempt are
-        written before the call; `counted`: the claim counted this attempt too, so nothing is."""
-        if not counted:
-            held = await self._db.run(lambda store: self._before_send_sync(store, row, checked), first=True)
+        written before the call; `counted`: the claim counted this attempt, so, checked too, nothing is."""
+        if not (checked and counted):
+            held = await self._db.run(lambda store: self._before_send_sync(store, row, checked, counted),
+                                      first=True)
             if held is not None:
                 return held
         try:
@@ -242,19 +243,22 @@ class Sender:
         await self._db.run(lambda store: store.mark_sent(row.id, sent.sid, sent.status), first=True)
         return _DONE
 
-    def _before_send_sync(self, store: Store, row: OutboxRow, checked: bool) -> _Outcome | None:
+    def _before_send_sync(self, store: Store, row: OutboxRow, checked: bool, counted: bool) -> _Outcome | None:
         """Just before the send: renew the lease if the row is still ours (the pass may have outlived the
         claim's lease), skip it if its recipient opted out or became unreachable since the claim, or what it
-        says went stale (unless `checked`), and count the attempt. None: send it now."""
+        says went stale (unless `checked`), and count the attempt (unless the claim did). None: send it now."""
         until = self._clock.now() + self._lease
-        if row.lease_until is None or not store.renew_lease(row.id, row.lease_until, until, attempt=checked):
+        count_now = not counted
+        if row.lease_until is None or not store.renew_lease(row.id, row.lease_until, until,
+                                                            attempt=checked and count_now):
             log.warning("outbox %s: lease ran out before its turn; left to whichever sender claims it", row.id)
             return _LOST
         if checked:
             return None
-        if _skipped_if_held(store, row):
+        if _skipped_if_held(store, row):  # never sent: what `attempts` says of it no longer matters
             return _DONE
-        store.count_attempts([row.id])
+        if count_now:
+            store.count_attempts([row.id])
         return None
 
     async def _record_failure(self, row: OutboxRow, error: SendError) -> _Outcome:
