@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -490,10 +491,12 @@ def validate_catalog(directory: Path, default_language: str, warn_segments: int 
                          page_segments)
     key = (directory.resolve(), default_language, warn_segments, page_segments,
            tuple((path.name, hashlib.sha256(data).digest()) for path, data in contents))
-    if (known := _VALIDATED.get(key)) is None:
-        known = _VALIDATED[key] = _validate(directory, contents, default_language, warn_segments, page_segments)
-        while len(_VALIDATED) > _KEEP_VALIDATED:
-            del _VALIDATED[next(iter(_VALIDATED))]
+    with _VALIDATED_LOCK:  # hot reload and the console validate in worker threads
+        if (known := _VALIDATED.get(key)) is None:
+            known = _VALIDATED[key] = _validate(directory, contents, default_language, warn_segments,
+                                                page_segments)
+            while len(_VALIDATED) > _KEEP_VALIDATED:
+                del _VALIDATED[next(iter(_VALIDATED))]
     # Callers may add to the lists; the catalog is shared as it is (nothing changes a compiled one).
     return replace(known, problems=list(known.problems), rendered=list(known.rendered), locales=list(known.locales))
 
@@ -502,6 +505,7 @@ def validate_catalog(directory: Path, default_language: str, warn_segments: int 
 # first (a server whose operators edit the messages all day keeps only the last few).
 _VALIDATED: dict[tuple[Any, ...], Validation] = {}
 _KEEP_VALIDATED = 8
+_VALIDATED_LOCK = threading.Lock()
 
 
 def _validate(directory: Path, contents: Sequence[tuple[Path, bytes | None]], default_language: str,
