@@ -5,6 +5,7 @@
     python run.py chat +15551230001  text the bot from this terminal as that number
     python run.py check [--show]     validate messages/*.yaml and report lengths and segments
     python run.py messages --docs    write docs/messages.md from the registry of message keys
+    python run.py config --write     write config.yaml from the settings declared in bot/config.py
     python run.py outbox             read-only: outbox counts by status and failed messages with reasons
     python run.py thread 5DKKXJ      read-only: what guest and host of that stay wrote each other
     python run.py operator add NAME  a console operator (password from stdin or asked); list; remove NAME
@@ -20,9 +21,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
+from pathlib import Path
 
-from bot.config import load_config
+from bot.config import ConfigError, load_config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--show", action="store_true", help="print every message rendered with the samples")
     messages = sub.add_parser("messages", help="operator documentation of the message keys")
     messages.add_argument("--docs", action="store_true", required=True, help="write docs/messages.md")
+    settings = sub.add_parser("config", help="config.yaml from the settings declared in bot/config.py")
+    settings.add_argument("--write", action="store_true", required=True,
+                          help="(re)write config.yaml: every setting with its comment, keeping the values set")
     sub.add_parser("outbox", help="read-only: outbox counts by status and failed messages with reasons")
     thread = sub.add_parser("thread", help="read-only: the messages guest and host of a stay relayed")
     thread.add_argument("ref", help="the stay's reference")
@@ -54,8 +60,18 @@ def main(argv: list[str] | None = None) -> int:
     from bot.serve import configure_logging
 
     configure_logging()
-    config = load_config()
     command = args.command or "serve"
+    try:
+        if command == "config":
+            from bot.config import write_config_yaml
+
+            own = os.environ.get("AIRTNG_CONFIG")  # an operator's own file, if they named one
+            print(f"wrote {write_config_yaml(Path(own)) if own else write_config_yaml()}")
+            return 0
+        config = load_config()
+    except ConfigError as error:  # a misspelt key or a bad value: say which, in one line
+        print(f"cannot start, a setting is wrong: {error}", file=sys.stderr)
+        return 2
     if command == "serve":
         from bot.catalog import CatalogError
         from bot.serve import StartupError, serve

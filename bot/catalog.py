@@ -10,11 +10,13 @@ catalog that serves is a catalog that passed every check.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from itertools import pairwise
@@ -279,12 +281,12 @@ def _yaml_error(source: str, exc: yaml.MarkedYAMLError) -> tuple[int | None, str
     return line, _yaml_words(exc, lines[line - 1] if line and line <= len(lines) else "")
 
 
-def read_locale(path: Path) -> tuple[LocaleFile, list[Problem]]:
-    """Parse one locale file; returns it with the problems found (YAML errors, duplicate keys, values that
-    are not texts)."""
+def read_locale(path: Path, data: bytes | None = None) -> tuple[LocaleFile, list[Problem]]:
+    """Parse one locale file (`data`: its bytes, if already read); returns it with the problems found (YAML
+    errors, duplicate keys, values that are not texts)."""
     locale = LocaleFile(path.stem, path, readable=False)
     try:
-        source = path.read_text(encoding="utf-8")
+        source = path.read_text(encoding="utf-8") if data is None else data.decode("utf-8")
         source_lines = source.splitlines()
         loader = yaml.SafeLoader(source)
         try:
@@ -292,7 +294,7 @@ def read_locale(path: Path) -> tuple[LocaleFile, list[Problem]]:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        line, what = _yaml_error(path.read_text(encoding="utf-8"), exc)
+        line, what = _yaml_error(source, exc)
         return locale, [Problem("ERROR", path, line, None, f"YAML: {what}")]
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
         return locale, [Problem("ERROR", path, None, None, f"cannot read: {exc}")]
@@ -593,14 +595,42 @@ def compile_locales(locales: list[LocaleFile], default_language: str, warn_segme
 def validate_catalog(directory: Path, default_language: str, warn_segments: int = 2,
                      page_segments: int = 2) -> Validation:
     """Read every `*.yaml` in `directory`, validate, compile: the one check behind start-up, `check` and
-    hot reload."""
+    hot reload. Files validated before (the same bytes, with the same settings) are not validated again:
+    every app a process starts (each test's, each console page that checks the files) shares one compiled
+    catalog, which nothing changes once compiled (hot reload swaps in a new one)."""
+    paths = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    try:
+        contents = [(path, path.read_bytes()) for path in paths]
+    except OSError:  # unreadable: read_locale says so, file by file, and nothing is kept
+        return _validate(directory, [(path, None) for path in paths], default_language, warn_segments,
+                         page_segments)
+    key = (directory.resolve(), default_language, warn_segments, page_segments,
+           tuple((path.name, hashlib.sha256(data).digest()) for path, data in contents))
+    with _VALIDATED_LOCK:  # hot reload and the console validate in worker threads
+        if (known := _VALIDATED.get(key)) is None:
+            known = _VALIDATED[key] = _validate(directory, contents, default_language, warn_segments,
+                                                page_segments)
+            while len(_VALIDATED) > _KEEP_VALIDATED:
+                del _VALIDATED[next(iter(_VALIDATED))]
+    # Callers may add to the lists; the catalog is shared as it is (nothing changes a compiled one).
+    return replace(known, problems=list(known.problems), rendered=list(known.rendered), locales=list(known.locales))
+
+
+# Validations already made in this process, by directory, settings and each file's content; the oldest go
+# first (a server whose operators edit the messages all day keeps only the last few).
+_VALIDATED: dict[tuple[Any, ...], Validation] = {}
+_KEEP_VALIDATED = 8
+_VALIDATED_LOCK = threading.Lock()
+
+
+def _validate(directory: Path, contents: Sequence[tuple[Path, bytes | None]], default_language: str,
+              warn_segments: int, page_segments: int) -> Validation:
     locales: list[LocaleFile] = []
     problems: list[Problem] = []
-    paths = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
-    if not paths:
+    if not contents:
         problems.append(Problem("ERROR", directory, None, None, "no message files (*.yaml) here"))
-    for path in paths:
-        locale, found = read_locale(path)
+    for path, data in contents:
+        locale, found = read_locale(path, data)
         locales.append(locale)
         problems.extend(found)
     result = compile_locales(locales, default_language, warn_segments, page_segments)
@@ -608,28 +638,3 @@ def validate_catalog(directory: Path, default_language: str, warn_segments: int 
     if result.errors:
         result.catalog = None
     return result
-
-
-# Catalogs already compiled in this process, by directory, settings and each file's size and mtime.
-_COMPILED: dict[tuple[Any, ...], Catalog] = {}
-
-
-def load_catalog_or_raise(directory: Path, default_language: str, page_segments: int = 2) -> Catalog:
-    """The validated, compiled catalog, or CatalogError. Unchanged files compile once per process: every
-    app a test session creates shares one (validation renders every template with every sample, ~0.1 s),
-    and a catalog is never changed once compiled (hot reload swaps in a new one). An edited file (another
-    size or mtime) compiles afresh."""
-    key = (directory.resolve(), default_language, page_segments, _fingerprint(directory))
-    if key not in _COMPILED:
-        result = validate_catalog(directory, default_language, page_segments=page_segments)
-        if result.catalog is None:
-            raise CatalogError(result.report)
-        _COMPILED[key] = result.catalog
-    return _COMPILED[key]
-
-
-def _fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    if not directory.is_dir():
-        return ()
-    stats = ((path.name, path.stat()) for path in sorted(directory.glob("*.yaml")))
-    return tuple((name, stat.st_mtime_ns, stat.st_size) for name, stat in stats)

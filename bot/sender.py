@@ -10,9 +10,15 @@ units queued meanwhile (`Storage.run(..., first=True)`), to keep it so.
 A pass claims up to BATCH rows at once but sends them a few at a time, so just before each send the row's
 lease is renewed, only if it is still the lease this pass set: a row whose lease ran out while it waited
 its turn (and that another worker may have claimed and sent) is left alone. (A recipient's first row sent
-within FRESH_CLAIM of the claim skips that step: the claim itself is that fresh.)
+within FRESH_CLAIM of the claim skips the recipient's second check: the claim's is that fresh.)
 (A call that times out after Twilio accepted it is the same window seen from the network side: we cannot
 know it went out, so it is retried.)
+
+A row counts as an attempt (against `outbox.max_attempts`) in the last commit before its call: the claim,
+for the rows whose calls start the moment it commits (each recipient's first, for as many recipients as
+are sent to at once: `_sent_at_once`), else the unit just before the call. So the rows a crash cut off
+before their call (most of a batch) have used no try, while a call made before a crash has: a crash loop
+in the double-send window cannot send one message without end.
 
 What happens on each failure (the README's "What happens when things go wrong" lists them for operators):
 
@@ -161,7 +167,7 @@ class Sender:
         """One pass: lease up to BATCH due rows and deliver them, one recipient's messages in order.
         Returns the rows handled (sent, retried, parked or skipped)."""
         async with self._pass_lock:
-            claimed, rows = await self._claim()
+            claimed, rows, at_once = await self._claim()
             claimed_at = self._clock.now()
             by_recipient: dict[str, list[OutboxRow]] = defaultdict(list)
             for row in rows:
@@ -174,7 +180,7 @@ class Sender:
                         # A recipient's first message, its turn come right after the claim, needs no
                         # second look: the claim checked the recipient and set a lease far longer than that.
                         fresh = index == 0 and self._clock.now() - claimed_at < FRESH_CLAIM
-                        outcome = await self._deliver(row, checked=fresh)
+                        outcome = await self._deliver(row, checked=fresh, counted=row.id in at_once)
                         if outcome.lost:
                             # The rest were leased with it, so their leases ran out too: the next pass
                             # (ours or another worker's) claims whatever is still due, in order.
@@ -197,21 +203,37 @@ class Sender:
                     log.error("outbox delivery failed", exc_info=result)
             return claimed
 
-    async def _claim(self) -> tuple[int, list[OutboxRow]]:
-        """Lease due rows; those for blocked recipients, or stale, are recorded as skipped at once."""
+    async def _claim(self) -> tuple[int, list[OutboxRow], set[int]]:
+        """Lease due rows; those for blocked recipients, or stale, are recorded as skipped at once. Returns
+        the rows claimed, those to send, and those whose attempt the claim counted (`_sent_at_once`)."""
         return await self._db.run(self._claim_sync)
 
-    def _claim_sync(self, store: Store) -> tuple[int, list[OutboxRow]]:
+    def _claim_sync(self, store: Store) -> tuple[int, list[OutboxRow], set[int]]:
         rows = store.claim_due(self._lease, BATCH, holder=self.boot_id)
         if rows:
             store.heartbeat(self.boot_id)  # alive as of this claim, background heartbeats or not
-        return len(rows), [row for row in rows if not _skipped_if_held(store, row)]
+        to_send = [row for row in rows if not _skipped_if_held(store, row)]
+        at_once = self._sent_at_once(to_send)
+        store.count_attempts(sorted(at_once))
+        return len(rows), to_send, at_once
 
-    async def _deliver(self, row: OutboxRow, *, checked: bool = False) -> _Outcome:
+    def _sent_at_once(self, rows: list[OutboxRow]) -> set[int]:
+        """The rows whose calls start as soon as the claim commits, with no unit of work in between: each
+        recipient's first, for the first `outbox_concurrency` recipients (`deliver_due` starts them in this
+        order). The claim is their last commit before the call, so it counts their attempts; every other
+        row's is counted by the unit just before its own call."""
+        firsts: dict[str, int] = {}
+        for row in rows:
+            firsts.setdefault(row.to_phone, row.id)
+        return set(list(firsts.values())[:self._config.outbox_concurrency])
+
+    async def _deliver(self, row: OutboxRow, *, checked: bool = False, counted: bool = False) -> _Outcome:
         """Send one row, if it is still ours and its recipient may be texted, and record the outcome.
-        `checked`: the claim has just made sure of both, so no unit of work is spent on it again."""
-        if not checked:
-            held = await self._db.run(lambda store: self._before_send_sync(store, row), first=True)
+        `checked`: the claim has just made sure of the recipient, so only the lease and the attempt are
+        written before the call; `counted`: the claim counted this attempt, so, checked too, nothing is."""
+        if not (checked and counted):
+            held = await self._db.run(lambda store: self._before_send_sync(store, row, checked, counted),
+                                      first=True)
             if held is not None:
                 return held
         try:
@@ -221,14 +243,23 @@ class Sender:
         await self._db.run(lambda store: store.mark_sent(row.id, sent.sid, sent.status), first=True)
         return _DONE
 
-    def _before_send_sync(self, store: Store, row: OutboxRow) -> _Outcome | None:
+    def _before_send_sync(self, store: Store, row: OutboxRow, checked: bool, counted: bool) -> _Outcome | None:
         """Just before the send: renew the lease if the row is still ours (the pass may have outlived the
-        claim's lease), and skip it if its recipient opted out or became unreachable since the claim, or
-        what it says went stale. None: send it now."""
-        if row.lease_until is None or not store.renew_lease(row.id, row.lease_until, self._clock.now() + self._lease):
+        claim's lease), skip it if its recipient opted out or became unreachable since the claim, or what it
+        says went stale (unless `checked`), and count the attempt (unless the claim did). None: send it now."""
+        until = self._clock.now() + self._lease
+        count_now = not counted
+        if row.lease_until is None or not store.renew_lease(row.id, row.lease_until, until,
+                                                            attempt=checked and count_now):
             log.warning("outbox %s: lease ran out before its turn; left to whichever sender claims it", row.id)
             return _LOST
-        return _DONE if _skipped_if_held(store, row) else None
+        if checked:
+            return None
+        if _skipped_if_held(store, row):  # never sent: what `attempts` says of it no longer matters
+            return _DONE
+        if count_now:
+            store.count_attempts([row.id])
+        return None
 
     async def _record_failure(self, row: OutboxRow, error: SendError) -> _Outcome:
         # The consequences for the user first (their own unit of work: declines, withdrawals, others told),
@@ -246,7 +277,7 @@ class Sender:
             blocked = row.user_id is not None and (error.code in UNREACHABLE_CODES
                                                    or error.code == OPTED_OUT_CODE)
             return _Outcome(blocked=blocked)
-        tries = row.attempts + 1  # `attempts` was read before this try's claim counted it
+        tries = row.attempts + 1  # `attempts` was read at the claim, before this try was counted
         if tries >= self._config.outbox_max_attempts:
             log.warning("outbox %s parked after %s attempts: %s", row.id, tries, self._loggable(error))
             store.mark_final(row.id, "failed", f"gave up after {tries} attempts: {error.reason}", error.code)

@@ -617,6 +617,8 @@ class Store:
     def claim_due(self, lease: timedelta, limit: int, holder: str | None = None) -> list[OutboxRow]:
         """Lease due rows to this sender (`holder`: its boot id): pending ones, and those being sent by a
         sender that crashed: its lease ran out, or its heartbeat stopped (`heartbeat`), whichever is first.
+        A claim is not an attempt: each row's is counted by the last commit before its call to Twilio
+        (`count_attempts`, `renew_lease`), so rows a crash cut off before their call keep every try.
 
         One recipient's messages go out in order: a row is not due while an earlier row to the same phone
         waits for a retry or is being sent."""
@@ -640,7 +642,7 @@ class Store:
         if claimed:
             marks = ",".join("?" * len(claimed))
             self._run(
-                f"UPDATE outbox SET status = 'sending', lease_until = ?, lease_holder = ?, attempts = attempts + 1"
+                f"UPDATE outbox SET status = 'sending', lease_until = ?, lease_holder = ?"
                 f" WHERE id IN ({marks})",
                 (to_db(until), holder, *[row.id for row in claimed]),
             )
@@ -659,13 +661,23 @@ class Store:
         return self._changed(
             f"DELETE FROM servers WHERE heartbeat_at < {self._sql.dialect.clock_ago.format(seconds=86400)}")
 
-    def renew_lease(self, outbox_id: int, held: datetime, until: datetime) -> bool:
+    def renew_lease(self, outbox_id: int, held: datetime, until: datetime, *, attempt: bool = False) -> bool:
         """Extend a claimed row's lease to `until` if it is still the lease `held` this sender set; False
-        when the row is no longer ours (the lease ran out and another sender claimed it, or it was settled)."""
+        when the row is no longer ours (the lease ran out and another sender claimed it, or it was settled).
+        `attempt`: and count the call to Twilio about to be made (`count_attempts`), in the same statement."""
         return self._changed(
-            "UPDATE outbox SET lease_until = ? WHERE id = ? AND status = 'sending' AND lease_until = ?",
+            f"UPDATE outbox SET lease_until = ?, attempts = attempts + {int(attempt)}"
+            " WHERE id = ? AND status = 'sending' AND lease_until = ?",
             (to_db(until), outbox_id, to_db(held)),
         ) > 0
+
+    def count_attempts(self, outbox_ids: Sequence[int]) -> None:
+        """Calls to Twilio for these rows are about to be made: committed before the calls, so that a server
+        that dies after calling (the double-send window) has still used a try, and a crash loop there
+        cannot send a message without end."""
+        if outbox_ids:
+            marks = ",".join("?" * len(outbox_ids))
+            self._run(f"UPDATE outbox SET attempts = attempts + 1 WHERE id IN ({marks})", tuple(outbox_ids))
 
     def next_outbox_due(self) -> datetime | None:
         """When the next row falls due: a retry, or the lease of a row a crashed sender left 'sending'."""
@@ -719,12 +731,11 @@ class Store:
         )
 
     def release(self, outbox_ids: Sequence[int], next_attempt: datetime, reason: str) -> None:
-        """Hand claimed rows back untried (they waited behind a failed one): the claim's attempt is undone."""
+        """Hand claimed rows back untried (they waited behind a failed one): no attempt was counted for them."""
         if outbox_ids:
             marks = ",".join("?" * len(outbox_ids))
             self._run(
-                f"UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, lease_until = NULL,"
-                f" attempts = {self._sql.dialect.greatest('attempts - 1', '0')}"
+                f"UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, lease_until = NULL"
                 f" WHERE id IN ({marks}) AND status = 'sending'",
                 (to_db(next_attempt), reason, *outbox_ids),
             )

@@ -167,11 +167,23 @@ async def _migrate(url: str) -> None:
     await (await open_storage(url, FakeClock())).close()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated for the session (a migration commits with fsyncs: tens of milliseconds a
+    database); each test starts from a copy of it. The migrations' own tests start from no file at all."""
+    path = tmp_path_factory.mktemp("template") / "airtng.db"
+    asyncio.run(_migrate(str(path)))
+    return path
+
+
 @pytest.fixture
 def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """A database of the test's own: a fresh SQLite file, or the session's PostgreSQL schema emptied."""
+    """A database of the test's own: a copy of the session's migrated SQLite file, or the session's
+    PostgreSQL schema emptied."""
     if backend == "sqlite":
-        return str(tmp_path / "airtng.db")
+        path = tmp_path / "airtng.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return str(path)
     url = str(request.getfixturevalue("postgresql_schema"))
     postgres.truncate_all(url)
     return url
@@ -213,6 +225,9 @@ def config(tmp_path: Path, fake_twilio: tuple[FakeTwilio, str], database_url: st
         twilio_request_timeout=2.0,
         background_tasks=False,
         texts_per_window=1000,
+        # argon2 at its least cost: console tests sign in often (the shipped cost is tested on its own).
+        console_password_time_cost=1,
+        console_password_memory_kib=32,
     )
 
 

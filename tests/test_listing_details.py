@@ -115,9 +115,10 @@ def _build_before_listing_details(backend: str, run: Any) -> None:
 def _database_before_listing_details(config: Config) -> Iterator[Config]:
     """The test's config, on a database as it was before the listing details migration, with places."""
     if not is_postgresql(config.storage_url):
-        with sqlite3.connect(config.storage_url) as conn:
+        path = config.resolve_path(config.database).with_name("before-listing-details.db")
+        with sqlite3.connect(path) as conn:
             _build_before_listing_details("sqlite", conn.execute)
-        yield config
+        yield config.with_(database=str(path))
         return
     with postgres.fresh_schema() as url:
         with psycopg.connect(url, autocommit=True) as pg:

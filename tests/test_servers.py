@@ -120,3 +120,57 @@ async def test_a_dead_servers_leased_messages_go_out_within_seconds_not_after_th
     assert await other.deliver() == 2
     assert sms.inbox(HOST) == ["one", "two"]
     assert [r["status"] for r in rows(sms, "SELECT status FROM outbox ORDER BY id")] == ["sent", "sent"]
+
+
+def _stopped_heartbeat() -> str:
+    return to_db(datetime.now(UTC) - timedelta(seconds=HOLDER_DEAD_SECONDS + 1))
+
+
+async def test_servers_that_die_between_claiming_and_calling_twilio_use_up_no_attempts(
+        aiohttp_client: AiohttpClient, config: Config, sms: Sms) -> None:
+    """Three servers in turn claim a message and die before calling Twilio (a crash loop, say). None of that
+    was an attempt: the server that finally sends it still has every try of outbox.max_attempts, so
+    Twilio's one failure is retried instead of the message being parked as failed, never sent."""
+    await sms.db.run(partial(Store.enqueue, user_id=None, to_phone=HOST, body="one"))
+    for n in range(3):
+        def claim_and_die(store: Store, holder: str = f"dead-{n}") -> int:
+            store.heartbeat(holder)
+            return len(store.claim_due(timedelta(seconds=60), 10, holder=holder))
+
+        assert await sms.db.run(claim_and_die) == 1
+        execute(sms, "UPDATE servers SET heartbeat_at = ? WHERE boot_id = ?", (_stopped_heartbeat(), f"dead-{n}"))
+    assert [r["attempts"] for r in rows(sms, "SELECT attempts FROM outbox")] == [0]
+
+    other = await _another_server(aiohttp_client, config.with_(outbox_max_attempts=2), sms, 1)
+    sms.twilio.fail_next(500)
+    assert await other.deliver() == 1
+    assert rows(sms, "SELECT status, attempts FROM outbox") == [{"status": "pending", "attempts": 1}]
+    sms.clock.advance(minutes=20)
+    assert await other.deliver() == 1
+    assert sms.inbox(HOST) == ["one"]
+    assert rows(sms, "SELECT status, attempts FROM outbox") == [{"status": "sent", "attempts": 2}]
+
+
+async def test_a_server_that_dies_mid_batch_has_used_attempts_only_for_the_calls_it_made(
+        aiohttp_client: AiohttpClient, config: Config, sms: Sms) -> None:
+    """A server claims three messages to one person and dies while Twilio holds its answer to the first
+    (accepted: the documented double-send window). Another server sends all three: the first has used both
+    calls (a crash loop there cannot send it without end), the two it never called only the second
+    server's."""
+    for body in ("one", "two", "three"):
+        await sms.db.run(partial(Store.enqueue, user_id=None, to_phone=HOST, body=body))
+    sms.twilio.hold_answer(HOST)  # the first is accepted, its answer held
+    dying = asyncio.create_task(sms.deliver())
+    deadline = asyncio.get_running_loop().time() + 10
+    while not sms.inbox(HOST):
+        assert asyncio.get_running_loop().time() < deadline, "the call never reached Twilio"
+        await asyncio.sleep(0.005)
+    dying.cancel()  # the server dies, the call answered to no one
+    await asyncio.gather(dying, return_exceptions=True)
+    execute(sms, "UPDATE servers SET heartbeat_at = ?", (_stopped_heartbeat(),))
+
+    other = await _another_server(aiohttp_client, config, sms, 1)
+    assert await other.deliver() == 3
+    assert sms.inbox(HOST) == ["one", "one", "two", "three"]
+    assert [(r["status"], r["attempts"]) for r in rows(sms, "SELECT status, attempts FROM outbox ORDER BY id")] == [
+        ("sent", 2), ("sent", 1), ("sent", 1)]

@@ -29,10 +29,10 @@ FLOW_TIMEOUT = timedelta(minutes=30)
 
 
 @pytest.fixture
-def fresh_url(backend: str, database_url: str) -> Iterator[str]:
+def fresh_url(backend: str, tmp_path: Path) -> Iterator[str]:
     """A database with no schema at all yet (for the migrations' own tests)."""
     if backend == "sqlite":
-        yield database_url
+        yield str(tmp_path / "fresh.db")
         return
     with postgres.fresh_schema() as url:
         yield url

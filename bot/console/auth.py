@@ -16,9 +16,12 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from bot.config import Config
 
 MIN_PASSWORD = 12
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,39}\Z")
@@ -27,9 +30,6 @@ LOGIN_COOKIE = "airtng_console_login"
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 
-_hasher = PasswordHasher()
-# Checked against when the name is unknown, so that a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a password anyone has")
 
 
 @dataclass(frozen=True)
@@ -53,20 +53,38 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+class Passwords:
+    """argon2id at the configured cost (`console.password_time_cost`, `console.password_memory_kib`). A hash
+    carries the parameters it was made with, so changing them leaves stored passwords valid; each is
+    rehashed at the new cost when its operator next signs in (`needs_rehash`)."""
+
+    def __init__(self, time_cost: int, memory_kib: int) -> None:
+        self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+        # Checked against when the name is unknown, so that a wrong name costs as long as a wrong password.
+        self._dummy_hash = self._hasher.hash("not a password anyone has")
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, stored_hash: str | None, password: str) -> bool:
+        """Slow on purpose: call it off the event loop."""
+        try:
+            return self._hasher.verify(stored_hash or self._dummy_hash, password) and stored_hash is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, stored_hash: str) -> bool:
+        return self._hasher.check_needs_rehash(stored_hash)
 
 
-def verify_password(stored_hash: str | None, password: str) -> bool:
-    """Slow on purpose (argon2id): call it off the event loop."""
-    try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+@cache
+def _passwords(time_cost: int, memory_kib: int) -> Passwords:
+    return Passwords(time_cost, memory_kib)
 
 
-def needs_rehash(stored_hash: str) -> bool:
-    return _hasher.check_needs_rehash(stored_hash)
+def passwords(config: Config) -> Passwords:
+    """The configured hasher (one per cost in a process: making one hashes a dummy password)."""
+    return _passwords(config.console_password_time_cost, config.console_password_memory_kib)
 
 
 def new_token() -> str:

@@ -51,7 +51,7 @@ def operator_command(config: Config, action: str, name: str | None, *, stdin: Te
         if problem is not None or password is None:
             print(f"not added: {problem}", file=err)
             return 2
-        hashed = auth.hash_password(password)
+        hashed = auth.passwords(config).hash(password)
         added = asyncio.run(_run(config, lambda store: q.add_operator(store, name, hashed, SystemClock().now())))
         if not added:
             print(f"not added: there is already an operator named {name}", file=err)

@@ -275,15 +275,16 @@ async def login(request: web.Request) -> web.StreamResponse:
                      status=429)
     found = await _db(request, lambda store: q.operator_by_name(store, name))
     stored = found["password_hash"] if found else None
-    if found is None or not await asyncio.to_thread(auth.verify_password, stored, password):
+    passwords = auth.passwords(config)
+    if found is None or not await asyncio.to_thread(passwords.verify, stored, password):
         if found is None:
-            await asyncio.to_thread(auth.verify_password, None, password)  # as slow as a wrong password
+            await asyncio.to_thread(passwords.verify, None, password)  # as slow as a wrong password
         log.warning("console: failed sign-in for %r from %s", name, address)
         await _db(request, lambda store: q.record_login_failure(store, name, address, now, auth.FAILURE_WINDOW))
         return _page(request, "login.html", {"login_token": form.get("csrf"), "next": next_path,
                                              "error": "That name and password do not match."}, status=401)
     token, csrf = auth.new_token(), auth.new_token()
-    rehash = auth.hash_password(password) if auth.needs_rehash(str(stored)) else None
+    rehash = passwords.hash(password) if passwords.needs_rehash(str(stored)) else None
     operator_id, operator = int(found["id"]), str(found["name"])
 
     def sign_in(store: Store) -> None:

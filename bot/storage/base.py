@@ -47,11 +47,6 @@ class Dialect:
     clock_now: str
     clock_ago: str
 
-    def greatest(self, *expressions: str) -> str:
-        """The largest of the expressions (SQLite's scalar MAX takes several arguments, PostgreSQL's not)."""
-        function = "MAX" if self.name == "sqlite" else "GREATEST"
-        return f"{function}({', '.join(expressions)})"
-
     def contains_ci(self, column: str) -> str:
         return self.contains.format(column=column)
 

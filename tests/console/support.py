@@ -11,10 +11,10 @@ from typing import Any
 
 from bot.console import auth
 from bot.console import queries as q
+from bot.keys import CONFIG
 from tests.conftest import Sms
 
 PASSWORD = "correct horse battery staple"
-_HASH = auth.hash_password(PASSWORD)  # argon2 is slow on purpose: hash once for every test
 
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
@@ -22,7 +22,8 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
 
 async def add_operator(sms: Sms, name: str = "ana") -> None:
     now = sms.clock.now()
-    assert await sms.db.run(lambda store: q.add_operator(store, name, _HASH, now))
+    hashed = auth.passwords(sms.app[CONFIG]).hash(PASSWORD)  # at the tests' cost (conftest's `config`)
+    assert await sms.db.run(lambda store: q.add_operator(store, name, hashed, now))
 
 
 def cookie_value(response: Any, name: str) -> str:

@@ -10,6 +10,7 @@ from bot.app import create_app
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.console import auth
+from bot.console import queries as q
 from tests.conftest import GUEST, HOST, AiohttpClient, Sms, book, list_place
 from tests.console.support import PASSWORD, Console, add_operator, signed_in
 from tests.support.fake_twilio import FakeTwilio
@@ -101,6 +102,25 @@ async def test_the_cookie_is_not_secure_when_the_public_url_is_plain_http(
     assert response.status == 303
     cookie = response.cookies[auth.SESSION_COOKIE]
     assert not cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Strict"
+
+
+async def test_a_password_is_rehashed_at_the_configured_cost_when_its_operator_signs_in(
+        aiohttp_client: AiohttpClient, config: Config, clock: FakeClock, sms: Sms,
+        fake_twilio: tuple[FakeTwilio, str]) -> None:
+    """An operator raises `console.password_time_cost`: stored passwords keep working, and each is stored at
+    the new cost from its next sign-in."""
+    await add_operator(sms)  # at the tests' cost
+    stored = await sms.db.run(lambda store: q.operator_by_name(store, "ana"))
+    assert stored is not None and "t=1," in stored["password_hash"]
+    dearer = config.with_(console_password_time_cost=2)
+    app = create_app(dearer, clock=clock)
+    server = Sms(await aiohttp_client(app), fake_twilio[0], clock, app)
+    assert (await Console(server).login_response()).status == 303
+    stored = await sms.db.run(lambda store: q.operator_by_name(store, "ana"))
+    assert stored is not None and "t=2," in stored["password_hash"]
+    assert not auth.passwords(dearer).needs_rehash(stored["password_hash"])
+    assert (await Console(server).login_response()).status == 303  # the same password, now at the new cost
+    assert (await Console(server).login_response(password="wrong horse battery staple")).status == 401
 
 
 async def test_pages_send_the_security_headers(sms: Sms) -> None:
