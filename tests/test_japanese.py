@@ -176,10 +176,11 @@ async def test_book_with_the_number_and_dates_in_japanese_order(sms: Sms) -> Non
     assert (request["check_in"], request["check_out"]) == ("2026-12-20", "2026-12-23")
 
 
-def _page_header(sms: Sms, query: str) -> str:
-    """The first line of the Japanese listing page: which page was sent, whatever its items look like."""
-    item = {"number": 1, "title": "x", "price": None, "sleeps": None}
-    return sms.render("browse_page", "ja", query=query, more=False, listings=[item]).splitlines()[0]
+def _page_footer(sms: Sms, query: str, first: int) -> str:
+    """The last line of the Japanese listing page whose first place is `first` (what to text next): which
+    page was sent, whatever its items look like."""
+    item = {"number": first, "title": "x", "price": None, "sleeps": None}
+    return sms.render("browse_page", "ja", query=query, more=False, listings=[item]).splitlines()[-1]
 
 
 @pytest.mark.parametrize("form", ["検索海", "海を検索", "検索 海", "海を検索します", "けんさく 海"])
@@ -188,7 +189,7 @@ async def test_search_as_japanese_speakers_write_it(sms: Sms, form: str) -> None
     cabin = await list_place(sms, description="Quiet cabin in the pines, far from the sea")
     await sms.text(GUEST, "LANG JA")
     reply = await sms.text(GUEST, form)
-    assert reply.splitlines()[0] == _page_header(sms, "海")
+    assert reply.splitlines()[-1] == _page_footer(sms, "海", seaside)
     assert f"#{seaside}" in reply and f"#{cabin}" not in reply
 
 
@@ -197,7 +198,7 @@ async def test_browse_as_japanese_speakers_write_it(sms: Sms, form: str) -> None
     number = await list_place(sms)
     await sms.text(GUEST, "LANG JA")
     reply = await sms.text(GUEST, form)
-    assert reply.splitlines()[0] == _page_header(sms, "") and f"#{number}" in reply
+    assert reply.splitlines()[-1] == _page_footer(sms, "", number) and f"#{number}" in reply
 
 
 @pytest.mark.parametrize("form", ["予約確認", "ステータス", "じょうきょう", "状況"])
