@@ -236,6 +236,11 @@ async def test_the_messages_page_shows_every_key_rendered_with_its_size(sms: Sms
         assert f'id="key-{key}"' in page
     assert "GSM-7" in page and "UCS-2" in page and "SMS" in page
     assert "Welcome to Airtng!" in page
+    # As `check` says it: which messages must fit one SMS, and which others cost more, with what values.
+    row = page.split('id="key-host_prompt"')[1].split("</tr>")[0]
+    assert row.count("everyday: must fit one SMS") == 2  # en and ja
+    row = page.split('id="key-listing_view"')[1].split("</tr>")[0]
+    assert "over one SMS with" in row and "description=&#34;Sunny loft by the harbour, two bedrooms.&#34;" in row
 
 
 async def test_an_edit_is_previewed_saved_keeping_the_file_and_used_by_the_next_reply(
