@@ -21,9 +21,12 @@ class MessageSpec:
     # A page (BROWSE, STATUS...): the name of its list variable. The code shows as many items as fit
     # `messages.page_segments`; `check` fails a page template that cannot fit its budget with one item.
     page: str | None = None
-    # An everyday message (what most bookings show: the listing prompts, a browse line, the request, the
-    # host's prompt, the answer each side gets): it must fit one SMS in every language with the samples,
-    # or `check` fails it. A page must fit one SMS with one item (it still fills `page_segments`).
+    # An everyday message (what most bookings show: the listing prompts, a browse line, the date question,
+    # the request, the host's prompt, the answer each side gets): it must fit one SMS in every language with
+    # the samples, or `check` fails it. A page must fit one SMS with one item (it still fills
+    # `page_segments`). VIEW (listing_view) is not one: it carries the host's own description (20-500
+    # characters), and in Japanese its other facts alone (price, guests, host, free nights, 「予約 12」)
+    # take most of the 70 characters.
     one_sms: bool = False
 
 
@@ -34,7 +37,7 @@ SAMPLE_TODAY = date(2026, 11, 27)
 _STAY: dict[str, Any] = {
     "ref": "K7QX2M",
     "listing": 12,
-    "place": "Harbour Loft",  # the listing's title
+    "place": "Harbour Loft",  # the listing's title (up to 40; ja.yaml shows a 12-character excerpt)
     "title": "Harbour Loft",
     "guest": "Maria",
     "check_in": date(2026, 12, 20),
@@ -405,6 +408,8 @@ book_requested: >-
   `{{ check_in|stay_ja(check_out) }}` gives `12月20日〜23日`. Each filter writes the year of a date that is
   not in the reader's current year (`Jan 2-4, 2027`, `2027年1月2日〜4日`). The parts `{{ check_in.month }}`,
   `{{ check_in.day }}` and `{{ check_in.year }}` let a language write its own.
+- A long value cut to fit: `{{ place|truncate(12, true, '…', 0) }}` keeps a title's first 11 characters
+  and adds `…` (ja.yaml does this in the host's prompt and the guest's request: a title may be 40).
 - Variations: a list of texts instead of one; each time one is picked at random. Every one is checked.
 
   ```yaml
@@ -422,7 +427,10 @@ compiled, so a name like `{{ x }}` is shown as written.
 with file and line, then every message rendered with the sample values below: its length, its encoding and
 the SMS segments it costs. Errors (the exit status is then non-zero): YAML mistakes, a key the default
 language lacks, template syntax, variables the code does not pass, a message over Twilio's 1,600
-characters. Warnings: a key another language lacks (that language falls back to the default one), a key
+characters, an everyday message (marked below: the listing prompts, a browse line, the date question, the
+request, the host's prompt, each side's answer) over one SMS with the samples. After each file's table,
+`check` lists that file's other messages over one SMS, with the sample values used, so you see what costs
+more. Warnings: a key another language lacks (that language falls back to the default one), a key
 nothing sends (a typo?), more segments than `messages.warn_segments` in config.yaml.
 
 One SMS holds 160 GSM-7 characters (153 each when split). A single character outside GSM-7 (an emoji, a
@@ -469,7 +477,8 @@ def messages_doc() -> str:
     rows = ["| key | when it is sent | variables |", "|---|---|---|"]
     for key, spec in REGISTRY.items():
         variables = "<br>".join(f"`{name}`: {_describe_sample(value)}" for name, value in spec.variables.items())
-        cells = [f"`{key}`", spec.when, variables or "none"]
+        when = spec.when + (" **Everyday: must fit one SMS.**" if spec.one_sms else "")
+        cells = [f"`{key}`", when, variables or "none"]
         rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return DOC_HEADER + "\n".join(rows) + "\n"
 

@@ -400,3 +400,18 @@ async def test_every_command_japanese_help_shows_works_when_typed(sms: Sms) -> N
     assert (await last_request(sms, GUEST))["status"] == "cancelled"  # 取消 above withdrew it
     assert await sms.text_full(GUEST, "停止") == [] and user(sms, GUEST)["opted_out"] == 1
     assert await sms.text(GUEST, "再開") == sms.render("opted_in_changes", "ja", requests=[ref], stays=[])
+
+
+@pytest.mark.parametrize("example", ["12月11日〜14日", "12月11日から3泊"])
+async def test_the_date_examples_japanese_help_gives_file_that_stay(sms: Sms, example: str) -> None:
+    number = await list_place(sms)
+    await sms.text(GUEST, "LANG JA")
+    await sms.text(GUEST, f"予約 {number}")
+    help_text = await sms.text(GUEST, "ヘルプ")
+    stay = {"example_in": date(2026, 12, 11), "example_out": date(2026, 12, 14)}  # two weeks out, 3 nights
+    assert help_text == sms.render("help_dates", "ja", **stay) and example in help_text
+    assert await sms.text(GUEST, example) == sms.render("ask_guest_count", "ja", number=number, most=4)
+    await sms.text(GUEST, "2名")
+    await sms.text(GUEST, "花子")
+    request = await last_request(sms, GUEST)
+    assert (request["check_in"], request["check_out"]) == ("2026-12-11", "2026-12-14")
