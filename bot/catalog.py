@@ -410,6 +410,12 @@ class Rendered:
     line: int
     text: str
     size: SmsSize
+    one_sms: bool = False  # an everyday message: over one SMS is an error (registry `one_sms`)
+    samples: str = ""  # the sample values the template uses, as `check` lists them
+
+    @property
+    def over_one_sms(self) -> bool:
+        return self.size.segments > 1
 
 
 @dataclass
@@ -430,6 +436,29 @@ class Validation:
     @property
     def report(self) -> list[str]:
         return [str(p) for p in self.problems]
+
+    def costly(self, path: Path) -> list[Rendered]:
+        """The messages of one locale file that take more than one SMS but are allowed to (not everyday
+        ones: those are errors): what an operator pays extra for, shown by `check` and the console."""
+        return [row for row in self.rendered if row.path == path and row.over_one_sms and not row.one_sms]
+
+
+def written_samples(variables: Mapping[str, Any], names: Iterable[str], language: str) -> str:
+    """The sample values a template uses, as an operator reads them: `guest="Maria", check_in=2026-12-20`."""
+    def written(value: Any) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, Money):
+            return format_money(value, language)
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, str):
+            return f'"{value}"'
+        if isinstance(value, list):
+            return f"{len(value)} item(s)"
+        return str(value)
+
+    return ", ".join(f"{name}={written(variables[name])}" for name in names if name in variables)
 
 
 def _sample_sets(variables: dict[str, Any]) -> list[dict[str, Any]]:
@@ -532,23 +561,37 @@ def _check_template(env: SandboxedEnvironment, locale: LocaleFile, key: str, alt
             shown = " ".join(repr(ch) for ch in size.non_gsm)
             problems.append(problem("WARNING", f"{shown} make(s) the whole SMS UCS-2: {size.segments} segments "
                                                f"instead of {sms_size(plain).segments}"))
+    uses = sorted(meta.find_undeclared_variables(parsed) & set(spec.variables))
+    used = written_samples(spec.variables, uses, locale.language)
+    if spec.one_sms and spec.page is None and size.segments > 1:
+        problems.append(problem("ERROR", f"an everyday message must fit one SMS: {size.segments} segments "
+                                         f"({size.encoding}, {size.characters} characters) with {used}"))
     if spec.page is not None:
         problems += _check_page(template, spec.page, spec.variables, page_segments, problem)
-    return template, problems, Rendered(locale.language, key, index, path, alt.line, text, size)
+        if spec.one_sms:
+            problems += _check_page(template, spec.page, spec.variables, 1, problem, everyday=True)
+    return template, problems, Rendered(locale.language, key, index, path, alt.line, text, size, spec.one_sms,
+                                        used)
 
 
 def _check_page(template: Template, items_name: str, samples: dict[str, Any], page_segments: int,
-                problem: Callable[[str, str], Problem]) -> list[Problem]:
+                problem: Callable[[str, str], Problem], everyday: bool = False) -> list[Problem]:
     """A page shows as many items as fit `page_segments`, and at least one: the template must fit its
-    budget with its longest sample item alone, with MORE offered."""
-    worst = 0
+    budget with its longest sample item alone, with MORE offered. An everyday page must fit one SMS so."""
+    worst, worst_size = 0, None
     for item in samples[items_name]:
-        text = template.render(**{**samples, items_name: [item], "more": True}).strip()
-        worst = max(worst, sms_size(text).segments)
-    if worst > page_segments:
-        return [problem("ERROR", f"a page of one item takes {worst} SMS segments with the samples, over "
-                                 f"messages.page_segments = {page_segments}")]
-    return []
+        text = template.render(**{**samples, items_name: [item], "more": True, TODAY: SAMPLE_TODAY}).strip()
+        size = sms_size(text)
+        if size.segments > worst:
+            worst, worst_size = size.segments, size
+    if worst <= page_segments or worst_size is None:
+        return []
+    if everyday:
+        return [problem("ERROR", f"an everyday page must fit one SMS with one item: {worst} segments "
+                                 f"({worst_size.encoding}, {worst_size.characters} characters) with its "
+                                 f"longest sample item")]
+    return [problem("ERROR", f"a page of one item takes {worst} SMS segments with the samples, over "
+                             f"messages.page_segments = {page_segments}")]
 
 
 def compile_locales(locales: list[LocaleFile], default_language: str, warn_segments: int = 2,

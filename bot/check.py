@@ -2,15 +2,19 @@
 
 The same validation guards start-up and hot reload; this command shows its whole report: the problems
 with file and line first, then one table row per message (each alternative of a key on its own row)
-rendered with the registry's sample values: characters, encoding and SMS segments.
+rendered with the registry's sample values: characters, encoding and SMS segments. Everyday messages
+(registry `one_sms`) over one SMS are errors; the other messages over one SMS are listed after each file's
+table with the sample values they were measured with, so that operators see what costs more.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from bot.catalog import MAX_CHARACTERS, Rendered, Validation, shown, validate_catalog
 from bot.config import Config
+from bot.registry import REGISTRY
 
 Printer = Callable[[str], None]
 
@@ -19,6 +23,8 @@ def _flag(row: Rendered, warn_segments: int) -> str:
     if row.size.characters > MAX_CHARACTERS:
         return "ERROR"
     notes = []
+    if row.one_sms:
+        notes.append("everyday: one item per SMS" if REGISTRY[row.key].page else "everyday: one SMS")
     if row.size.segments > warn_segments:
         notes.append("long")
     if row.size.encoding == "UCS-2" and len(row.size.non_gsm) <= 3:
@@ -48,11 +54,26 @@ def format_report(result: Validation, warn_segments: int, show_texts: bool = Fal
             if show_texts:
                 lines.extend(f"  {'':>5}  | {text_line}" for text_line in row.text.splitlines())
         lines.append("")
+        lines.extend(_costly(result, locale.path))
     errors, warnings = len(result.errors), len(result.warnings)
     verdict = "FAILED" if result.catalog is None else "OK"
     lines.append(f"{verdict}: {len(result.locales)} locale file(s), {len(result.rendered)} message(s) rendered, "
                  f"{errors} error(s), {warnings} warning(s)")
     return lines
+
+
+def _costly(result: Validation, path: Path) -> list[str]:
+    """The file's messages over one SMS that may be (everyday ones over it are errors, listed above)."""
+    rows = result.costly(path)
+    if not rows:
+        return []
+    lines = [f"{shown(path)}: {len(rows)} message(s) over one SMS (allowed, but each costs more; everyday "
+             "messages must fit one), with the sample values used:"]
+    for row in rows:
+        key = row.key + (f"[{row.alternative}]" if row.alternative else "")
+        lines.append(f"  {key}: {row.size.segments} SMS, {row.size.characters} characters"
+                     + (f"; {row.samples}" if row.samples else ""))
+    return [*lines, ""]
 
 
 def run_check(config: Config, *, show_texts: bool = False, out: Printer = print) -> int:

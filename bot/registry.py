@@ -21,6 +21,13 @@ class MessageSpec:
     # A page (BROWSE, STATUS...): the name of its list variable. The code shows as many items as fit
     # `messages.page_segments`; `check` fails a page template that cannot fit its budget with one item.
     page: str | None = None
+    # An everyday message (what most bookings show: the listing prompts, a browse line, the date question,
+    # the request, the host's prompt, the answer each side gets): it must fit one SMS in every language with
+    # the samples, or `check` fails it. A page must fit one SMS with one item (it still fills
+    # `page_segments`). VIEW (listing_view) is not one: it carries the host's own description (20-500
+    # characters), and in Japanese its other facts alone (price, guests, host, free nights, 「予約 12」)
+    # take most of the 70 characters.
+    one_sms: bool = False
 
 
 _PRICE = Money(12000, "USD")  # $120 a night, in cents
@@ -30,7 +37,7 @@ SAMPLE_TODAY = date(2026, 11, 27)
 _STAY: dict[str, Any] = {
     "ref": "K7QX2M",
     "listing": 12,
-    "place": "Harbour Loft",  # the listing's title
+    "place": "Harbour Loft",  # the listing's title (up to 40; ja.yaml shows a 12-character excerpt)
     "title": "Harbour Loft",
     "guest": "Maria",
     "check_in": date(2026, 12, 20),
@@ -79,8 +86,7 @@ REGISTRY: dict[str, MessageSpec] = {
     # -- guests: looking ------------------------------------------------------------------------------
     "browse_page": MessageSpec(
         "BROWSE / SEARCH / MORE: one page of listings; `more` says whether MORE has another page.",
-        {"listings": _LISTING_ITEMS, "more": True, "query": "harbour"}, page="listings",
-    ),
+        {"listings": _LISTING_ITEMS, "more": True, "query": "harbour"}, page="listings", one_sms=True),
     "browse_empty": MessageSpec("BROWSE when there are no listings at all.", {"query": ""}),
     "browse_empty_search": MessageSpec("SEARCH found nothing.", {"query": "castle"}),
     "browse_end": MessageSpec("MORE after the last page."),
@@ -100,7 +106,8 @@ REGISTRY: dict[str, MessageSpec] = {
     # -- guests: booking ------------------------------------------------------------------------------
     "book_usage": MessageSpec("BOOK without a listing number."),
     "ask_dates": MessageSpec("BOOK <n> without dates: ask for them. `example_in`/`example_out`: a stay that "
-                             "would be accepted (two weeks out, three nights).", {"number": 12, **_EXAMPLE}),
+                             "would be accepted (two weeks out, three nights).", {"number": 12, **_EXAMPLE},
+                             one_sms=True),
     "help_dates": MessageSpec("HELP while we wait for the stay's dates.", _EXAMPLE),
     "dates_unreadable": MessageSpec("Dates we could not read.", _DATES),
     "dates_past": MessageSpec("A check-in date in the past.", _DATES),
@@ -118,8 +125,7 @@ REGISTRY: dict[str, MessageSpec] = {
                                   {"number": 12}),
     "book_requested": MessageSpec(
         "The request was filed; `ref` is what the guest quotes to CANCEL; nights x price = total.",
-        {**_STAY, "number": 12},
-    ),
+        {**_STAY, "number": 12}, one_sms=True),
     # -- guests: their stays --------------------------------------------------------------------------
     "status": MessageSpec(
         "STATUS / MORE: a page of the guest's requests and stays: every waiting or upcoming one first, then "
@@ -149,26 +155,26 @@ REGISTRY: dict[str, MessageSpec] = {
     "reservation_not_found": MessageSpec("CANCEL with a reference that is not one of the guest's.",
                                          {"ref": "ZZZZZZ"}),
     "guest_accepted": MessageSpec("To the guest: the host accepted; `host` is the host's name (may be empty).",
-                                  {**_STAY, "host": "Ana"}),
-    "guest_declined_host": MessageSpec("To the guest: the host declined.", _STAY),
+                                  {**_STAY, "host": "Ana"}, one_sms=True),
+    "guest_declined_host": MessageSpec("To the guest: the host declined.", _STAY, one_sms=True),
     "guest_declined_overlap": MessageSpec("To the guest: another request for those dates was accepted.",
-                                          _STAY),
+                                          _STAY, one_sms=True),
     "guest_declined_unlisted": MessageSpec("To the guest: the host unlisted the place.", _STAY),
     "guest_declined_opted_out": MessageSpec("To the guest: the host stopped using Airtng.", _STAY),
-    "guest_expired": MessageSpec("To the guest: the host did not answer in time.", _STAY),
+    "guest_expired": MessageSpec("To the guest: the host did not answer in time.", _STAY, one_sms=True),
     # -- hosts: listing -------------------------------------------------------------------------------
     "ask_description": MessageSpec("HOST: ask for the place's description.",
-                                   {"min_length": 20, "max_length": 500}),
+                                   {"min_length": 20, "max_length": 500}, one_sms=True),
     "help_description": MessageSpec("HELP while we wait for the description.",
                                     {"min_length": 20, "max_length": 500}),
     "description_too_short": MessageSpec("The description is under the minimum.",
                                          {"length": 8, "min_length": 20}),
     "description_too_long": MessageSpec("The description is over the maximum.",
                                         {"length": 612, "max_length": 500}),
-    "ask_photo": MessageSpec("Ask for a photo (MMS or an http(s) link) or SKIP."),
+    "ask_photo": MessageSpec("Ask for a photo (MMS or an http(s) link) or SKIP.", one_sms=True),
     "help_photo": MessageSpec("HELP while we wait for the photo."),
     "photo_invalid": MessageSpec("Neither a picture, an http(s) link, nor SKIP."),
-    "listed": MessageSpec("The listing is live.", {"number": 12, "has_photo": True}),
+    "listed": MessageSpec("The listing is live.", {"number": 12, "has_photo": True}, one_sms=True),
     "listings": MessageSpec(
         "LISTINGS / MORE: a page of the host's places, each with its waiting requests (`pending`) and its "
         "confirmed stays not yet over (`stays`); `more`: MORE shows the rest.",
@@ -183,12 +189,12 @@ REGISTRY: dict[str, MessageSpec] = {
                             "were declined, `cancelled` stays to come were cancelled (their guests told).",
                             {"number": 12, "declined": 2, "cancelled": 1}),
     # -- hosts: deciding ------------------------------------------------------------------------------
-    "host_prompt": MessageSpec("To the host: the one request to decide now.", _STAY),
+    "host_prompt": MessageSpec("To the host: the one request to decide now.", _STAY, one_sms=True),
     "host_reminder": MessageSpec("To the host: the request is still waiting (one reminder).", _STAY),
     "help_deciding": MessageSpec("HELP from a host with a request in front of them.", _STAY),
     "host_accepted": MessageSpec("The host said YES; `declined` overlapping requests were declined.",
-                                 {**_STAY, "declined": 1}),
-    "host_declined": MessageSpec("The host said NO.", _STAY),
+                                 {**_STAY, "declined": 1}, one_sms=True),
+    "host_declined": MessageSpec("The host said NO.", _STAY, one_sms=True),
     "decision_nothing_pending": MessageSpec("YES or NO with no request in front of the host."),
     "host_guest_cancelled": MessageSpec("To the host: the guest withdrew the request they were shown, "
                                         "or cancelled a confirmed stay.", _STAY),
@@ -248,18 +254,18 @@ REGISTRY: dict[str, MessageSpec] = {
         "so their waiting requests were closed at once.", _STAY),
     # -- listings carry what a guest decides on (title, price, guests, EDIT, FREE, party size) ------------
     "ask_title": MessageSpec("HOST (or EDIT <n> TITLE): ask for the place's title.",
-                             {"min_length": 3, "max_length": 40}),
+                             {"min_length": 3, "max_length": 40}, one_sms=True),
     "help_title": MessageSpec("HELP while we wait for the title.", {"min_length": 3, "max_length": 40}),
     "title_invalid": MessageSpec("The title is too short, too long or has no letters.",
                                  {"length": 52, "min_length": 3, "max_length": 40}),
     "ask_price": MessageSpec("HOST (or EDIT <n> PRICE): ask for the price per night in `currency` "
-                             "(booking.currency); `example` is a price to copy.", _PRICE_EXAMPLE),
+                             "(booking.currency); `example` is a price to copy.", _PRICE_EXAMPLE, one_sms=True),
     "help_price": MessageSpec("HELP while we wait for the price.", _PRICE_EXAMPLE),
     "price_invalid": MessageSpec("The price is not a whole amount (or is zero, or absurdly high).", _PRICE_EXAMPLE),
     "price_currency": MessageSpec("The price names another currency than booking.currency (e.g. 15000 yen "
                                   "where prices are in USD).", _PRICE_EXAMPLE),
     "ask_capacity": MessageSpec("HOST (or EDIT <n> GUESTS): ask how many guests the place sleeps at most.",
-                                {"most": 16}),
+                                {"most": 16}, one_sms=True),
     "help_capacity": MessageSpec("HELP while we wait for the most guests.", {"most": 16}),
     "capacity_invalid": MessageSpec("The most guests is not a number from 1 to `most`.", {"most": 16}),
     "edit_usage": MessageSpec("EDIT without a listing number."),
@@ -286,7 +292,7 @@ REGISTRY: dict[str, MessageSpec] = {
     "free_none": MessageSpec("FREE <n> for a place booked every night of the next `days` days.",
                              {"number": 12, "title": "Harbour Loft", "days": 60}),
     "ask_guest_count": MessageSpec("BOOK: ask how many guests will stay (`most`: what the place sleeps).",
-                                   {"number": 12, "most": 4}),
+                                   {"number": 12, "most": 4}, one_sms=True),
     "help_guest_count": MessageSpec("HELP while we wait for the number of guests.", {"number": 12, "most": 4}),
     "guest_count_invalid": MessageSpec("The number of guests is not a number (or is zero).",
                                        {"number": 12, "most": 4}),
@@ -402,6 +408,8 @@ book_requested: >-
   `{{ check_in|stay_ja(check_out) }}` gives `12月20日〜23日`. Each filter writes the year of a date that is
   not in the reader's current year (`Jan 2-4, 2027`, `2027年1月2日〜4日`). The parts `{{ check_in.month }}`,
   `{{ check_in.day }}` and `{{ check_in.year }}` let a language write its own.
+- A long value cut to fit: `{{ place|truncate(12, true, '…', 0) }}` keeps a title's first 11 characters
+  and adds `…` (ja.yaml does this in the host's prompt and the guest's request: a title may be 40).
 - Variations: a list of texts instead of one; each time one is picked at random. Every one is checked.
 
   ```yaml
@@ -419,7 +427,10 @@ compiled, so a name like `{{ x }}` is shown as written.
 with file and line, then every message rendered with the sample values below: its length, its encoding and
 the SMS segments it costs. Errors (the exit status is then non-zero): YAML mistakes, a key the default
 language lacks, template syntax, variables the code does not pass, a message over Twilio's 1,600
-characters. Warnings: a key another language lacks (that language falls back to the default one), a key
+characters, an everyday message (marked below: the listing prompts, a browse line, the date question, the
+request, the host's prompt, each side's answer) over one SMS with the samples. After each file's table,
+`check` lists that file's other messages over one SMS, with the sample values used, so you see what costs
+more. Warnings: a key another language lacks (that language falls back to the default one), a key
 nothing sends (a typo?), more segments than `messages.warn_segments` in config.yaml.
 
 One SMS holds 160 GSM-7 characters (153 each when split). A single character outside GSM-7 (an emoji, a
@@ -466,7 +477,8 @@ def messages_doc() -> str:
     rows = ["| key | when it is sent | variables |", "|---|---|---|"]
     for key, spec in REGISTRY.items():
         variables = "<br>".join(f"`{name}`: {_describe_sample(value)}" for name, value in spec.variables.items())
-        cells = [f"`{key}`", spec.when, variables or "none"]
+        when = spec.when + (" **Everyday: must fit one SMS.**" if spec.one_sms else "")
+        cells = [f"`{key}`", when, variables or "none"]
         rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return DOC_HEADER + "\n".join(rows) + "\n"
 

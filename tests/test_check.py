@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import sms_size
+from bot.catalog import TODAY, Catalog, make_environment, read_locale, sms_size, validate_catalog
 from bot.check import run_check
 from bot.config import ROOT, Config, load_config
+from bot.registry import REGISTRY, SAMPLE_TODAY
 
 
 @pytest.fixture
@@ -50,9 +51,25 @@ def test_show_prints_each_message_rendered_with_the_samples() -> None:
     run_check(load_config(env={}), show_texts=True, out=lines.append)
     text = "\n".join(lines)
     assert "Maria would like to stay at #12 (Harbour Loft) Dec 20-23, 2 guests, 3 nights x $120 = $360" in text
-    assert "Mariaさんが #12（Harbour Loft）に12月20日〜23日、2名で" in text and "3泊×$120＝$360" in text
+    assert f"| {_sample_text('host_prompt', 'ja')}" in text
     # The samples are rendered on the test clock's day (2026): a stay in 2027 is written with its year.
-    assert "P3RT9A #15 Jan 2-4, 2027: confirmed" in text and "P3RT9A #15 2027年1月2日〜4日：確定" in text
+    assert "P3RT9A #15 Jan 2-4, 2027: confirmed" in text and "P3RT9A（#15、2027年1月2日〜4日）" in text
+
+
+def _shipped_catalog() -> Catalog:
+    catalog = validate_catalog(ROOT / "messages", "en").catalog
+    assert catalog is not None, "the shipped catalog does not validate"
+    return catalog
+
+
+def _sample_text(key: str, language: str, template: str | None = None) -> str:
+    """The message as the shipped catalog (or `template` instead of it) writes it with the registry samples."""
+    if template is not None:
+        rendered = make_environment(language).from_string(template).render(
+            **REGISTRY[key].variables, **{TODAY: SAMPLE_TODAY})
+        return str(rendered).strip()
+    catalog = _shipped_catalog()
+    return catalog.render_on(SAMPLE_TODAY, key, language, **REGISTRY[key].variables)
 
 
 def test_a_yaml_error_is_reported_with_its_line_and_fails(messages: Path) -> None:
@@ -192,11 +209,74 @@ def test_config_default_is_the_shipped_warn_segments() -> None:
 
 
 def test_a_page_template_that_cannot_fit_its_budget_with_one_item_fails(messages: Path) -> None:
-    # A page template padded so that even one listing takes three segments: pages could never fit.
-    replace(messages / "en.yaml", "to request.{% if more %}",
-            "to request. " + "Read the house rules before you book. " * 8 + "{% if more %}")
+    # A page template padded so that even one place takes three segments: pages could never fit.
+    replace(messages / "en.yaml", "STAYS lists your guests.",
+            "STAYS lists your guests. " + "Answer every request within a day. " * 8)
     status, out = check(messages)
     assert status == 1
-    assert "browse_page: a page of one item takes 3 SMS segments with the samples, over " \
+    assert "listings: a page of one item takes 3 SMS segments with the samples, over " \
            "messages.page_segments = 2" in out
     assert check(messages, page_segments=3)[0] == 0  # a larger budget admits it
+
+
+# -- everyday messages fit one SMS ------------------------------------------------------------------------
+
+EVERYDAY = sorted(key for key, spec in REGISTRY.items() if spec.one_sms)
+
+
+def test_the_everyday_messages_are_the_ones_of_every_booking() -> None:
+    # The listing prompts, a browse line, the date question, the request, the host's prompt, both answers.
+    assert {"ask_title", "ask_price", "ask_capacity", "ask_description", "ask_photo", "listed", "browse_page",
+            "ask_dates", "book_requested", "host_prompt", "host_accepted", "host_declined", "guest_accepted",
+            "guest_declined_host"} <= set(EVERYDAY)
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+@pytest.mark.parametrize("key", EVERYDAY)
+def test_every_everyday_message_renders_within_one_sms_with_its_samples(key: str, language: str) -> None:
+    spec = REGISTRY[key]
+    if spec.page is None:
+        text = _sample_text(key, language)
+    else:  # a page fills `page_segments`; one place (the longest sample) fits one SMS
+        catalog = _shipped_catalog()
+        text = max((catalog.render_on(SAMPLE_TODAY, key, language, **{**spec.variables, spec.page: [item],
+                                                                         "more": True})
+                    for item in spec.variables[spec.page]), key=len)
+    assert sms_size(text).segments == 1, f"{key} ({language}): {sms_size(text)}\n{text}"
+
+
+def test_an_everyday_message_made_longer_fails_check_with_its_samples(messages: Path) -> None:
+    # One more courtesy phrase makes the host's prompt two SMS: check fails it and says with what values.
+    ja = messages / "ja.yaml"
+    template = next(alt.source for alt in read_locale(ja)[0].texts["host_prompt"])
+    longer = template + "。よろしくお願いします"
+    assert sms_size(_sample_text("host_prompt", "ja")).segments == 1
+    assert sms_size(_sample_text("host_prompt", "ja", longer)).segments == 2
+    replace(ja, template, longer)
+    status, out = check(messages)
+    assert status == 1
+    error = next(line for line in out.splitlines() if "ERROR" in line)
+    assert f"ja.yaml:{line_of(ja, 'host_prompt:') + 1}: host_prompt: an everyday message must fit one SMS: " \
+           "2 segments (UCS-2" in error
+    assert 'guest="Maria"' in error and 'place="Harbour Loft"' in error and "total=$360" in error
+
+
+def test_an_everyday_page_must_fit_one_sms_with_one_item(messages: Path) -> None:
+    replace(messages / "ja.yaml", "「詳細 {{ listings[0].number }}」「予約",
+            "詳しくは「詳細 {{ listings[0].number }}」、予約は「予約")
+    status, out = check(messages, page_segments=3)
+    assert status == 1
+    assert "browse_page: an everyday page must fit one SMS with one item: 2 segments" in out
+
+
+def test_check_lists_the_other_messages_over_one_sms_with_their_samples(messages: Path) -> None:
+    status, out = check(messages)
+    assert status == 0
+    section = out.split("messages/ja.yaml: ")[1].split("\n\n")[0]
+    assert "message(s) over one SMS" in section.splitlines()[0]
+    listed = {line.split(":")[0].strip() for line in section.splitlines()[1:]}
+    assert listed and not listed & set(EVERYDAY)  # everyday ones are errors, never in this list
+    ja_over = {row.split()[1] for row in out.split("messages/ja.yaml (")[1].split("\n\n")[0].splitlines()[2:]
+               if int(row.split()[4]) > 1}
+    assert listed == ja_over - set(EVERYDAY)  # an everyday page (2 samples) fills its budget; one item fits
+    assert 'listing_view: 2 SMS' in section and 'description="Sunny loft by the harbour, two bedrooms."' in section

@@ -6,6 +6,7 @@ operator's rewording of a template does not break these tests; a different key o
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -176,10 +177,11 @@ async def test_book_with_the_number_and_dates_in_japanese_order(sms: Sms) -> Non
     assert (request["check_in"], request["check_out"]) == ("2026-12-20", "2026-12-23")
 
 
-def _page_header(sms: Sms, query: str) -> str:
-    """The first line of the Japanese listing page: which page was sent, whatever its items look like."""
-    item = {"number": 1, "title": "x", "price": None, "sleeps": None}
-    return sms.render("browse_page", "ja", query=query, more=False, listings=[item]).splitlines()[0]
+def _page_footer(sms: Sms, query: str, first: int) -> str:
+    """The last line of the Japanese listing page whose first place is `first` (what to text next): which
+    page was sent, whatever its items look like."""
+    item = {"number": first, "title": "x", "price": None, "sleeps": None}
+    return sms.render("browse_page", "ja", query=query, more=False, listings=[item]).splitlines()[-1]
 
 
 @pytest.mark.parametrize("form", ["検索海", "海を検索", "検索 海", "海を検索します", "けんさく 海"])
@@ -188,7 +190,7 @@ async def test_search_as_japanese_speakers_write_it(sms: Sms, form: str) -> None
     cabin = await list_place(sms, description="Quiet cabin in the pines, far from the sea")
     await sms.text(GUEST, "LANG JA")
     reply = await sms.text(GUEST, form)
-    assert reply.splitlines()[0] == _page_header(sms, "海")
+    assert reply.splitlines()[-1] == _page_footer(sms, "海", seaside)
     assert f"#{seaside}" in reply and f"#{cabin}" not in reply
 
 
@@ -197,7 +199,7 @@ async def test_browse_as_japanese_speakers_write_it(sms: Sms, form: str) -> None
     number = await list_place(sms)
     await sms.text(GUEST, "LANG JA")
     reply = await sms.text(GUEST, form)
-    assert reply.splitlines()[0] == _page_header(sms, "") and f"#{number}" in reply
+    assert reply.splitlines()[-1] == _page_footer(sms, "", number) and f"#{number}" in reply
 
 
 @pytest.mark.parametrize("form", ["予約確認", "ステータス", "じょうきょう", "状況"])
@@ -332,3 +334,84 @@ async def test_this_years_dates_have_no_year_and_same_month_ranges_are_short(sms
     assert "Dec 20-23" in sms.inbox(HOST)[-1] and "2026" not in sms.inbox(HOST)[-1]
     await sms.text(GUEST, f"予約 {number} 12月30日〜1月2日 2名")
     assert "12月30日〜2027年1月2日" in await sms.text(GUEST, "状況")
+
+
+# -- said well, in one SMS ---------------------------------------------------------------------------------
+
+# As long as a title may be (listing.title_max): the host's prompt and the guest's request show a 12-character
+# excerpt of it, so that they still fit one SMS.
+LONG_TITLE = "港の見える明るいロフト・寝室二つとバルコニー付きの静かな一軒家・駅から徒歩約五分"
+
+
+def one_sms(*texts: str) -> bool:
+    return all(sms_size(text).segments == 1 for text in texts)
+
+
+async def test_a_whole_japanese_booking_costs_one_sms_per_message_even_with_the_longest_title(sms: Sms) -> None:
+    assert len(LONG_TITLE) == 40
+    await sms.text(HOST, "LANG JA")
+    await sms.text(HOST, "掲載")
+    description = "港の見える明るいロフト。寝室二つ、駅から徒歩五分です。"
+    listing = [await sms.text(HOST, answer) for answer in ("アナ", LONG_TITLE, "120", "4", description, "なし")]
+    number = int(rows(sms, "SELECT id FROM listings ORDER BY id DESC LIMIT 1")[0]["id"])
+    assert listing[-1] == sms.render("listed", "ja", number=number, has_photo=False)
+    await sms.text(GUEST, "LANG JA")
+    guest = [await sms.text(GUEST, text) for text in ("一覧", f"予約 {number}", "12月20日〜23日", "2名", "花子")]
+    kept = await described(sms, (await last_request(sms, GUEST))["id"])
+    assert guest[-1] == sms.render("book_requested", "ja", number=number, **kept)
+    prompt = sms.inbox(HOST)[-1]
+    assert prompt == sms.render("host_prompt", "ja", **kept)
+    accepted = await sms.text(HOST, "はい")
+    assert sms.inbox(GUEST)[-1] == sms.render("guest_accepted", "ja", host="アナ", **kept)
+    await book(sms, GUEST2, number, "Jan 5-8", name="Ken")
+    await sms.text(GUEST2, "LANG JA")
+    declined = await described(sms, (await last_request(sms, GUEST2))["id"])
+    assert await sms.text(HOST, "いいえ") == sms.render("host_declined", "ja", **declined)
+    assert sms.inbox(GUEST2)[-1] == sms.render("guest_declined_host", "ja", **declined)
+    # Every one of them one SMS (70 UCS-2 characters), with the longest title there is.
+    told = [sms.inbox(GUEST)[-1], sms.inbox(GUEST2)[-1], sms.inbox(HOST)[-1]]
+    assert one_sms(*listing[1:], *guest, prompt, accepted, *told)  # the page: one place
+    assert LONG_TITLE not in prompt and LONG_TITLE[:8] in prompt  # its start, not all of it
+
+
+async def test_every_command_japanese_help_shows_works_when_typed(sms: Sms) -> None:
+    for description in ("Sunny loft by the harbour, two bedrooms", "Quiet cabin in the pines with a stove",
+                        "海の見える明るいロフト、寝室二つとバルコニー付きです"):
+        number = await list_place(sms, description=description)
+    ref = await book(sms, GUEST, number)
+    await sms.text(GUEST, "LANG JA")
+    help_text = await sms.text(GUEST, "ヘルプ")
+    assert help_text == sms.render("help", "ja", more=False, ref=ref)
+    commands = re.findall("「([^」]+)」", help_text)
+    # Things to type, with a word and a number that work, never a placeholder (検索 言葉).
+    assert {"検索 海", "詳細 3", "予約 3", f"取消 {ref}", "掲載終了 3", "停止", "再開"} <= set(commands)
+    not_understood = sms.render("unknown", "ja", suggestion="").split("。")[0]
+    for command in commands:
+        if command in ("停止", "再開"):
+            continue
+        await sms.text(GUEST, "メニュー")
+        reply = await sms.text(GUEST, command)
+        assert reply and not reply.startswith(not_understood), (command, reply)
+    # A few of them, exactly: the search finds the seaside place, VIEW shows #3, CANCEL withdraws the request.
+    await sms.text(GUEST, "メニュー")
+    page = await sms.text(GUEST, "検索 海")
+    assert page.splitlines()[-1] == _page_footer(sms, "海", 3) and page.count("#") == 1
+    assert (await sms.text(GUEST, "詳細 3")).startswith("#3")
+    assert (await last_request(sms, GUEST))["status"] == "cancelled"  # 取消 above withdrew it
+    assert await sms.text_full(GUEST, "停止") == [] and user(sms, GUEST)["opted_out"] == 1
+    assert await sms.text(GUEST, "再開") == sms.render("opted_in_changes", "ja", requests=[ref], stays=[])
+
+
+@pytest.mark.parametrize("example", ["12月11日〜14日", "12月11日から3泊"])
+async def test_the_date_examples_japanese_help_gives_file_that_stay(sms: Sms, example: str) -> None:
+    number = await list_place(sms)
+    await sms.text(GUEST, "LANG JA")
+    await sms.text(GUEST, f"予約 {number}")
+    help_text = await sms.text(GUEST, "ヘルプ")
+    stay = {"example_in": date(2026, 12, 11), "example_out": date(2026, 12, 14)}  # two weeks out, 3 nights
+    assert help_text == sms.render("help_dates", "ja", **stay) and example in help_text
+    assert await sms.text(GUEST, example) == sms.render("ask_guest_count", "ja", number=number, most=4)
+    await sms.text(GUEST, "2名")
+    await sms.text(GUEST, "花子")
+    request = await last_request(sms, GUEST)
+    assert (request["check_in"], request["check_out"]) == ("2026-12-11", "2026-12-14")

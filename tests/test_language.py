@@ -16,8 +16,9 @@ import pytest
 
 from bot.app import create_app
 from bot.config import ROOT, Config
+from bot.flows.details import GUESTS_MAX
 from bot.keys import CATALOG
-from bot.money import Money
+from bot.money import Money, example_price
 from bot.reload import RELOADER
 from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, described, list_place
 from tests.support.dbview import rows
@@ -90,23 +91,27 @@ async def test_host_and_guest_each_read_their_own_language(sms: Sms) -> None:
     request = request_of(sms, phone=GUEST)
     variables = await described(sms, request["id"])
     assert reply == sms.render("book_requested", "ja", number=number, **variables)
-    assert "12月20日〜23日、2名、3泊×$120＝$360" in reply
+    assert (variables["check_in"], variables["check_out"], variables["guests"], variables["total"]) == \
+        (date(2026, 12, 20), date(2026, 12, 23), 2, Money(36000, "USD"))
 
     # Caused by a Japanese guest, written in the English host's language.
     assert variables["guest"] == "花子"
     assert sms.inbox(HOST)[-1] == sms.render("host_prompt", "en", **variables)
     assert await sms.text(HOST, "YES") == sms.render("host_accepted", "en", declined=0, **variables)
     assert sms.inbox(GUEST)[-1] == sms.render("guest_accepted", "ja", host="Ana", **variables)
-    assert f"{request['ref']} #{number}" in await sms.text(GUEST, "状況")
+    status = await sms.text(GUEST, "状況")
+    assert request["ref"] in status and f"#{number}" in status
 
 
 async def test_a_japanese_host_decides_with_hai_and_iie(sms: Sms) -> None:
     await sms.text(HOST, "LANG JA")
     assert await sms.text(HOST, "掲載") == sms.render("ask_name", "ja")
     assert await sms.text(HOST, "アナ") == sms.render("ask_title", "ja", min_length=3, max_length=40)
-    assert "1泊の料金をUSDの整数で" in await sms.text(HOST, "港のロフト")
-    assert "例：$120" in await sms.text(HOST, "一泊百ドル")  # not a number: asked again with an example
-    assert "最大何名まで泊まれますか？" in await sms.text(HOST, "１２０ドル")
+    price = {"currency": "USD", "example": example_price("USD")}
+    assert await sms.text(HOST, "港のロフト") == sms.render("ask_price", "ja", **price)
+    # Not a number: asked again with an example.
+    assert await sms.text(HOST, "一泊百ドル") == sms.render("price_invalid", "ja", **price)
+    assert await sms.text(HOST, "１２０ドル") == sms.render("ask_capacity", "ja", most=GUESTS_MAX)
     assert await sms.text(HOST, "４人") == sms.render("ask_description", "ja", min_length=20, max_length=500)
     description = "港の見える明るいロフト。寝室が二つ、バルコニー付きで駅から徒歩五分です。"
     assert await sms.text(HOST, description) == sms.render("ask_photo", "ja")
@@ -138,11 +143,13 @@ async def test_a_japanese_guest_uses_japanese_commands_end_to_end(sms: Sms) -> N
     assert f"#{number}" in await sms.text(GUEST, "検索 温泉")
     assert await sms.text(GUEST, "検索 城") == sms.render("browse_empty_search", "ja", query="城")
     view = await sms.text(GUEST, f"詳細{number}")
-    assert "（ホスト：Anaさん）" in view and f"「予約 {number}」" in view and "1泊$120、4人まで" in view
+    assert view == sms.render("listing_view", "ja", number=number, title=title, price=Money(12000, "USD"), sleeps=4,
+                              description="Quiet cabin in the pines, near the hot springs 温泉", host="Ana",
+                              own=False, free=[{"first": date(2026, 11, 27), "last": date(2027, 1, 25)}], days=60)
     assert await sms.text(GUEST, f"予約 {number}") == sms.render("ask_dates", "ja", number=number, **EXAMPLE)
     assert await sms.text(GUEST, "そのうち") == sms.render("dates_unreadable", "ja", text="そのうち", **EXAMPLE)
     assert await sms.text(GUEST, "12/20-12/23") == sms.render("ask_guest_count", "ja", number=number, most=4)
-    assert "4名までです（6名は泊まれません）" in await sms.text(GUEST, "6人")
+    assert await sms.text(GUEST, "6人") == sms.render("book_over_capacity", "ja", number=number, most=4, guests=6)
     assert await sms.text(GUEST, "2人") == sms.render("ask_name", "ja")
     await sms.text(GUEST, "Bob")
     ref = request_of(sms, phone=GUEST)["ref"]

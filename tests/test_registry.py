@@ -127,7 +127,9 @@ def test_the_committed_operator_doc_is_generated_from_the_registry() -> None:
     committed = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.exists() else ""
     assert committed == messages_doc(), "docs/messages.md is stale: run `python run.py messages --docs`"
     for key, spec in REGISTRY.items():
-        assert f"| `{key}` | {spec.when.replace('|', chr(92) + '|')} |" in committed
+        everyday = " **Everyday: must fit one SMS.**" if spec.one_sms else ""
+        assert f"| `{key}` | {spec.when.replace('|', chr(92) + '|')}{everyday} |" in committed
+    assert committed.count("Everyday: must fit one SMS.") == sum(spec.one_sms for spec in REGISTRY.values())
 
 
 def test_messages_docs_command_writes_the_doc(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from tests.conftest import (
     AiohttpClient,
     Sms,
     book,
+    described,
     list_place,
     twiml_messages,
 )
@@ -273,7 +274,9 @@ async def test_the_unreachable_notice_is_in_the_guests_language(sms: Sms) -> Non
     await sms.text(GUEST, "LANG JA")
     await sms.text(GUEST, f"BOOK {number} Dec 20-23 2 guests")
     await sms.text(GUEST, "Bob")
-    assert "SMSが届かない" in sms.inbox(GUEST)[-1]
+    request = rows(sms, "SELECT id FROM reservations ORDER BY id DESC LIMIT 1")[0]
+    assert sms.inbox(GUEST)[-1] == sms.render("guest_declined_unreachable", "ja",
+                                              **await described(sms, request["id"]))
 
 
 # -- 7. a delivery report that overtakes the record of its send ---------------------------------------------

@@ -642,8 +642,11 @@ async def messages(request: web.Request) -> web.Response:
     rows = [{"key": key, "when": REGISTRY[key].when,
              "texts": [r for r in result.rendered if r.key == key]} for key in keys]
     general = [str(p) for p in result.problems if not p.key]
+    # The messages over one SMS that may be, as `check` lists them (everyday ones over it are errors).
+    costly = {(row.language, row.key, row.alternative) for locale in result.locales
+              for row in result.costly(locale.path)}
     return _page(request, "messages.html", {
-        "rows": rows, "problems": problems, "general": general, "ok": result.catalog is not None,
+        "rows": rows, "problems": problems, "general": general, "ok": result.catalog is not None, "costly": costly,
         "languages": [loc.language for loc in result.locales], "warn_segments": config.warn_segments,
         "errors": len(result.errors), "warnings": len(result.warnings),
     })

@@ -318,6 +318,11 @@ async def test_the_messages_page_shows_every_key_rendered_with_its_size(sms: Sms
         assert f'id="key-{key}"' in page
     assert "GSM-7" in page and "UCS-2" in page and "SMS" in page
     assert "Welcome to Airtng!" in page
+    # As `check` says it: which messages must fit one SMS, and which others cost more, with what values.
+    row = page.split('id="key-host_prompt"')[1].split("</tr>")[0]
+    assert row.count("everyday: must fit one SMS") == 2  # en and ja
+    row = page.split('id="key-listing_view"')[1].split("</tr>")[0]
+    assert "over one SMS with" in row and "description=&#34;Sunny loft by the harbour, two bedrooms.&#34;" in row
 
 
 async def test_an_edit_is_previewed_saved_keeping_the_file_and_used_by_the_next_reply(
@@ -400,3 +405,20 @@ async def test_a_key_missing_in_a_language_can_be_added_from_the_messages_page(s
     assert ja.read_text(encoding="utf-8").endswith("menu: >-\n  最初に戻りました。\n")  # the file's own style
     await sms_edit.text("+15557770002", "LANG JA")
     assert await sms_edit.text("+15557770002", "MENU") == "最初に戻りました。"
+
+
+async def test_an_everyday_message_made_two_sms_is_refused_with_the_samples_check_gives(sms_edit: Sms,
+                                                                                        messages: Path) -> None:
+    console = await signed_in(sms_edit)
+    ja = messages / "ja.yaml"
+    before = ja.read_text(encoding="utf-8")
+    current = html.unescape((await console.page("/admin/messages/edit?lang=ja&key=host_prompt"))
+                            .split("</textarea>")[0].rsplit(">", 1)[1])
+    assert "{{ guest }}" in current
+    response = await console.post("/admin/messages/edit", {"lang": "ja", "key": "host_prompt", "alt": "0",
+                                                           "text": current + "。よろしくお願いします",
+                                                           "action": "save"})
+    assert response.status == 422
+    page = html.unescape(await response.text())
+    assert "host_prompt: an everyday message must fit one SMS: 2 segments" in page and 'guest="Maria"' in page
+    assert ja.read_text(encoding="utf-8") == before

@@ -5,9 +5,12 @@ stay that overlaps the guest's own stay elsewhere asks for YES first."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
-from tests.conftest import GUEST, GUEST2, GUEST3, HOST, Sms, book, list_place
+from bot.money import Money
+from tests.conftest import GUEST, GUEST2, GUEST3, HOST, Sms, book, described, list_place
 from tests.support.dbview import execute
+from tests.test_language import request_of
 
 HOST2 = "+15551230019"
 
@@ -275,8 +278,14 @@ async def test_free_lists_the_free_nights_of_the_next_60_days_as_ranges(sms: Sms
     await sms.text(GUEST3, "MENU")
     await sms.text(GUEST3, "LANG JA")
     reply = await sms.text(GUEST3, f"空き{number}")
-    assert reply == (f"#{number}（Ocean Loft）の今後60日間の空き：11月27日〜30日、12月3日〜19日、"
-                     f"12月24日〜2027年1月25日。予約は「予約 {number} 11月27日〜30日」")
+    ranges = [{"first": date(2026, 11, 27), "last": date(2026, 11, 30)},
+              {"first": date(2026, 12, 3), "last": date(2026, 12, 19)},
+              {"first": date(2026, 12, 24), "last": date(2027, 1, 25)}]
+    assert reply == sms.render("free_nights", "ja", number=number, title="Ocean Loft", days=60, ranges=ranges,
+                               more=False, example_in=date(2026, 11, 27), example_out=date(2026, 11, 30))
+    assert f"「予約 {number} 11月27日〜30日」" in reply  # what to type, and it books (below)
+    assert await sms.text(GUEST3, f"予約 {number} 11月27日〜30日") == sms.render("ask_guest_count", "ja",
+                                                                               number=number, most=4)
 
 
 async def test_free_when_every_night_is_taken(sms: Sms) -> None:
@@ -349,8 +358,13 @@ async def test_a_japanese_guest_confirms_an_overlapping_stay_with_hai(sms: Sms) 
     ref = await _confirmed_stay(sms, GUEST, loft, "Dec 20-23")
     await sms.text(GUEST, "LANG JA")
     reply = await sms.text(GUEST, f"予約{cabin} 12/21-12/22 大人2名")
-    assert reply == (f"#{loft}（Ocean Loft）に12月20日〜23日の確定済みのご予約があります（予約番号 {ref}）。"
-                     f"それでも#{cabin}の12月21日〜22日をリクエストするなら「はい」、それ以外の返信で取りやめます。")
+    assert reply == sms.render("book_overlaps_own_stay", "ja", number=cabin, check_in=date(2026, 12, 21),
+                               check_out=date(2026, 12, 22), own_ref=ref, own_listing=loft, own_title="Ocean Loft",
+                               own_check_in=date(2026, 12, 20), own_check_out=date(2026, 12, 23))
     reply = await sms.text(GUEST, "はい")
-    assert "リクエストを送りました！" in reply and "2名、1泊×$120＝$120" in reply
+    request = request_of(sms, phone=GUEST)
+    variables = await described(sms, request["id"])
+    assert reply == sms.render("book_requested", "ja", number=cabin, **variables)
+    assert (variables["listing"], variables["guests"], variables["nights"], variables["total"]) == \
+        (cabin, 2, 1, Money(12000, "USD"))
     assert "would like to stay" in sms.inbox(HOST2)[-1]

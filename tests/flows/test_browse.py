@@ -3,7 +3,10 @@ and description in any case, VIEW shows what a guest decides on and sends the ph
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.catalog import sms_size
+from bot.money import Money
 from tests.conftest import GUEST, HOST, Sms, book, list_place, start_listing
 
 PHOTO = "https://example.com/photos/loft.jpg"
@@ -93,8 +96,12 @@ async def test_search_matches_title_or_description_in_any_case_in_both_languages
         assert f"#{found} " in page, (query, page)
         assert sum(f"#{n} " in page for n in (loft, cafe, ryokan, wide)) == 1, (query, page)
     await sms.text(GUEST, "LANG JA")
-    assert f"#{ryokan} 京都の町家　1泊$120・4人まで" in await sms.text(GUEST, "検索 町家")
-    assert f"#{cafe} " in await sms.text(GUEST, "検索 ÉTÉ")
+    item = {"number": ryokan, "title": "京都の町家", "price": Money(12000, "USD"), "sleeps": 4}
+    assert await sms.text(GUEST, "検索 町家") == sms.render("browse_page", "ja", query="町家", more=False,
+                                                          listings=[item])
+    item = {"number": cafe, "title": "ÉTÉ Café Studio", "price": Money(12000, "USD"), "sleeps": 4}
+    assert await sms.text(GUEST, "検索 ÉTÉ") == sms.render("browse_page", "ja", query="ÉTÉ", more=False,
+                                                          listings=[item])
 
 
 async def test_view_shows_title_price_capacity_host_and_the_next_free_nights(sms: Sms) -> None:
@@ -105,9 +112,11 @@ async def test_view_shows_title_price_capacity_host_and_the_next_free_nights(sms
         f"#{number} Harbour Loft: $140/night, sleeps 3. Sunny loft by the harbour, two bedrooms Host: Ana."
         f" Free: Nov 27-Dec 19, Dec 24-Jan 25, 2027. BOOK {number} to request a stay.")
     await sms.text(GUEST, "LANG JA")
-    assert await sms.text(GUEST, f"詳細 {number}") == (
-        f"#{number} Harbour Loft：1泊$140、3人まで。Sunny loft by the harbour, two bedrooms（ホスト：Anaさん）"
-        f"空き：11月27日〜12月19日、12月24日〜2027年1月25日。予約は「予約 {number}」と送ってください。")
+    free = [{"first": date(2026, 11, 27), "last": date(2026, 12, 19)},
+            {"first": date(2026, 12, 24), "last": date(2027, 1, 25)}]
+    assert await sms.text(GUEST, f"詳細 {number}") == sms.render(
+        "listing_view", "ja", number=number, title="Harbour Loft", price=Money(14000, "USD"), sleeps=3,
+        description="Sunny loft by the harbour, two bedrooms", host="Ana", own=False, free=free, days=60)
 
 
 async def test_view_sends_the_photo_as_mms_media(sms: Sms) -> None:

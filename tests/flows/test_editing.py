@@ -3,6 +3,7 @@ which; requests already filed keep the price they were filed at."""
 
 from __future__ import annotations
 
+from bot.money import Money
 from tests.conftest import GUEST, GUEST2, HOST, Sms, book, list_place
 
 PHOTO = "https://api.twilio.com/Media/ME42"
@@ -86,8 +87,10 @@ async def test_a_place_unlisted_while_its_host_is_editing_ends_the_edit(sms: Sms
 async def test_edit_in_japanese(sms: Sms) -> None:
     number = await list_place(sms, title="Ocean Loft")
     await sms.text(HOST, "LANG JA")
-    assert "何を変更しますか" in await sms.text(HOST, f"編集{number}")
-    assert await sms.text(HOST, "料金 150") == (
-        f"変更しました：#{number}（Ocean Loft）、1泊$150、4人まで、写真なし。受付済みのリクエストは元の料金のままです。"
-        f"「詳細 {number}」で確認できます。")
-    assert "5人まで" in await sms.text(HOST, f"編集 {number} 人数 ５人")
+    assert await sms.text(HOST, f"編集{number}") == sms.render("edit_which", "ja", number=number, amount=120)
+    assert await sms.text(HOST, "料金 150") == sms.render(
+        "edited", "ja", number=number, field="price", title="Ocean Loft", price=Money(15000, "USD"), sleeps=4,
+        has_photo=False)
+    assert await sms.text(HOST, f"編集 {number} 人数 ５人") == sms.render(
+        "edited", "ja", number=number, field="guests", title="Ocean Loft", price=Money(15000, "USD"), sleeps=5,
+        has_photo=False)

@@ -8,7 +8,9 @@ import pytest
 from bot.app import create_app
 from bot.clock import FakeClock
 from bot.config import Config
-from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, list_place, start_listing
+from bot.flows.details import GUESTS_MAX
+from bot.money import Money
+from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, described, list_place, start_listing
 from tests.support.dbview import rows
 from tests.support.fake_twilio import FakeTwilio
 
@@ -57,16 +59,23 @@ async def test_a_service_that_charges_yen_reads_and_writes_yen(
     await sms.text(HOST, "LANG JA")
     await sms.text(HOST, "掲載")
     await sms.text(HOST, "山田")
-    assert await sms.text(HOST, "海辺のロフト") == "1泊の料金をJPYの整数で送ってください。例：15,000円"
-    assert "料金はJPYでお願いします" in await sms.text(HOST, "$120")
-    assert "最大何名" in await sms.text(HOST, "1泊15,000円")
+    yen = {"currency": "JPY", "example": Money(15000, "JPY")}
+    assert await sms.text(HOST, "海辺のロフト") == sms.render("ask_price", "ja", **yen)
+    assert sms.render("ask_price", "ja", **yen).endswith("15,000円")  # yen written the Japanese way
+    assert await sms.text(HOST, "$120") == sms.render("price_currency", "ja", **yen)
+    assert await sms.text(HOST, "1泊15,000円") == sms.render("ask_capacity", "ja", most=GUESTS_MAX)
     await sms.text(HOST, "4名")
     await sms.text(HOST, "海まで歩いて二分の明るいロフトです。寝室が二つあります。")
-    number = int((await sms.text(HOST, "スキップ")).split("#")[1].split(" ")[0])
+    listed = await sms.text(HOST, "スキップ")
+    number = int(rows(sms, "SELECT id FROM listings ORDER BY id DESC LIMIT 1")[0]["id"])
+    assert listed == sms.render("listed", "ja", number=number, has_photo=False)
     assert f"#{number} 海辺のロフト, ¥15,000/night, sleeps 4" in await sms.text(GUEST, "BROWSE")
     await sms.text(GUEST, f"BOOK {number} Dec 20-23 2 guests")
     assert "2 guests, 3 nights x ¥15,000 = ¥45,000." in await sms.text(GUEST, "Bob")
-    assert "3泊×15,000円＝45,000円" in sms.inbox(HOST)[-1]  # the host reads Japanese
+    request = rows(sms, "SELECT id FROM reservations ORDER BY id DESC LIMIT 1")[0]
+    variables = await described(sms, request["id"])
+    assert sms.inbox(HOST)[-1] == sms.render("host_prompt", "ja", **variables)  # the host reads Japanese
+    assert "45,000円" in sms.inbox(HOST)[-1]  # the total, in yen written the Japanese way
     assert rows(sms, "SELECT price_per_night, currency FROM reservations") == [
         {"price_per_night": 15000, "currency": "JPY"}]  # whole yen: JPY has no minor unit
 

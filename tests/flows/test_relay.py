@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import Config
 from bot.threads import thread_report
-from tests.conftest import GUEST, GUEST2, HOST, Sms, book, list_place
+from tests.conftest import GUEST, GUEST2, HOST, Sms, book, described, list_place
 from tests.support.dbview import execute, outbox, rows
 
 HOST2 = "+15551230005"
@@ -235,16 +235,18 @@ async def test_each_reads_in_their_own_language(sms: Sms) -> None:
     await sms.text(HOST, "LANG JA")
     ref = await book(sms, GUEST, number)
     accepted = await sms.text(HOST, "はい")
-    assert f"Bobさんへの連絡は「メッセージ {ref}」のあとに空白と本文を送ってください。" in accepted
+    request = rows(sms, "SELECT id FROM reservations WHERE ref = ?", (ref,))[0]
+    stay = await described(sms, request["id"])
+    assert accepted == sms.render("host_accepted", "ja", declined=0, **stay)
     assert f"To write to Ana, text MSG {ref}" in sms.inbox(GUEST)[-1]
 
     await sms.text(GUEST, "MSG What time is check-in?")
-    assert sms.inbox(HOST)[-1] == (f"Bobさん（ゲスト、{ref}、12月20日〜23日）：What time is check-in?\n"
-                                   "返信は「メッセージ」のあとに空白と本文を送ってください。")
+    assert sms.inbox(HOST)[-1] == sms.render("relay_message", "ja", sender="Bob", from_guest=True, ref=ref,
+                                             check_in=stay["check_in"], check_out=stay["check_out"],
+                                             text="What time is check-in?", with_ref=False)
     assert await sms.text_full(HOST, "メッセージ\u300015時からです。") == []  # a full-width space
     assert sms.inbox(GUEST)[-1].startswith(f"Ana (host, {ref}, Dec 20-23): 15時からです。")
-    assert await sms.text(HOST, "メッセージ") == ("本文がありません。「メッセージ」のあとに本文を付けて送ってください。"
-                                                f"例：「メッセージ {ref} よろしくお願いします」")
+    assert await sms.text(HOST, "メッセージ") == sms.render("relay_empty", "ja", ref=ref)
     assert_no_number_anywhere(sms, accepted)
 
 

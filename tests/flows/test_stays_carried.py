@@ -4,10 +4,12 @@ UNLIST with stays to come, a host who leaves or cannot be reached, and START tel
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from bot.app import create_app
 from bot.config import Config
-from tests.conftest import GUEST, GUEST2, GUEST3, HOST, AiohttpClient, Sms, book, list_place
+from bot.money import Money
+from tests.conftest import GUEST, GUEST2, GUEST3, HOST, AiohttpClient, Sms, book, described, list_place
 from tests.support.dbview import rows
 from tests.test_optout import said
 
@@ -22,6 +24,17 @@ async def confirmed(sms: Sms, guest: str, listing: int, dates: str, name: str = 
 async def japanese(sms: Sms, *phones: str) -> None:
     for phone in phones:
         await sms.text(phone, "LANG JA")
+
+
+async def described_ref(sms: Sms, ref: str) -> dict[str, Any]:
+    """The variables of every message about the reservation `ref`, as the app computes them."""
+    return await described(sms, rows(sms, "SELECT id FROM reservations WHERE ref = ?", (ref,))[0]["id"])
+
+
+async def status_line(sms: Sms, ref: str, state: str, cancellable: bool = True) -> str:
+    """The line STATUS writes in Japanese for `ref` in `state`, as the catalog says it."""
+    item = {**await described_ref(sms, ref), "state": state, "cancellable": cancellable}
+    return sms.render("status", "ja", reservations=[item], more=False).splitlines()[1]
 
 
 # -- STATUS (findings 1 and 4) ---------------------------------------------------------------------------
@@ -46,8 +59,8 @@ async def test_status_in_japanese_writes_the_reference_to_type(sms: Sms) -> None
     ref = await book(sms, GUEST, number, "Dec 1-3")
     await japanese(sms, GUEST)
     reply = await sms.text(GUEST, "状況")
-    assert f"{ref} #{number} 12月1日〜3日：返事待ち（取り消しは「取消 {ref}」）" in reply
-    assert "予約番号」" not in reply
+    line = await status_line(sms, ref, "pending")
+    assert line in reply.splitlines() and f"「取消 {ref}」" in line  # the reference itself, to type
 
 
 async def test_a_confirmed_stay_is_never_hidden_behind_cancelled_requests(sms: Sms) -> None:
@@ -141,9 +154,11 @@ async def test_cancelling_a_stay_in_japanese(sms: Sms) -> None:
     number = await list_place(sms)
     ref = await confirmed(sms, GUEST, number, "Dec 20-23")
     await japanese(sms, GUEST, HOST)
-    assert "取り消すには「はい」と返信してください" in await sms.text(GUEST, f"取消 {ref}")
-    assert "を取り消しました。ホストにお知らせしました。" in await sms.text(GUEST, "はい")
-    assert f"Bobさんが #{number}" in sms.inbox(HOST)[-1] and ref in sms.inbox(HOST)[-1]
+    stay = await described_ref(sms, ref)
+    assert await sms.text(GUEST, f"取消 {ref}") == sms.render("cancel_confirm", "ja", as_guest=True, **stay)
+    assert await sms.text(GUEST, "はい") == sms.render("stay_cancelled", "ja", as_guest=True, **stay)
+    assert sms.inbox(HOST)[-1] == sms.render("host_guest_cancelled", "ja", **stay)
+    assert stay["listing"] == number
 
 
 # -- UNLIST with stays to come (finding 3) ----------------------------------------------------------------
@@ -168,11 +183,12 @@ async def test_unlist_with_stays_to_come_asks_and_tells_those_guests(sms: Sms) -
 
 async def test_unlist_in_japanese_asks_first(sms: Sms) -> None:
     number = await list_place(sms)
-    await confirmed(sms, GUEST, number, "Dec 20-23")
+    stay = await described_ref(sms, await confirmed(sms, GUEST, number, "Dec 20-23"))
     await japanese(sms, HOST, GUEST)
-    assert "今後の予約が1件あります" in await sms.text(HOST, f"掲載終了 {number}")
-    assert "予約1件を取り消し" in await sms.text(HOST, "はい")
-    assert "掲載が終了したため" in sms.inbox(GUEST)[-1]
+    assert await sms.text(HOST, f"掲載終了 {number}") == sms.render(
+        "unlist_confirm", "ja", number=number, stays=1, first=stay["check_in"], first_out=stay["check_out"])
+    assert await sms.text(HOST, "はい") == sms.render("unlisted", "ja", number=number, declined=0, cancelled=1)
+    assert sms.inbox(GUEST)[-1] == sms.render("guest_stay_cancelled_unlisted", "ja", **stay)
 
 
 # -- a host who leaves or cannot be reached (finding 3) --------------------------------------------------
@@ -226,10 +242,10 @@ async def test_a_status_callback_saying_the_host_is_a_landline_tells_the_guest(s
 
 async def test_a_japanese_guest_hears_in_japanese_that_the_host_left(sms: Sms) -> None:
     number = await list_place(sms)
-    await confirmed(sms, GUEST, number, "Dec 20-23")
+    stay = await described_ref(sms, await confirmed(sms, GUEST, number, "Dec 20-23"))
     await japanese(sms, GUEST)
     await sms.text(HOST, "STOP")
-    assert "SMSで連絡がつかなくなりました" in sms.inbox(GUEST)[-1]
+    assert sms.inbox(GUEST)[-1] == sms.render("guest_host_unreachable", "ja", **stay)
 
 
 # -- back from an opt-out (finding 1) ----------------------------------------------------------------------
@@ -257,7 +273,7 @@ async def test_start_tells_a_host_of_a_stay_cancelled_while_away_in_japanese(sms
     await sms.text(GUEST, f"CANCEL {ref}")
     await sms.text(GUEST, "YES")
     back = await sms.text(HOST, "START")
-    assert back.startswith("Airtngにおかえりなさい！") and f"予約1件（{ref}）が取り消され" in back
+    assert back == sms.render("opted_in_changes", "ja", requests=[], stays=[ref])
 
 
 # -- STAYS and LISTINGS --------------------------------------------------------------------------------
@@ -276,7 +292,10 @@ async def test_stays_lists_a_hosts_guests_to_come_soonest_first(sms: Sms) -> Non
     listings = await sms.text(HOST, "LISTINGS")
     assert f"#{number} Sunny loft by the harbour, two bedrooms: 1 waiting, 2 stays to come" in listings
     await japanese(sms, HOST)
-    assert f"Ginaさん #{number}、12月20日〜23日（3泊）予約番号 {late}、2名、$360" in await sms.text(HOST, "宿泊予定")
+    gina = {**await described_ref(sms, late), "staying": False}
+    assert (gina["guest"], gina["nights"], gina["guests"], gina["total"]) == ("Gina", 3, 2, Money(36000, "USD"))
+    line = sms.render("stays", "ja", stays=[gina], more=False).splitlines()[1]
+    assert line in (await sms.text(HOST, "宿泊予定")).splitlines()
 
 
 async def test_stays_and_listings_page_with_more(sms: Sms) -> None:
@@ -310,7 +329,7 @@ async def test_guest_and_host_are_reminded_the_day_before_at_ten_across_a_restar
     assert restarted.inbox(GUEST)[-1] == (f"Reminder: your stay at #{number} (Sunny loft by the harbour, two bedrooms)"
                                           f" starts tomorrow, Dec 20-23, 3 nights (ref {ref}).")
     host = restarted.inbox(HOST)[-1]
-    assert host.startswith("リマインダー：明日 Ginaさんが") and ref in host
+    assert host == restarted.render("stay_reminder_host", "ja", **await described_ref(restarted, ref))
     await restarted.run_scheduler()
     await sms.run_scheduler()
     assert sum("Reminder" in m for m in sms.inbox(GUEST)) == 1
@@ -372,6 +391,10 @@ async def test_in_japanese_a_confirmed_stay_comes_first_and_older_ones_follow_wi
         await sms.text(GUEST, f"CANCEL {await book(sms, GUEST, number, dates)}")
     await japanese(sms, GUEST)
     lines = (await sms.text(GUEST, "状況")).splitlines()
-    assert lines[1].startswith(f"{stay} #{number} 12月20日〜23日：確定（取り消しは「取消 {stay}」）")
-    assert lines[-1] == "以前のものは「次」。" and len(lines) == 6
-    assert "取消済み" in await sms.text(GUEST, "次")
+    assert lines[1] == await status_line(sms, stay, "confirmed")
+    item = {**await described_ref(sms, stay), "state": "confirmed", "cancellable": True}
+    more = sms.render("status", "ja", reservations=[item], more=True).splitlines()[-1]
+    assert lines[-1] == more and len(lines) == 6
+    older = (await sms.text(GUEST, "次")).splitlines()
+    cancelled = [row["ref"] for row in rows(sms, "SELECT ref FROM reservations WHERE status = 'cancelled'")]
+    assert any([await status_line(sms, ref, "cancelled", cancellable=False) in older for ref in cancelled])
