@@ -65,7 +65,6 @@ def _decision_of_folded(folded: str, *, by_start: bool) -> str | None:
     return None
 
 _EDGE_PUNCTUATION = " \t\r\n.,!?;:'\"()[]{}<>-_*~`。、！？「」"
-_SPACES = re.compile(r"\s+")
 
 
 def fold(word: str) -> str:
@@ -109,7 +108,7 @@ _JAPANESE_SCRIPT = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\
 def speaks_japanese(phone: str, body: str) -> bool:
     """A first text in Japanese script (which every Japanese command is: 一覧, 予約 1, ヘルプ), or from a
     Japanese number (+81): the person is answered in Japanese from their first text on."""
-    return phone.startswith("+81") or _JAPANESE_SCRIPT.search(body) is not None
+    return phone.startswith("+81") or (not body.isascii() and _JAPANESE_SCRIPT.search(body) is not None)
 
 
 T = TypeVar("T")
@@ -145,12 +144,12 @@ class Text:
     @_once
     def clean(self) -> str:
         """The body without surrounding whitespace, inner runs of spaces folded."""
-        return _SPACES.sub(" ", self.raw.strip())
+        return " ".join(self.raw.split())  # str.split's whitespace is exactly the regular expressions' \s
 
     @_once
     def _parts(self) -> tuple[str, ...]:
         parts = self.clean.split(" ", 1)
-        glued = _GLUED_NUMBER.match(parts[0])
+        glued = None if parts[0].isascii() else _GLUED_NUMBER.match(parts[0])
         if glued:
             parts = [glued.group(1), " ".join([glued.group(2), *parts[1:]])]
         command, moved = _japanese_order(parts[0])
