@@ -7,7 +7,7 @@ and what counts as small talk ("hi", "thanks!", "ok", "ありがとう").
 
 from __future__ import annotations
 
-from bot.text import NO_WORDS, YES_WORDS, Text, fold
+from bot.text import NO_WORDS, YES_WORDS, Text
 
 
 def is_yes(text: Text) -> bool:
@@ -39,4 +39,4 @@ def small_talk(text: Text) -> str | None:
     """The kind of small talk the whole text is (greeting, thanks, ok), or None."""
     if text.media:
         return None
-    return SMALL_TALK.get(fold(text.clean).rstrip("!.?！。？ "))
+    return SMALL_TALK.get(text.folded.rstrip("!.?！。？ "))

@@ -38,6 +38,7 @@ class Context:
     never_hosted: set[int] = field(default_factory=set)
     _conversations: dict[int, Conversation] = field(default_factory=dict)
     _users: dict[int, User] = field(default_factory=dict)
+    _today: date | None = None
 
     @property
     def texter(self) -> User:
@@ -58,7 +59,11 @@ class Context:
         return self.clock.now()
 
     def today(self) -> date:
-        return self.clock.now().astimezone(ZoneInfo(self.config.timezone)).date()
+        """The date where the service runs, once per unit of work (every render asks: dates in messages
+        are written with their year only when it is not this one)."""
+        if self._today is None:
+            self._today = self.clock.now().astimezone(ZoneInfo(self.config.timezone)).date()
+        return self._today
 
     # -- people ------------------------------------------------------------------------------------
 

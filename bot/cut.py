@@ -15,7 +15,10 @@ ENDING_MAX = 320
 
 
 def units(text: str) -> int:
-    """UTF-16 code units: what Twilio counts for UCS-2 text (never fewer than the characters)."""
+    """UTF-16 code units: what Twilio counts for UCS-2 text (never fewer than the characters). Every
+    message passes here (`cap`): text without a character beyond the BMP is counted without encoding it."""
+    if text.isascii() or max(text) <= "\uffff":
+        return len(text)
     return len(text.encode("utf-16-le")) // 2
 
 

@@ -101,13 +101,16 @@ def _kanji_number(match: re.Match[str]) -> str:
 def _plain(text: str) -> str:
     """One form for every way of writing: '十二月二十日(日)〜二十三日(水)です。' -> '12/20-23'."""
     text = unicodedata.normalize("NFKC", text).lower().translate(_DASHES)
-    text = _KANJI_NUMBER.sub(_kanji_number, text)
+    japanese = not text.isascii()  # the Japanese forms below have no ASCII match: skipped for "Dec 20-23"
+    if japanese:
+        text = _KANJI_NUMBER.sub(_kanji_number, text)
     text = _WEEKDAY_IN_BRACKETS.sub("", text).replace("まで", "")
     text = _LEADING.sub("", _TRAILING.sub("", text.strip()))
-    text = _JA_SEPARATORS.sub("-", text)
-    text = _JA_YEAR.sub(r"\1/", text)
-    text = _JA_MONTH_DAY.sub(r"\1/\2", text)
-    text = _JA_DAY.sub(r"\1", text)
+    if japanese:
+        text = _JA_SEPARATORS.sub("-", text)
+        text = _JA_YEAR.sub(r"\1/", text)
+        text = _JA_MONTH_DAY.sub(r"\1/\2", text)
+        text = _JA_DAY.sub(r"\1", text)
     return " ".join(text.replace(",", " , ").split()).replace(" ,", ",")
 
 
@@ -318,6 +321,8 @@ def _relative_range(text: str, today: date) -> Stay | None:
 
 def _nights(text: str, today: date) -> Stay | None:
     """'dec 20 for 3 nights', '12/20-3泊' (12月20日から3泊), '明日-2泊', '3 nights from dec 20'."""
+    if "night" not in text and "泊" not in text:
+        return None  # both patterns need one of them, and trying them on any other stay backtracks a lot
     match = _NIGHTS.match(text) or _NIGHTS_FIRST.match(text)
     if match is None:
         return None

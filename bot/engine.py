@@ -95,13 +95,17 @@ class Inbound:
         return Text(self.body, self.media)
 
 
+# Made once: `json.dumps` with any option builds a new JSONEncoder on every call, in Python.
+_REPLY_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 @dataclass
 class Reply:
     messages: list[Outgoing] = field(default_factory=list)
     duplicate: bool = False  # a retry of a MessageSid we already answered
 
     def to_json(self) -> str:
-        return json.dumps([[m.body, m.media_url] for m in self.messages], ensure_ascii=False)
+        return _REPLY_JSON.encode([[m.body, m.media_url] for m in self.messages])
 
     @classmethod
     def from_json(cls, stored: str, duplicate: bool) -> Reply:

@@ -61,10 +61,14 @@ class Reservation:
         return self.price.times(self.nights) if self.price else None
 
 
+# Made once: `json.dumps` with any option builds a new JSONEncoder on every call, in Python.
+_CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def encode_data(data: dict[str, Any]) -> str:
     """A conversation's data as it is stored: one canonical JSON text, so the text loaded from the database
     tells whether the data changed without encoding it again."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _CANONICAL_JSON.encode(data)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from bot.catalog import sms_size
+from bot.catalog import sms_segments
 
 T = TypeVar("T")
 
@@ -21,7 +21,7 @@ def fit_page(render: Callable[[Sequence[T], bool], str], items: Sequence[T], bud
     template fits its budget with one sample item). Returns the text and n."""
     shown = len(items)
     text = render(items, False)
-    while shown > 1 and sms_size(text).segments > budget:
+    while shown > 1 and sms_segments(text) > budget:
         shown -= 1
         text = render(items[:shown], True)
     return text, shown

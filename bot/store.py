@@ -90,28 +90,22 @@ class Store:
         self._sql = executor
         self._clock = clock
         self._now_text: str | None = None
+        # The low level: the executor's own methods, bound once rather than wrapped (every statement of
+        # every unit of work goes through them). `_one` reads a row or None, `_all` every row, `_run`
+        # executes a write whose result nobody needs (an INSERT whose id is wanted: `_insert`), and
+        # `_changed` one whose count of changed rows is wanted.
+        self._one = executor.one
+        self._all = executor.all
+        self._run = executor.changed
+        self._changed = executor.changed
 
     # -- low level ---------------------------------------------------------------------------------
-
-    def _one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        return self._sql.one(sql, params)
-
-    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return self._sql.all(sql, params)
-
-    def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
-        """Execute a write whose result nobody needs (an INSERT whose id is wanted: `_insert`)."""
-        self._sql.changed(sql, params)
 
     def _insert(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Execute an INSERT into a table with an `id` column; returns the new row's id."""
         row = self._sql.one(sql + " RETURNING id", params)
         assert row is not None
         return int(row["id"])
-
-    def _changed(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Execute an UPDATE or DELETE; returns how many rows it changed."""
-        return self._sql.changed(sql, params)
 
     def _now(self) -> str:
         """The unit of work's timestamp: one instant for all it writes (and formatted once)."""

@@ -6,7 +6,9 @@ import difflib
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 # Whole-message keywords carriers and Twilio act on themselves (see shared twilio facts). A lone one of
 # these never means anything else in Airtng.
@@ -46,7 +48,10 @@ def decision_of(clean: str, *, by_start: bool = True) -> str | None:
     """YES, NO or UNCLEAR for a reply that answers a yes/no question, else None. The one place that
     reads decisions: the engine's global routing, the steps that own a decision word, opting back in.
     `by_start=False` reads whole replies only (in a free-text step "はい、海の見える部屋です" is a description)."""
-    folded = fold(clean)
+    return _decision_of_folded(fold(clean), by_start=by_start)
+
+
+def _decision_of_folded(folded: str, *, by_start: bool) -> str | None:
     if folded in YES_WORDS or folded in _YES_PHRASES:
         return YES
     if folded in NO_WORDS or folded in _NO_PHRASES:
@@ -60,7 +65,6 @@ def decision_of(clean: str, *, by_start: bool = True) -> str | None:
     return None
 
 _EDGE_PUNCTUATION = " \t\r\n.,!?;:'\"()[]{}<>-_*~`。、！？「」"
-_SPACES = re.compile(r"\s+")
 
 
 def fold(word: str) -> str:
@@ -104,7 +108,28 @@ _JAPANESE_SCRIPT = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\
 def speaks_japanese(phone: str, body: str) -> bool:
     """A first text in Japanese script (which every Japanese command is: 一覧, 予約 1, ヘルプ), or from a
     Japanese number (+81): the person is answered in Japanese from their first text on."""
-    return phone.startswith("+81") or _JAPANESE_SCRIPT.search(body) is not None
+    return phone.startswith("+81") or (not body.isascii() and _JAPANESE_SCRIPT.search(body) is not None)
+
+
+T = TypeVar("T")
+
+
+class _once(Generic[T]):
+    """`functools.cached_property` without its lock: Python 3.11's takes an RLock on every first read, which
+    cost more than most of the forms it caches. A Text is read by the one unit of work it belongs to."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self._func = func
+        self._name = func.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> T:
+        if instance is None:
+            return self  # type: ignore[return-value]  # read on the class (introspection)
+        value = instance.__dict__[self._name] = self._func(instance)
+        return value
 
 
 @dataclass(frozen=True)
@@ -116,15 +141,15 @@ class Text:
 
     # The derived forms are computed once per text (the engine and the flows ask for them many times).
 
-    @functools.cached_property
+    @_once
     def clean(self) -> str:
         """The body without surrounding whitespace, inner runs of spaces folded."""
-        return _SPACES.sub(" ", self.raw.strip())
+        return " ".join(self.raw.split())  # str.split's whitespace is exactly the regular expressions' \s
 
-    @functools.cached_property
+    @_once
     def _parts(self) -> tuple[str, ...]:
         parts = self.clean.split(" ", 1)
-        glued = _GLUED_NUMBER.match(parts[0])
+        glued = None if parts[0].isascii() else _GLUED_NUMBER.match(parts[0])
         if glued:
             parts = [glued.group(1), " ".join([glued.group(2), *parts[1:]])]
         command, moved = _japanese_order(parts[0])
@@ -133,36 +158,41 @@ class Text:
             return (command, rest) if rest else (command,)
         return tuple(parts)
 
-    @functools.cached_property
+    @_once
     def word(self) -> str:
         """The first word, folded for matching: ' book 3 ' -> 'BOOK', 'Yes!' -> 'YES', '予約3' -> '予約'."""
         return fold(self._parts[0]) if self._parts[0] else ""
 
-    @functools.cached_property
+    @_once
     def args(self) -> str:
         """Everything after the first word."""
         return self._parts[1].strip() if len(self._parts) > 1 else ""
 
-    @functools.cached_property
+    @_once
+    def folded(self) -> str:
+        """The whole text folded for matching (`fold`): decisions, small talk and keywords all read it."""
+        return fold(self.clean)
+
+    @_once
     def decision(self) -> str | None:
         """YES, NO or UNCLEAR if the text answers a yes/no question (`decision_of`), else None."""
-        return decision_of(self.clean) if self.clean else None
+        return _decision_of_folded(self.folded, by_start=True) if self.clean else None
 
-    @functools.cached_property
+    @_once
     def whole_decision(self) -> str | None:
         """`decision` for the whole reply only ("はい", "お願いします"; not "はい、..." followed by more)."""
-        return decision_of(self.clean, by_start=False) if self.clean else None
+        return _decision_of_folded(self.folded, by_start=False) if self.clean else None
 
-    @functools.cached_property
+    @_once
     def lone_word(self) -> str | None:
         """The folded message if it is a single word ('Stop.' -> 'STOP'), else None."""
         return self.word if self.clean and len(self._parts) == 1 else None
 
-    @functools.cached_property
+    @_once
     def keyword(self) -> str | None:
         """The lone word exactly as typed (folded), as carriers match opt-out keywords: '停止' is one, but
         '停止します' is not (it is 停止 only to our reading of commands, which drops verb endings)."""
-        return self.lone_word if self.lone_word is not None and fold(self.clean) == self.lone_word else None
+        return self.lone_word if self.lone_word is not None and self.folded == self.lone_word else None
 
 
 def split_glued(text: Text, commands: tuple[str, ...]) -> Text | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import TODAY, Catalog, make_environment, read_locale, sms_size, validate_catalog
+from bot.catalog import TODAY, Catalog, make_environment, read_locale, sms_segments, sms_size, validate_catalog
 from bot.check import run_check
 from bot.config import ROOT, Config, load_config
 from bot.registry import REGISTRY, SAMPLE_TODAY
@@ -202,6 +202,7 @@ def test_a_missing_directory_or_default_language_file_fails(tmp_path: Path, mess
 def test_encoding_and_segments_follow_gsm_7_and_ucs_2_rules(text: str, encoding: str, segments: int) -> None:
     size = sms_size(text)
     assert (size.encoding, size.segments) == (encoding, segments)
+    assert sms_segments(text) == segments  # the count pages are fitted with, without the per-character pass
 
 
 def test_config_default_is_the_shipped_warn_segments() -> None:

@@ -7,6 +7,7 @@ more likely a text meant for something else than a name.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bot.answers import SMALL_TALK
@@ -52,14 +53,21 @@ def name_in(text: str) -> str:
     return name
 
 
-def _command_word(name: str) -> str | None:
-    """The command word a would-be name is ("Browse", "BOOK 3", "Yes", "Thanks"), or None."""
+@functools.cache
+def _command_words() -> frozenset[str]:
+    """Every word that means something on its own: joined once (the union of a dozen sets costs more than
+    the rest of reading a name)."""
     from bot.engine import COMMANDS  # the commands are joined by the engine, which imports this module
 
+    return frozenset(COMMANDS.keys() | SMALL_TALK.keys() | YES_WORDS | NO_WORDS | HELP_WORDS | MENU_WORDS
+                     | OPT_IN_WORDS | OPT_OUT_WORDS)
+
+
+def _command_word(name: str) -> str | None:
+    """The command word a would-be name is ("Browse", "BOOK 3", "Yes", "Thanks"), or None."""
     with_number = _COMMAND_AND_NUMBER.match(name)
     word = fold(with_number.group(1) if with_number else name)
-    words = COMMANDS.keys() | SMALL_TALK.keys() | YES_WORDS | NO_WORDS | HELP_WORDS | MENU_WORDS | OPT_IN_WORDS
-    return word if word in words | OPT_OUT_WORDS else None
+    return word if word in _command_words() else None
 
 
 def _looks_like_a_date(name: str) -> bool:

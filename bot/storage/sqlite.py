@@ -100,19 +100,32 @@ class SqliteExecutor:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
+    # Each cursor is closed at once (a SELECT read with fetchone is left mid-statement otherwise), with
+    # try/finally rather than contextlib.closing: every statement of every unit passes here, and closing's
+    # __enter__ and __exit__ are two Python calls each time.
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        with closing(self._conn.execute(sql, params)) as cursor:
+        cursor = self._conn.execute(sql, params)
+        try:
             row: sqlite3.Row | None = cursor.fetchone()
             return row
+        finally:
+            cursor.close()
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        with closing(self._conn.execute(sql, params)) as cursor:
+        cursor = self._conn.execute(sql, params)
+        try:
             rows: list[Row] = cursor.fetchall()
             return rows
+        finally:
+            cursor.close()
 
     def changed(self, sql: str, params: Sequence[Any] = ()) -> int:
-        with closing(self._conn.execute(sql, params)) as cursor:
+        cursor = self._conn.execute(sql, params)
+        try:
             return cursor.rowcount
+        finally:
+            cursor.close()
 
 
 def probe(path: str) -> str | None:
