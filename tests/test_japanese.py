@@ -12,9 +12,13 @@ from typing import Any
 
 import pytest
 
+from bot.app import create_app
 from bot.catalog import sms_size
-from tests.conftest import GUEST, GUEST2, HOST, Sms, book, described, list_place
+from bot.clock import FakeClock
+from bot.config import Config
+from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, described, list_place
 from tests.support.dbview import rows, user
+from tests.support.fake_twilio import FakeTwilio
 
 JAPANESE_PHONE = "+819012345678"
 
@@ -347,12 +351,19 @@ def one_sms(*texts: str) -> bool:
     return all(sms_size(text).segments == 1 for text in texts)
 
 
-async def test_a_whole_japanese_booking_costs_one_sms_per_message_even_with_the_longest_title(sms: Sms) -> None:
+# A service charging dollars, and one charging yen (15,000円 a night: three nights write 45,000円, three
+# characters wider than $360).
+@pytest.mark.parametrize(("currency", "price"), [("USD", "120"), ("JPY", "15000")])
+async def test_a_whole_japanese_booking_costs_one_sms_per_message_even_with_the_longest_title(
+        aiohttp_client: AiohttpClient, config: Config, clock: FakeClock, fake_twilio: tuple[FakeTwilio, str],
+        currency: str, price: str) -> None:
+    app = create_app(config.with_(currency=currency), clock=clock)
+    sms = Sms(await aiohttp_client(app), fake_twilio[0], clock, app)
     assert len(LONG_TITLE) == 40
     await sms.text(HOST, "LANG JA")
     await sms.text(HOST, "掲載")
     description = "港の見える明るいロフト。寝室二つ、駅から徒歩五分です。"
-    listing = [await sms.text(HOST, answer) for answer in ("アナ", LONG_TITLE, "120", "4", description, "なし")]
+    listing = [await sms.text(HOST, answer) for answer in ("アナ", LONG_TITLE, price, "4", description, "なし")]
     number = int(rows(sms, "SELECT id FROM listings ORDER BY id DESC LIMIT 1")[0]["id"])
     assert listing[-1] == sms.render("listed", "ja", number=number, has_photo=False)
     await sms.text(GUEST, "LANG JA")
