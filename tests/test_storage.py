@@ -16,8 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.catalog import CatalogHolder
 from bot.clock import FakeClock
-from bot.config import ROOT
+from bot.config import ROOT, Config
+from bot.context import Context
+from bot.engine import Engine
+from bot.last_good import starting_catalog
 from bot.models import Conversation
 from bot.storage import Storage, migration_files, open_storage
 from bot.storage import is_postgresql as postgres_url
@@ -165,28 +169,29 @@ def _host_with_conversation(store: Store) -> int:
 
 @pytest.mark.postgresql_only
 async def test_one_text_per_phone_at_a_time_across_servers(database_url: str) -> None:
-    """Two servers get texts from one phone at once: the second waits for the first to commit."""
+    """Two servers get texts from one phone at once: the second waits for the first to commit, and then
+    sees what it did (a text runs at a snapshot, taken after the phone's previous text committed)."""
     first, second = [await open_storage(database_url, FakeClock()) for _ in range(2)]
     events: list[str] = []
     holding = threading.Event()
 
     def text(name: str, hold: float) -> Callable[[Store], None]:
         def unit(store: Store) -> None:
-            store.lock_phone("+15554440002")
-            events.append(f"{name} starts")
+            events.append(f"{name} starts, after one: {store.inbound_reply('SM-one')}")
             holding.set()
             time.sleep(hold)  # the work of a text, while the other server's text arrives
+            store.record_inbound(f"SM-{name}", "+15554440002", f"reply to {name}")
             events.append(f"{name} ends")
         return unit
 
     try:
-        one = asyncio.create_task(first.run(text("one", 0.3)))
+        one = asyncio.create_task(first.run(text("one", 0.3), key="+15554440002", snapshot=True))
         await asyncio.to_thread(holding.wait, 5)
-        await asyncio.gather(one, second.run(text("two", 0)))
+        await asyncio.gather(one, second.run(text("two", 0), key="+15554440002", snapshot=True))
     finally:
         await first.close()
         await second.close()
-    assert events == ["one starts", "one ends", "two starts", "two ends"]
+    assert events == ["one starts, after one: None", "one ends", "two starts, after one: reply to one", "two ends"]
 
 
 @pytest.mark.postgresql_only
@@ -230,6 +235,60 @@ async def test_no_lost_update_when_two_servers_change_one_conversation(database_
         await first.close()
         await second.close()
     assert (conv.flow, conv.step, conv.presented_id) == ("hosting", "describe", request_id)
+    assert len(runs) == 3  # one of the two ran again
+
+
+@pytest.mark.postgresql_only
+async def test_texts_at_a_snapshot_still_conflict_when_one_decided_on_the_others_person(config: Config) -> None:
+    """Write skew, which SERIALIZABLE prevents and a snapshot alone does not: a guest's booking at one server
+    files a request for a host who has another in front of them, so it leaves the host's conversation as it
+    is, while the host's YES at another server clears that request and looks for the next (not yet there
+    for it). Both texts run at a snapshot, as texts do; each writes back the host's conversation it read,
+    so one of them runs again and the new request is presented rather than left waiting unseen."""
+    catalog = CatalogHolder(starting_catalog(config)[0])
+    servers = [await open_storage(config.storage_url, FakeClock()) for _ in range(2)]
+    engines = [Engine(db, catalog, config, FakeClock()) for db in servers]
+    both_read = threading.Barrier(2, timeout=5)
+    runs: list[str] = []
+
+    def seed(ctx: Context) -> tuple[int, int]:
+        host = _host_with_conversation(ctx.store)
+        guest, _ = ctx.store.get_or_create_user("+15554440003", "en")
+        listing = ctx.store.create_listing(host, "Sunny loft by the harbour", None, title="Loft", price=None,
+                                           max_guests=None)
+        day = FakeClock().now().date() + timedelta(days=7)
+        shown = ctx.store.create_reservation(listing, guest.id, day, day + timedelta(days=2))
+        ctx.conversation(host).presented_id = shown.id
+        return host, listing.id
+
+    def once(name: str) -> None:
+        if name not in runs:  # the first run waits for the other to have read too; a rerun does not
+            both_read.wait()
+        runs.append(name)
+
+    def booking(ctx: Context) -> int:
+        ctx.conversation(host_id)  # as the booking flow loads the host's, to present the request
+        once("booking")
+        guest, _ = ctx.store.get_or_create_user("+15554440004", "en")
+        day = FakeClock().now().date() + timedelta(days=20)
+        return ctx.store.create_reservation(ctx.store.listing(listing_id), guest.id, day, day + timedelta(days=2)).id
+
+    def yes(ctx: Context) -> None:
+        conv = ctx.conversation(host_id)
+        once("host")
+        assert conv.presented_id is not None
+        ctx.store.set_status(conv.presented_id, "confirmed")
+        conv.presented_id = None  # the engine then presents the host's next request, if any
+
+    try:
+        host_id, listing_id = await engines[0].run(seed)
+        filed, _ = await asyncio.gather(engines[0].run(booking, key="+15554440004", snapshot=True),
+                                        engines[1].run(yes, key="+15554440001", snapshot=True))
+        presented = await engines[0].run(lambda ctx: ctx.store.conversation(host_id).presented_id)
+    finally:
+        for db in servers:
+            await db.close()
+    assert presented == filed
     assert len(runs) == 3  # one of the two ran again
 
 
