@@ -367,8 +367,11 @@ class Engine:
 
     async def record_delivery(self, twilio_sid: str, status: str, error_code: int | None,
                               to_phone: str | None = None) -> None:
-        """A status callback: record it; a carrier-side opt-out (21610) opts the user out here too."""
-        await self.run(lambda ctx: self._record_delivery(ctx, twilio_sid, status, error_code, to_phone))
+        """A status callback: record it; a carrier-side opt-out (21610) opts the user out here too. Keyed by
+        the SID, as the sender's record of the send is (`Sender._deliver`): a report racing that record
+        runs before or after it, never beside it, so one of them finds the other's row."""
+        await self.run(lambda ctx: self._record_delivery(ctx, twilio_sid, status, error_code, to_phone),
+                       key=twilio_sid)
 
     @staticmethod
     def _record_delivery(ctx: Context, twilio_sid: str, status: str, error_code: int | None,

@@ -292,6 +292,32 @@ async def test_texts_at_a_snapshot_still_conflict_when_one_decided_on_the_others
     assert len(runs) == 3  # one of the two ran again
 
 
+@pytest.mark.postgresql_only
+async def test_a_delivery_report_racing_its_send_at_another_server_is_applied(database_url: str) -> None:
+    """Twilio's report on a message reaches one server while the sender at another is still recording the
+    send: neither finds the other's row if both run at once. Keyed by the SID, the second waits for the
+    first and finds its row, so the report is applied to the message."""
+    first, second = [await open_storage(database_url, FakeClock()) for _ in range(2)]
+    reporting = threading.Event()
+
+    def report(store: Store) -> None:
+        store.update_delivery("SM-race", "delivered", None)  # no row has this SID yet: kept for the send
+        reporting.set()
+        time.sleep(0.3)  # the rest of the callback's unit, while the sender records the send
+
+    try:
+        row_id = await first.run(lambda store: store.enqueue(None, "+15554440005", "Your stay is confirmed"))
+        reported = asyncio.create_task(first.run(report, key="SM-race"))
+        await asyncio.to_thread(reporting.wait, 5)
+        await second.run(lambda store: store.mark_sent(row_id, "SM-race", "queued"), key="SM-race", snapshot=True)
+        await reported
+        delivery = query(database_url, "SELECT delivery_status FROM outbox WHERE id = ?", (row_id,))
+    finally:
+        await first.close()
+        await second.close()
+    assert [row["delivery_status"] for row in delivery] == ["delivered"]
+
+
 def _claim_together(store: Store, barrier: threading.Barrier, waited: list[bool]) -> list[tuple[str, int]]:
     """Claim the due outbox at the same moment as the other server (a rerun claims at once)."""
     if not waited:
