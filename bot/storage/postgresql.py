@@ -155,7 +155,8 @@ class PostgresStorage:
     @classmethod
     async def open(cls, url: str, clock: Clock, *, size: int = POOL_SIZE) -> PostgresStorage:
         def configure(conn: psycopg.Connection[Any]) -> None:
-            # Each unit opens its transaction (`transaction()`), and opens it SERIALIZABLE.
+            # Each unit opens its transaction (`transaction()`), SERIALIZABLE unless it asks for a snapshot
+            # (`_run_sync` sets it per unit).
             conn.autocommit = True
             conn.isolation_level = IsolationLevel.SERIALIZABLE
             # A sequential scan locks the whole table against concurrent writers for serialisability, so on
