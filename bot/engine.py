@@ -424,6 +424,7 @@ def mark_unreachable(ctx: Context, user_id: int, reason: str) -> None:
     declined at once and their guests told, instead of waiting out the request's time."""
     ctx.store.mark_unreachable(user_id, reason)
     ctx.person(user_id).unreachable = reason
+    ctx.conversation(user_id)  # written back: a booking for this host filed meanwhile conflicts (write_touched)
     outcomes.decline_all(ctx, ctx.store.pending_for(host_id=user_id), "unreachable")
     # Confirmed stays at their places still stand: their guests are told, an operator will look.
     outcomes.host_gone(ctx, user_id, "host_unreachable")

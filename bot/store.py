@@ -356,8 +356,10 @@ class Store:
         )
         return [(_listing(row), int(row["pending"]), int(row["stays"])) for row in rows]
 
-    def unlist(self, listing_id: int) -> None:
-        self._run("UPDATE listings SET active = 0 WHERE id = ?", (listing_id,))
+    def unlist(self, listing_id: int) -> int | None:
+        """Take the listing off the market; returns its host's id (None: no such listing)."""
+        row = self._one("UPDATE listings SET active = 0 WHERE id = ? RETURNING host_id", (listing_id,))
+        return int(row["host_id"]) if row else None
 
     # -- reservations ------------------------------------------------------------------------------
 

@@ -21,8 +21,10 @@ from bot.clock import FakeClock
 from bot.config import ROOT, Config
 from bot.context import Context
 from bot.engine import Engine
+from bot.errors import ListingNotFound
 from bot.last_good import starting_catalog
 from bot.models import Conversation
+from bot.outcomes import unlist_listing
 from bot.storage import Storage, migration_files, open_storage
 from bot.storage import is_postgresql as postgres_url
 from bot.store import Store
@@ -289,6 +291,56 @@ async def test_texts_at_a_snapshot_still_conflict_when_one_decided_on_the_others
         for db in servers:
             await db.close()
     assert presented == filed
+    assert len(runs) == 3  # one of the two ran again
+
+
+@pytest.mark.postgresql_only
+async def test_a_place_hidden_while_a_guest_books_it_at_another_server_leaves_no_request_waiting(
+        config: Config) -> None:
+    """An operator hides a place (the console's unit) while a guest's booking of it runs at another server
+    (a text, at a snapshot): each finds the other's work not there yet. Both write back the host's
+    conversation, so one runs again: the request is declined with the place, or never filed."""
+    catalog = CatalogHolder(starting_catalog(config)[0])
+    servers = [await open_storage(config.storage_url, FakeClock()) for _ in range(2)]
+    engines = [Engine(db, catalog, config, FakeClock()) for db in servers]
+    both_read = threading.Barrier(2, timeout=5)
+    runs: list[str] = []  # every attempt, a rerun that finds the place gone included
+
+    def seed(ctx: Context) -> int:
+        host = _host_with_conversation(ctx.store)
+        return ctx.store.create_listing(host, "Sunny loft by the harbour", None, title="Loft", price=None,
+                                        max_guests=None).id
+
+    def once(name: str) -> None:
+        if runs.count(name) == 1:  # the first attempt waits for the other to have read too
+            both_read.wait()
+
+    def booking(ctx: Context) -> None:
+        runs.append("booking")
+        guest, _ = ctx.store.get_or_create_user("+15554440004", "en")
+        try:
+            listing = ctx.store.listing(listing_id)
+        except ListingNotFound:
+            return
+        ctx.conversation(listing.host_id)  # as the booking flow loads the host's, to present the request
+        once("booking")
+        day = FakeClock().now().date() + timedelta(days=20)
+        ctx.store.create_reservation(listing, guest.id, day, day + timedelta(days=2))
+
+    def hide(ctx: Context) -> None:
+        runs.append("hide")
+        ctx.store.pending_for_listing(listing_id)
+        once("hide")
+        unlist_listing(ctx, listing_id)
+
+    try:
+        listing_id = await engines[0].run(seed)
+        await asyncio.gather(engines[0].run(booking, key="+15554440004", snapshot=True), engines[1].run(hide))
+    finally:
+        for db in servers:
+            await db.close()
+    waiting = query(config.storage_url, "SELECT id FROM reservations WHERE status = 'pending'")
+    assert waiting == []
     assert len(runs) == 3  # one of the two ran again
 
 
