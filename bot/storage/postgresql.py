@@ -5,8 +5,7 @@ thread, as one transaction, SERIALIZABLE unless the caller asks for a snapshot. 
 units ran at once, on whichever servers, the outcome is that of some order one after another; a unit
 that would break that fails with 40001 (or 40P01, a deadlock) and is run again from the start, on fresh
 data (after a few losses, in a lane where such units run one at a time across all servers, so that none
-starves). So no outbox row is claimed by two servers, a job is worked once, and a delivery report racing
-its send is applied.
+starves). So no outbox row is claimed by two servers and a job is worked once.
 
 A text runs at REPEATABLE READ instead (`snapshot=True`): SERIALIZABLE's predicate locks are pages of
 indexes, and texts that read and insert beside each other (new phones, new conversations, new replies
@@ -16,7 +15,9 @@ write one row, so the engine makes every unit write back each conversation it re
 write_touched`): two units about one person, a guest's booking presenting the host's next request while
 the host texts at another server, always write that person's row, and one runs again on fresh data.
 A text's own phone is locked (`key`: a session advisory lock) before its transaction begins, so its
-snapshot holds everything the phone's previous text committed, at whichever server.
+snapshot holds everything the phone's previous text committed, at whichever server; the record of a send
+and its delivery report are keyed by the message's SID the same way, so whichever comes second finds the
+other's row.
 
 The executor translates the Store's `?` placeholders into psycopg's `%s` (escaping any literal `%`), once
 per distinct statement text.
