@@ -149,10 +149,11 @@ class Engine:
         self._on_commit = on_commit
         self._locks = KeyedLocks()
 
-    async def run(self, work: Callable[[Context], T]) -> T:
-        """Run `work` as one unit of work (`Storage.run`): one transaction, after which every touched
-        host is presented their next request and every touched conversation saved, in that transaction."""
-        result = await self._db.run(lambda store: self._in_context(store, work))
+    async def run(self, work: Callable[[Context], T], *, key: str | None = None, snapshot: bool = False) -> T:
+        """Run `work` as one unit of work (`Storage.run`, with its `key` and `snapshot`): one transaction,
+        after which every touched host is presented their next request and every touched conversation
+        saved, in that transaction."""
+        result = await self._db.run(lambda store: self._in_context(store, work), key=key, snapshot=snapshot)
         self._on_commit()
         return result
 
@@ -165,16 +166,17 @@ class Engine:
 
     async def handle(self, inbound: Inbound) -> Reply:
         """Apply one inbound text exactly once and return what to answer the texter."""
+        # One text per phone at a time across every server (`key`), each on all its phone's previous texts
+        # did; a snapshot is enough, since the unit writes back every conversation it read (`_finish`).
         async with self._locks.hold(inbound.phone):
             try:
-                return await self.run(lambda ctx: self._apply(ctx, inbound))
+                return await self.run(lambda ctx: self._apply(ctx, inbound), key=inbound.phone, snapshot=True)
             except Exception:
                 log.exception("handling %s failed; answering with the generic error", inbound.message_sid)
             # Record the failure so Twilio's retries of this MessageSid get the same answer, not a rerun.
-            return await self.run(lambda ctx: self._record_failure(ctx, inbound))
+            return await self.run(lambda ctx: self._record_failure(ctx, inbound), key=inbound.phone, snapshot=True)
 
     def _record_failure(self, ctx: Context, inbound: Inbound) -> Reply:
-        ctx.store.lock_phone(inbound.phone)
         stored = ctx.store.inbound_reply(inbound.message_sid)
         if stored is not None:
             return Reply.from_json(stored, duplicate=True)
@@ -184,7 +186,6 @@ class Engine:
         return reply
 
     def _apply(self, ctx: Context, inbound: Inbound) -> Reply:
-        ctx.store.lock_phone(inbound.phone)  # another server may have this phone's previous text
         arrival = ctx.store.arrival(inbound.message_sid, inbound.phone, self._first_language(ctx, inbound))
         if arrival.reply is not None:
             return Reply.from_json(arrival.reply, duplicate=True)
@@ -232,9 +233,11 @@ class Engine:
             present_next(ctx, conv.user_id)
         for conv in ctx.touched():
             # The texter's own flow timeout slides with each text they send; anyone else's is saved only
-            # if this unit of work changed it, and keeps its timeout.
+            # if this unit of work changed it, and keeps its timeout. Where units may run at a snapshot,
+            # every conversation read is written back, changed or not: a unit that decided anything on
+            # someone's conversation then conflicts with any other unit about them (`write_touched`).
             own = ctx.acted and ctx.user is not None and conv.user_id == ctx.user.id
-            if conv.changed or (own and conv.flow is not None):
+            if conv.changed or (own and conv.flow is not None) or ctx.store.write_touched:
                 ctx.store.save_conversation(conv, ctx.flow_timeout, slide=own)
         ctx.finished = True
 
@@ -368,8 +371,11 @@ class Engine:
 
     async def record_delivery(self, twilio_sid: str, status: str, error_code: int | None,
                               to_phone: str | None = None) -> None:
-        """A status callback: record it; a carrier-side opt-out (21610) opts the user out here too."""
-        await self.run(lambda ctx: self._record_delivery(ctx, twilio_sid, status, error_code, to_phone))
+        """A status callback: record it; a carrier-side opt-out (21610) opts the user out here too. Keyed by
+        the SID, as the sender's record of the send is (`Sender._deliver`): a report racing that record
+        runs before or after it, never beside it, so one of them finds the other's row."""
+        await self.run(lambda ctx: self._record_delivery(ctx, twilio_sid, status, error_code, to_phone),
+                       key=twilio_sid)
 
     @staticmethod
     def _record_delivery(ctx: Context, twilio_sid: str, status: str, error_code: int | None,
@@ -422,6 +428,7 @@ def mark_unreachable(ctx: Context, user_id: int, reason: str) -> None:
     declined at once and their guests told, instead of waiting out the request's time."""
     ctx.store.mark_unreachable(user_id, reason)
     ctx.person(user_id).unreachable = reason
+    ctx.conversation(user_id)  # written back: a booking for this host filed meanwhile conflicts (write_touched)
     outcomes.decline_all(ctx, ctx.store.pending_for(host_id=user_id), "unreachable")
     # Confirmed stays at their places still stand: their guests are told, an operator will look.
     outcomes.host_gone(ctx, user_id, "host_unreachable")

@@ -45,7 +45,12 @@ def decline_all(ctx: Context, reservations: list[Reservation], reason: str) -> i
 def unlist_listing(ctx: Context, listing_id: int) -> int:
     """Take a place off the market (the host's UNLIST, or an operator hiding it in the console): its
     waiting requests are declined and those guests told. Returns how many were declined."""
-    ctx.store.unlist(listing_id)
+    host_id = ctx.store.unlist(listing_id)
+    if host_id is not None:
+        # The host's conversation is written back (`Dialect.write_touched`): a booking filed meanwhile at
+        # another server, which presents to this host, then conflicts with this unit instead of slipping
+        # past the decline.
+        ctx.conversation(host_id)
     return decline_all(ctx, ctx.store.pending_for_listing(listing_id), "unlisted")
 
 

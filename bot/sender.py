@@ -240,7 +240,10 @@ class Sender:
             sent = await self._gateway.send(row.to_phone, row.body, row.media_url)
         except SendError as error:
             return await self._record_failure(row, error)
-        await self._db.run(lambda store: store.mark_sent(row.id, sent.sid, sent.status), first=True)
+        # Keyed by the SID, as its delivery report is (`Engine.record_delivery`), so a snapshot is enough:
+        # whichever of the two comes second sees the other's row.
+        await self._db.run(lambda store: store.mark_sent(row.id, sent.sid, sent.status), first=True,
+                           key=sent.sid, snapshot=True)
         return _DONE
 
     def _before_send_sync(self, store: Store, row: OutboxRow, checked: bool, counted: bool) -> _Outcome | None:

@@ -113,11 +113,10 @@ class Store:
             self._now_text = to_db(self._clock.now())
         return self._now_text
 
-    def lock_phone(self, phone: str) -> None:
-        """Hold this phone's lock until the unit of work ends: one text per phone at a time, whichever
-        server it reached (PostgreSQL's advisory lock; SQLite has one writer at a time already)."""
-        if self._sql.dialect.lock_key is not None:
-            self._one(self._sql.dialect.lock_key, (phone,))
+    @property
+    def write_touched(self) -> bool:
+        """Whether a unit writes back every conversation it read (`Dialect.write_touched`)."""
+        return self._sql.dialect.write_touched
 
     def schema_version(self) -> int:
         row = self._one("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations")
@@ -351,8 +350,10 @@ class Store:
         )
         return [(_listing(row), int(row["pending"]), int(row["stays"])) for row in rows]
 
-    def unlist(self, listing_id: int) -> None:
-        self._run("UPDATE listings SET active = 0 WHERE id = ?", (listing_id,))
+    def unlist(self, listing_id: int) -> int | None:
+        """Take the listing off the market; returns its host's id (None: no such listing)."""
+        row = self._one("UPDATE listings SET active = 0 WHERE id = ? RETURNING host_id", (listing_id,))
+        return int(row["host_id"]) if row else None
 
     # -- reservations ------------------------------------------------------------------------------
 

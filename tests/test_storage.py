@@ -16,9 +16,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.catalog import CatalogHolder
 from bot.clock import FakeClock
-from bot.config import ROOT
+from bot.config import ROOT, Config
+from bot.context import Context
+from bot.engine import Engine
+from bot.errors import ListingNotFound
+from bot.last_good import starting_catalog
 from bot.models import Conversation
+from bot.outcomes import unlist_listing
 from bot.storage import Storage, migration_files, open_storage
 from bot.storage import is_postgresql as postgres_url
 from bot.store import Store
@@ -165,28 +171,29 @@ def _host_with_conversation(store: Store) -> int:
 
 @pytest.mark.postgresql_only
 async def test_one_text_per_phone_at_a_time_across_servers(database_url: str) -> None:
-    """Two servers get texts from one phone at once: the second waits for the first to commit."""
+    """Two servers get texts from one phone at once: the second waits for the first to commit, and then
+    sees what it did (a text runs at a snapshot, taken after the phone's previous text committed)."""
     first, second = [await open_storage(database_url, FakeClock()) for _ in range(2)]
     events: list[str] = []
     holding = threading.Event()
 
     def text(name: str, hold: float) -> Callable[[Store], None]:
         def unit(store: Store) -> None:
-            store.lock_phone("+15554440002")
-            events.append(f"{name} starts")
+            events.append(f"{name} starts, after one: {store.inbound_reply('SM-one')}")
             holding.set()
             time.sleep(hold)  # the work of a text, while the other server's text arrives
+            store.record_inbound(f"SM-{name}", "+15554440002", f"reply to {name}")
             events.append(f"{name} ends")
         return unit
 
     try:
-        one = asyncio.create_task(first.run(text("one", 0.3)))
+        one = asyncio.create_task(first.run(text("one", 0.3), key="+15554440002", snapshot=True))
         await asyncio.to_thread(holding.wait, 5)
-        await asyncio.gather(one, second.run(text("two", 0)))
+        await asyncio.gather(one, second.run(text("two", 0), key="+15554440002", snapshot=True))
     finally:
         await first.close()
         await second.close()
-    assert events == ["one starts", "one ends", "two starts", "two ends"]
+    assert events == ["one starts, after one: None", "one ends", "two starts, after one: reply to one", "two ends"]
 
 
 @pytest.mark.postgresql_only
@@ -231,6 +238,136 @@ async def test_no_lost_update_when_two_servers_change_one_conversation(database_
         await second.close()
     assert (conv.flow, conv.step, conv.presented_id) == ("hosting", "describe", request_id)
     assert len(runs) == 3  # one of the two ran again
+
+
+@pytest.mark.postgresql_only
+async def test_texts_at_a_snapshot_still_conflict_when_one_decided_on_the_others_person(config: Config) -> None:
+    """Write skew, which SERIALIZABLE prevents and a snapshot alone does not: a guest's booking at one server
+    files a request for a host who has another in front of them, so it leaves the host's conversation as it
+    is, while the host's YES at another server clears that request and looks for the next (not yet there
+    for it). Both texts run at a snapshot, as texts do; each writes back the host's conversation it read,
+    so one of them runs again and the new request is presented rather than left waiting unseen."""
+    catalog = CatalogHolder(starting_catalog(config)[0])
+    servers = [await open_storage(config.storage_url, FakeClock()) for _ in range(2)]
+    engines = [Engine(db, catalog, config, FakeClock()) for db in servers]
+    both_read = threading.Barrier(2, timeout=5)
+    runs: list[str] = []
+
+    def seed(ctx: Context) -> tuple[int, int]:
+        host = _host_with_conversation(ctx.store)
+        guest, _ = ctx.store.get_or_create_user("+15554440003", "en")
+        listing = ctx.store.create_listing(host, "Sunny loft by the harbour", None, title="Loft", price=None,
+                                           max_guests=None)
+        day = FakeClock().now().date() + timedelta(days=7)
+        shown = ctx.store.create_reservation(listing, guest.id, day, day + timedelta(days=2))
+        ctx.conversation(host).presented_id = shown.id
+        return host, listing.id
+
+    def once(name: str) -> None:
+        if name not in runs:  # the first run waits for the other to have read too; a rerun does not
+            both_read.wait()
+        runs.append(name)
+
+    def booking(ctx: Context) -> int:
+        ctx.conversation(host_id)  # as the booking flow loads the host's, to present the request
+        once("booking")
+        guest, _ = ctx.store.get_or_create_user("+15554440004", "en")
+        day = FakeClock().now().date() + timedelta(days=20)
+        return ctx.store.create_reservation(ctx.store.listing(listing_id), guest.id, day, day + timedelta(days=2)).id
+
+    def yes(ctx: Context) -> None:
+        conv = ctx.conversation(host_id)
+        once("host")
+        assert conv.presented_id is not None
+        ctx.store.set_status(conv.presented_id, "confirmed")
+        conv.presented_id = None  # the engine then presents the host's next request, if any
+
+    try:
+        host_id, listing_id = await engines[0].run(seed)
+        filed, _ = await asyncio.gather(engines[0].run(booking, key="+15554440004", snapshot=True),
+                                        engines[1].run(yes, key="+15554440001", snapshot=True))
+        presented = await engines[0].run(lambda ctx: ctx.store.conversation(host_id).presented_id)
+    finally:
+        for db in servers:
+            await db.close()
+    assert presented == filed
+    assert len(runs) == 3  # one of the two ran again
+
+
+@pytest.mark.postgresql_only
+async def test_a_place_hidden_while_a_guest_books_it_at_another_server_leaves_no_request_waiting(
+        config: Config) -> None:
+    """An operator hides a place (the console's unit) while a guest's booking of it runs at another server
+    (a text, at a snapshot): each finds the other's work not there yet. Both write back the host's
+    conversation, so one runs again: the request is declined with the place, or never filed."""
+    catalog = CatalogHolder(starting_catalog(config)[0])
+    servers = [await open_storage(config.storage_url, FakeClock()) for _ in range(2)]
+    engines = [Engine(db, catalog, config, FakeClock()) for db in servers]
+    both_read = threading.Barrier(2, timeout=5)
+    runs: list[str] = []  # every attempt, a rerun that finds the place gone included
+
+    def seed(ctx: Context) -> int:
+        host = _host_with_conversation(ctx.store)
+        return ctx.store.create_listing(host, "Sunny loft by the harbour", None, title="Loft", price=None,
+                                        max_guests=None).id
+
+    def once(name: str) -> None:
+        if runs.count(name) == 1:  # the first attempt waits for the other to have read too
+            both_read.wait()
+
+    def booking(ctx: Context) -> None:
+        runs.append("booking")
+        guest, _ = ctx.store.get_or_create_user("+15554440004", "en")
+        try:
+            listing = ctx.store.listing(listing_id)
+        except ListingNotFound:
+            return
+        ctx.conversation(listing.host_id)  # as the booking flow loads the host's, to present the request
+        once("booking")
+        day = FakeClock().now().date() + timedelta(days=20)
+        ctx.store.create_reservation(listing, guest.id, day, day + timedelta(days=2))
+
+    def hide(ctx: Context) -> None:
+        runs.append("hide")
+        ctx.store.pending_for_listing(listing_id)
+        once("hide")
+        unlist_listing(ctx, listing_id)
+
+    try:
+        listing_id = await engines[0].run(seed)
+        await asyncio.gather(engines[0].run(booking, key="+15554440004", snapshot=True), engines[1].run(hide))
+    finally:
+        for db in servers:
+            await db.close()
+    waiting = query(config.storage_url, "SELECT id FROM reservations WHERE status = 'pending'")
+    assert waiting == []
+    assert len(runs) == 3  # one of the two ran again
+
+
+@pytest.mark.postgresql_only
+async def test_a_delivery_report_racing_its_send_at_another_server_is_applied(database_url: str) -> None:
+    """Twilio's report on a message reaches one server while the sender at another is still recording the
+    send: neither finds the other's row if both run at once. Keyed by the SID, the second waits for the
+    first and finds its row, so the report is applied to the message."""
+    first, second = [await open_storage(database_url, FakeClock()) for _ in range(2)]
+    reporting = threading.Event()
+
+    def report(store: Store) -> None:
+        store.update_delivery("SM-race", "delivered", None)  # no row has this SID yet: kept for the send
+        reporting.set()
+        time.sleep(0.3)  # the rest of the callback's unit, while the sender records the send
+
+    try:
+        row_id = await first.run(lambda store: store.enqueue(None, "+15554440005", "Your stay is confirmed"))
+        reported = asyncio.create_task(first.run(report, key="SM-race"))
+        await asyncio.to_thread(reporting.wait, 5)
+        await second.run(lambda store: store.mark_sent(row_id, "SM-race", "queued"), key="SM-race", snapshot=True)
+        await reported
+        delivery = query(database_url, "SELECT delivery_status FROM outbox WHERE id = ?", (row_id,))
+    finally:
+        await first.close()
+        await second.close()
+    assert [row["delivery_status"] for row in delivery] == ["delivered"]
 
 
 def _claim_together(store: Store, barrier: threading.Barrier, waited: list[bool]) -> list[tuple[str, int]]:

@@ -35,8 +35,11 @@ class Dialect:
     """The statements that differ between backends; everything else in the Store is one SQL text."""
 
     name: str
-    # Serialises units about one key (a phone) across every server; None where one writer does already.
-    lock_key: str | None
+    # Units may run at snapshot isolation (`Storage.run(..., snapshot=True)`), where two units conflict only
+    # when both write one row: then a unit writes back every conversation it read, changed or not, so
+    # that any two units about one person conflict and one runs again (Engine._finish). False where one
+    # writer at a time makes every unit serial already.
+    write_touched: bool
     # Deletes up to `limit` (1st parameter) replies received before a time (2nd), oldest first.
     forget_replies: str
     # A case-insensitive "contains" test of a column against a LIKE pattern (one parameter); ASCII letters
@@ -71,10 +74,15 @@ class Storage(Protocol):
     url: str
     dialect: Dialect
 
-    async def run(self, work: Callable[[Store], T], *, first: bool = False) -> T:
+    async def run(self, work: Callable[[Store], T], *, first: bool = False, key: str | None = None,
+                  snapshot: bool = False) -> T:
         """Run one unit of work: all of it or none of it, durable when this returns. `work` may be run
         again from the start (PostgreSQL retries a unit that lost a conflict), so it changes nothing but
-        the database. `first`: a small unit others wait on, run ahead of those queued where units queue."""
+        the database. `first`: a small unit others wait on, run ahead of those queued where units queue.
+        `key` (a phone): units with one key run one at a time across every server, each seeing all that
+        the one before it committed. `snapshot`: the unit needs only snapshot isolation (it conflicts
+        with another unit only where both write one row; see `Dialect.write_touched`) instead of full
+        serialisability. Where one writer at a time runs every unit, both are so already."""
         ...
 
     async def migrate(self) -> int:

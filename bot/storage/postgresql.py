@@ -1,15 +1,23 @@
 """The PostgreSQL backend: one database shared by every server (`DATABASE_URL=postgresql://...`).
 
 Each unit of work runs synchronously (flows stay plain functions) on a pooled connection in a worker
-thread, as one SERIALIZABLE transaction. PostgreSQL then guarantees that whatever units ran at once, on
-whichever servers, the outcome is that of some order one after another; a unit that would break that (it
-read a row another committed unit changed: a guest's booking presenting the host's next request while the
-host's own text changes the same conversation at another server) fails with 40001 (or 40P01, a deadlock)
-and is run again from the start, on fresh data (after a few losses, in a lane where such units run one at
-a time across all servers, so that none starves). So no update is lost, no outbox row is claimed by two
-servers, and a job is worked once. On top of that, a text takes an advisory lock on its phone
-(`Store.lock_phone`) so that two texts from one phone wait for each other instead of both working and
-one failing.
+thread, as one transaction, SERIALIZABLE unless the caller asks for a snapshot. SERIALIZABLE: whatever
+units ran at once, on whichever servers, the outcome is that of some order one after another; a unit
+that would break that fails with 40001 (or 40P01, a deadlock) and is run again from the start, on fresh
+data (after a few losses, in a lane where such units run one at a time across all servers, so that none
+starves). So no outbox row is claimed by two servers and a job is worked once.
+
+A text runs at REPEATABLE READ instead (`snapshot=True`): SERIALIZABLE's predicate locks are pages of
+indexes, and texts that read and insert beside each other (new phones, new conversations, new replies
+on the same rightmost index pages) made nearly every text a pivot of a dangerous structure and rerun it,
+with nothing in common but a page. Under a snapshot two units conflict (40001, rerun) only when both
+write one row, so the engine makes every unit write back each conversation it read (`Dialect.
+write_touched`): two units about one person, a guest's booking presenting the host's next request while
+the host texts at another server, always write that person's row, and one runs again on fresh data.
+A text's own phone is locked (`key`: a session advisory lock) before its transaction begins, so its
+snapshot holds everything the phone's previous text committed, at whichever server; the record of a send
+and its delivery report are keyed by the message's SID the same way, so whichever comes second finds the
+other's row.
 
 The executor translates the Store's `?` placeholders into psycopg's `%s` (escaping any literal `%`), once
 per distinct statement text.
@@ -55,10 +63,12 @@ CONTENDED_LOCK = 0x4169727475  # "Airtu"
 # Every server migrating at start-up takes this advisory lock first: one applies, the others find it done.
 MIGRATION_LOCK = 0x41697274  # "Airt"
 RETRIED = (errors.SerializationFailure, errors.DeadlockDetected)
+KEY_LOCK = "SELECT pg_advisory_lock(hashtextextended(%s, 0))"
+KEY_UNLOCK = "SELECT pg_advisory_unlock(hashtextextended(%s, 0))"
 
 POSTGRESQL = Dialect(
     name="postgresql",
-    lock_key="SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+    write_touched=True,
     # No arrival order to walk without a column and an index per text: a BRIN index on the time (a few
     # pages, kept by appends) finds the old rows (`db/postgresql/001_initial.sql`).
     forget_replies="DELETE FROM inbound WHERE message_sid IN"
@@ -119,6 +129,20 @@ def read_only_store(url: str, clock: Clock) -> Iterator[Store]:
             yield Store(PostgresExecutor(conn), clock)
 
 
+@contextmanager
+def _holding(conn: psycopg.Connection[dict[str, Any]], lock: str, unlock: str, key: object | None) -> Iterator[None]:
+    """Hold a session advisory lock on `key` (nothing when None) around a transaction: taken before it
+    begins, so the transaction's snapshot is taken after the previous holder committed."""
+    if key is None:
+        yield
+        return
+    conn.execute(lock, (key,))
+    try:
+        yield
+    finally:
+        conn.execute(unlock, (key,))
+
+
 class PostgresStorage:
     dialect = POSTGRESQL
 
@@ -132,7 +156,8 @@ class PostgresStorage:
     @classmethod
     async def open(cls, url: str, clock: Clock, *, size: int = POOL_SIZE) -> PostgresStorage:
         def configure(conn: psycopg.Connection[Any]) -> None:
-            # Each unit opens its transaction (`transaction()`), and opens it SERIALIZABLE.
+            # Each unit opens its transaction (`transaction()`), SERIALIZABLE unless it asks for a snapshot
+            # (`_run_sync` sets it per unit).
             conn.autocommit = True
             conn.isolation_level = IsolationLevel.SERIALIZABLE
             # A sequential scan locks the whole table against concurrent writers for serialisability, so on
@@ -147,20 +172,28 @@ class PostgresStorage:
         await asyncio.to_thread(pool.open, wait=True, timeout=10)
         return cls(url, pool, clock)
 
-    async def run(self, work: Callable[[Store], T], *, first: bool = False) -> T:
+    async def run(self, work: Callable[[Store], T], *, first: bool = False, key: str | None = None,
+                  snapshot: bool = False) -> T:
         """Run the unit on a pooled connection in a worker thread (`first` means nothing here: units do not
         queue behind one another). A caller cancelled before its unit started means it never runs; once
         started it runs to its end."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, self._run_sync, work)
+        return await loop.run_in_executor(self._threads, self._run_sync, work, key, snapshot)
 
-    def _run_sync(self, work: Callable[[Store], T]) -> T:
+    def _run_sync(self, work: Callable[[Store], T], key: str | None, snapshot: bool) -> T:
+        isolation = IsolationLevel.REPEATABLE_READ if snapshot else IsolationLevel.SERIALIZABLE
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with self._pool.connection() as conn:
-                    if attempt <= FAST_ATTEMPTS:
-                        return self._attempt(conn, work)
-                    return self._attempt_contended(conn, work)
+                    conn.isolation_level = isolation
+                    with _holding(conn, KEY_LOCK, KEY_UNLOCK, key):
+                        if attempt <= FAST_ATTEMPTS:
+                            return self._attempt(conn, work)
+                        with _holding(conn, "SELECT pg_advisory_lock(%s)", "SELECT pg_advisory_unlock(%s)",
+                                      CONTENDED_LOCK):
+                            # One contended unit at a time across every server; taken before the
+                            # transaction begins, so its snapshot follows the previous one's commit.
+                            return self._attempt(conn, work)
             except RETRIED as exc:
                 if attempt == MAX_ATTEMPTS:
                     raise
@@ -172,15 +205,6 @@ class PostgresStorage:
     def _attempt(self, conn: psycopg.Connection[dict[str, Any]], work: Callable[[Store], T]) -> T:
         with conn.transaction():
             return work(Store(PostgresExecutor(conn), self._clock))
-
-    def _attempt_contended(self, conn: psycopg.Connection[dict[str, Any]], work: Callable[[Store], T]) -> T:
-        """One unit at a time across every server: taken before the transaction begins, so its snapshot is
-        taken after the previous contended unit committed."""
-        conn.execute("SELECT pg_advisory_lock(%s)", (CONTENDED_LOCK,))
-        try:
-            return self._attempt(conn, work)
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (CONTENDED_LOCK,))
 
     async def migrate(self) -> int:
         return await asyncio.to_thread(self._migrate_sync)

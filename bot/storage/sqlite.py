@@ -77,7 +77,7 @@ class _Unit:
 
 SQLITE = Dialect(
     name="sqlite",
-    lock_key=None,  # one writer at a time already
+    write_touched=False,  # one writer at a time already
     # Rows are walked in insertion (rowid) order, which is arrival order, and only the first `limit` are
     # looked at: the purge reads a bounded window whatever the table's size, with no index on the time
     # (one more index would cost every text a write). A row stamped late (a clock step back) only delays
@@ -258,13 +258,15 @@ class SqliteStorage:
             raise
         return current
 
-    async def run(self, work: Callable[[Store], T], *, first: bool = False) -> T:
+    async def run(self, work: Callable[[Store], T], *, first: bool = False, key: str | None = None,
+                  snapshot: bool = False) -> T:
         """Run one unit of work: all of it or none of it, durable when this returns.
 
         A caller cancelled before its unit started means the unit never runs; once started it runs to the
         end and commits with its batch, whatever happens to the caller. `first`: a small unit that goes
         ahead of those queued (in the next batch), for work others wait on (e.g. recording an SMS as sent
-        so the next can go); units marked so run in the order they came."""
+        so the next can go); units marked so run in the order they came. `key` and `snapshot` change
+        nothing here: units run one at a time, each on all that came before."""
         loop = asyncio.get_running_loop()
         unit = _Unit(work, loop.create_future())
         (self._first if first else self._queue).append(unit)
