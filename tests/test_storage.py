@@ -88,6 +88,18 @@ async def test_both_backends_migrate_to_the_same_tables_and_columns(database_url
     assert _columns(database_url) == _columns(sqlite_url)
 
 
+@pytest.mark.sqlite_only
+async def test_a_database_that_cannot_be_opened_leaves_no_thread_behind(tmp_path: Path) -> None:
+    """A server whose start-up fails on its database (here a file that is not one) must still be able to
+    exit: a connection left open keeps a thread alive that the interpreter waits for at exit."""
+    broken = tmp_path / "not-a-database.db"
+    broken.write_bytes(b"this is not an SQLite file" * 100)
+    before = threading.active_count()
+    with pytest.raises(Exception, match="not a database"):
+        await open_storage(str(broken), FakeClock())
+    assert threading.active_count() == before
+
+
 async def test_several_servers_starting_at_once_migrate_once(fresh_url: str, backend: str) -> None:
     """Three servers start together on an empty database: one applies the migrations, the others wait for
     it and find them applied (a second run of 001 would fail on its CREATE TABLEs)."""

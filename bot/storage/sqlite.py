@@ -39,6 +39,27 @@ CHECKPOINT_SECONDS = 0.1
 AUTO_CHECKPOINT_PAGES = 4000  # ~16 MiB of WAL
 
 
+_PRAGMAS = (
+    # First: several servers opening a new file at once wait for each other's switch to WAL.
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA journal_mode=WAL",
+    # FULL: every acknowledged webhook is on disk before the 200 goes out.
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    # Each unit of work runs in a SAVEPOINT, so SQLite keeps the pages it changes in a statement
+    # journal to roll back to: in memory rather than spilled to a temporary file (~10% of a text's
+    # CPU, see docs/performance.md). Durability is the WAL's business and does not change.
+    "PRAGMA temp_store=MEMORY",
+    # 32 MiB of page cache instead of SQLite's 2: with 1,000,000 reservations the indexes a text
+    # walks no longer fit in 2 MiB, and every page missed is a read on the event loop. Measured in
+    # docs/performance.md: p99 at scale within 1.35x of the small world again, for ~30 MB more RSS.
+    f"PRAGMA cache_size=-{PAGE_CACHE_KIB}",
+    # SQLite's own checkpoint runs inside the COMMIT that takes the WAL past this, and every webhook
+    # of the batch waits for it; the `Checkpointer` leaves it little to do (see there).
+    f"PRAGMA wal_autocheckpoint={AUTO_CHECKPOINT_PAGES}",
+)
+
+
 class _WriterLock:
     """An exclusive lock on `<database>.lock`, held by the process whose transaction is open.
 
@@ -185,31 +206,32 @@ class SqliteStorage:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(str(path), isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
-        for pragma in (
-            # First: several servers opening a new file at once wait for each other's switch to WAL.
-            "PRAGMA busy_timeout=5000",
-            "PRAGMA journal_mode=WAL",
-            # FULL: every acknowledged webhook is on disk before the 200 goes out.
-            "PRAGMA synchronous=FULL",
-            "PRAGMA foreign_keys=ON",
-            # Each unit of work runs in a SAVEPOINT, so SQLite keeps the pages it changes in a statement
-            # journal to roll back to: in memory rather than spilled to a temporary file (~10% of a text's
-            # CPU, see docs/performance.md). Durability is the WAL's business and does not change.
-            "PRAGMA temp_store=MEMORY",
-            # 32 MiB of page cache instead of SQLite's 2: with 1,000,000 reservations the indexes a text
-            # walks no longer fit in 2 MiB, and every page missed is a read on the event loop. Measured in
-            # docs/performance.md: p99 at scale within 1.35x of the small world again, for ~30 MB more RSS.
-            f"PRAGMA cache_size=-{PAGE_CACHE_KIB}",
-            # SQLite's own checkpoint runs inside the COMMIT that takes the WAL past this, and every webhook
-            # of the batch waits for it; the `Checkpointer` leaves it little to do (see there).
-            f"PRAGMA wal_autocheckpoint={AUTO_CHECKPOINT_PAGES}",
-        ):
-            await conn.execute(pragma)
         lock_path = None if str(path) == ":memory:" else Path(f"{path}.lock")
-        db = cls(conn, clock, group_commit=group_commit, lock_path=lock_path, path=str(path))
-        if migrate:
-            await db.migrate()
+        try:
+            db = cls(conn, clock, group_commit=group_commit, lock_path=lock_path, path=str(path))
+        except BaseException:
+            await conn.close()
+            raise
+        try:
+            await db._on_thread(db._configure)
+            if migrate:
+                await db.migrate()
+        except BaseException:
+            # A connection left open keeps its thread alive, and the process could not exit.
+            await db.close()
+            raise
         return db
+
+    def _configure(self, conn: sqlite3.Connection) -> None:
+        """The connection's settings, under the writer lock: servers opening a new file at once would race
+        to switch it to WAL, and SQLite answers one of them "database is locked" at once instead of waiting
+        (it does not call the busy handler where waiting could deadlock)."""
+        self._writer.acquire()
+        try:
+            for pragma in _PRAGMAS:
+                conn.execute(pragma)
+        finally:
+            self._writer.release()
 
     async def _on_thread(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn` with the raw connection on aiosqlite's worker thread: migrations, BEGIN and COMMIT.
