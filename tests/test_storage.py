@@ -94,10 +94,12 @@ async def test_a_database_that_cannot_be_opened_leaves_no_thread_behind(tmp_path
     exit: a connection left open keeps a thread alive that the interpreter waits for at exit."""
     broken = tmp_path / "not-a-database.db"
     broken.write_bytes(b"this is not an SQLite file" * 100)
-    before = threading.active_count()
+    before = set(threading.enumerate())
     with pytest.raises(Exception, match="not a database"):
         await open_storage(str(broken), FakeClock())
-    assert threading.active_count() == before
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=5)  # a closed connection's thread ends just after its close is acknowledged
+        assert not thread.is_alive(), thread
 
 
 async def test_several_servers_starting_at_once_migrate_once(fresh_url: str, backend: str) -> None:
