@@ -16,9 +16,10 @@ know it went out, so it is retried.)
 
 A row counts as an attempt (against `outbox.max_attempts`) in the last commit before its call: the claim,
 for the rows whose calls start the moment it commits (each recipient's first, for as many recipients as
-are sent to at once: `_sent_at_once`), else the unit just before the call. So the rows a crash cut off
-before their call (most of a batch) have used no try, while a call made before a crash has: a crash loop
-in the double-send window cannot send one message without end.
+are sent to at once: `_sent_at_once`); the commit recording a worker's last message to one recipient, for
+the first message to the recipient that worker turns to next; else the unit just before the call. So the
+rows a crash cut off before their call (most of a batch) have used no try, while a call made before a
+crash has: a crash loop in the double-send window cannot send one message without end.
 
 What happens on each failure (the README's "What happens when things go wrong" lists them for operators):
 
@@ -48,9 +49,9 @@ import logging
 import random
 import sys
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
@@ -82,10 +83,19 @@ class _Outcome:
     retry_at: datetime | None = None
     blocked: bool = False
     lost: bool = False
+    counted_next: bool = False  # the commit that recorded it also counted the next row's attempt
 
 
 _DONE = _Outcome()
 _LOST = _Outcome(lost=True)
+
+
+def _count_if_ours(store: Store, row: OutboxRow | None) -> bool:
+    """Count the call about to be made for `row`, if it is still under the lease this pass set (one that ran
+    out while it waited its turn may be another sender's now). True when counted."""
+    if row is None or row.lease_until is None:
+        return False
+    return store.renew_lease(row.id, row.lease_until, row.lease_until, attempt=True)
 
 
 @dataclass(frozen=True)
@@ -172,31 +182,43 @@ class Sender:
             by_recipient: dict[str, list[OutboxRow]] = defaultdict(list)
             for row in rows:
                 by_recipient[row.to_phone].append(row)
-            limit = asyncio.Semaphore(self._config.outbox_concurrency)
+            queues = deque(by_recipient.values())
+            counted = set(at_once)
 
-            async def deliver_in_order(queue: list[OutboxRow]) -> None:
-                async with limit:
+            async def work_through(queue: list[OutboxRow] | None) -> None:
+                """One of `outbox_concurrency` workers: a recipient's messages in order, then the next
+                recipient's. The next recipient's first attempt is counted in the commit that records this
+                one's last outcome, the last commit before its call (as the claim does for the first ones)."""
+                while queue is not None:
+                    following: list[OutboxRow] | None = None
                     for index, row in enumerate(queue):
+                        if index == len(queue) - 1 and queues:
+                            following = queues.popleft()
+                        ahead = following[0] if following and following[0].id not in counted else None
                         # A recipient's first message, its turn come right after the claim, needs no
                         # second look: the claim checked the recipient and set a lease far longer than that.
                         fresh = index == 0 and self._clock.now() - claimed_at < FRESH_CLAIM
-                        outcome = await self._deliver(row, checked=fresh, counted=row.id in at_once)
+                        outcome = await self._deliver(row, checked=fresh, counted=row.id in counted,
+                                                      count_next=ahead)
+                        if outcome.counted_next and ahead is not None:
+                            counted.add(ahead.id)
                         if outcome.lost:
                             # The rest were leased with it, so their leases ran out too: the next pass
                             # (ours or another worker's) claims whatever is still due, in order.
-                            return
+                            break
                         rest = [later.id for later in queue[index + 1:]]
                         if outcome.retry_at is not None:
                             # Keep one person's messages in order: the rest wait for the failed one.
                             await self._release(rest, outcome.retry_at, "waiting for an earlier message")
-                            return
+                            break
                         if outcome.blocked:
                             # The next pass records the rest as skipped.
                             await self._release(rest, self._clock.now(), "recipient blocked")
-                            return
+                            break
+                    queue = following or (queues.popleft() if queues else None)
 
-            results = await asyncio.gather(*(deliver_in_order(q) for q in by_recipient.values()),
-                                           return_exceptions=True)
+            starters = [queues.popleft() for _ in range(min(self._config.outbox_concurrency, len(queues)))]
+            results = await asyncio.gather(*(work_through(q) for q in starters), return_exceptions=True)
             for result in results:
                 if isinstance(result, BaseException):
                     # Its rows stay leased and are tried again when the lease runs out.
@@ -227,10 +249,13 @@ class Sender:
             firsts.setdefault(row.to_phone, row.id)
         return set(list(firsts.values())[:self._config.outbox_concurrency])
 
-    async def _deliver(self, row: OutboxRow, *, checked: bool = False, counted: bool = False) -> _Outcome:
+    async def _deliver(self, row: OutboxRow, *, checked: bool = False, counted: bool = False,
+                       count_next: OutboxRow | None = None) -> _Outcome:
         """Send one row, if it is still ours and its recipient may be texted, and record the outcome.
         `checked`: the claim has just made sure of the recipient, so only the lease and the attempt are
-        written before the call; `counted`: the claim counted this attempt, so, checked too, nothing is."""
+        written before the call; `counted`: this attempt is counted already (by the claim, or with the
+        outcome before it), so, checked too, nothing is. `count_next`: the row this worker calls next, whose
+        attempt the outcome's commit counts too if it is still ours (`counted_next` says it did)."""
         if not (checked and counted):
             held = await self._db.run(lambda store: self._before_send_sync(store, row, checked, counted),
                                       first=True)
@@ -239,12 +264,15 @@ class Sender:
         try:
             sent = await self._gateway.send(row.to_phone, row.body, row.media_url)
         except SendError as error:
-            return await self._record_failure(row, error)
+            return await self._record_failure(row, error, count_next)
+
+        def record(store: Store) -> _Outcome:
+            store.mark_sent(row.id, sent.sid, sent.status)
+            return _Outcome(counted_next=_count_if_ours(store, count_next))
+
         # Keyed by the SID, as its delivery report is (`Engine.record_delivery`), so a snapshot is enough:
         # whichever of the two comes second sees the other's row.
-        await self._db.run(lambda store: store.mark_sent(row.id, sent.sid, sent.status), first=True,
-                           key=sent.sid, snapshot=True)
-        return _DONE
+        return await self._db.run(record, first=True, key=sent.sid, snapshot=True)
 
     def _before_send_sync(self, store: Store, row: OutboxRow, checked: bool, counted: bool) -> _Outcome | None:
         """Just before the send: renew the lease if the row is still ours (the pass may have outlived the
@@ -264,14 +292,20 @@ class Sender:
             store.count_attempts([row.id])
         return None
 
-    async def _record_failure(self, row: OutboxRow, error: SendError) -> _Outcome:
+    async def _record_failure(self, row: OutboxRow, error: SendError,
+                              count_next: OutboxRow | None = None) -> _Outcome:
         # The consequences for the user first (their own unit of work: declines, withdrawals, others told),
         # then park the row. A crash in between leaves the row leased; the next try finds the user blocked.
         if error.code == OPTED_OUT_CODE and row.user_id is not None:
             await self._on_opted_out(row.user_id)
         elif error.code in UNREACHABLE_CODES and row.user_id is not None:
             await self._on_unreachable(row.user_id, PERMANENT_CODES[error.code or 0])
-        return await self._db.run(lambda store: self._record_failure_sync(store, row, error), first=True)
+
+        def record(store: Store) -> _Outcome:
+            outcome = self._record_failure_sync(store, row, error)
+            return replace(outcome, counted_next=_count_if_ours(store, count_next))
+
+        return await self._db.run(record, first=True)
 
     def _record_failure_sync(self, store: Store, row: OutboxRow, error: SendError) -> _Outcome:
         if not error.transient:

@@ -316,6 +316,9 @@ async def test_two_workers_never_both_send_a_row_whose_lease_ran_out_while_it_wa
     assert [twilio.to(phone) for phone in (HOST, GUEST, GUEST2)] == [["one"], ["two"], ["three"]]
     assert twilio.attempts == 3
     assert [r["status"] for r in outbox(first)] == ["sent", "sent", "sent"]
+    # One call each, one try each: worker one's record of the second send does not count a try for the
+    # third, which was no longer its own.
+    assert [r["attempts"] for r in outbox(first)] == [1, 1, 1]
 
 
 async def test_a_stop_that_arrives_mid_pass_stops_the_messages_already_claimed_for_that_person(
