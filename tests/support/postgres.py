@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import quote
 
 import psycopg
+
+from bot.storage.bulk import scratch_schema
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 SKIPPED = "PostgreSQL tests skipped: set TEST_DATABASE_URL to a reachable PostgreSQL (.ci/run does)"
@@ -26,14 +27,6 @@ def unreachable() -> str | None:
     except psycopg.Error as exc:
         return f"cannot connect to TEST_DATABASE_URL: {exc}"
     return None
-
-
-def with_schema(url: str, schema: str) -> str:
-    """`url` with `schema` first on the search path: every table the app makes and reads is in it.
-    Commits do not wait for the disk (`synchronous_commit=off`): the tests kill app servers, never the
-    database, so they lose nothing by it and run faster."""
-    options = quote(f"-c search_path={schema} -c synchronous_commit=off", safe="")
-    return f"{url}{'&' if '?' in url else '?'}options={options}"
 
 
 def truncate_all(url: str) -> None:
@@ -62,12 +55,10 @@ def truncate_all(url: str) -> None:
 
 @contextmanager
 def fresh_schema() -> Iterator[str]:
-    """A database URL whose tables live in a new, empty schema (no migrations yet), dropped afterwards."""
-    schema = f"test_{secrets.token_hex(6)}"
-    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield with_schema(TEST_DATABASE_URL, schema)
-    finally:
-        with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    """A database URL whose tables live in a new, empty schema (no migrations yet), dropped afterwards.
+    Commits do not wait for the disk (`synchronous_commit=off`): the tests kill app servers, never the
+    database, so they lose nothing by it and run faster."""
+    options = quote("-c synchronous_commit=off", safe="")
+    with scratch_schema(f"{TEST_DATABASE_URL}{'&' if '?' in TEST_DATABASE_URL else '?'}options={options}",
+                        "test") as url:
+        yield url
