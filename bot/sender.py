@@ -243,7 +243,7 @@ class Sender:
         """The rows whose calls start as soon as the claim commits, with no unit of work in between: each
         recipient's first, for the first `outbox_concurrency` recipients (`deliver_due` starts them in this
         order). The claim is their last commit before the call, so it counts their attempts; every other
-        row's is counted by the unit just before its own call."""
+        row's is counted by the last commit before its own call (`_deliver`'s `count_next`, or its own unit)."""
         firsts: dict[str, int] = {}
         for row in rows:
             firsts.setdefault(row.to_phone, row.id)
@@ -277,7 +277,7 @@ class Sender:
     def _before_send_sync(self, store: Store, row: OutboxRow, checked: bool, counted: bool) -> _Outcome | None:
         """Just before the send: renew the lease if the row is still ours (the pass may have outlived the
         claim's lease), skip it if its recipient opted out or became unreachable since the claim, or what it
-        says went stale (unless `checked`), and count the attempt (unless the claim did). None: send it now."""
+        says went stale (unless `checked`), and count the attempt (unless counted already). None: send it now."""
         until = self._clock.now() + self._lease
         count_now = not counted
         if row.lease_until is None or not store.renew_lease(row.id, row.lease_until, until,
