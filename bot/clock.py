@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -40,3 +42,13 @@ def from_db(text: str) -> datetime:
     """The instant `to_db` wrote. fromisoformat reads the trailing "Z" (Python 3.11+) at a tenth of
     strptime's cost."""
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+async def wait_until(event: asyncio.Event, seconds: float) -> None:
+    """Wait for `event`, at most `seconds`. A background loop's pause: on Python 3.11, `asyncio.wait_for`
+    returns normally when the task is cancelled in the same moment the event is set (the cancellation is
+    lost, CPython gh-86296), and a loop that paused that way never ends, holding up the server's shutdown.
+    `asyncio.timeout` keeps the cancellation."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()

@@ -58,6 +58,9 @@ class Config:
     event_loop: str = setting("auto", yaml="server.event_loop", env="EVENT_LOOP",
                               choices=("auto", "uvloop", "asyncio"), doc="""
         The event loop: uvloop where it is installed ("auto"), or force "uvloop" or "asyncio" (Python's own).""")
+    stop_timeout: float = setting(30, yaml="server.stop_timeout_seconds", env="STOP_TIMEOUT", minimum=1, doc="""
+        With several workers: how long a worker told to stop may take to finish its requests and close before
+        it is killed, so that a stuck one cannot keep the service from going down and being restarted.""")
     access_log: bool = setting(False, yaml="server.access_log", env="ACCESS_LOG", doc="""
         One INFO line per request. Twilio's console logs every webhook already, and the server handles
         noticeably more texts per second without it.""")

@@ -44,7 +44,6 @@ same phone is being retried (`Store.claim_due`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import sys
@@ -55,7 +54,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, SystemClock, wait_until
 from bot.config import Config
 from bot.gateway import OPTED_OUT_CODE, PERMANENT_CODES, UNREACHABLE_CODES, SendError, SmsGateway
 from bot.models import OutboxRow
@@ -362,8 +361,7 @@ class Sender:
             if due is not None:
                 wait = max(0.0, min(wait, (due - self._clock.now()).total_seconds()))
             self._wakeup.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=wait or 0.01)
+            await wait_until(self._wakeup, wait or 0.01)
 
 
 def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> int:

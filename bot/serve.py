@@ -14,6 +14,7 @@ import importlib.util
 import logging
 import multiprocessing
 import signal
+import time
 from multiprocessing.connection import wait
 from types import FrameType
 
@@ -28,6 +29,7 @@ from bot.storage import describe, open_storage, probe
 log = logging.getLogger(__name__)
 
 GC_YOUNG_THRESHOLD = 7000
+SUPERVISOR_POLL_SECONDS = 0.5
 
 
 class StartupError(Exception):
@@ -136,10 +138,13 @@ def _serve_workers(config: Config) -> int:
     log.info("serving on %s:%s with %d worker processes", config.bind, config.port, len(workers))
 
     stopping = False
+    deadline: float | None = None  # when workers told to stop are killed if still running
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        nonlocal stopping
+        nonlocal stopping, deadline
         stopping = True
+        if deadline is None:
+            deadline = time.monotonic() + config.stop_timeout
         for process in workers:
             if process.is_alive():
                 process.terminate()  # SIGTERM: each worker shuts its app down cleanly
@@ -149,7 +154,8 @@ def _serve_workers(config: Config) -> int:
     exit_code = 0
     alive = list(workers)
     while alive:
-        ended = wait([process.sentinel for process in alive])
+        # A bounded wait: a stop asked for by a signal sets the deadline while this waits.
+        ended = wait([process.sentinel for process in alive], SUPERVISOR_POLL_SECONDS)
         for process in [p for p in alive if p.sentinel in ended]:
             process.join()
             alive.remove(process)
@@ -159,6 +165,11 @@ def _serve_workers(config: Config) -> int:
                 exit_code = 1
                 log.error("%s exited with %s; stopping the others", process.name, process.exitcode)
                 stop(signal.SIGTERM, None)
+        if alive and deadline is not None and time.monotonic() >= deadline:
+            exit_code = 1
+            for process in alive:
+                log.error("%s did not stop within %g s of being told to; killing it", process.name,
+                          config.stop_timeout)
+                process.kill()
+            deadline = float("inf")  # killed: now only wait for them to go
     return exit_code
-
-

@@ -42,15 +42,23 @@ def _gone(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
 
 
+def _handles_sigterm(pid: int) -> bool:
+    """The worker's event loop has installed its SIGTERM handler (before that, SIGTERM simply ends it)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
+    return False
+
+
 async def _start(aiohttp_server: Callable[..., Awaitable[TestServer]], tmp_path: Path,
-                 twilio: FakeTwilio) -> Server:
+                 twilio: FakeTwilio, stop_timeout: float = 10) -> Server:
     fake = await aiohttp_server(twilio.app())
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "WORKERS": "2", "PORT": str(port), "BIND": "127.0.0.1",
            "DATABASE": str(tmp_path / "airtng.db"), "PUBLIC_URL": url, "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
            "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_PHONE_NUMBER": BOT_NUMBER,
-           "TWILIO_API_URL": str(fake.make_url("")).rstrip("/")}
+           "TWILIO_API_URL": str(fake.make_url("")).rstrip("/"), "STOP_TIMEOUT": str(stop_timeout)}
     server = Server(env, tmp_path / "server.log", url)
     await server.start()
     assert server.process is not None
@@ -100,5 +108,22 @@ async def test_a_dead_worker_takes_the_service_down_for_the_supervisor(
         assert await asyncio.wait_for(server.process.wait(), 15) == 1
         assert _gone(first) and _gone(second)
         assert "exited with -9; stopping the others" in (tmp_path / "server.log").read_text()
+    finally:
+        await server.kill()
+
+
+async def test_a_worker_that_does_not_stop_is_killed_so_the_service_still_goes_down(
+        aiohttp_server: Callable[..., Awaitable[TestServer]], tmp_path: Path) -> None:
+    server = await _start(aiohttp_server, tmp_path, FakeTwilio(), stop_timeout=1)
+    assert server.process is not None
+    try:
+        stuck, other = _workers(server.process.pid)
+        await _until(lambda: _handles_sigterm(stuck), 15, "the worker to handle SIGTERM")
+        # Frozen, it cannot act on the SIGTERM it is sent (until its handler is in, SIGTERM would end it).
+        os.kill(stuck, signal.SIGSTOP)
+        server.process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(server.process.wait(), 15) == 1
+        assert _gone(stuck) and _gone(other)
+        assert "did not stop within 1 s of being told to; killing it" in (tmp_path / "server.log").read_text()
     finally:
         await server.kill()

@@ -9,7 +9,6 @@ rules, in one transaction with the messages they cause, as a text would.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import re
@@ -27,7 +26,7 @@ from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 
 from bot.catalog import validate_catalog
-from bot.clock import from_db
+from bot.clock import from_db, wait_until
 from bot.config import Config
 from bot.console import auth, editing
 from bot.console import queries as q
@@ -395,8 +394,7 @@ async def _event_stream(request: web.Request, read: Callable[[], Awaitable[dict[
             elif quiet >= KEEPALIVE_SECONDS:
                 await response.write(b": still here\n\n")
                 quiet = 0.0
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(request.app[STOPPING].wait(), seconds)
+            await wait_until(request.app[STOPPING], seconds)
             if request.app[STOPPING].is_set():
                 break  # the server is shutting down: the browser reconnects to whichever serves next
             quiet += seconds
