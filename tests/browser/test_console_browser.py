@@ -59,6 +59,9 @@ async def test_book_a_stay_end_to_end_through_the_dev_phone(page: Page, site: Sm
     upcoming = dashboard.locator('[data-stat="upcoming_stays"]')
     await expect(waiting).to_have_text("0")
 
+    # The new tab took the front; a tab behind it gets few animation frames, and each click waits for two
+    # to see the button hold still.
+    await page.bring_to_front()
     await page.get_by_role("link", name="Dev phone").click()
     await text_as(page, site, DEV_HOST, "HOST", "What's your name?")
     await text_as(page, site, DEV_HOST, "Ana", "What's your place called?")
