@@ -211,6 +211,40 @@ async def test_one_text_per_phone_at_a_time_across_servers(database_url: str) ->
 
 
 @pytest.mark.postgresql_only
+@pytest.mark.parametrize("key", ["+15554440004", "SM'; SELECT pg_sleep(60); --\\"])
+async def test_a_failed_text_leaves_its_phone_free_for_the_next_at_any_server(database_url: str, key: str) -> None:
+    """A text's unit fails (a broken rule, an SQL error that aborts its transaction): nothing it did is
+    kept, and the phone's next text, at another server, runs at once rather than waiting on a lock the
+    failed one kept. Keys are quoted, whatever they hold."""
+    first, second = [await open_storage(database_url, FakeClock()) for _ in range(2)]
+
+    def broken_rule(store: Store) -> None:
+        store.get_or_create_user("+15554440005", "en")
+        raise ValueError("rule broken half-way")
+
+    def broken_sql(store: Store) -> None:
+        store.get_or_create_user("+15554440005", "en")
+        store.inbound_reply("SM-x")
+        store.record_inbound("SM-x", "+15554440005", "a")
+        try:
+            store.record_inbound("SM-x", "+15554440005", "b")  # the same MessageSid twice: a unique violation
+        except Exception:  # the driver's own error; the transaction is aborted now
+            raise ValueError("the unit gives up on an aborted transaction") from None
+
+    try:
+        for failing in (broken_rule, broken_sql):
+            for _ in range(2 * 8):  # more than the pool's connections: none is left holding the lock
+                with pytest.raises(ValueError):
+                    await first.run(failing, key=key, snapshot=True)
+            found = await asyncio.wait_for(
+                second.run(lambda store: store.user_by_phone("+15554440005"), key=key, snapshot=True), 5)
+            assert found is None
+    finally:
+        await first.close()
+        await second.close()
+
+
+@pytest.mark.postgresql_only
 async def test_no_lost_update_when_two_servers_change_one_conversation(database_url: str) -> None:
     """A guest's booking at one server presents a request to the host while the host's own text at another
     server starts a flow: both read the host's conversation before either writes it. The unit that loses
