@@ -49,10 +49,12 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Connections (and worker threads) per server process: units wait on the network, not the CPU, but every
-# unit running at once is one more that may conflict with another (README "Running on several machines":
-# PostgreSQL's max_connections must cover this times every process of every machine).
-POOL_SIZE = 8
+# Connections (and worker threads) per server process (README "Running on several machines": PostgreSQL's
+# max_connections must cover this times every process of every machine). A unit's own CPU (psycopg, the
+# rules) needs the one GIL the event loop also needs, so threads beyond a few add no texts/s, only more
+# units part-way through at once, each waiting its turn for the GIL between round trips: the slowest texts
+# are slower (docs/performance.md, "Fewer round trips, fewer threads").
+POOL_SIZE = 4
 # A unit that loses a conflict runs again after a short random pause (growing to BACKOFF_CAP); after
 # FAST_ATTEMPTS it runs in the contended lane (one unit at a time across all servers, under an advisory
 # lock taken before its transaction), so that no unit starves behind a crowd of others; after MAX_ATTEMPTS
