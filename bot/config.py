@@ -169,6 +169,9 @@ class Config:
     # Not settings (no key, no variable): what tests and the benchmark choose in code.
     # Run the background sender/scheduler tasks (tests may drive them by hand).
     background_tasks: bool = True
+    # How often the console's live pages read their figures again (an event goes out only when they changed).
+    live_dashboard_seconds: float = 2.0
+    live_phone_seconds: float = 1.0
 
     def __post_init__(self) -> None:
         # `https://x.ngrok.app/` and `https://x.ngrok.app` name the same base: keep one form, so that

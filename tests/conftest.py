@@ -228,6 +228,9 @@ def config(tmp_path: Path, fake_twilio: tuple[FakeTwilio, str], database_url: st
         # argon2 at its least cost: console tests sign in often (the shipped cost is tested on its own).
         console_password_time_cost=1,
         console_password_memory_kib=32,
+        # Live console pages look again often, so tests that watch them change wait little.
+        live_dashboard_seconds=0.2,
+        live_phone_seconds=0.2,
     )
 
 

@@ -354,15 +354,13 @@ async def dashboard_json(request: web.Request) -> web.Response:
 
 @routes.get("/api/dashboard/events")
 async def dashboard_events(request: web.Request) -> web.StreamResponse:
-    return await _event_stream(request, lambda: _dashboard_payload(request), LIVE_DASHBOARD_SECONDS)
+    return await _event_stream(request, lambda: _dashboard_payload(request), _config(request).live_dashboard_seconds)
 
 
 # -- live pages: server-sent events -----------------------------------------------------------------------
 
-# How often a live page's figures are read again; an event goes out only when they changed. (Every worker
-# serves its own browsers and the changes may come from any of them, so the database is what is watched.)
-LIVE_DASHBOARD_SECONDS = 2.0
-LIVE_PHONE_SECONDS = 1.0
+# A live page reads its figures again every `Config.live_*_seconds`. (Every worker serves its own browsers
+# and the changes may come from any of them, so the database is what is watched.)
 # A comment line this often keeps proxies from closing a quiet stream.
 KEEPALIVE_SECONDS = 15.0
 
@@ -772,4 +770,4 @@ async def phone_thread(request: web.Request) -> web.Response:
 async def phone_events(request: web.Request) -> web.StreamResponse:
     config = _dev_phone_config(request)
     number = _number(request, config, request.query.get("number", ""))
-    return await _event_stream(request, lambda: _phone_thread(request, number), LIVE_PHONE_SECONDS)
+    return await _event_stream(request, lambda: _phone_thread(request, number), config.live_phone_seconds)
