@@ -29,6 +29,11 @@ REF_LENGTH = 6
 # A server whose heartbeat is older than this is gone: the rows it leased are sent by the others at once.
 # Heartbeats come every `HEARTBEAT_SECONDS` (bot/sender.py).
 HOLDER_DEAD_SECONDS = 10
+# Which open outbox rows wait for their first try and which have failed at least once and wait for (or are
+# on) another. A claim counts its try (README, "kill -9"), so a row being sent for the first time has one.
+# The console's counts and lists and `run.py outbox` all use these.
+OUTBOX_WAITING = "((status = 'pending' AND attempts = 0) OR (status = 'sending' AND attempts <= 1))"
+OUTBOX_RETRYING = "((status = 'pending' AND attempts > 0) OR (status = 'sending' AND attempts > 1))"
 
 _RESERVATION_COLUMNS = ("id, ref, listing_id, host_id, guest_id, check_in, check_out, status, reason, created_at,"
                         " guests, price_per_night, currency")
@@ -790,8 +795,7 @@ class Store:
         reason (outbox_due index)."""
         rows = self._all(
             "SELECT id, to_phone, status, attempts, last_error, next_attempt_at, created_at FROM outbox"
-            " WHERE (status = 'pending' AND attempts > 0) OR (status = 'sending' AND attempts > 1)"
-            " ORDER BY id LIMIT ?",
+            f" WHERE {OUTBOX_RETRYING} ORDER BY id LIMIT ?",
             (limit,),
         )
         return [dict(row) for row in rows]

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from bot.clock import to_db
-from bot.store import Store, _like_escape
+from bot.store import OUTBOX_RETRYING, OUTBOX_WAITING, Store, _like_escape
 
 PAGE_ROWS = 200
 T = TypeVar("T")
@@ -171,8 +171,8 @@ def dashboard_counts(now: datetime, today: date) -> dict[str, Query]:
         "replies_24h": ("SELECT COUNT(*) AS n FROM inbound WHERE received_at > ? AND reply <> '[]'", (day_ago,)),
         "sms_out_24h": ("SELECT COUNT(*) AS n FROM outbox WHERE id > (SELECT MAX(id) FROM outbox) - ?"
                         " AND created_at > ?", (RECENT_SMS, day_ago)),
-        "outbox_waiting": (f"SELECT COUNT(*) AS n FROM outbox WHERE {open_rows} AND attempts = 0", ()),
-        "outbox_retrying": (f"SELECT COUNT(*) AS n FROM outbox WHERE {open_rows} AND attempts > 0", ()),
+        "outbox_waiting": (f"SELECT COUNT(*) AS n FROM outbox WHERE {open_rows} AND {OUTBOX_WAITING}", ()),
+        "outbox_retrying": (f"SELECT COUNT(*) AS n FROM outbox WHERE {open_rows} AND {OUTBOX_RETRYING}", ()),
         "outbox_failed": ("SELECT COUNT(*) AS n FROM outbox WHERE status = 'failed'", ()),
         # Only a sent message gets a delivery report: the partial index outbox_undelivered holds just these.
         "outbox_undelivered": ("SELECT COUNT(*) AS n FROM outbox WHERE delivery_status IN ('undelivered', 'failed')",
@@ -397,8 +397,8 @@ def thread(store: Store, phone: str, limit: int = PAGE_ROWS) -> list[dict[str, A
 # -- outbox -----------------------------------------------------------------------------------------------
 
 OUTBOX_VIEWS = {
-    "retrying": "status IN ('pending', 'sending') AND attempts > 0",
-    "waiting": "status IN ('pending', 'sending') AND attempts = 0",
+    "retrying": OUTBOX_RETRYING,
+    "waiting": OUTBOX_WAITING,
     "failed": "status = 'failed'",
     "undelivered": "status = 'sent' AND delivery_status IN ('undelivered', 'failed')",
     "skipped": "status = 'skipped'",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from pathlib import Path
@@ -13,6 +14,7 @@ from bot.check import run_check
 from bot.config import Config
 from tests.conftest import GUEST, GUEST2, GUEST3, HOST, AiohttpClient, Sms, book, list_place
 from tests.console.support import next_event, signed_in
+from tests.test_crash import _until
 
 
 async def _user_id(sms: Sms, phone: str) -> int:
@@ -280,6 +282,29 @@ async def test_give_up_stops_the_retries_of_a_message(sms: Sms) -> None:
     await sms.deliver()
     assert sms.inbox(HOST) == []  # never sent
     assert "<b>give_up</b>" in await console.page("/admin/audit")
+
+
+async def test_a_message_on_its_first_try_is_waiting_and_one_failed_before_is_retrying(sms: Sms) -> None:
+    """A claim counts its try, so a first try in flight has one attempt: it is still a message waiting,
+    in the dashboard's count and list, as in `run.py outbox`; only one that failed before is retrying."""
+    console = await signed_in(sms)
+    number = await list_place(sms)
+    held = sms.twilio.hold(HOST)
+    delivering = asyncio.create_task(book(sms, GUEST, number))  # delivers what the texts queued
+    await _until(lambda: HOST not in sms.twilio.holds, 10, "the host's prompt in flight")
+    stats = (await (await console.get("/admin/api/dashboard")).json())["stats"]
+    assert (stats["outbox_waiting"], stats["outbox_retrying"]) == (1, 0)
+    assert 'id="outbox-' in await console.page("/admin/outbox?view=waiting")
+    assert 'id="outbox-' not in await console.page("/admin/outbox?view=retrying")
+    held.set()
+    await asyncio.wait_for(delivering, 10)
+
+    sms.twilio.fail_next(503, to=GUEST)
+    await sms.text(HOST, "YES")  # the guest is told, and Twilio fails that once
+    await sms.deliver()
+    stats = (await (await console.get("/admin/api/dashboard")).json())["stats"]
+    assert (stats["outbox_waiting"], stats["outbox_retrying"]) == (0, 1)
+    assert "HTTP 503" in await console.page("/admin/outbox?view=retrying")
 
 
 async def test_retry_now_of_an_undelivered_message_queues_it_again(sms: Sms) -> None:
