@@ -361,6 +361,7 @@ async def dashboard_events(request: web.Request) -> web.StreamResponse:
 
 # A live page reads its figures again every `Config.live_*_seconds`. (Every worker serves its own browsers
 # and the changes may come from any of them, so the database is what is watched.)
+
 # A comment line this often keeps proxies from closing a quiet stream.
 KEEPALIVE_SECONDS = 15.0
 
