@@ -2,6 +2,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The suite on every core, at most 4 (pytest-xdist); PYTEST_WORKERS= runs it in one process.
+PYTEST_WORKERS ?= -n auto --maxprocesses 4
 
 .PHONY: run test lint typecheck check docs chat bench clean
 
@@ -29,7 +31,7 @@ docs: $(STAMP)
 	$(BIN)/python run.py messages --docs
 
 test: $(STAMP) lint typecheck check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_WORKERS)
 
 bench: $(STAMP)
 	$(BIN)/python run.py bench $(BENCH_ARGS)
