@@ -27,6 +27,7 @@ from bot.models import Conversation
 from bot.outcomes import unlist_listing
 from bot.storage import Storage, migration_files, open_storage
 from bot.storage import is_postgresql as postgres_url
+from bot.storage.postgresql import POOL_SIZE
 from bot.store import Store
 from tests.support import postgres
 from tests.support.dbview import query
@@ -233,7 +234,7 @@ async def test_a_failed_text_leaves_its_phone_free_for_the_next_at_any_server(da
 
     try:
         for failing in (broken_rule, broken_sql):
-            for _ in range(2 * 8):  # more than the pool's connections: none is left holding the lock
+            for _ in range(4 * POOL_SIZE):  # more than the pool's connections: none is left holding the lock
                 with pytest.raises(ValueError):
                     await first.run(failing, key=key, snapshot=True)
             found = await asyncio.wait_for(

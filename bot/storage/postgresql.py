@@ -74,8 +74,7 @@ BEGIN = {IsolationLevel.SERIALIZABLE: sql.SQL("BEGIN ISOLATION LEVEL SERIALIZABL
 # held (a lock statement inside the unit's transaction would take the snapshot while it waited). The key is
 # sent as a quoted literal (several statements in one query take no parameters).
 KEY_LOCK_THEN = sql.SQL("SELECT pg_advisory_lock(hashtextextended({}, 0)); COMMIT; ")
-THEN_KEY_UNLOCK = sql.SQL("; SELECT pg_advisory_unlock(hashtextextended({}, 0))")
-KEY_UNLOCK = "SELECT pg_advisory_unlock(hashtextextended(%s, 0))"
+KEY_UNLOCK = sql.SQL("SELECT pg_advisory_unlock(hashtextextended({}, 0))")
 
 POSTGRESQL = Dialect(
     name="postgresql",
@@ -161,7 +160,7 @@ def _end_failed(conn: psycopg.Connection[dict[str, Any]], key: str | None) -> No
     if conn.info.transaction_status != TransactionStatus.IDLE:
         conn.execute("ROLLBACK")
     if key is not None:
-        conn.execute(KEY_UNLOCK, (key,))
+        conn.execute(KEY_UNLOCK.format(sql.Literal(key)))
 
 
 class PostgresStorage:
@@ -228,7 +227,7 @@ class PostgresStorage:
         end: sql.SQL | sql.Composed = sql.SQL("COMMIT")
         if key is not None:
             begin = KEY_LOCK_THEN.format(sql.Literal(key)) + begin
-            end = end + THEN_KEY_UNLOCK.format(sql.Literal(key))
+            end = end + sql.SQL("; ") + KEY_UNLOCK.format(sql.Literal(key))
         try:
             conn.execute(begin)
             result = work(Store(PostgresExecutor(conn), self._clock))
