@@ -51,7 +51,7 @@ def main(argv: list[str], prog: str = "python run.py bench") -> int:
     if args.engine:
         from bench.engine import cli as engine_bench
 
-        return engine_bench(args.texts)
+        return engine_bench(args.texts, args.database)
     from bench.runner import cli as bench
 
     return bench(quick=args.quick, scale=args.scale, duration=args.duration, json_path=args.json,

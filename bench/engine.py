@@ -20,12 +20,13 @@ from pathlib import Path
 from aiohttp import web
 
 from bench.loadgen import script
-from bench.runner import load_spec
+from bench.runner import load_spec, run_database
 from bench.seed import QUICK_WORLD, seed
 from bot.app import create_app
 from bot.config import load_config
 from bot.engine import Engine, Inbound
 from bot.keys import ENGINE
+from bot.storage import describe, is_postgresql
 
 CONCURRENCY = 32
 
@@ -52,8 +53,9 @@ async def _handle_all(engine: Engine, scripts: list[list[tuple[str, str, str]]],
     return replied
 
 
-async def _run(database: Path, texts: int) -> EngineResult:
-    config = load_config(env={"DATABASE": str(database)}).with_(
+async def _run(database: str, texts: int) -> EngineResult:
+    env = {"DATABASE_URL": database} if is_postgresql(database) else {"DATABASE": database, "DATABASE_URL": ""}
+    config = load_config(env=env).with_(
         background_tasks=False, texts_per_window=10**9)  # no sender, scheduler or rate limit in the way
     runner = web.AppRunner(create_app(config))
     await runner.setup()
@@ -74,15 +76,17 @@ async def _run(database: Path, texts: int) -> EngineResult:
         await runner.cleanup()
 
 
-def engine_bench(texts: int = 8000) -> EngineResult:
-    with tempfile.TemporaryDirectory(prefix="airtng-engine-") as tmp:
-        database = Path(tmp) / "engine.db"
-        seed(str(database), QUICK_WORLD)
-        return asyncio.run(_run(database, texts))
+def engine_bench(texts: int = 8000, database: str = "") -> EngineResult:
+    """The quick world in a SQLite file of its own, or (`database`: a PostgreSQL URL) in a schema of its own."""
+    with tempfile.TemporaryDirectory(prefix="airtng-engine-") as tmp, \
+            run_database(Path(tmp), "engine", database) as url:
+        seed(url, QUICK_WORLD)
+        return asyncio.run(_run(url, texts))
 
 
-def cli(texts: int) -> int:
-    result = engine_bench(texts)
-    print(f"python run.py bench --engine --texts {texts}: {result.texts} texts, {result.cpu_us_per_text:.0f} us "
+def cli(texts: int, database: str = "") -> int:
+    result = engine_bench(texts, database)
+    on = f" --database {describe(database)}" if database else ""
+    print(f"python run.py bench --engine --texts {texts}{on}: {result.texts} texts, {result.cpu_us_per_text:.0f} us "
           f"of CPU per text, {result.rate:.0f} texts/s, {result.replied} answered")
     return 0 if result.replied == result.texts else 1

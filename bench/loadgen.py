@@ -15,13 +15,16 @@ connection, so one person's texts arrive in order, as they do from Twilio.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
+import os
 import random
 import sys
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
@@ -64,6 +67,10 @@ class LoadResult:
     build_seconds: float
     exhausted: bool  # some connection ran out of pre-built requests before the time was up
     sample_error: str = ""
+    # CPU seconds per second of the timed phase (1.0 = one core) of this machine's PostgreSQL processes and
+    # of the whole machine (every process: the servers, the database, this generator).
+    database_cpu: float = 0.0
+    machine_cpu: float = 0.0
     kinds: dict[str, int] = field(default_factory=dict)  # texts answered, by kind (browse, view, book...)
 
 
@@ -268,6 +275,25 @@ class _Connection(asyncio.Protocol):
             self._run.closed()
 
 
+def database_cpu_seconds() -> float:
+    """User + system CPU of this machine's PostgreSQL processes (the postmaster, its backends and helpers:
+    every process named `postgres`); 0 when none runs here."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            head, _, rest = stat.read_text().rpartition(")")
+            if head.endswith("(postgres"):
+                fields = rest.split()
+                total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> float:
+    """Busy CPU seconds of the whole machine since boot, every core (/proc/stat; iowait counts as idle)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:8]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def _percentile(sorted_values: list[float], fraction: float) -> float:
     if not sorted_values:
         return 0.0
@@ -291,6 +317,7 @@ async def run_load(spec: LoadSpec) -> LoadResult:
         connections.append(protocol)
     gc.collect()
     gc.freeze()
+    database_before, machine_before = database_cpu_seconds(), machine_cpu_seconds()
     cpu_before = time.process_time()
     started = time.perf_counter()
     run.deadline = started + spec.duration
@@ -299,6 +326,7 @@ async def run_load(spec: LoadSpec) -> LoadResult:
     await asyncio.wait_for(run.finished, spec.duration + 60)
     elapsed = max(run.last_done - started, 1e-9)
     cpu = time.process_time() - cpu_before
+    database, machine = database_cpu_seconds() - database_before, machine_cpu_seconds() - machine_before
     latencies = sorted(run.latencies)
     errors = sum(run.errors.values())
     return LoadResult(
@@ -307,6 +335,7 @@ async def run_load(spec: LoadSpec) -> LoadResult:
         p90_ms=_percentile(latencies, 0.9), p99_ms=_percentile(latencies, 0.99),
         max_ms=latencies[-1] * 1000 if latencies else 0.0, client_cpu=cpu / elapsed,
         build_seconds=build_seconds, exhausted=run.exhausted, sample_error=run.sample_error, kinds=run.kinds,
+        database_cpu=database / elapsed, machine_cpu=machine / elapsed,
     )
 
 

@@ -64,6 +64,14 @@ class Level:
     ratio: float  # the server's messages/s over the floor's
     delivered_per_s: float  # outbound SMS the fake Twilio accepted per second of the server's timed phase
     server_cpu: float  # CPU seconds of the server process per second of its timed phase
+    # Where the machine's CPU went during the timed phase, per text answered (ms): the server process(es),
+    # this machine's PostgreSQL processes (0 on SQLite, which runs inside the server), and every process
+    # on the machine (the load generator, the fake Twilio and the floor's idle process included). Their
+    # sum over the cores bounds the texts/s one machine can serve, whatever the code around them does.
+    server_ms_per_text: float = 0.0
+    database_ms_per_text: float = 0.0
+    machine_ms_per_text: float = 0.0
+    machine_busy: float = 0.0  # the share of all the machine's cores busy during the timed phase
 
 
 @dataclass
@@ -421,8 +429,10 @@ def _bench_run(shared: Shared, label: str, world: World, levels: tuple[int, ...]
                 app = run_loadgen(spec)
             cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_start
             delivered = int(get_json(shared.twilio_port, "/stats")["delivered"]) - delivered_start
+            texts = max(app.completed, 1)
             level = Level(concurrency, floor, app, app.rate / floor.rate, delivered / app.elapsed,
-                          cpu / app.elapsed)
+                          cpu / app.elapsed, cpu / texts * 1000, app.database_cpu * app.elapsed / texts * 1000,
+                          app.machine_cpu * app.elapsed / texts * 1000, app.machine_cpu / (os.cpu_count() or 1))
             results.append(level)
             log.write(_level_line(level) + "\n")
             log.flush()
@@ -477,7 +487,12 @@ def _level_line(level: Level) -> str:
             f"{app.rate:7.0f} msg/s p50 {app.p50_ms:6.1f} ms p99 {app.p99_ms:6.1f} ms | ratio {level.ratio:5.3f}"
             f" | out {level.delivered_per_s:6.0f}/s | server cpu {level.server_cpu:4.2f} | errors {app.errors}"
             + (f" {app.error_kinds} {app.sample_error}" if app.errors else "")
-            + (" (ran out of pre-built requests)" if app.exhausted else ""))
+            + (" (ran out of pre-built requests)" if app.exhausted else "")
+            + (f"\n         CPU per text: server {level.server_ms_per_text:.2f} ms, PostgreSQL here "
+               f"{level.database_ms_per_text:.2f} ms, whole machine {level.machine_ms_per_text:.2f} ms (busy "
+               f"{level.machine_busy:.0%} of {os.cpu_count()} cores: at most ~"
+               f"{(os.cpu_count() or 1) * 1000 / max(level.machine_ms_per_text, 1e-9):.0f} texts/s here)"
+               if level.machine_ms_per_text else ""))
 
 
 def machine(database: str) -> dict[str, str]:

@@ -47,6 +47,9 @@ def test_quick_bench_keeps_a_fraction_of_the_floor_with_no_errors(tmp_path: Path
     # Every outbound message the server queued reached (the fake) Twilio.
     assert run["delivered"] > 0 and run["all_delivered"], run["outbox"]
     assert run["server_log_errors"] == 0
+    # Where the CPU went, per text: the server's share is part of the whole machine's.
+    assert 0 < level["server_ms_per_text"] < level["machine_ms_per_text"]
+    assert 0 < level["machine_busy"] <= 1
     assert app["rate"] >= MIN_RATIO_TO_FLOOR * floor["rate"], (
         f"server {app['rate']:.0f} msg/s is below {MIN_RATIO_TO_FLOOR} of the floor's {floor['rate']:.0f} msg/s"
     )
@@ -78,6 +81,9 @@ def test_quick_bench_on_postgresql_answers_everything_and_delivers_every_message
     assert {"browse", "view", "book"} <= set(level["app"]["kinds"])
     assert run["reservations_created"] > 0
     assert run["delivered"] > 0 and run["all_delivered"], run["outbox"]
+    # PostgreSQL's own processes did work for every text, counted apart from the server's.
+    assert 0 < level["database_ms_per_text"] < level["machine_ms_per_text"]
+    assert 0 < level["server_ms_per_text"] < level["machine_ms_per_text"]
     assert run["server_log_errors"] == 0
 
 
@@ -87,6 +93,20 @@ def test_engine_bench_answers_every_text_of_the_workload_and_reports_cpu_per_tex
 
     result = engine_bench(texts=640)
     assert result.texts >= 500
+    assert result.replied == result.texts
+    assert 0 < result.cpu_us_per_text < 100_000
+
+
+@pytest.mark.postgresql
+def test_engine_bench_on_postgresql_answers_every_text() -> None:
+    """`python run.py bench --engine --database postgresql://...`: the engine alone on PostgreSQL (a schema of
+    its own), for comparing the CPU a text costs there."""
+    if (why := postgres.unreachable()) is not None:
+        pytest.skip(f"{postgres.SKIPPED} ({why})")
+    from bench.engine import engine_bench
+
+    result = engine_bench(texts=320, database=postgres.TEST_DATABASE_URL)
+    assert result.texts >= 250
     assert result.replied == result.texts
     assert 0 < result.cpu_us_per_text < 100_000
 
