@@ -19,7 +19,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bench.loadgen import script
+from bench.loadgen import database_cpu_seconds, script
 from bench.runner import load_spec, run_database
 from bench.seed import QUICK_WORLD, seed
 from bot.app import create_app
@@ -37,6 +37,7 @@ class EngineResult:
     replied: int  # texts whose reply had at least one message
     cpu_us_per_text: float
     rate: float
+    database_us_per_text: float = 0.0  # this machine's PostgreSQL processes (0 on SQLite: it runs in-process)
 
 
 async def _handle_all(engine: Engine, scripts: list[list[tuple[str, str, str]]], tag: str) -> int:
@@ -53,8 +54,8 @@ async def _handle_all(engine: Engine, scripts: list[list[tuple[str, str, str]]],
     return replied
 
 
-async def _run(database: str, texts: int) -> EngineResult:
-    env = {"DATABASE_URL": database} if is_postgresql(database) else {"DATABASE": database, "DATABASE_URL": ""}
+async def _run(url: str, texts: int) -> EngineResult:
+    env = {"DATABASE_URL": url} if is_postgresql(url) else {"DATABASE": url, "DATABASE_URL": ""}
     config = load_config(env=env).with_(
         background_tasks=False, texts_per_window=10**9)  # no sender, scheduler or rate limit in the way
     runner = web.AppRunner(create_app(config))
@@ -68,10 +69,12 @@ async def _run(database: str, texts: int) -> EngineResult:
         await _handle_all(engine, [s[: len(s) // 10] for s in scripts], "w")
         timed = [s[len(s) // 10:] for s in scripts]
         count = sum(len(s) for s in timed)
+        database = database_cpu_seconds() if is_postgresql(url) else 0.0
         cpu, wall = time.process_time(), time.perf_counter()
         replied = await _handle_all(engine, timed, "t")
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        return EngineResult(count, replied, cpu / count * 1e6, count / wall)
+        database = database_cpu_seconds() - database if is_postgresql(url) else 0.0
+        return EngineResult(count, replied, cpu / count * 1e6, count / wall, database / count * 1e6)
     finally:
         await runner.cleanup()
 
@@ -87,6 +90,7 @@ def engine_bench(texts: int = 8000, database: str = "") -> EngineResult:
 def cli(texts: int, database: str = "") -> int:
     result = engine_bench(texts, database)
     on = f" --database {describe(database)}" if database else ""
+    theirs = f" (PostgreSQL's processes {result.database_us_per_text:.0f} us more)" if database else ""
     print(f"python run.py bench --engine --texts {texts}{on}: {result.texts} texts, {result.cpu_us_per_text:.0f} us "
-          f"of CPU per text, {result.rate:.0f} texts/s, {result.replied} answered")
+          f"of CPU per text{theirs}, {result.rate:.0f} texts/s, {result.replied} answered")
     return 0 if result.replied == result.texts else 1

@@ -61,6 +61,15 @@ class Reservation:
         return self.price.times(self.nights) if self.price else None
 
 
+@dataclass(frozen=True)
+class BookingObstacles:
+    """What stands in the way of a guest's request for dates at a place, read in one statement."""
+
+    taken: bool  # a confirmed stay there has a night in common
+    duplicate: bool  # this guest already asked for some of these nights there and is waiting
+    pending: int  # the guest's requests waiting for an answer, anywhere
+
+
 # Made once: `json.dumps` with any option builds a new JSONEncoder on every call, in Python.
 _CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.clock import Clock, from_db, to_db
 from bot.errors import ListingNotFound, ReservationNotFound
-from bot.models import Conversation, Listing, OutboxRow, Reservation, User, encode_data
+from bot.models import BookingObstacles, Conversation, Listing, OutboxRow, Reservation, User, encode_data
 from bot.money import Money
 from bot.storage.base import Executor, Row
 from bot.text import search_fold
@@ -95,6 +95,10 @@ class Store:
         self._sql = executor
         self._clock = clock
         self._now_text: str | None = None
+        # Titles this unit of work already read or wrote, by listing: messages about a reservation name
+        # its place (`listing_title`) right after the flow loaded the listing, and often twice (the guest's
+        # message and the host's). Within one transaction a title read stays true.
+        self._titles: dict[int, str] = {}
         # The low level: the executor's own methods, bound once rather than wrapped (every statement of
         # every unit of work goes through them). `_one` reads a row or None, `_all` every row, `_run`
         # executes a write whose result nobody needs (an INSERT whose id is wanted: `_insert`), and
@@ -253,6 +257,7 @@ class Store:
             (host_id, description, photo_url, title, price.minor if price else None,
              price.currency if price else None, max_guests, _search_text(listing), self._now()),
         )
+        self._titles[listing.id] = title
         return listing
 
     def update_listing(self, listing: Listing) -> None:
@@ -264,6 +269,7 @@ class Store:
              listing.price.currency if listing.price else None, listing.max_guests, _search_text(listing),
              listing.id),
         )
+        self._titles[listing.id] = listing.title or ""
 
     def listing(self, listing_id: int) -> Listing:
         """An active listing whose host can be reached, or ListingNotFound."""
@@ -275,7 +281,9 @@ class Store:
         )
         if row is None:
             raise ListingNotFound(number=listing_id)
-        return _listing(row)
+        listing = _listing(row)
+        self._titles[listing.id] = listing.title or ""
+        return listing
 
     def stay_at(self, listing_id: int, guest_id: int, today: date) -> Reservation | None:
         """The guest's confirmed stay not yet over at this place, listed or not (`reservations_listing`)."""
@@ -313,10 +321,13 @@ class Store:
 
     def listing_title(self, listing_id: int) -> str:
         """Any listing's title, listed or not (messages about old requests name the place)."""
+        if (known := self._titles.get(listing_id)) is not None:
+            return known
         row = self._one("SELECT title FROM listings WHERE id = ?", (listing_id,))
         if row is None:
             raise ListingNotFound(number=listing_id)
-        return str(row["title"] or "")
+        title = self._titles[listing_id] = str(row["title"] or "")
+        return title
 
     def confirmed_stays(self, listing_id: int, start: date, end: date) -> list[tuple[date, date]]:
         """(check_in, check_out) of the listing's confirmed stays with a night in [start, end), by check-in.
@@ -368,16 +379,19 @@ class Store:
         """A pending request; it keeps the listing's price per night as it is now (a later EDIT of the
         price changes no filed request)."""
         while True:
+            # A reference already taken inserts nothing (and comes back empty): draw another.
             ref = "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
-            if self._one("SELECT 1 FROM reservations WHERE ref = ?", (ref,)) is None:
+            row = self._one(
+                "INSERT INTO reservations (ref, listing_id, host_id, guest_id, check_in, check_out, created_at,"
+                " guests, price_per_night, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (ref) DO NOTHING RETURNING id",
+                (ref, listing.id, listing.host_id, guest_id, check_in.isoformat(), check_out.isoformat(),
+                 self._now(), guests, listing.price.minor if listing.price else None,
+                 listing.price.currency if listing.price else None),
+            )
+            if row is not None:
                 break
-        reservation_id = self._insert(
-            "INSERT INTO reservations (ref, listing_id, host_id, guest_id, check_in, check_out, created_at,"
-            " guests, price_per_night, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (ref, listing.id, listing.host_id, guest_id, check_in.isoformat(), check_out.isoformat(),
-             self._now(), guests, listing.price.minor if listing.price else None,
-             listing.price.currency if listing.price else None),
-        )
+        reservation_id = int(row["id"])
         return Reservation(reservation_id, ref, listing.id, listing.host_id, guest_id, check_in, check_out,
                            "pending", None, self._clock.now(), guests, listing.price)
 
@@ -397,23 +411,22 @@ class Store:
             raise ReservationNotFound(ref=ref.upper())
         return _reservation(row)
 
-    def overlaps_confirmed(self, listing_id: int, check_in: date, check_out: date) -> bool:
+    def booking_obstacles(self, guest_id: int, listing_id: int, check_in: date,
+                          check_out: date) -> BookingObstacles:
+        """Whether a confirmed stay takes a night of these dates at the place, whether this guest already
+        asked for one of them there, and how many of the guest's requests wait: one statement (each part
+        walks its own index range, as three would)."""
         row = self._one(
-            "SELECT 1 FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
-            " AND check_in < ? AND check_out > ? LIMIT 1",
-            (listing_id, check_out.isoformat(), check_in.isoformat()),
+            "SELECT EXISTS (SELECT 1 FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
+            "  AND check_in < ? AND check_out > ?) AS taken,"
+            " EXISTS (SELECT 1 FROM reservations WHERE guest_id = ? AND listing_id = ? AND status = 'pending'"
+            "  AND check_in < ? AND check_out > ?) AS duplicate,"
+            " (SELECT COUNT(*) FROM reservations WHERE guest_id = ? AND status = 'pending') AS pending",
+            (listing_id, check_out.isoformat(), check_in.isoformat(),
+             guest_id, listing_id, check_out.isoformat(), check_in.isoformat(), guest_id),
         )
-        return row is not None
-
-    def guest_has_overlapping_request(
-        self, guest_id: int, listing_id: int, check_in: date, check_out: date
-    ) -> bool:
-        row = self._one(
-            "SELECT 1 FROM reservations WHERE guest_id = ? AND listing_id = ? AND status = 'pending'"
-            " AND check_in < ? AND check_out > ? LIMIT 1",
-            (guest_id, listing_id, check_out.isoformat(), check_in.isoformat()),
-        )
-        return row is not None
+        assert row is not None
+        return BookingObstacles(bool(row["taken"]), bool(row["duplicate"]), int(row["pending"]))
 
     def pending_count_for_guest(self, guest_id: int) -> int:
         row = self._one(

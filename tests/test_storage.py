@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -169,6 +170,26 @@ async def test_ids_come_back_from_inserts_and_search_folds_every_script_alike(st
     assert await storage.run(found("café", "winter")) == []  # every word must be there
     assert await storage.run(found("海の")) == [ids[2]]
     assert await storage.run(found("100%")) == []  # LIKE's wildcards are searched as text
+
+
+async def test_a_reference_drawn_twice_files_the_second_request_under_a_new_one(
+        storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+    """References are random; one drawn again (the odds are small, the harm a stay two guests share) is
+    refused by the table's UNIQUE and drawn anew, on both backends. The draws are scripted here."""
+    draws = iter("AAAAAA" "AAAAAA" "BBBBBB")
+    monkeypatch.setattr(secrets, "choice", lambda alphabet: next(draws))
+
+    def two_requests(store: Store) -> list[str]:
+        host, _ = store.get_or_create_user("+15553330011", "en")
+        guest, _ = store.get_or_create_user("+15553330012", "en")
+        listing = store.create_listing(host.id, "A quiet room by the river", None, title="River room", price=None,
+                                       max_guests=None)
+        day = date(2030, 5, 1)
+        return [store.create_reservation(listing, guest.id, day + timedelta(days=n), day + timedelta(days=n + 1)).ref
+                for n in (0, 3)]
+
+    assert await storage.run(two_requests) == ["AAAAAA", "BBBBBB"]
+    assert next(draws, None) is None  # the second request drew twice
 
 
 def _mark_sent(store: Store, row_id: int) -> None:

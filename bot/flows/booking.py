@@ -12,7 +12,7 @@ from bot import availability
 from bot.context import Context
 from bot.dates import DateError, Stay, parse_stay
 from bot.flows import details, naming
-from bot.models import Listing
+from bot.models import BookingObstacles, Listing
 from bot.presenting import describe, request_ttl
 from bot.router import Router, StepGroup, StepName
 from bot.text import NO_WORDS, YES_WORDS, Text, leading_number
@@ -85,7 +85,9 @@ def _take_guests(ctx: Context, listing: Listing, count: int | None) -> bool:
 def _take_stay(ctx: Context, listing: Listing, text: str) -> bool:
     """Keep the dates if they can be asked for; else say why (with an example or free nights)."""
     stay = _read_stay(ctx, text)
-    if stay is None or _refused(ctx, listing.id, stay.check_in, stay.check_out):
+    if stay is None or _refused(ctx, listing.id, stay.check_in, stay.check_out,
+                                ctx.store.booking_obstacles(ctx.texter.id, listing.id, stay.check_in,
+                                                            stay.check_out)):
         return False
     ctx.state["check_in"] = stay.check_in.isoformat()
     ctx.state["check_out"] = stay.check_out.isoformat()
@@ -190,15 +192,15 @@ def confirm(ctx: Context, text: Text) -> StepName | None:
     return None
 
 
-def _refused(ctx: Context, listing_id: int, check_in: date, check_out: date) -> bool:
+def _refused(ctx: Context, listing_id: int, check_in: date, check_out: date, obstacles: BookingObstacles) -> bool:
     """Dates taken by a confirmed stay (naming the nearest free nights), or already asked for by this
     guest: say so; True if refused."""
-    if ctx.store.overlaps_confirmed(listing_id, check_in, check_out):
+    if obstacles.taken:
         free = availability.nearest(ctx, listing_id, check_in, check_out)
         ctx.say("book_unavailable", number=listing_id, check_in=check_in, check_out=check_out,
                 free=[r.item() for r in free])
         return True
-    if ctx.store.guest_has_overlapping_request(ctx.texter.id, listing_id, check_in, check_out):
+    if obstacles.duplicate:
         ctx.say("book_duplicate", number=listing_id)
         return True
     return False
@@ -207,9 +209,10 @@ def _refused(ctx: Context, listing_id: int, check_in: date, check_out: date) -> 
 def _file_request(ctx: Context, listing: Listing) -> None:
     """All answers are in: check the rules again (time has passed) and file the pending request."""
     check_in, check_out = _stay_asked(ctx)
-    if _refused(ctx, listing.id, check_in, check_out):
+    obstacles = ctx.store.booking_obstacles(ctx.texter.id, listing.id, check_in, check_out)
+    if _refused(ctx, listing.id, check_in, check_out, obstacles):
         return
-    if ctx.store.pending_count_for_guest(ctx.texter.id) >= ctx.config.max_pending_per_guest:
+    if obstacles.pending >= ctx.config.max_pending_per_guest:
         ctx.say("book_too_many", limit=ctx.config.max_pending_per_guest)
         return
     reservation = ctx.store.create_reservation(listing, ctx.texter.id, check_in, check_out,
