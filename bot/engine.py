@@ -186,7 +186,8 @@ class Engine:
         return reply
 
     def _apply(self, ctx: Context, inbound: Inbound) -> Reply:
-        arrival = ctx.store.arrival(inbound.message_sid, inbound.phone, self._first_language(ctx, inbound))
+        arrival = ctx.store.arrival(inbound.message_sid, inbound.phone, self._first_language(ctx, inbound),
+                                    self._config.texts_per_window, timedelta(seconds=self._config.window_seconds))
         if arrival.reply is not None:
             return Reply.from_json(arrival.reply, duplicate=True)
         assert arrival.user is not None and arrival.conversation is not None
@@ -198,15 +199,12 @@ class Engine:
         ctx.adopt(arrival.conversation)
         if not arrival.hosts:
             ctx.never_hosted.add(user.id)
-        verdict = ctx.store.count_inbound(
-            inbound.phone, self._config.texts_per_window, timedelta(seconds=self._config.window_seconds)
-        )
         text = inbound.text()
-        if verdict == "ok" or text.keyword in OPT_OUT_WORDS:
+        if arrival.rate == "ok" or text.keyword in OPT_OUT_WORDS:
             # STOP is honoured however fast someone texts: carriers require it.
             ctx.acted = True
             self._route(ctx, text, created)
-        elif verdict == "notice" and not user.opted_out:
+        elif arrival.rate == "notice" and not user.opted_out:
             ctx.say("rate_limited")
         # Finish before recording the reply: a host's next request, presented by `_finish`, is part of
         # this answer and must be in the reply a retry replays.

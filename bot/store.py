@@ -54,6 +54,42 @@ class Arrival:
     created: bool = False
     conversation: Conversation | None = None
     hosts: bool = False  # the sender has listed a place (else no request can be waiting for them)
+    rate: str = "ok"  # this text against the sender's rate limit: 'ok', 'notice' (first over) or 'silent'
+
+
+# A text counted in its phone's fixed window (a new window restarts the count); `noticed` records the count
+# at which the notice went out, so exactly one text per window gets it. A MessageSid already applied (a
+# retry) counts nothing. Parameters: phone, now, MessageSid, window start x2, limit, window start.
+_COUNT_TEXT = (
+    "INSERT INTO rate_limits AS r (phone, window_start, count, noticed)"
+    " SELECT ?, ?, 1, 0 WHERE NOT EXISTS (SELECT 1 FROM inbound WHERE message_sid = ?)"
+    " ON CONFLICT (phone) DO UPDATE SET"
+    "  count = CASE WHEN r.window_start <= ? THEN 1 ELSE r.count + 1 END,"
+    "  noticed = CASE WHEN r.window_start <= ? THEN 0"
+    "                 WHEN r.noticed = 0 AND r.count + 1 > ? THEN r.count + 1 ELSE r.noticed END,"
+    "  window_start = CASE WHEN r.window_start <= ? THEN excluded.window_start ELSE r.window_start END"
+    " RETURNING count, noticed"
+)
+# Whether a text's MessageSid was applied already and, if not, its sender, their conversation and whether
+# they ever listed a place. Parameters: MessageSid, phone.
+_ARRIVAL = (
+    "SELECT (SELECT reply FROM inbound WHERE message_sid = ?) AS reply,"
+    " u.id, u.phone, u.name, u.language, u.opted_out, u.unreachable,"
+    " c.user_id, c.flow, c.step, c.data, c.presented_id, c.flow_expires_at,"
+    " EXISTS (SELECT 1 FROM listings WHERE host_id = u.id) AS hosts{counted}"
+    " FROM (SELECT ? AS phone) AS texter"
+    " LEFT JOIN users u ON u.phone = texter.phone LEFT JOIN conversations c ON c.user_id = u.id"
+)
+_ARRIVAL_ALONE = _ARRIVAL.format(counted="")
+# Where a write may sit in a WITH (PostgreSQL), the count travels with the lookup: one statement, not two.
+_ARRIVAL_COUNTED = f"WITH counted AS ({_COUNT_TEXT}) " + _ARRIVAL.format(
+    counted=", (SELECT count FROM counted) AS rate_count, (SELECT noticed FROM counted) AS rate_noticed")
+
+
+def _rate_verdict(count: int, noticed: int, limit: int) -> str:
+    if count <= limit:
+        return "ok"
+    return "notice" if count == noticed else "silent"
 
 
 def _money(minor: int | None, currency: str | None) -> Money | None:
@@ -133,27 +169,33 @@ class Store:
 
     # -- users -------------------------------------------------------------------------------------
 
-    def arrival(self, message_sid: str, phone: str, language: str) -> Arrival:
-        """A text arrives: in one statement, whether its MessageSid was applied already, and if not its
-        sender (created on first contact, in `language`), their conversation, and whether they have ever
-        listed a place (every text needs all of it, so one query instead of four)."""
-        row = self._one(
-            "SELECT (SELECT reply FROM inbound WHERE message_sid = ?) AS reply,"
-            " u.id, u.phone, u.name, u.language, u.opted_out, u.unreachable,"
-            " c.user_id, c.flow, c.step, c.data, c.presented_id, c.flow_expires_at,"
-            " EXISTS (SELECT 1 FROM listings WHERE host_id = u.id) AS hosts"
-            " FROM (SELECT ? AS phone) AS texter"
-            " LEFT JOIN users u ON u.phone = texter.phone LEFT JOIN conversations c ON c.user_id = u.id",
-            (message_sid, phone),
-        )
+    def arrival(self, message_sid: str, phone: str, language: str, limit: int, window: timedelta) -> Arrival:
+        """A text arrives: whether its MessageSid was applied already, and if not its sender (created on
+        first contact, in `language`), their conversation, whether they have ever listed a place, and the
+        text counted against their rate limit (`limit` texts per `window`). Every text needs all of it: one
+        query instead of five on PostgreSQL, two on SQLite (which has no writes in a WITH)."""
+        now = self._clock.now()
+        started = to_db(now - window)
+        counting = (phone, to_db(now), message_sid, started, started, limit, started)
+        counted_here = self._sql.dialect.writes_in_with
+        if counted_here:
+            row = self._one(_ARRIVAL_COUNTED, (*counting, message_sid, phone))
+        else:
+            row = self._one(_ARRIVAL_ALONE, (message_sid, phone))
         assert row is not None  # one row, whatever the joins find
         if row["reply"] is not None:
             return Arrival(str(row["reply"]))
+        if counted_here:
+            rate = _rate_verdict(int(row["rate_count"]), int(row["rate_noticed"]), limit)
+        else:
+            counted = self._one(_COUNT_TEXT, counting)
+            assert counted is not None  # not a retry: the count is written
+            rate = _rate_verdict(int(counted["count"]), int(counted["noticed"]), limit)
         if row["id"] is None:
             user, created = self._create_user(phone, language), True
         else:
             user, created = _user(row), False
-        return Arrival(None, user, created, self._conversation(user.id, row), bool(row["hosts"]))
+        return Arrival(None, user, created, self._conversation(user.id, row), bool(row["hosts"]), rate)
 
     def get_or_create_user(self, phone: str, language: str) -> tuple[User, bool]:
         row = self._one("SELECT * FROM users WHERE phone = ?", (phone,))
@@ -590,29 +632,6 @@ class Store:
         return self._changed(self._sql.dialect.forget_replies, (to_db(cutoff), limit))
 
     # -- rate limiting -----------------------------------------------------------------------------
-
-    def count_inbound(self, phone: str, limit: int, window: timedelta) -> str:
-        """Count one text from `phone` in its fixed window: 'ok', 'notice' (first over), or 'silent'.
-
-        One statement: a new window restarts the count; `noticed` records the count at which the notice
-        went out, so exactly one text per window gets it."""
-        now = self._clock.now()
-        started = to_db(now - window)
-        row = self._one(
-            "INSERT INTO rate_limits AS r (phone, window_start, count, noticed) VALUES (?, ?, 1, 0)"
-            " ON CONFLICT (phone) DO UPDATE SET"
-            "  count = CASE WHEN r.window_start <= ? THEN 1 ELSE r.count + 1 END,"
-            "  noticed = CASE WHEN r.window_start <= ? THEN 0"
-            "                 WHEN r.noticed = 0 AND r.count + 1 > ? THEN r.count + 1 ELSE r.noticed END,"
-            "  window_start = CASE WHEN r.window_start <= ? THEN excluded.window_start ELSE r.window_start END"
-            " RETURNING count, noticed",
-            (phone, to_db(now), started, started, limit, started),
-        )
-        assert row is not None
-        count, noticed = int(row["count"]), int(row["noticed"])
-        if count <= limit:
-            return "ok"
-        return "notice" if count == noticed else "silent"
 
     # -- outbox ------------------------------------------------------------------------------------
 

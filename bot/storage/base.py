@@ -40,6 +40,9 @@ class Dialect:
     # that any two units about one person conflict and one runs again (Engine._finish). False where one
     # writer at a time makes every unit serial already.
     write_touched: bool
+    # A data-modifying statement may sit in a WITH clause (PostgreSQL; not SQLite): a write whose result a
+    # read needs can travel in the read's statement.
+    writes_in_with: bool
     # Deletes up to `limit` (1st parameter) replies received before a time (2nd), oldest first.
     forget_replies: str
     # A case-insensitive "contains" test of a column against a LIKE pattern (one parameter); ASCII letters

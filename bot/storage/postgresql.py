@@ -79,6 +79,7 @@ KEY_UNLOCK = sql.SQL("SELECT pg_advisory_unlock(hashtextextended({}, 0))")
 POSTGRESQL = Dialect(
     name="postgresql",
     write_touched=True,
+    writes_in_with=True,
     # No arrival order to walk without a column and an index per text: a BRIN index on the time (a few
     # pages, kept by appends) finds the old rows (`db/postgresql/001_initial.sql`).
     forget_replies="DELETE FROM inbound WHERE message_sid IN"

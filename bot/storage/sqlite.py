@@ -99,6 +99,7 @@ class _Unit:
 SQLITE = Dialect(
     name="sqlite",
     write_touched=False,  # one writer at a time already
+    writes_in_with=False,
     # Rows are walked in insertion (rowid) order, which is arrival order, and only the first `limit` are
     # looked at: the purge reads a bounded window whatever the table's size, with no index on the time
     # (one more index would cost every text a write). A row stamped late (a clock step back) only delays
