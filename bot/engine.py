@@ -22,7 +22,7 @@ from bot.config import Config
 from bot.context import Context, Outgoing
 from bot.errors import DomainError
 from bot.flows import booking, browse, decisions, editing, hosting, relay, stays
-from bot.models import User
+from bot.models import Conversation, User
 from bot.presenting import describe, present_next
 from bot.router import Handler, Router, Step, StepName
 from bot.storage import Storage
@@ -208,9 +208,10 @@ class Engine:
             ctx.say("rate_limited")
         # Finish before recording the reply: a host's next request, presented by `_finish`, is part of
         # this answer and must be in the reply a retry replays.
-        self._finish(ctx)
+        saving = self._settle(ctx)
         reply = Reply(list(ctx.replies))
-        ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json(), inbound.body)
+        ctx.store.record_inbound(inbound.message_sid, inbound.phone, reply.to_json(), inbound.body,
+                                 saving=saving, flow_timeout=ctx.flow_timeout)
         return reply
 
     def _first_language(self, ctx: Context, inbound: Inbound) -> str:
@@ -223,6 +224,13 @@ class Engine:
         return default
 
     def _finish(self, ctx: Context) -> None:
+        for conv, slide in self._settle(ctx):
+            ctx.store.save_conversation(conv, ctx.flow_timeout, slide=slide)
+
+    def _settle(self, ctx: Context) -> list[tuple[Conversation, bool]]:
+        """Present every touched host their next request; the conversations to save, each with whether its
+        flow timeout slides (a text saves them with its record, in one statement where it can)."""
+        saving: list[tuple[Conversation, bool]] = []
         for conv in ctx.touched():
             if not conv.flow:
                 # Out of any flow only the BROWSE cursor survives (so MORE keeps working).
@@ -236,8 +244,9 @@ class Engine:
             # someone's conversation then conflicts with any other unit about them (`write_touched`).
             own = ctx.acted and ctx.user is not None and conv.user_id == ctx.user.id
             if conv.changed or (own and conv.flow is not None) or ctx.store.write_touched:
-                ctx.store.save_conversation(conv, ctx.flow_timeout, slide=own)
+                saving.append((conv, own))
         ctx.finished = True
+        return saving
 
     # -- routing -----------------------------------------------------------------------------------
 

@@ -86,6 +86,17 @@ _ARRIVAL_COUNTED = f"WITH counted AS ({_COUNT_TEXT}) " + _ARRIVAL.format(
     counted=", (SELECT count FROM counted) AS rate_count, (SELECT noticed FROM counted) AS rate_noticed")
 
 
+# A conversation written whole; its flow's timeout restarts only when `slide` (the last parameter) is true.
+_SAVE_CONVERSATION = (
+    "INSERT INTO conversations (user_id, flow, step, data, presented_id, flow_expires_at, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT(user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,"
+    " data = excluded.data, presented_id = excluded.presented_id,"
+    " flow_expires_at = CASE WHEN excluded.flow IS NULL THEN NULL WHEN ? THEN excluded.flow_expires_at"
+    " ELSE conversations.flow_expires_at END, updated_at = excluded.updated_at"
+)
+
+
 def _rate_verdict(count: int, noticed: int, limit: int) -> str:
     if count <= limit:
         return "ok"
@@ -270,17 +281,12 @@ class Store:
         """Save a conversation. `slide` restarts a flow's timeout: only the person's own text does that;
         a guest's booking or the scheduler touching a host's conversation must not keep a flow the host
         walked away from alive."""
+        self._run(_SAVE_CONVERSATION, self._conversation_values(conv, flow_timeout, slide))
+
+    def _conversation_values(self, conv: Conversation, flow_timeout: timedelta, slide: bool) -> tuple[Any, ...]:
         expires = to_db(self._clock.now() + flow_timeout) if conv.flow else None
-        self._run(
-            "INSERT INTO conversations (user_id, flow, step, data, presented_id, flow_expires_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,"
-            " data = excluded.data, presented_id = excluded.presented_id,"
-            " flow_expires_at = CASE WHEN excluded.flow IS NULL THEN NULL WHEN ? THEN excluded.flow_expires_at"
-            " ELSE conversations.flow_expires_at END, updated_at = excluded.updated_at",
-            (conv.user_id, conv.flow, conv.step, encode_data(conv.data),
-             conv.presented_id, expires, self._now(), slide),
-        )
+        return (conv.user_id, conv.flow, conv.step, encode_data(conv.data), conv.presented_id, expires,
+                self._now(), slide)
 
     def expired_flows(self, limit: int = 100) -> list[int]:
         rows = self._all(
@@ -618,12 +624,23 @@ class Store:
         row = self._one("SELECT reply FROM inbound WHERE message_sid = ?", (message_sid,))
         return str(row["reply"]) if row else None
 
-    def record_inbound(self, message_sid: str, phone: str, reply: str, body: str | None = None) -> None:
-        """Record a text as applied, with the reply it got and what it said (the console shows both)."""
-        self._run(
-            "INSERT INTO inbound (message_sid, phone, reply, received_at, body) VALUES (?, ?, ?, ?, ?)",
-            (message_sid, phone, reply, self._now(), body),
-        )
+    def record_inbound(self, message_sid: str, phone: str, reply: str, body: str | None = None, *,
+                       saving: Sequence[tuple[Conversation, bool]] = (),
+                       flow_timeout: timedelta = timedelta(0)) -> None:
+        """Record a text as applied, with the reply it got and what it said (the console shows both), and
+        save the conversations in `saving` (each with whether its flow timeout slides: `save_conversation`).
+        Where writes may sit in a WITH, all of it is one statement: the conversations are other rows of
+        another table, so none of these writes needs to see another."""
+        record = "INSERT INTO inbound (message_sid, phone, reply, received_at, body) VALUES (?, ?, ?, ?, ?)"
+        values = (message_sid, phone, reply, self._now(), body)
+        if not saving or not self._sql.dialect.writes_in_with:
+            for conv, slide in saving:
+                self.save_conversation(conv, flow_timeout, slide=slide)
+            self._run(record, values)
+            return
+        saves = ", ".join(f"saved{number} AS ({_SAVE_CONVERSATION})" for number in range(len(saving)))
+        saved = [value for conv, slide in saving for value in self._conversation_values(conv, flow_timeout, slide)]
+        self._run(f"WITH {saves} {record}", (*saved, *values))
 
     def forget_replies_before(self, cutoff: datetime, limit: int) -> int:
         """Delete up to `limit` of the oldest recorded replies received before `cutoff`; returns how many.
