@@ -24,7 +24,8 @@ from twilio.request_validator import RequestValidator
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
 from tests.support import dbview
 from tests.support.fake_twilio import FakeTwilio
-from tests.test_crash import GUESTS, HOSTS, ROOT, Server, _free_port, _until
+from tests.support.polling import until
+from tests.test_crash import GUESTS, HOSTS, ROOT, Server, _free_port
 
 BALANCER = "https://sms.example.com"  # every server's PUBLIC_URL: Twilio signs what it called
 
@@ -110,7 +111,7 @@ async def test_three_servers_one_killed_mid_traffic_lose_nothing_and_apply_nothi
             busy = asyncio.gather(
                 *(traffic.script(i, h, ["YES", "NO", "YES", "NO", "YES", "NO"]) for i, h in enumerate(HOSTS)),
                 *(traffic.script(i, g, ["STATUS", "BROWSE", "STATUS", "MORE"]) for i, g in enumerate(GUESTS)))
-            await _until(lambda: len(traffic.answered) >= before + 40, 20, "traffic to be part-way through")
+            await until(lambda: len(traffic.answered) >= before + 40, 20, "traffic to be part-way through")
             await servers[0].kill()
             await busy
             at_kill = query("SELECT id, to_phone, body, status FROM outbox ORDER BY id")
@@ -124,7 +125,7 @@ async def test_three_servers_one_killed_mid_traffic_lose_nothing_and_apply_nothi
                 form, twiml = traffic.answered[sid]
                 assert await traffic.post(alive[n % 2], form) == twiml
 
-            await _until(lambda: not query("SELECT 1 FROM outbox WHERE status IN ('pending', 'sending')"), 20,
+            await until(lambda: not query("SELECT 1 FROM outbox WHERE status IN ('pending', 'sending')"), 20,
                          "the other servers to deliver everything, the dead server's leased rows too")
         finally:
             for server in servers:

@@ -14,7 +14,6 @@ import signal
 import socket
 import sqlite3
 import sys
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from twilio.request_validator import RequestValidator
 
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
 from tests.support.fake_twilio import FakeTwilio
+from tests.support.polling import until
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTS = [f"+1555300{i:04d}" for i in range(5)]
@@ -38,19 +38,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-async def _until(condition: Callable[[], Awaitable[bool] | bool], seconds: float, what: str) -> None:
-    """Poll `condition` until true; fail after `seconds`. Polling, not sleeping the work away."""
-    deadline = time.monotonic() + seconds
-    while True:
-        result = condition()
-        if isinstance(result, Awaitable):
-            result = await result
-        if result:
-            return
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.02)
 
 
 @dataclass
@@ -75,7 +62,7 @@ class Server:
             except aiohttp.ClientError:
                 return False
 
-        await _until(healthy, 15, "the server to start")
+        await until(healthy, 15, "the server to start")
 
     async def kill(self) -> None:
         if self.process is not None and self.process.returncode is None:
@@ -165,7 +152,7 @@ async def test_sigkill_mid_traffic_loses_nothing_committed_or_acknowledged(
             busy = asyncio.gather(
                 *(traffic.script(h, ["NO"] * 8) for h in HOSTS),
                 *(traffic.script(g, ["STATUS", "BROWSE", "STATUS", "MORE", "STATUS"]) for g in GUESTS))
-            await _until(lambda: len(traffic.answered) >= before + 60, 15, "traffic to be part-way through")
+            await until(lambda: len(traffic.answered) >= before + 60, 15, "traffic to be part-way through")
             await server.kill()
             await busy
         finally:
@@ -191,7 +178,7 @@ async def test_sigkill_mid_traffic_loses_nothing_committed_or_acknowledged(
             def drained() -> bool:
                 return not _db(database, "SELECT 1 FROM outbox WHERE status IN ('pending', 'sending')")
 
-            await _until(drained, 15, "the outbox to drain after the restart")
+            await until(drained, 15, "the outbox to drain after the restart")
         finally:
             await server.kill()
 

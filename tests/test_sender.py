@@ -12,7 +12,6 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from bot.store import Store
 from tests.conftest import AUTH_TOKEN, GUEST, GUEST2, GUEST3, HOST, AiohttpClient, Sms, book, list_place
 from tests.support.dbview import outbox, rows, snapshot, user
 from tests.support.fake_twilio import FakeTwilio
+from tests.support.polling import until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -275,14 +275,6 @@ async def test_run_py_outbox_prints_the_report_and_changes_nothing(sms: Sms, con
     assert not missing.exists()
 
 
-async def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    """Poll with a deadline: a send held by the fake Twilio is in flight once the fake has counted it."""
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.005)
-
-
 async def _worker(aiohttp_client: AiohttpClient, config: Config, clock: FakeClock, twilio: FakeTwilio) -> Sms:
     """One worker process's app: its own Database and Sender on the shared file. A Twilio timeout well above
     how long these tests hold a call in flight."""
@@ -304,10 +296,10 @@ async def test_two_workers_never_both_send_a_row_whose_lease_ran_out_while_it_wa
     held_one, held_two = twilio.hold(HOST), twilio.hold(GUEST)
 
     pass_one = asyncio.create_task(first.deliver())  # claims all three (60 s lease)
-    await _until(lambda: twilio.attempts == 1)
+    await until(lambda: twilio.attempts == 1)
     clock.advance(seconds=40)  # the first call is slow
     held_one.set()
-    await _until(lambda: twilio.attempts == 2)  # the second is in flight: its lease was renewed at +40 s
+    await until(lambda: twilio.attempts == 2)  # the second is in flight: its lease was renewed at +40 s
     clock.advance(seconds=30)  # +70 s: the third, still waiting its turn, is past the claim's lease
     assert await second.deliver() == 1  # worker two takes the third (and only it) and sends it
     held_two.set()
@@ -335,7 +327,7 @@ async def test_a_stop_that_arrives_mid_pass_stops_the_messages_already_claimed_f
     attempts = sms.twilio.attempts
 
     delivering = asyncio.create_task(sms.deliver())  # claims both of the guest's messages
-    await _until(lambda: sms.twilio.attempts == attempts + 1)  # the first is in flight
+    await until(lambda: sms.twilio.attempts == attempts + 1)  # the first is in flight
     assert (await sms.post("/sms", sms.form(GUEST, "STOP"))).status == 200
     held.set()
     await asyncio.wait_for(delivering, 10)

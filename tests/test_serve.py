@@ -14,7 +14,8 @@ from aiohttp.test_utils import TestServer
 
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
 from tests.support.fake_twilio import FakeTwilio
-from tests.test_crash import GUESTS, HOSTS, Server, Traffic, _db, _free_port, _until
+from tests.support.polling import until
+from tests.test_crash import GUESTS, HOSTS, Server, Traffic, _db, _free_port
 
 
 def _workers(parent: int) -> list[int]:
@@ -62,7 +63,7 @@ async def _start(aiohttp_server: Callable[..., Awaitable[TestServer]], tmp_path:
     server = Server(env, tmp_path / "server.log", url)
     await server.start()
     assert server.process is not None
-    await _until(lambda: len(_workers(server.process.pid)) == 2, 15, "two workers")  # type: ignore[union-attr]
+    await until(lambda: len(_workers(server.process.pid)) == 2, 15, "two workers")  # type: ignore[union-attr]
     return server
 
 
@@ -87,7 +88,7 @@ async def test_two_workers_apply_every_text_once_and_stop_cleanly(
         assert len(_db(database, "SELECT id FROM listings")) == len(HOSTS)
         assert len(_db(database, "SELECT id FROM reservations WHERE status = 'pending'")) == len(GUESTS)
         # Each host is shown exactly one request (the oldest), however the texts were spread.
-        await _until(lambda: len(twilio.messages) >= len(HOSTS), 15, "the host prompts")
+        await until(lambda: len(twilio.messages) >= len(HOSTS), 15, "the host prompts")
         assert sorted(m.to for m in twilio.messages) == sorted(HOSTS)
         presented = _db(database, "SELECT user_id FROM conversations WHERE presented_id IS NOT NULL")
         assert len(presented) == len(HOSTS)
@@ -118,7 +119,7 @@ async def test_a_worker_that_does_not_stop_is_killed_so_the_service_still_goes_d
     assert server.process is not None
     try:
         stuck, other = _workers(server.process.pid)
-        await _until(lambda: _handles_sigterm(stuck), 15, "the worker to handle SIGTERM")
+        await until(lambda: _handles_sigterm(stuck), 15, "the worker to handle SIGTERM")
         # Frozen, it cannot act on the SIGTERM it is sent (until its handler is in, SIGTERM would end it).
         os.kill(stuck, signal.SIGSTOP)
         server.process.send_signal(signal.SIGTERM)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -34,6 +33,7 @@ from tests.conftest import (
 )
 from tests.support.dbview import outbox, rows, user
 from tests.support.fake_twilio import FakeTwilio
+from tests.support.polling import until
 
 
 def said(sms: Sms, key: str, **variables: Any) -> str:
@@ -281,13 +281,6 @@ async def test_the_unreachable_notice_is_in_the_guests_language(sms: Sms) -> Non
 
 # -- 7. a delivery report that overtakes the record of its send ---------------------------------------------
 
-async def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.005)
-
-
 @pytest.mark.parametrize(("status", "code", "recorded_code"), [("delivered", None, None),
                                                                ("undelivered", "30003", 30003)])
 async def test_a_delivery_report_that_overtakes_the_send_record_is_recorded_with_it(
@@ -295,7 +288,7 @@ async def test_a_delivery_report_that_overtakes_the_send_record_is_recorded_with
     await _request_queued_unsent(sms)
     answered = sms.twilio.hold_answer(HOST)
     sending = asyncio.create_task(sms.deliver())
-    await _until(lambda: len(sms.twilio.messages) == 1)  # Twilio has the message; we do not know its SID yet
+    await until(lambda: len(sms.twilio.messages) == 1)  # Twilio has the message; we do not know its SID yet
     report = {"MessageSid": sms.twilio.messages[0].sid, "MessageStatus": status, "To": HOST}
     if code is not None:
         report["ErrorCode"] = code

@@ -14,7 +14,7 @@ from bot.check import run_check
 from bot.config import Config
 from tests.conftest import GUEST, GUEST2, GUEST3, HOST, AiohttpClient, Sms, book, list_place
 from tests.console.support import next_event, signed_in
-from tests.test_crash import _until
+from tests.support.polling import until
 
 
 async def _user_id(sms: Sms, phone: str) -> int:
@@ -291,7 +291,7 @@ async def test_a_message_on_its_first_try_is_waiting_and_one_failed_before_is_re
     number = await list_place(sms)
     held = sms.twilio.hold(HOST)
     delivering = asyncio.create_task(book(sms, GUEST, number))  # delivers what the texts queued
-    await _until(lambda: HOST not in sms.twilio.holds, 10, "the host's prompt in flight")
+    await until(lambda: HOST not in sms.twilio.holds, 10, "the host's prompt in flight")
     stats = (await (await console.get("/admin/api/dashboard")).json())["stats"]
     assert (stats["outbox_waiting"], stats["outbox_retrying"]) == (1, 0)
     assert 'id="outbox-' in await console.page("/admin/outbox?view=waiting")
