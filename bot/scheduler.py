@@ -114,6 +114,11 @@ class Scheduler:
         if kind == "stay_reminder":
             outcomes.remind_of_stay(ctx, reservation)  # only if the stay still stands
             return
+        if kind == "plan_stay_reminder":
+            # A stay confirmed before reminders existed (migration 012): its reminder, if still ahead.
+            if reservation.status == "confirmed":
+                outcomes.schedule_stay_reminder(ctx, reservation)
+            return
         if reservation.status != "pending":
             return  # decided, cancelled or expired meanwhile: nothing to do
         if kind == "expire":

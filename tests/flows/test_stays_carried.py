@@ -9,8 +9,9 @@ from typing import Any
 from bot.app import create_app
 from bot.config import Config
 from bot.money import Money
+from bot.storage import is_postgresql, migration_files
 from tests.conftest import GUEST, GUEST2, GUEST3, HOST, AiohttpClient, Sms, book, described, list_place
-from tests.support.dbview import rows
+from tests.support.dbview import db_url, execute, rows
 from tests.test_optout import said
 
 
@@ -357,6 +358,37 @@ async def test_no_reminder_for_a_stay_confirmed_after_its_moment_nor_a_cancelled
     sms.clock.advance(days=30)
     await sms.run_scheduler()
     assert not any("Reminder" in m for phone in (GUEST, GUEST2, HOST) for m in sms.inbox(phone))
+
+
+async def test_stays_confirmed_before_reminders_existed_are_reminded_once_after_the_upgrade(
+        aiohttp_client: AiohttpClient, sms: Sms, config: Config) -> None:
+    """A database whose confirmed stays predate the reminders (no reminder job) is upgraded: each stay still
+    ahead gets its one reminder at the usual moment; one that already has its job gets no second; one
+    whose moment has passed gets none."""
+    number = await list_place(sms)
+    before = await confirmed(sms, GUEST, number, "Dec 20-23")  # as if confirmed before migration 009
+    await confirmed(sms, GUEST2, number, "Dec 24-26", name="Hugo")  # confirmed with reminders: has its job
+    await confirmed(sms, GUEST3, number, "Nov 28-30", name="Iris")  # its moment (Nov 27 10:00) has passed
+    execute(sms, "DELETE FROM jobs WHERE kind = 'stay_reminder' AND reservation_id ="
+                 " (SELECT id FROM reservations WHERE ref = ?)", (before,))
+    backend = "postgresql" if is_postgresql(db_url(sms)) else "sqlite"
+    upgrade = next(n for n, path in migration_files(backend)
+                   if path.name.endswith("_stay_reminders_for_earlier_stays.sql"))
+    execute(sms, "DELETE FROM schema_migrations WHERE version >= ?", (upgrade,))
+
+    app = create_app(config, clock=sms.clock)  # the upgraded server starts: it migrates
+    upgraded = Sms(await aiohttp_client(app), sms.twilio, sms.clock, app)
+    await upgraded.run_scheduler()
+    assert not any("Reminder" in m for phone in (GUEST, GUEST2, GUEST3) for m in sms.inbox(phone))  # not early
+    sms.clock.advance(days=22, hours=-2)  # Dec 19, 10:00 UTC
+    await upgraded.run_scheduler()
+    assert upgraded.inbox(GUEST)[-1] == upgraded.render("stay_reminder_guest", "en",
+                                                        **await described_ref(upgraded, before))
+    sms.clock.advance(days=4)  # Dec 23, 10:00
+    await upgraded.run_scheduler()
+    await sms.run_scheduler()
+    assert [sum("Reminder" in m for m in sms.inbox(phone)) for phone in (GUEST, GUEST2, GUEST3)] == [1, 1, 0]
+    assert sum("Reminder" in m for m in sms.inbox(HOST)) == 2
 
 
 async def test_the_reminder_hour_is_local_to_the_booking_timezone(
