@@ -275,17 +275,22 @@ class _Connection(asyncio.Protocol):
             self._run.closed()
 
 
+def process_cpu_seconds(stat: str) -> float:
+    """User + system CPU seconds of a process, from the text of its /proc/<pid>/stat."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def database_cpu_seconds() -> float:
     """User + system CPU of this machine's PostgreSQL processes (the postmaster, its backends and helpers:
     every process named `postgres`); 0 when none runs here."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    total = 0.0
+    for path in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, IndexError, ValueError):
-            head, _, rest = stat.read_text().rpartition(")")
-            if head.endswith("(postgres"):
-                fields = rest.split()
-                total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+            stat = path.read_text()
+            if stat.rpartition(")")[0].endswith("(postgres"):
+                total += process_cpu_seconds(stat)
+    return total
 
 
 def machine_cpu_seconds() -> float:

@@ -39,7 +39,7 @@ from xml.sax.saxutils import escape
 import yaml
 from twilio.request_validator import RequestValidator
 
-from bench.loadgen import LoadResult, LoadSpec
+from bench.loadgen import LoadResult, LoadSpec, process_cpu_seconds
 from bench.seed import HOST_PHONE_BASE, QUICK_WORLD, SCALE_WORLD, SMALL_WORLD, World, seed
 from bot.clock import SystemClock
 from bot.storage import describe, is_postgresql, read_only_store
@@ -221,12 +221,11 @@ def process_tree(pid: int) -> list[int]:
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its live descendants (all threads: the aiosqlite worker too)."""
-    total = 0
+    total = 0.0
     for member in process_tree(pid):
         with contextlib.suppress(OSError):  # a process that just exited
-            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+            total += process_cpu_seconds(Path(f"/proc/{member}/stat").read_text())
+    return total
 
 
 def peak_rss_mb(pid: int) -> tuple[float, float]:
