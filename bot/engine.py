@@ -167,7 +167,7 @@ class Engine:
     async def handle(self, inbound: Inbound) -> Reply:
         """Apply one inbound text exactly once and return what to answer the texter."""
         # One text per phone at a time across every server (`key`), each on all its phone's previous texts
-        # did; a snapshot is enough, since the unit writes back every conversation it read (`_finish`).
+        # did; a snapshot is enough, since the unit writes back every conversation it read (`_settle`).
         async with self._locks.hold(inbound.phone):
             try:
                 return await self.run(lambda ctx: self._apply(ctx, inbound), key=inbound.phone, snapshot=True)
@@ -206,7 +206,7 @@ class Engine:
             self._route(ctx, text, created)
         elif arrival.rate == "notice" and not user.opted_out:
             ctx.say("rate_limited")
-        # Finish before recording the reply: a host's next request, presented by `_finish`, is part of
+        # Finish before recording the reply: a host's next request, presented by `_settle`, is part of
         # this answer and must be in the reply a retry replays.
         saving = self._settle(ctx)
         reply = Reply(list(ctx.replies))

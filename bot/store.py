@@ -648,8 +648,6 @@ class Store:
         How it finds them cheaply differs by backend (`Dialect.forget_replies`)."""
         return self._changed(self._sql.dialect.forget_replies, (to_db(cutoff), limit))
 
-    # -- rate limiting -----------------------------------------------------------------------------
-
     # -- outbox ------------------------------------------------------------------------------------
 
     def enqueue(self, user_id: int | None, to_phone: str, body: str, media_url: str | None = None, *,

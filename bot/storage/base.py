@@ -37,7 +37,7 @@ class Dialect:
     name: str
     # Units may run at snapshot isolation (`Storage.run(..., snapshot=True)`), where two units conflict only
     # when both write one row: then a unit writes back every conversation it read, changed or not, so
-    # that any two units about one person conflict and one runs again (Engine._finish). False where one
+    # that any two units about one person conflict and one runs again (Engine._settle). False where one
     # writer at a time makes every unit serial already.
     write_touched: bool
     # A data-modifying statement may sit in a WITH clause (PostgreSQL; not SQLite): a write whose result a
