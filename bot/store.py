@@ -21,7 +21,7 @@ from bot.clock import Clock, from_db, to_db
 from bot.errors import ListingNotFound, ReservationNotFound
 from bot.models import BookingObstacles, Conversation, Listing, OutboxRow, Reservation, User, encode_data
 from bot.money import Money
-from bot.storage.base import Executor, Row
+from bot.storage.base import SCHEMA_VERSION, Executor, Row
 from bot.text import search_fold
 
 REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read back over SMS
@@ -175,7 +175,7 @@ class Store:
         return self._sql.dialect.write_touched
 
     def schema_version(self) -> int:
-        row = self._one("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations")
+        row = self._one(SCHEMA_VERSION)
         return int(row["version"]) if row else 0
 
     # -- users -------------------------------------------------------------------------------------

@@ -7,14 +7,19 @@ differ come from the backend's `Dialect`.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from bot.clock import Clock, to_db
+
 if TYPE_CHECKING:
     from bot.store import Store
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -88,8 +93,9 @@ class Storage(Protocol):
         serialisability. Where one writer at a time runs every unit, both are so already."""
         ...
 
-    async def migrate(self) -> int:
-        """Apply every migration newer than the recorded version; returns the version now in force."""
+    async def migrate(self, root: Path = MIGRATIONS_ROOT) -> int:
+        """Apply every migration newer than the recorded version (from `root`'s folder named for the
+        backend: tests give migrations of their own); returns the version now in force."""
         ...
 
     async def ready(self) -> bool:
@@ -103,9 +109,9 @@ class Storage(Protocol):
     async def close(self) -> None: ...
 
 
-def migration_files(backend: str) -> list[tuple[int, Path]]:
+def migration_files(backend: str, root: Path = MIGRATIONS_ROOT) -> list[tuple[int, Path]]:
     """A backend's numbered migrations in order; a gap or a duplicate number is a programming error."""
-    directory = MIGRATIONS_ROOT / backend
+    directory = root / backend
     found = sorted(
         (int(m.group(1)), path)
         for path in directory.glob("*.sql")
@@ -115,6 +121,30 @@ def migration_files(backend: str) -> list[tuple[int, Path]]:
     if numbers != list(range(1, len(numbers) + 1)):
         raise RuntimeError(f"migrations in {directory} must be numbered 001, 002, ... without gaps: {numbers}")
     return found
+
+
+# Store.schema_version reads the version with this too.
+SCHEMA_VERSION = "SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations"
+
+
+def apply_migrations(db: Executor, run_script: Callable[[str], None], root: Path, clock: Clock) -> int:
+    """Every migration in `root` newer than the version recorded, in order, each run by `run_script` (the
+    backend's way to run one file's SQL) and recorded with it. The same on every backend: the caller holds
+    the backend's migration lock (servers starting at once take turns; the next finds the work done) and
+    one transaction around the whole run, so a migration that fails leaves nothing of the run applied and
+    nothing recorded. Returns the version now in force."""
+    db.changed("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+    row = db.one(SCHEMA_VERSION)
+    current = int(row["version"]) if row else 0
+    for number, path in migration_files(db.dialect.name, root):
+        if number <= current:
+            continue
+        log.info("applying migration %s", path.name)
+        run_script(path.read_text(encoding="utf-8"))
+        db.changed("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                   (number, to_db(clock.now())))
+        current = number
+    return current
 
 
 def split_sql(script: str) -> list[str]:

@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
@@ -41,8 +42,8 @@ from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from bot.clock import Clock, to_db
-from bot.storage.base import Dialect, Row, migration_files, split_sql
+from bot.clock import Clock
+from bot.storage.base import MIGRATIONS_ROOT, Dialect, Row, apply_migrations, migration_files, split_sql
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,12 @@ class PostgresExecutor:
 
     def changed(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self._cursor.execute(translate(sql), params).rowcount
+
+
+def _run_script(conn: psycopg.Connection[dict[str, Any]], script: str) -> None:
+    """One migration file's SQL."""
+    for statement in split_sql(script):
+        conn.execute(statement)
 
 
 def probe(url: str) -> str | None:
@@ -238,33 +245,19 @@ class PostgresStorage:
             raise
         return result
 
-    async def migrate(self) -> int:
-        return await asyncio.to_thread(self._migrate_sync)
+    async def migrate(self, root: Path = MIGRATIONS_ROOT) -> int:
+        return await asyncio.to_thread(self._migrate_sync, root)
 
-    def _migrate_sync(self) -> int:
+    def _migrate_sync(self, root: Path) -> int:
+        """The run under the migration lock (other servers wait on it) and in one transaction."""
         with self._pool.connection() as conn:
             conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
             try:
                 with conn.transaction():
-                    return self._migrate_locked(conn)
+                    return apply_migrations(PostgresExecutor(conn), functools.partial(_run_script, conn), root,
+                                            self._clock)
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
-
-    def _migrate_locked(self, conn: psycopg.Connection[dict[str, Any]]) -> int:
-        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations"
-                     " (version integer PRIMARY KEY, applied_at text NOT NULL)")
-        row = conn.execute("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations").fetchone()
-        current = int(row["version"]) if row else 0
-        for number, path in migration_files("postgresql"):
-            if number <= current:
-                continue
-            log.info("applying migration %s", path.name)
-            for statement in split_sql(path.read_text(encoding="utf-8")):
-                conn.execute(statement)
-            conn.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (%s, %s)",
-                         (number, to_db(self._clock.now())))
-            current = number
-        return current
 
     async def ready(self) -> bool:
         try:

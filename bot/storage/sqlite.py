@@ -24,8 +24,8 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.clock import Clock, to_db
-from bot.storage.base import Dialect, Row, migration_files, split_sql
+from bot.clock import Clock
+from bot.storage.base import MIGRATIONS_ROOT, Dialect, Row, apply_migrations, migration_files, split_sql
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,13 @@ class SqliteExecutor:
             cursor.close()
 
 
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """One migration file's SQL, a statement at a time (sqlite3 executes one per call, and executescript
+    would commit the run's transaction first)."""
+    for statement in split_sql(script):
+        conn.execute(statement)
+
+
 def probe(path: str) -> str | None:
     """Why the file cannot be opened as a database (None: it can); its folder is made when missing."""
     try:
@@ -245,41 +252,25 @@ class SqliteStorage:
         result: T = await self._conn._execute(fn, raw)  # type: ignore[no-untyped-call]
         return result
 
-    async def migrate(self) -> int:
+    async def migrate(self, root: Path = MIGRATIONS_ROOT) -> int:
         """Apply every migration newer than the recorded version; returns the version now in force."""
         await self._idle()
-        return await self._on_thread(self._migrate_sync)
+        return await self._on_thread(partial(self._migrate_sync, root))
 
-    def _migrate_sync(self, conn: sqlite3.Connection) -> int:
+    def _migrate_sync(self, root: Path, conn: sqlite3.Connection) -> int:
+        """The run under the writer lock (other processes wait on it) and in one IMMEDIATE transaction."""
         self._writer.acquire()
         try:
-            return self._migrate_locked(conn)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                current = apply_migrations(SqliteExecutor(conn), partial(_run_script, conn), root, self._clock)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return current
         finally:
             self._writer.release()
-
-    def _migrate_locked(self, conn: sqlite3.Connection) -> int:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            current = int(conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0])
-            for number, path in migration_files("sqlite"):
-                if number <= current:
-                    continue
-                log.info("applying migration %s", path.name)
-                for statement in split_sql(path.read_text(encoding="utf-8")):
-                    conn.execute(statement)
-                conn.execute(
-                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
-                    (number, to_db(self._clock.now())),
-                )
-                current = number
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return current
 
     async def run(self, work: Callable[[Store], T], *, first: bool = False, key: str | None = None,
                   snapshot: bool = False) -> T:
