@@ -16,7 +16,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.storage import migration_files
-from bot.storage.sqlite import AUTO_CHECKPOINT_PAGES, Checkpointer
+from bot.storage.sqlite import AUTO_CHECKPOINT_PAGES, Checkpointer, statements
 from bot.storage.sqlite import SqliteStorage as Database
 from bot.store import Store
 
@@ -31,6 +31,17 @@ async def test_migrations_run_once_and_are_tracked_by_version(tmp_path: Path) ->
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     assert versions == list(range(1, len(migration_files("sqlite")) + 1))
     assert mode == "wal"
+
+
+def test_a_sql_file_splits_only_where_sqlite_finds_a_statement_complete() -> None:
+    """A `;` in a string, a comment or a trigger's body ends nothing; what follows the last `;` comes last
+    (SQLite runs a statement left without one, and a comment is nothing to it)."""
+    trigger = "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  UPDATE b SET n = n + 1;\n  DELETE FROM c;\nEND;"
+    script = f"SELECT 'x;y'; -- a comment; a semicolon\n{trigger}\n/* ; */ SELECT 2; SELECT 3"
+    assert list(statements(script)) == [
+        "SELECT 'x;y';", " -- a comment; a semicolon\n" + trigger, "\n/* ; */ SELECT 2;", " SELECT 3"]
+    assert list(statements("SELECT 1;\n-- the end\n")) == ["SELECT 1;", "\n-- the end\n"]
+    assert list(statements("SELECT 1;\n\n")) == ["SELECT 1;"]
 
 
 @pytest.mark.parametrize("group_commit", [True, False])

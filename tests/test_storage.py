@@ -118,6 +118,118 @@ async def test_several_servers_starting_at_once_migrate_once(fresh_url: str, bac
                 await storage.close()
 
 
+# -- migrations run whole: what a naive split at every `;` would cut --------------------------------------------
+
+# Written to a folder of their own and applied by the real migrate path (`Storage.migrate(root)`). The same
+# text on both backends where SQL allows.
+NOTES = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);\n"
+# A `;`, `--` and `/*` inside string literals.
+QUOTED = """-- Notes; their bodies hold what a splitter must not cut at.
+INSERT INTO notes (id, body) VALUES (1, 'one; two -- three');
+INSERT INTO notes (id, body) VALUES (2, 'it''s; /* not a comment */ four');
+"""
+# A body of two statements that runs on every insert: a trigger's BEGIN ... END on SQLite, a plpgsql
+# function's $$ ... $$ on PostgreSQL.
+COUNTS = {
+    "sqlite": """CREATE TABLE counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
+INSERT INTO counts (name, n) VALUES ('notes', 0), ('characters', 0);
+CREATE TRIGGER notes_counted AFTER INSERT ON notes BEGIN
+    UPDATE counts SET n = n + 1 WHERE name = 'notes';
+    UPDATE counts SET n = n + length(NEW.body) WHERE name = 'characters';
+END;
+""",
+    "postgresql": """CREATE TABLE counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
+INSERT INTO counts (name, n) VALUES ('notes', 0), ('characters', 0);
+CREATE FUNCTION notes_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE counts SET n = n + 1 WHERE name = 'notes';
+    UPDATE counts SET n = n + length(NEW.body) WHERE name = 'characters';
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER notes_counted AFTER INSERT ON notes FOR EACH ROW EXECUTE FUNCTION notes_counted();
+""",
+}
+# Tags each new note, by a second body, and adds note 3; FAILING, after it, adds note 3 again.
+TAGS = {
+    "sqlite": """CREATE TABLE tags (note_id INTEGER NOT NULL, tag TEXT NOT NULL);
+CREATE TRIGGER notes_tagged AFTER INSERT ON notes BEGIN
+    INSERT INTO tags (note_id, tag) VALUES (NEW.id, 'new; unread');
+    UPDATE counts SET n = n + 100 WHERE name = 'notes';
+END;
+INSERT INTO notes (id, body) VALUES (3, 'tagged');
+""",
+    "postgresql": """CREATE TABLE tags (note_id INTEGER NOT NULL, tag TEXT NOT NULL);
+CREATE FUNCTION notes_tagged() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO tags (note_id, tag) VALUES (NEW.id, 'new; unread');
+    UPDATE counts SET n = n + 100 WHERE name = 'notes';
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER notes_tagged AFTER INSERT ON notes FOR EACH ROW EXECUTE FUNCTION notes_tagged();
+INSERT INTO notes (id, body) VALUES (3, 'tagged');
+""",
+}
+FAILING = "INSERT INTO notes (id, body) VALUES (3, 'a second note 3; no');\n"
+
+
+def _write_migrations(root: Path, backend: str, *texts: str) -> Path:
+    """`root` holding `texts` as the backend's migrations 001, 002, ... (kept: a later call adds to them)."""
+    folder = root / backend
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, text in enumerate(texts, start=1):
+        (folder / f"{number:03d}_test.sql").write_text(text, encoding="utf-8")
+    return root
+
+
+async def _migrated(url: str, root: Path) -> int:
+    storage = await open_storage(url, FakeClock(), migrate=False)
+    try:
+        return await storage.migrate(root)
+    finally:
+        await storage.close()
+
+
+def _counts(url: str) -> dict[str, int]:
+    return {str(row["name"]): int(row["n"]) for row in query(url, "SELECT name, n FROM counts")}
+
+
+async def test_a_semicolon_or_comment_marks_inside_a_string_stay_in_the_string(
+        fresh_url: str, backend: str, tmp_path: Path) -> None:
+    assert await _migrated(fresh_url, _write_migrations(tmp_path, backend, NOTES, QUOTED)) == 2
+    assert [row["body"] for row in query(fresh_url, "SELECT body FROM notes ORDER BY id")] == [
+        "one; two -- three", "it's; /* not a comment */ four"]
+
+
+async def test_a_trigger_or_function_body_of_several_statements_applies_whole(
+        fresh_url: str, backend: str, tmp_path: Path) -> None:
+    assert await _migrated(fresh_url, _write_migrations(tmp_path, backend, NOTES, COUNTS[backend])) == 2
+    query(fresh_url, "INSERT INTO notes (id, body) VALUES (10, 'hello; world') RETURNING id")
+    assert _counts(fresh_url) == {"notes": 1, "characters": len("hello; world")}  # both statements ran
+
+
+async def test_a_failing_migration_leaves_nothing_of_it_applied_or_recorded(
+        fresh_url: str, backend: str, tmp_path: Path) -> None:
+    """Its statements before the failure (a table, a body that would fire on its own insert) are undone with
+    it; once mended, it applies whole."""
+    root = _write_migrations(tmp_path, backend, NOTES, COUNTS[backend])
+    assert await _migrated(fresh_url, root) == 2
+    _write_migrations(root, backend, NOTES, COUNTS[backend], TAGS[backend] + FAILING)
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        await _migrated(fresh_url, root)
+    assert [row["version"] for row in query(fresh_url, "SELECT version FROM schema_migrations ORDER BY version")] == [
+        1, 2]
+    assert "tags" not in _columns(fresh_url)
+    assert query(fresh_url, "SELECT id FROM notes") == []
+    assert _counts(fresh_url) == {"notes": 0, "characters": 0}
+
+    _write_migrations(root, backend, NOTES, COUNTS[backend], TAGS[backend])
+    assert await _migrated(fresh_url, root) == 3
+    assert [tuple(row.values()) for row in query(fresh_url, "SELECT note_id, tag FROM tags")] == [(3, "new; unread")]
+    assert _counts(fresh_url) == {"notes": 101, "characters": len("tagged")}
+
+
 async def test_concurrent_units_are_all_durable_when_they_return(storage: Storage, database_url: str) -> None:
     other = await open_storage(database_url, FakeClock())  # another server's connection
 

@@ -43,7 +43,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from bot.clock import Clock
-from bot.storage.base import MIGRATIONS_ROOT, Dialect, Row, apply_migrations, migration_files, split_sql
+from bot.storage.base import MIGRATIONS_ROOT, Dialect, Row, apply_migrations, migration_files
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -121,9 +121,10 @@ class PostgresExecutor:
 
 
 def _run_script(conn: psycopg.Connection[dict[str, Any]], script: str) -> None:
-    """One migration file's SQL."""
-    for statement in split_sql(script):
-        conn.execute(statement)
+    """One migration file's SQL, whole: the server parses it, so a `;` in a string or a function's $$ body
+    ends nothing. Without parameters psycopg sends it by the simple query protocol, which takes several
+    statements in one text; they run inside the migration run's transaction."""
+    conn.execute(script)
 
 
 def probe(url: str) -> str | None:

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.clock import Clock
-from bot.storage.base import MIGRATIONS_ROOT, Dialect, Row, apply_migrations, migration_files, split_sql
+from bot.storage.base import MIGRATIONS_ROOT, Dialect, Row, apply_migrations, migration_files
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -151,10 +151,24 @@ class SqliteExecutor:
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
-    """One migration file's SQL, a statement at a time (sqlite3 executes one per call, and executescript
-    would commit the run's transaction first)."""
-    for statement in split_sql(script):
+    """One migration file's SQL, a statement at a time: sqlite3 executes one per call, and executescript
+    would commit the run's transaction first (Python 3.11 does so whatever the isolation level)."""
+    for statement in statements(script):
         conn.execute(statement)
+
+
+def statements(script: str) -> Iterator[str]:
+    """The statements of a SQL file, each ending at the first `;` where SQLite's own tokenizer finds it
+    complete: a `;` inside a string, a comment or a trigger's BEGIN ... END does not end one. Text after
+    the last (a statement without its `;`, or only comments) comes last: SQLite runs it or says what is
+    wrong with it (a file cut short fails rather than half applies)."""
+    start = 0
+    for end, char in enumerate(script, start=1):
+        if char == ";" and sqlite3.complete_statement(script[start:end]):
+            yield script[start:end]
+            start = end
+    if script[start:].strip():
+        yield script[start:]
 
 
 def probe(path: str) -> str | None:
