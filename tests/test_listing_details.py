@@ -5,14 +5,13 @@ backends alike)."""
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
 
-import psycopg
 import pytest
 
 from bot.app import create_app
@@ -20,8 +19,7 @@ from bot.availability import FreeRange, free_ranges
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.money import Money, PriceError, format_money, parse_price
-from bot.storage import is_postgresql, migration_files
-from bot.storage.base import split_sql
+from bot.storage import is_postgresql, migration_files, open_storage
 from tests.conftest import GUEST, HOST, AiohttpClient, Sms
 from tests.support import postgres
 from tests.support.dbview import execute, query
@@ -94,48 +92,50 @@ OLD_PLACES = ["Sunny loft by the harbour with two bedrooms and a piano", "Quiet 
               "ÉTÉ chalet"]
 
 
-def _build_before_listing_details(backend: str, run: Any) -> None:
-    """Apply the backend's migrations before the listing details one, then add a host and their places
-    (`run(sql, params)` executes one statement, `?` placeholders)."""
-    last = _listing_details(backend)
-    run("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)", ())
+def _migrations_before_listing_details(backend: str, root: Path) -> Path:
+    """`root` holding copies of the backend's migrations before the listing details one."""
+    folder = root / backend
+    folder.mkdir(parents=True)
     for number, migration in migration_files(backend):
-        if number >= last:
-            break
-        for statement in split_sql(migration.read_text(encoding="utf-8")):
-            run(statement, ())
-        run("INSERT INTO schema_migrations VALUES (?, '2026-11-01T00:00:00Z')", (number,))
+        if number < _listing_details(backend):
+            shutil.copy(migration, folder)
+    return root
+
+
+async def _build_before_listing_details(url: str, backend: str, root: Path) -> None:
+    """Migrate the database at `url` up to before the listing details, by the real migrate path, then add a
+    host and their places."""
+    storage = await open_storage(url, FakeClock(), migrate=False)
+    try:
+        await storage.migrate(_migrations_before_listing_details(backend, root))
+    finally:
+        await storage.close()
     now = "2026-11-01T00:00:00Z"
-    run("INSERT INTO users (phone, name, created_at) VALUES ('+15551230001', 'Ana', ?)", (now,))
+    # From the side, committed at once (RETURNING: `query` reads the rows its statement gives back).
+    query(url, "INSERT INTO users (phone, name, created_at) VALUES ('+15551230001', 'Ana', ?) RETURNING id", (now,))
     for description in OLD_PLACES:
-        run("INSERT INTO listings (host_id, description, created_at) VALUES (1, ?, ?)", (description, now))
+        query(url, "INSERT INTO listings (host_id, description, created_at) VALUES (1, ?, ?) RETURNING id",
+              (description, now))
 
 
-@contextmanager
-def _database_before_listing_details(config: Config) -> Iterator[Config]:
+@asynccontextmanager
+async def _database_before_listing_details(config: Config) -> AsyncIterator[Config]:
     """The test's config, on a database as it was before the listing details migration, with places."""
+    folder = config.resolve_path(config.database).parent
     if not is_postgresql(config.storage_url):
-        path = config.resolve_path(config.database).with_name("before-listing-details.db")
-        with sqlite3.connect(path) as conn:
-            _build_before_listing_details("sqlite", conn.execute)
+        path = folder / "before-listing-details.db"
+        await _build_before_listing_details(str(path), "sqlite", folder / "migrations")
         yield config.with_(database=str(path))
         return
     with postgres.fresh_schema() as url:
-        with psycopg.connect(url, autocommit=True) as pg:
-            def run(sql: str, params: tuple[Any, ...]) -> None:
-                if params:
-                    pg.execute(sql.replace("?", "%s"), params)
-                else:
-                    pg.execute(sql)  # a migration's statement: no placeholders
-
-            _build_before_listing_details("postgresql", run)
+        await _build_before_listing_details(url, "postgresql", folder / "migrations")
         yield config.with_(database_url=url)
 
 
 async def test_places_listed_before_the_listing_details_get_a_title_and_no_price_and_still_book(
         aiohttp_client: AiohttpClient, config: Config, clock: FakeClock,
         fake_twilio: tuple[FakeTwilio, str]) -> None:
-    with _database_before_listing_details(config) as before:
+    async with _database_before_listing_details(config) as before:
         app = create_app(before, clock=clock)
         sms = Sms(await aiohttp_client(app), fake_twilio[0], clock, app)
         try:

@@ -146,8 +146,3 @@ def apply_migrations(db: Executor, run_script: Callable[[str], None], root: Path
         current = number
     return current
 
-
-def split_sql(script: str) -> list[str]:
-    """Statements of a migration file (no triggers or functions with inner semicolons in our migrations)."""
-    without_comments = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
-    return [part.strip() for part in without_comments.split(";") if part.strip()]
