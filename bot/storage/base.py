@@ -128,11 +128,11 @@ SCHEMA_VERSION = "SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrat
 
 
 def apply_migrations(db: Executor, run_script: Callable[[str], None], root: Path, clock: Clock) -> int:
-    """Every migration in `root` newer than the version recorded, in order, each run by `run_script` (the
-    backend's way to run one file's SQL) and recorded with it. The same on every backend: the caller holds
-    the backend's migration lock (servers starting at once take turns; the next finds the work done) and
-    one transaction around the whole run, so a migration that fails leaves nothing of the run applied and
-    nothing recorded. Returns the version now in force."""
+    """Every migration in `root` (in its folder named for the dialect) newer than the version recorded, in
+    order, each run by `run_script` (the backend's way to run one file's SQL) and recorded with it. The same
+    on every backend: the caller holds the backend's migration lock (servers starting at once take turns;
+    the next finds the work done) and one transaction around the whole run, so a migration that fails
+    leaves nothing of the run applied and nothing recorded. Returns the version now in force."""
     db.changed("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
     row = db.one(SCHEMA_VERSION)
     current = int(row["version"]) if row else 0
