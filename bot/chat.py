@@ -57,11 +57,13 @@ class _Screen:
     """What the current number is shown of its outbox: each message the sender is done with, once, in the
     order written. Each number shows what arrives for it from `start` on, never its history."""
 
-    def __init__(self, db: Storage, phone: str, start: int, out: Printer) -> None:
+    def __init__(self, db: Storage, phone: str, start: int, out: Printer,
+                 prompt_again: Callable[[], None] = lambda: None) -> None:
         self.phone = phone
         self._db = db
         self._start = start
         self._out = out
+        self._prompt_again = prompt_again
         self._seen: dict[str, int] = {}
         # The reader and the watcher both show messages: one at a time, so none shows twice.
         self._lock = asyncio.Lock()
@@ -71,7 +73,7 @@ class _Screen:
             self.phone = phone
 
     async def show_settled(self) -> int:
-        """Show the current number's messages the sender is done with; returns the last shown id."""
+        """Show the current number's messages the sender is done with; returns how many."""
         async with self._lock:
             phone = self.phone
             after = self._seen.get(phone, self._start)
@@ -80,7 +82,10 @@ class _Screen:
                 self._out(_show(message.body, message.media_url, _label(message)))
             if messages:
                 self._seen[phone] = messages[-1].id
-            return self._seen.get(phone, self._start)
+            return len(messages)
+
+    def _shown_up_to(self, phone: str) -> int:
+        return self._seen.get(phone, self._start)
 
     async def catch_up(self) -> None:
         """Show the messages queued for the current number so far, waiting (up to SETTLE_SECONDS) for the
@@ -90,13 +95,16 @@ class _Screen:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + SETTLE_SECONDS
         # Polled: the sender's progress is rows in the database (perhaps another process's), not an event here.
-        while await self.show_settled() < newest and loop.time() < deadline:  # noqa: ASYNC110
+        await self.show_settled()
+        while self._shown_up_to(phone) < newest and loop.time() < deadline:
             await asyncio.sleep(POLL_SECONDS)
+            await self.show_settled()
 
     async def watch(self) -> None:
         """Show what arrives while the terminal waits for a line (an expiry, a reminder)."""
         while True:
-            await self.show_settled()
+            if await self.show_settled():
+                self._prompt_again()  # the terminal's prompt scrolled up with the message
             await asyncio.sleep(POLL_SECONDS)
 
 
@@ -105,6 +113,7 @@ async def chat(config: Config, phone: str, *, read_line: Reader | None = None, o
     if not E164.match(phone):
         print(f"{phone} is not an E.164 number like +15551230001", file=sys.stderr)
         return 2
+    terminal = read_line is None
     read_line = read_line or _read_line
     catalog = CatalogHolder(*starting_catalog(config))
     messages = config.resolve_path(config.messages_dir)
@@ -112,7 +121,8 @@ async def chat(config: Config, phone: str, *, read_line: Reader | None = None, o
                                config.page_segments, keep_in=last_good_dir(config))
     async with wired(config, clock or SystemClock(), catalog, gateway) as parts, running(parts):
         out(f"Texting Airtng as {phone} {HELP}")
-        screen = _Screen(parts.db, phone, await parts.db.run(lambda store: store.last_outbox_id()), out)
+        start = await parts.db.run(lambda store: store.last_outbox_id())
+        screen = _Screen(parts.db, phone, start, out, _prompt_again if terminal else lambda: None)
         watcher = asyncio.create_task(screen.watch(), name="chat-watcher")
         try:
             while True:
@@ -137,6 +147,10 @@ async def chat(config: Config, phone: str, *, read_line: Reader | None = None, o
         finally:
             watcher.cancel()
             await asyncio.gather(watcher, return_exceptions=True)
+
+
+def _prompt_again() -> None:
+    print(PROMPT, end="", flush=True)
 
 
 def _read_line() -> str | None:
