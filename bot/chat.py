@@ -64,6 +64,8 @@ class _Screen:
         self._start = start
         self._out = out
         self._prompt_again = prompt_again
+        # Whether the terminal waits for a line: only then did a message shown now push its prompt up.
+        self.reading = False
         self._seen: dict[str, int] = {}
         # The reader and the watcher both show messages: one at a time, so none shows twice.
         self._lock = asyncio.Lock()
@@ -100,10 +102,18 @@ class _Screen:
             await asyncio.sleep(POLL_SECONDS)
             await self.show_settled()
 
+    async def read(self, read_line: Reader) -> str | None:
+        """The next line typed (None at the end), read in a thread so messages show meanwhile."""
+        self.reading = True
+        try:
+            return await asyncio.to_thread(read_line)
+        finally:
+            self.reading = False
+
     async def watch(self) -> None:
         """Show what arrives while the terminal waits for a line (an expiry, a reminder)."""
         while True:
-            if await self.show_settled():
+            if await self.show_settled() and self.reading:
                 self._prompt_again()  # the terminal's prompt scrolled up with the message
             await asyncio.sleep(POLL_SECONDS)
 
@@ -116,37 +126,37 @@ async def chat(config: Config, phone: str, *, read_line: Reader | None = None, o
     terminal = read_line is None
     read_line = read_line or _read_line
     catalog = CatalogHolder(*starting_catalog(config))
-    messages = config.resolve_path(config.messages_dir)
-    reloader = CatalogReloader(catalog, messages, config.default_language, config.warn_segments,
-                               config.page_segments, keep_in=last_good_dir(config))
+    reloader = CatalogReloader(catalog, config.resolve_path(config.messages_dir), config.default_language,
+                               config.warn_segments, config.page_segments, keep_in=last_good_dir(config))
     async with wired(config, clock or SystemClock(), catalog, gateway) as parts, running(parts):
         out(f"Texting Airtng as {phone} {HELP}")
         start = await parts.db.run(lambda store: store.last_outbox_id())
         screen = _Screen(parts.db, phone, start, out, _prompt_again if terminal else lambda: None)
         watcher = asyncio.create_task(screen.watch(), name="chat-watcher")
         try:
-            while True:
-                line = await asyncio.to_thread(read_line)
-                if line is None or line.strip() == "/quit":
-                    return 0
+            while (line := await screen.read(read_line)) is not None and line.strip() != "/quit":
                 if line.startswith("/as "):
-                    candidate = line[4:].strip()
-                    if E164.match(candidate):
-                        await screen.switch(candidate)
-                        out(f"Now texting as {candidate}")
-                        await screen.catch_up()
-                    else:
-                        out("Use an E.164 number like +15551230002")
+                    await _switch(screen, line[4:].strip(), out)
                     continue
-                if files_signature(messages) != reloader.loaded:
+                if files_signature(reloader.directory) != reloader.loaded:
                     await asyncio.to_thread(reloader.reload, "files changed")
                 reply = await parts.engine.handle(Inbound(screen.phone, line, "CHAT" + secrets.token_hex(16)))
                 for message in reply.messages:
                     out(_show(message.body, message.media_url, ANSWER))
                 await screen.catch_up()
+            return 0
         finally:
             watcher.cancel()
             await asyncio.gather(watcher, return_exceptions=True)
+
+
+async def _switch(screen: _Screen, phone: str, out: Printer) -> None:
+    if not E164.match(phone):
+        out("Use an E.164 number like +15551230002")
+        return
+    await screen.switch(phone)
+    out(f"Now texting as {phone}")
+    await screen.catch_up()
 
 
 def _prompt_again() -> None:
