@@ -1,19 +1,19 @@
-"""Airtng entry point.
+"""Airtng entry point. From the project root, `.venv/bin/python run.py <command>` (or its `make` target):
 
-    python run.py [serve]            serve the webhook (PORT, BIND, DATABASE, TWILIO_* from the environment)
-    python run.py migrate            bring the database (DATABASE, or DATABASE_URL) up to date and exit
-    python run.py chat +15551230001  text the bot from this terminal as that number
-    python run.py check [--show]     validate messages/*.yaml and report lengths and segments
-    python run.py messages --docs    write docs/messages.md from the registry of message keys
-    python run.py config --write     write config.yaml from the settings declared in bot/config.py
-    python run.py outbox             read-only: outbox counts by status and failed messages with reasons
-    python run.py thread 5DKKXJ      read-only: what guest and host of that stay wrote each other
-    python run.py operator add NAME  a console operator (password from stdin or asked); list; remove NAME
-    python run.py bench [--quick] [--scale]  booking-workload benchmark beside a bare aiohttp floor
-    python run.py bench --quick --durable-floor  also the floor of any durable, signed webhook
-    python run.py bench --engine             the engine alone, in-process: CPU per text
-    python run.py bench --outbound           CPU per outbound SMS through twilio's client
-    python run.py bench --database postgresql://... [--servers 2]  the same workload on PostgreSQL
+    [serve]                    serve the webhook (PORT, BIND, DATABASE, TWILIO_* from the environment)
+    migrate                    bring the database (DATABASE, or DATABASE_URL) up to date and exit
+    chat +15551230001          text the bot from this terminal as that number (`make chat`)
+    check [--show]             validate messages/*.yaml and report lengths and segments (`make check`)
+    messages --docs            write docs/messages.md from the registry of message keys (`make docs`)
+    config --write             write config.yaml from the settings declared in bot/config.py
+    outbox                     read-only: outbox counts by status and failed messages with reasons
+    thread 5DKKXJ              read-only: what guest and host of that stay wrote each other
+    operator add NAME          a console operator (password from stdin or asked); list; remove NAME
+    bench [--quick] [--scale]  booking-workload benchmark beside a bare aiohttp floor (`make bench`)
+    bench --quick --durable-floor  also the floor of any durable, signed webhook
+    bench --engine             the engine alone, in-process: CPU per text
+    bench --outbound           CPU per outbound SMS through twilio's client
+    bench --database postgresql://... [--servers 2]  the same workload on PostgreSQL
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from pathlib import Path
 from bot.config import ConfigError, load_config
 
 
-def main(argv: list[str] | None = None) -> int:
+def arguments() -> argparse.ArgumentParser:
+    """The commands and their arguments (the README's commands are checked against these)."""
     parser = argparse.ArgumentParser(prog="run.py", description="Airtng: SMS vacation-rental booking")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="serve the Twilio webhook (default)")
@@ -49,7 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     operator.add_argument("action", choices=["add", "list", "remove"])
     operator.add_argument("name", nargs="?")
     # The benchmark (top-level `bench/`, tooling) parses its own arguments, so it is imported only when run.
-    sub.add_parser("bench", add_help=False, help="benchmark the booking workload (python run.py bench --help)")
+    sub.add_parser("bench", add_help=False, help="benchmark the booking workload (run.py bench --help)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = arguments()
     args, rest = parser.parse_known_args(argv)
     if args.command == "bench":
         from bench import main as bench_main
@@ -79,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return serve(config)
         except CatalogError as error:  # broken messages and no good copy kept: say where, not a traceback
-            print(f"cannot start, the messages have errors (python run.py check lists them): {error.report[0]}",
-                  file=sys.stderr)
+            print("cannot start, the messages have errors (.venv/bin/python run.py check lists them):",
+                  error.report[0], file=sys.stderr)
             return 1
         except StartupError as error:
             print(str(error), file=sys.stderr)

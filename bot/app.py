@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
@@ -21,7 +23,7 @@ from bot.reload import RELOADER, CatalogReloader, install_sighup, remove_sighup
 from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.signatures import TwilioSignatures
-from bot.storage import open_storage
+from bot.storage import Storage, open_storage
 from bot.webhook import routes
 
 log = logging.getLogger(__name__)
@@ -65,43 +67,79 @@ def create_app(
     return app
 
 
-def _database(gateway_factory: GatewayFactory) -> Callable[[web.Application], AsyncIterator[None]]:
-    async def resources(app: web.Application) -> AsyncIterator[None]:
-        config, clock = app[CONFIG], app[CLOCK]
-        db = await open_storage(config.storage_url, clock, group_commit=config.group_commit)
-        gateway = gateway_factory(config)
-        sender_ref: list[Sender] = []
-        engine = Engine(db, app[CATALOG], config, clock, on_commit=lambda: sender_ref[0].wake())
-        sender = Sender(db, gateway, config, clock, engine.opt_out_user, engine.mark_unreachable_user)
-        sender_ref.append(sender)
-        app[DATABASE], app[GATEWAY], app[ENGINE], app[SENDER] = db, gateway, engine, sender
-        app[SCHEDULER] = Scheduler(engine, config)
-        yield
+@dataclass(frozen=True)
+class Parts:
+    """The service without its HTTP side: what the webhook drives, and `run.py chat` alike."""
+
+    db: Storage
+    gateway: SmsGateway
+    engine: Engine
+    sender: Sender
+    scheduler: Scheduler
+
+
+@contextlib.asynccontextmanager
+async def wired(config: Config, clock: Clock, catalog: CatalogHolder,
+                gateway_factory: GatewayFactory = default_gateway) -> AsyncIterator[Parts]:
+    """Open the database and the gateway and join the engine, sender and scheduler to them; close both
+    on leaving. One wiring for the server and the terminal chat, so the chat behaves as the server does."""
+    db = await open_storage(config.storage_url, clock, group_commit=config.group_commit)
+    gateway = gateway_factory(config)
+    sender_ref: list[Sender] = []
+    engine = Engine(db, catalog, config, clock, on_commit=lambda: sender_ref[0].wake())
+    sender = Sender(db, gateway, config, clock, engine.opt_out_user, engine.mark_unreachable_user)
+    sender_ref.append(sender)
+    try:
+        yield Parts(db, gateway, engine, sender, scheduler=Scheduler(engine, config))
+    finally:
         await gateway.close()
         await db.close()
+
+
+@contextlib.asynccontextmanager
+async def running(parts: Parts, *more: Coroutine[Any, Any, None]) -> AsyncIterator[list[asyncio.Task[None]]]:
+    """The background work of a serving process (the sender, its heartbeat, the scheduler, the storage
+    backend's own, and `more`) as tasks, cancelled and awaited on leaving."""
+    work: list[tuple[str, Coroutine[Any, Any, None]]] = [
+        ("outbox-sender", parts.sender.run_forever()),
+        ("heartbeat", parts.sender.heartbeat_forever()),
+        ("scheduler", parts.scheduler.run_forever()),
+        *(("background", coroutine) for coroutine in more),
+        *(("storage", coroutine) for coroutine in parts.db.background()),
+    ]
+    tasks = [asyncio.create_task(coroutine, name=name) for name, coroutine in work]
+    try:
+        yield tasks
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def _database(gateway_factory: GatewayFactory) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def resources(app: web.Application) -> AsyncIterator[None]:
+        async with wired(app[CONFIG], app[CLOCK], app[CATALOG], gateway_factory) as parts:
+            app[DATABASE], app[GATEWAY], app[ENGINE] = parts.db, parts.gateway, parts.engine
+            app[SENDER], app[SCHEDULER] = parts.sender, parts.scheduler
+            yield
 
     return resources
 
 
 async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
-    tasks: list[asyncio.Task[None]] = []
-    hup = False
-    if app[CONFIG].background_tasks:
-        tasks = [
-            asyncio.create_task(app[SENDER].run_forever(), name="outbox-sender"),
-            asyncio.create_task(app[SENDER].heartbeat_forever(), name="heartbeat"),
-            asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
-            asyncio.create_task(app[RELOADER].watch(), name="messages-reload"),
-        ]
-        tasks += [asyncio.create_task(work, name="storage") for work in app[DATABASE].background()]
+    if not app[CONFIG].background_tasks:
+        app[TASKS] = []
+        yield
+        return
+    parts = Parts(app[DATABASE], app[GATEWAY], app[ENGINE], app[SENDER], app[SCHEDULER])
+    async with running(parts, app[RELOADER].watch()) as tasks:
+        app[TASKS] = tasks
         # Serving: `kill -HUP <pid>` reloads the messages at once (the watcher notices edits within ~2 s).
         hup = install_sighup(asyncio.get_running_loop(), app[RELOADER])
-    app[TASKS] = tasks
-    yield
-    if hup:
-        remove_sighup(asyncio.get_running_loop())
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        try:
+            yield
+        finally:
+            if hup:
+                remove_sighup(asyncio.get_running_loop())

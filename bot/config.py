@@ -102,7 +102,7 @@ class Config:
         The catalog's main language: used when a person's language is unknown, or a message is missing from
         theirs.""")
     warn_segments: int = setting(2, yaml="messages.warn_segments", doc="""
-        `python run.py check` warns about a message longer than this many SMS segments.""")
+        `.venv/bin/python run.py check` warns about a message longer than this many SMS segments.""")
     page_segments: int = setting(2, yaml="messages.page_segments", doc="""
         Pages (BROWSE, STATUS...) show as many items as fit this many segments.""")
     timezone: str = setting("UTC", yaml="booking.timezone", doc='What "today" means for dates.')
@@ -128,8 +128,8 @@ class Config:
     texts_per_window: int = setting(20, yaml="limits.texts_per_window", doc="Inbound texts per phone ...")
     window_seconds: float = setting(60, yaml="limits.window_seconds", doc="... per this window.")
     outbox_max_attempts: int = setting(8, yaml="outbox.max_attempts", doc="""
-        Calls to Twilio for one message before it is parked as failed (`python run.py outbox` lists those).
-        A send cut off by a crash before Twilio was called is not one.""")
+        Calls to Twilio for one message before it is parked as failed (`.venv/bin/python run.py outbox` lists
+        those). A send cut off by a crash before Twilio was called is not one.""")
     outbox_base_delay: float = setting(2, yaml="outbox.base_delay_seconds", doc="""
         The first retry's delay; each later one doubles it (with jitter) ...""")
     outbox_max_delay: float = setting(600, yaml="outbox.max_delay_seconds", doc="... up to this.")
@@ -353,8 +353,9 @@ def render_config_yaml(current: Mapping[str, Any] | None = None, width: int = 11
     comment (with the variable that overrides it). `current`: values by dotted key to keep instead of the
     defaults (an operator's own file, rewritten after an upgrade, keeps what they set)."""
     current = current or {}
-    lines = ["# Airtng settings. Written from the declarations in bot/config.py by `python run.py config --write`,",
-             "# which keeps the values set here; the environment variable named [LIKE_THIS] overrides a setting.",
+    lines = ["# Airtng settings. Written from the declarations in bot/config.py by",
+             "# `.venv/bin/python run.py config --write`, which keeps the values set here; the environment",
+             "# variable named [LIKE_THIS] overrides a setting.",
              "# Every key is checked at start-up: a misspelt one stops the server with its name."]
     section = None
     for item in declared():

@@ -73,7 +73,8 @@ class SmsGateway(Protocol):
 
 
 class ConsoleGateway:
-    """No Twilio credentials: messages are logged (and stay in the outbox, where `chat` shows them)."""
+    """No Twilio credentials: messages are logged, not sent (their outbox rows are marked sent, and `chat`
+    shows them to the number they are for)."""
 
     async def send(self, to: str, body: str, media_url: str | None) -> Sent:
         media = f" [media: {media_url}]" if media_url else ""

@@ -106,6 +106,18 @@ class Conversation:
         return self.fingerprint() != self.stored
 
 
+@dataclass(frozen=True)
+class Settled:
+    """An outbox row the sender is done with: `status` 'sent', or 'skipped' / 'failed' with the `reason`
+    (its last_error: opted_out, stale, an invalid number...)."""
+
+    id: int
+    body: str
+    media_url: str | None
+    status: str
+    reason: str | None
+
+
 @dataclass
 class OutboxRow:
     id: int

@@ -382,8 +382,8 @@ REGISTRY: dict[str, MessageSpec] = {
 DOC_HEADER = """\
 # Messages: everything the bot says, and how to change it
 
-<!-- Generated from bot/registry.py by `python run.py messages --docs`. Edit the registry, not this file:
-     a test fails when this file is stale. -->
+<!-- Generated from bot/registry.py by `.venv/bin/python run.py messages --docs` (`make docs`). Edit the
+     registry, not this file: a test fails when this file is stale. -->
 
 Every word a texter reads lives in `messages/<language>.yaml` (`en.yaml`, `ja.yaml`, ...). Operators edit
 these files; no code changes, no restart.
@@ -423,7 +423,7 @@ compiled, so a name like `{{ x }}` is shown as written.
 
 ## Checking and publishing an edit
 
-`python run.py check` (also `make check`, part of `make test`) reads every file and prints the problems
+`.venv/bin/python run.py check` (also `make check`, part of `make test`) reads every file and prints the problems
 with file and line, then every message rendered with the sample values below: its length, its encoding and
 the SMS segments it costs. Errors (the exit status is then non-zero): YAML mistakes, a key the default
 language lacks, template syntax, variables the code does not pass, a message over Twilio's 1,600

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.clock import Clock, from_db, to_db
 from bot.errors import ListingNotFound, ReservationNotFound
-from bot.models import BookingObstacles, Conversation, Listing, OutboxRow, Reservation, User, encode_data
+from bot.models import BookingObstacles, Conversation, Listing, OutboxRow, Reservation, Settled, User, encode_data
 from bot.money import Money
 from bot.storage.base import SCHEMA_VERSION, Executor, Row
 from bot.text import search_fold
@@ -847,16 +847,27 @@ class Store:
         )
         return [dict(row) for row in rows]
 
-    def outbox_after(self, phone: str, after_id: int) -> list[tuple[int, str, str | None]]:
-        """Messages queued for `phone` after `after_id` (the terminal chat shows them)."""
+    def settled_after(self, phone: str, after_id: int) -> list[Settled]:
+        """Messages for `phone` after `after_id` that the sender is done with (sent, skipped or failed), up
+        to the first it is not: the terminal chat shows each as it is delivered, in the order written."""
         rows = self._all(
-            "SELECT id, body, media_url FROM outbox WHERE to_phone = ? AND id > ? ORDER BY id", (phone, after_id)
+            "SELECT id, body, media_url, status, last_error FROM outbox WHERE to_phone = ? AND id > ? ORDER BY id",
+            (phone, after_id),
         )
-        return [(int(r["id"]), str(r["body"]), r["media_url"]) for r in rows]
+        settled: list[Settled] = []
+        for r in rows:
+            if r["status"] in ("pending", "sending"):
+                break
+            settled.append(Settled(int(r["id"]), str(r["body"]), r["media_url"], str(r["status"]), r["last_error"]))
+        return settled
 
-    def last_outbox_id(self) -> int:
-        """The newest outbox row's id (0 when empty): the terminal chat shows only what comes after it."""
-        row = self._one("SELECT MAX(id) AS last_id FROM outbox")
+    def last_outbox_id(self, phone: str | None = None) -> int:
+        """The newest outbox row's id, of all or those for `phone` (0 when none): the terminal chat shows
+        only what comes after it, and waits for a number's messages up to it."""
+        if phone is None:
+            row = self._one("SELECT MAX(id) AS last_id FROM outbox")
+        else:
+            row = self._one("SELECT MAX(id) AS last_id FROM outbox WHERE to_phone = ?", (phone,))
         return int(row["last_id"]) if row and row["last_id"] is not None else 0
 
     def outbox_summary(self) -> dict[str, int]:

@@ -20,7 +20,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_the_shipped_config_yaml_is_what_the_declarations_write() -> None:
     assert DEFAULT_CONFIG_PATH.read_text(encoding="utf-8") == render_config_yaml(), (
-        "config.yaml is stale: run `python run.py config --write`")
+        "config.yaml is stale: run `.venv/bin/python run.py config --write`")
     assert load_config(env={}) == Config()
 
 

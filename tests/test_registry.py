@@ -125,7 +125,7 @@ def test_every_call_passes_the_variables_the_registry_promises() -> None:
 
 def test_the_committed_operator_doc_is_generated_from_the_registry() -> None:
     committed = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.exists() else ""
-    assert committed == messages_doc(), "docs/messages.md is stale: run `python run.py messages --docs`"
+    assert committed == messages_doc(), "docs/messages.md is stale: run `.venv/bin/python run.py messages --docs`"
     for key, spec in REGISTRY.items():
         everyday = " **Everyday: must fit one SMS.**" if spec.one_sms else ""
         assert f"| `{key}` | {spec.when.replace('|', chr(92) + '|')}{everyday} |" in committed

@@ -67,7 +67,7 @@ def operator_command(config: Config, action: str, name: str | None, *, stdin: Te
         return 0
     rows = asyncio.run(_run(config, q.operators))
     if not rows:
-        print("no operators yet: python run.py operator add NAME", file=out)
+        print("no operators yet: .venv/bin/python run.py operator add NAME", file=out)
     for row in rows:
         print(f"{row['name']}  added {row['created_at'][:19].replace('T', ' ')} UTC  "
               f"{row['sessions']} session(s)", file=out)
