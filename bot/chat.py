@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 
 from bot.catalog import CatalogHolder
-from bot.clock import SystemClock
+from bot.clock import Clock, clock_from_environment
 from bot.config import Config
 from bot.engine import Engine, Inbound
 from bot.last_good import last_good_dir, starting_catalog
@@ -41,12 +41,13 @@ async def _queued_for(db: Storage, phone: str, after: int) -> tuple[list[str], i
     return lines, rows[-1][0] if rows else after
 
 
-async def chat(config: Config, phone: str, *, read_line: Reader | None = None, out: Printer = print) -> int:
+async def chat(config: Config, phone: str, *, read_line: Reader | None = None, out: Printer = print,
+               clock: Clock | None = None) -> int:
     if not E164.match(phone):
         print(f"{phone} is not an E.164 number like +15551230001", file=sys.stderr)
         return 2
     read_line = read_line or _read_line
-    clock = SystemClock()
+    clock = clock or clock_from_environment()
     catalog = CatalogHolder(*starting_catalog(config))
     messages = config.resolve_path(config.messages_dir)
     reloader = CatalogReloader(catalog, messages, config.default_language, config.warn_segments,

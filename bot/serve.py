@@ -22,7 +22,7 @@ from aiohttp import web
 from aiohttp.log import access_logger
 
 from bot.app import create_app
-from bot.clock import SystemClock
+from bot.clock import OFFSET_VARIABLE, clock_from_environment, clock_offset
 from bot.config import Config
 from bot.storage import describe, open_storage, probe
 
@@ -45,6 +45,8 @@ def serve(config: Config) -> int:
     loop_kind(config.event_loop)  # a loop asked for but not installed ends start-up before anything listens
     asyncio.run(_migrate(config))
     log.info("%s", describe_start(config))
+    if clock_offset():  # never meant for a real service: say so where an operator would look first
+        log.warning("the clock is moved by %s (%s, for tests only)", clock_offset(), OFFSET_VARIABLE)
     if config.workers <= 1:
         _run(config)
         return 0
@@ -114,7 +116,7 @@ def _worker(config: Config) -> None:
 
 
 async def _migrate(config: Config) -> int:
-    storage = await open_storage(config.storage_url, SystemClock(), migrate=False)
+    storage = await open_storage(config.storage_url, clock_from_environment(), migrate=False)
     try:
         return await storage.migrate()
     finally:
