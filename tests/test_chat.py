@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.chat import chat
+from bot.clock import FakeClock
 from bot.config import Config
 
 HOST, GUEST, OTHER = "+15551230001", "+15551230002", "+15551230003"
@@ -37,7 +38,7 @@ def script(*steps: str | Callable[[], None]) -> Callable[[], str | None]:
 
 async def test_the_chat_labels_answers_once_and_shows_new_sms_after_switching(config: Config) -> None:
     lines: list[str] = []
-    await chat(config, HOST, out=lines.append, read_line=script(
+    await chat(config, HOST, out=lines.append, clock=FakeClock(), read_line=script(
         "HOST", "Ana", "Harbour Loft", "120", "4", "Sunny loft by the harbour, two bedrooms", "SKIP",
         f"/as {GUEST}", "BOOK 1 Dec 20-23 2 guests", "Bob",
         f"/as {HOST}", "YES", "HELP"))
@@ -49,7 +50,7 @@ async def test_the_chat_labels_answers_once_and_shows_new_sms_after_switching(co
 
 
 async def test_switching_to_a_number_does_not_replay_its_history(config: Config) -> None:
-    await chat(config, HOST, out=lambda _: None, read_line=script(
+    await chat(config, HOST, out=lambda _: None, clock=FakeClock(), read_line=script(
         "HOST", "Ana", "Harbour Loft", "120", "4", "Sunny loft by the harbour, two bedrooms", "SKIP",
         f"/as {GUEST}", "BOOK 1 Dec 20-23 2 guests", "Bob", f"/as {HOST}", "YES"))
     lines: list[str] = []

@@ -28,6 +28,7 @@ from twilio.request_validator import RequestValidator
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.polling import until
+from tests.support.stays import server_today, typed_stay
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTS = [f"+1555300{i:04d}" for i in range(5)]
@@ -141,10 +142,12 @@ async def test_sigkill_mid_traffic_loses_nothing_committed_or_acknowledged(
             await asyncio.gather(*(traffic.script(h, ["HOST", f"Host{i}", f"Place {i}", "120", "4",
                                                       f"Place {i} by the river, two rooms", "SKIP"])
                                    for i, h in enumerate(HOSTS)))
-            await asyncio.gather(*(traffic.script(g, ["hi", f"BOOK {i % len(HOSTS) + 1} Dec {i // 5 + 1}-"
-                                                      f"{i // 5 + 2} 2 guests", f"Guest{i}"])
+            today = server_today(env)
+            await asyncio.gather(*(traffic.script(g, ["hi", f"BOOK {i % len(HOSTS) + 1} "
+                                                      f"{typed_stay(today, i // 5 + 1, 1)} 2 guests", f"Guest{i}"])
                                    for i, g in enumerate(GUESTS)))
             assert not traffic.unanswered
+            assert len(_db(database, "SELECT id FROM reservations")) == len(GUESTS)  # every request filed
 
             # Mid-traffic: hosts decline one request after another (each tells a guest through the outbox),
             # guests keep texting; the server is killed while the outbox is busy and webhooks are in flight.

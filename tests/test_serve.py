@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestServer
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.polling import until
+from tests.support.stays import server_today, typed_stay
 from tests.test_crash import GUESTS, HOSTS, Server, Traffic, _db, _free_port
 
 
@@ -78,7 +79,8 @@ async def test_two_workers_apply_every_text_once_and_stop_cleanly(
             await asyncio.gather(*(traffic.script(h, ["HOST", f"Host{i}", f"Place {i}", "120", "4",
                                                       f"Place {i} by the river, two rooms", "SKIP"])
                                    for i, h in enumerate(HOSTS)))
-            await asyncio.gather(*(traffic.script(g, [f"BOOK {i % len(HOSTS) + 1} Dec {i // 5 + 1}-{i // 5 + 2}"
+            today = server_today(server.env)
+            await asyncio.gather(*(traffic.script(g, [f"BOOK {i % len(HOSTS) + 1} {typed_stay(today, i // 5 + 1, 1)}"
                                                       " 2 guests", f"Guest{i}"]) for i, g in enumerate(GUESTS)))
             # Twilio retries every one of them: whichever worker gets a retry, it changes nothing.
             replays = await asyncio.gather(*(traffic.post(form) for form, _ in traffic.answered.values()))
