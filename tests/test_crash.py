@@ -9,6 +9,7 @@ mid-send ('sending') at the kill, the window the README documents.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -52,8 +53,10 @@ class Server:
 
     async def start(self) -> None:
         with self.log.open("ab") as log:
+            # A session of its own: `kill` ends the server and anything it started, however the test ends.
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "run.py", "serve", cwd=ROOT, env=self.env, stdout=log, stderr=log)
+                sys.executable, "run.py", "serve", cwd=ROOT, env=self.env, stdout=log, stderr=log,
+                start_new_session=True)
 
         async def healthy() -> bool:
             assert self.process is not None and self.process.returncode is None, self.log.read_text()
@@ -66,9 +69,13 @@ class Server:
         await until(healthy, 15, "the server to start")
 
     async def kill(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGKILL)
-            await self.process.wait()
+        """SIGKILL to the server's whole process group: its workers too, even once the server itself is gone
+        (a test that failed part-way must not leave one holding a port or a database)."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):  # nothing of it is left
+            os.killpg(self.process.pid, signal.SIGKILL)
+        await self.process.wait()
 
 
 @dataclass

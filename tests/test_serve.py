@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -50,6 +51,19 @@ def _handles_sigterm(pid: int) -> bool:
         if line.startswith("SigCgt:"):
             return bool(int(line.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
     return False
+
+
+def _port_free(url: str) -> bool:
+    """Nothing listens on the server's port: a new service could bind it (SO_REUSEADDR only lets it past
+    connections closing in TIME_WAIT, never past a listener)."""
+    port = int(url.rsplit(":", 1)[1])
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 async def _start(aiohttp_server: Callable[..., Awaitable[TestServer]], tmp_path: Path,
@@ -128,5 +142,23 @@ async def test_a_worker_that_does_not_stop_is_killed_so_the_service_still_goes_d
         assert await asyncio.wait_for(server.process.wait(), 15) == 1
         assert _gone(stuck) and _gone(other)
         assert "did not stop within 1 s of being told to; killing it" in (tmp_path / "server.log").read_text()
+    finally:
+        await server.kill()
+
+
+async def test_workers_stop_when_their_parent_is_killed_and_free_the_port(
+        aiohttp_server: Callable[..., Awaitable[TestServer]], tmp_path: Path) -> None:
+    """SIGKILL gives the parent no chance to stop its workers: they notice on their own and stop, so no
+    orphan keeps serving on the port and the database beside the service a supervisor starts again."""
+    server = await _start(aiohttp_server, tmp_path, FakeTwilio())
+    assert server.process is not None
+    try:
+        workers = _workers(server.process.pid)
+        await until(lambda: all(_handles_sigterm(pid) for pid in workers), 15, "the workers to be serving")
+        assert not _port_free(server.url)
+        server.process.send_signal(signal.SIGKILL)
+        await server.process.wait()
+        await until(lambda: all(_gone(pid) for pid in workers), 10, "the orphaned workers to stop")
+        assert _port_free(server.url)
     finally:
         await server.kill()
