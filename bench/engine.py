@@ -14,7 +14,6 @@ import random
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -23,6 +22,7 @@ from bench.loadgen import database_cpu_seconds, script
 from bench.runner import load_spec, run_database
 from bench.seed import QUICK_WORLD, seed
 from bot.app import create_app
+from bot.clock import clock_from_environment
 from bot.config import load_config
 from bot.engine import Engine, Inbound
 from bot.keys import ENGINE
@@ -62,7 +62,7 @@ async def _run(url: str, texts: int) -> EngineResult:
     await runner.setup()
     try:
         spec = load_spec(0, CONCURRENCY, 0, texts, QUICK_WORLD, level_index=0, seed_value=7)
-        rng, today = random.Random(7), datetime.now(UTC).date()
+        rng, today = random.Random(7), clock_from_environment().now().date()
         scripts = [script(spec, n, max(1, texts // CONCURRENCY), rng, today) for n in range(CONCURRENCY)]
         engine = runner.app[ENGINE]
         # The first tenth warms the caches (SQLite's pages, compiled statements, Jinja) and is not counted.

@@ -32,7 +32,7 @@ from xml.sax.saxutils import escape
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot.clock import SystemClock
+from bot.clock import clock_from_environment
 from bot.signatures import TwilioSignatures
 from bot.storage.sqlite import Checkpointer
 from bot.storage.sqlite import SqliteStorage as Database
@@ -64,7 +64,7 @@ def make_durable_app(db_path: Path, auth_token: str) -> web.Application:
 
     async def database(app: web.Application) -> AsyncIterator[None]:
         # As the server runs it: a checkpointer beside the writer.
-        app[DURABLE_DB] = await Database.open(db_path, SystemClock())
+        app[DURABLE_DB] = await Database.open(db_path, clock_from_environment())
         checkpoints = asyncio.create_task(Checkpointer(db_path).run_forever())
         yield
         checkpoints.cancel()

@@ -23,11 +23,13 @@ import random
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
+
+from bot.clock import clock_from_environment
 
 GUEST_NAMES = ["Maria", "Tom", "Aiko", "Luis", "Priya", "Noah", "Sofia", "Omar", "Ella", "Jonas"]
 
@@ -128,7 +130,7 @@ def port_of(spec: LoadSpec, connection: int) -> int:
 def build_requests(spec: LoadSpec) -> list[list[tuple[bytes, str]]]:
     """Every request of the run, signed like Twilio signs its webhooks, as raw HTTP/1.1 bytes."""
     rng = random.Random(spec.seed)
-    today = datetime.now(UTC).date()
+    today = clock_from_environment().now().date()
     validator = RequestValidator(spec.auth_token)
     per_connection = -(-spec.max_requests // spec.connections)
     out: list[list[tuple[bytes, str]]] = []

@@ -41,7 +41,7 @@ from twilio.request_validator import RequestValidator
 
 from bench.loadgen import LoadResult, LoadSpec, process_cpu_seconds
 from bench.seed import HOST_PHONE_BASE, QUICK_WORLD, SCALE_WORLD, SMALL_WORLD, World, seed
-from bot.clock import SystemClock
+from bot.clock import clock_from_environment
 from bot.storage import describe, is_postgresql, read_only_store
 from bot.storage.bulk import scratch_schema, server_version
 
@@ -350,13 +350,13 @@ def load_spec(ports: int | list[int], connections: int, duration: float, max_req
 
 
 def _outbox(url: str) -> dict[str, int]:
-    with read_only_store(url, SystemClock()) as store:
+    with read_only_store(url, clock_from_environment()) as store:
         return store.outbox_summary() if store is not None else {}
 
 
 def _created_reservations(url: str, world: World) -> int:
     """Reservations the run filed (the seeded ones have ids up to `world.reservations`)."""
-    with read_only_store(url, SystemClock()) as store:
+    with read_only_store(url, clock_from_environment()) as store:
         row = store._one("SELECT COUNT(*) AS n FROM reservations WHERE id > ?", (world.reservations,)) \
             if store is not None else None
         return int(row["n"]) if row is not None else 0

@@ -13,9 +13,9 @@ import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
-from bot.clock import SystemClock, to_db
+from bot.clock import clock_from_environment, to_db
 from bot.storage import open_storage
 from bot.storage.bulk import Table, bulk_load
 from bot.store import REF_ALPHABET, REF_LENGTH
@@ -130,11 +130,11 @@ def seed(url: str, world: World) -> float:
     started = time.perf_counter()
 
     async def migrate() -> None:
-        await (await open_storage(url, SystemClock())).close()
+        await (await open_storage(url, clock_from_environment())).close()
 
     asyncio.run(migrate())
-    now = to_db(datetime.now(UTC))
-    today = datetime.now(UTC).date()
+    now = to_db(clock_from_environment().now())
+    today = clock_from_environment().now().date()
     bulk_load(url, [
         Table("users", ("id", "phone", "name", "created_at"), _users(world, now)),
         Table("listings", ("id", "host_id", "description", "photo_url", "created_at", "title", "price_per_night",

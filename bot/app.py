@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.catalog import CatalogHolder
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, clock_from_environment
 from bot.config import Config
 from bot.console import mount as mount_console
 from bot.engine import Engine
@@ -46,7 +46,7 @@ def create_app(
 ) -> web.Application:
     app = web.Application(client_max_size=config.max_request_bytes)
     app[CONFIG] = config
-    app[CLOCK] = clock or SystemClock()
+    app[CLOCK] = clock or clock_from_environment()
     messages_dir = config.resolve_path(config.messages_dir)
     app[CATALOG] = CatalogHolder(*starting_catalog(config))
     app[RELOADER] = CatalogReloader(app[CATALOG], messages_dir, config.default_language, config.warn_segments,

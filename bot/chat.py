@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from bot.app import GatewayFactory, default_gateway, running, wired
 from bot.catalog import CatalogHolder
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, clock_from_environment
 from bot.config import Config
 from bot.engine import Inbound
 from bot.last_good import last_good_dir, starting_catalog
@@ -128,7 +128,7 @@ async def chat(config: Config, phone: str, *, read_line: Reader | None = None, o
     catalog = CatalogHolder(*starting_catalog(config))
     reloader = CatalogReloader(catalog, config.resolve_path(config.messages_dir), config.default_language,
                                config.warn_segments, config.page_segments, keep_in=last_good_dir(config))
-    async with wired(config, clock or SystemClock(), catalog, gateway) as parts, running(parts):
+    async with wired(config, clock or clock_from_environment(), catalog, gateway) as parts, running(parts):
         out(f"Texting Airtng as {phone} {HELP}")
         start = await parts.db.run(lambda store: store.last_outbox_id())
         screen = _Screen(parts.db, phone, start, out, _prompt_again if terminal else lambda: None)

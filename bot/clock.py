@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+# FOR TESTS ONLY: the server's clock runs this many days ahead of (or, negative, behind) the real one, so
+# that a test can prove it sends dates relative to the server's today rather than to a calendar day.
+OFFSET_VARIABLE = "AIRTNG_CLOCK_OFFSET_DAYS"
 
 
 class Clock(Protocol):
@@ -15,8 +21,28 @@ class Clock(Protocol):
 
 
 class SystemClock:
+    def __init__(self, offset: timedelta = timedelta(0)) -> None:
+        self._offset = offset
+
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.now(UTC) + self._offset
+
+
+def clock_offset(env: Mapping[str, str] | None = None) -> timedelta:
+    """The test-only offset `OFFSET_VARIABLE` asks for (none when unset or empty)."""
+    text = (os.environ if env is None else env).get(OFFSET_VARIABLE, "").strip()
+    if not text:
+        return timedelta(0)
+    try:
+        return timedelta(days=int(text))
+    except ValueError:
+        raise ValueError(f"{OFFSET_VARIABLE} must be a whole number of days, not {text!r}") from None
+
+
+def clock_from_environment(env: Mapping[str, str] | None = None) -> SystemClock:
+    """The clock a process of the service runs on: the real one, moved by the test-only offset if set.
+    Read where each entry point makes its clock, so every part of one process shares the same today."""
+    return SystemClock(clock_offset(env))
 
 
 class FakeClock:

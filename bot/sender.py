@@ -54,7 +54,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
-from bot.clock import Clock, SystemClock, wait_until
+from bot.clock import Clock, clock_from_environment, wait_until
 from bot.config import Config
 from bot.gateway import OPTED_OUT_CODE, PERMANENT_CODES, UNREACHABLE_CODES, SendError, SmsGateway
 from bot.models import OutboxRow
@@ -369,7 +369,7 @@ def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> 
     try) and the rows that need an operator, with their reasons.
 
     Read-only: it opens the database read-only and never migrates or changes anything."""
-    with read_only_store(config.storage_url, SystemClock()) as store:
+    with read_only_store(config.storage_url, clock_from_environment()) as store:
         if store is None:
             print(f"No database at {config.resolve_path(config.database)}.", file=out)
             return 1

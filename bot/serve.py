@@ -9,11 +9,15 @@ leased in a transaction before they are sent, and a job is worked by whoever mar
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
 import importlib.util
 import logging
 import multiprocessing
+import os
 import signal
+import sys
+import threading
 import time
 from multiprocessing.connection import wait
 from types import FrameType
@@ -22,7 +26,7 @@ from aiohttp import web
 from aiohttp.log import access_logger
 
 from bot.app import create_app
-from bot.clock import SystemClock
+from bot.clock import OFFSET_VARIABLE, clock_from_environment, clock_offset
 from bot.config import Config
 from bot.storage import describe, open_storage, probe
 
@@ -30,6 +34,7 @@ log = logging.getLogger(__name__)
 
 GC_YOUNG_THRESHOLD = 7000
 SUPERVISOR_POLL_SECONDS = 0.5
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class StartupError(Exception):
@@ -45,6 +50,8 @@ def serve(config: Config) -> int:
     loop_kind(config.event_loop)  # a loop asked for but not installed ends start-up before anything listens
     asyncio.run(_migrate(config))
     log.info("%s", describe_start(config))
+    if clock_offset():  # never meant for a real service: say so where an operator would look first
+        log.warning("the clock is moved by %s (%s, for tests only)", clock_offset(), OFFSET_VARIABLE)
     if config.workers <= 1:
         _run(config)
         return 0
@@ -108,13 +115,37 @@ def configure_logging(*, worker: bool = False) -> None:
     logging.getLogger("twilio").setLevel(logging.WARNING)
 
 
-def _worker(config: Config) -> None:
+def _worker(config: Config, parent: int) -> None:
+    _die_with_parent(parent)
     configure_logging(worker=True)
     _run(config, reuse_port=True)
 
 
+def _die_with_parent(parent: int) -> None:
+    """A worker whose parent is gone (killed with SIGKILL, which it cannot catch to stop its workers) is
+    sent SIGTERM and stops cleanly, rather than serving on as an orphan that holds the port, the database
+    and its outbox leases while a supervisor starts a new service beside it."""
+    if sys.platform == "linux":
+        # The kernel signals this process when its parent ends, whatever state either is in.
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    else:
+        threading.Thread(target=_terminate_when_parent_ends, name="parent-watch", daemon=True).start()
+    if os.getppid() != parent:  # it died before the request above was in place: nothing will signal
+        raise SystemExit(1)
+
+
+def _terminate_when_parent_ends() -> None:
+    """Elsewhere: wait on the parent's sentinel (ready when it ends), then stop as on SIGTERM."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        wait([parent.sentinel])
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 async def _migrate(config: Config) -> int:
-    storage = await open_storage(config.storage_url, SystemClock(), migrate=False)
+    storage = await open_storage(config.storage_url, clock_from_environment(), migrate=False)
     try:
         return await storage.migrate()
     finally:
@@ -131,7 +162,7 @@ def migrate(config: Config) -> int:
 
 def _serve_workers(config: Config) -> int:
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_worker, args=(config,), name=f"worker-{n + 1}", daemon=False)
+    workers = [context.Process(target=_worker, args=(config, os.getpid()), name=f"worker-{n + 1}", daemon=False)
                for n in range(config.workers)]
     for process in workers:
         process.start()

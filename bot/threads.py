@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from bot.clock import SystemClock
+from bot.clock import clock_from_environment
 from bot.config import Config
 from bot.storage import read_only_store
 
@@ -18,7 +18,7 @@ WHO = {"guest_to_host": "guest -> host", "host_to_guest": "host -> guest"}
 
 
 def thread_report(config: Config, ref: str, out: TextIO = sys.stdout) -> int:
-    with read_only_store(config.storage_url, SystemClock()) as store:
+    with read_only_store(config.storage_url, clock_from_environment()) as store:
         if store is None:
             print(f"No database at {config.resolve_path(config.database)}.", file=out)
             return 1

@@ -25,6 +25,7 @@ from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
 from tests.support import dbview
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.polling import until
+from tests.support.stays import server_today, typed_stay
 from tests.test_crash import GUESTS, HOSTS, ROOT, Server, _free_port
 
 BALANCER = "https://sms.example.com"  # every server's PUBLIC_URL: Twilio signs what it called
@@ -99,8 +100,9 @@ async def test_three_servers_one_killed_mid_traffic_lose_nothing_and_apply_nothi
             # Listing numbers: a unit run again after a conflict takes a new one, so they need not be 1-5.
             places = [row["id"] for row in query("SELECT id FROM listings ORDER BY id")]
             assert len(places) == len(HOSTS)
-            await asyncio.gather(*(traffic.script(i, g, [f"BOOK {places[i % len(places)]} Dec {i // 5 + 1}-"
-                                                         f"{i // 5 + 3} 2 guests", f"Guest{i}"])
+            today = server_today(servers[0].env)
+            await asyncio.gather(*(traffic.script(i, g, [f"BOOK {places[i % len(places)]} "
+                                                         f"{typed_stay(today, i // 5 + 1, 2)} 2 guests", f"Guest{i}"])
                                    for i, g in enumerate(GUESTS)))
             assert query("SELECT COUNT(*) AS n FROM reservations") == [{"n": len(GUESTS)}]
             assert not traffic.unanswered

@@ -9,6 +9,7 @@ mid-send ('sending') at the kill, the window the README documents.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -28,6 +29,7 @@ from twilio.request_validator import RequestValidator
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.polling import until
+from tests.support.stays import server_today, typed_stay
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTS = [f"+1555300{i:04d}" for i in range(5)]
@@ -51,8 +53,10 @@ class Server:
 
     async def start(self) -> None:
         with self.log.open("ab") as log:
+            # A session of its own: `kill` ends the server and anything it started, however the test ends.
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "run.py", "serve", cwd=ROOT, env=self.env, stdout=log, stderr=log)
+                sys.executable, "run.py", "serve", cwd=ROOT, env=self.env, stdout=log, stderr=log,
+                start_new_session=True)
 
         async def healthy() -> bool:
             assert self.process is not None and self.process.returncode is None, self.log.read_text()
@@ -65,9 +69,13 @@ class Server:
         await until(healthy, 15, "the server to start")
 
     async def kill(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGKILL)
-            await self.process.wait()
+        """SIGKILL to the server's whole process group: its workers too, even once the server itself is gone
+        (a test that failed part-way must not leave one holding a port or a database)."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):  # nothing of it is left
+            os.killpg(self.process.pid, signal.SIGKILL)
+        await self.process.wait()
 
 
 @dataclass
@@ -141,10 +149,12 @@ async def test_sigkill_mid_traffic_loses_nothing_committed_or_acknowledged(
             await asyncio.gather(*(traffic.script(h, ["HOST", f"Host{i}", f"Place {i}", "120", "4",
                                                       f"Place {i} by the river, two rooms", "SKIP"])
                                    for i, h in enumerate(HOSTS)))
-            await asyncio.gather(*(traffic.script(g, ["hi", f"BOOK {i % len(HOSTS) + 1} Dec {i // 5 + 1}-"
-                                                      f"{i // 5 + 2} 2 guests", f"Guest{i}"])
+            today = server_today(env)
+            await asyncio.gather(*(traffic.script(g, ["hi", f"BOOK {i % len(HOSTS) + 1} "
+                                                      f"{typed_stay(today, i // 5 + 1, 1)} 2 guests", f"Guest{i}"])
                                    for i, g in enumerate(GUESTS)))
             assert not traffic.unanswered
+            assert len(_db(database, "SELECT id FROM reservations")) == len(GUESTS)  # every request filed
 
             # Mid-traffic: hosts decline one request after another (each tells a guest through the outbox),
             # guests keep texting; the server is killed while the outbox is busy and webhooks are in flight.

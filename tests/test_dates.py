@@ -9,6 +9,7 @@ import pytest
 from bot.catalog import TODAY as TODAY_VARIABLE
 from bot.catalog import make_environment
 from bot.dates import DateError, parse_stay
+from tests.support.stays import typed_stay
 
 TODAY = date(2026, 11, 27)  # the fake clock's day
 MAX_NIGHTS = 30
@@ -225,3 +226,16 @@ def test_every_stay_as_the_bot_writes_it_reads_back_as_that_stay(today: date, te
             check_out = check_in + timedelta(days=nights)
             text = written.render(a=check_in, b=check_out, **{TODAY_VARIABLE: today})
             assert stay(text, today) == (check_in, check_out), text
+
+
+def test_the_stays_the_subprocess_tests_type_read_as_meant_on_every_day_of_a_leap_cycle() -> None:
+    """tests/support/stays.py writes what a guest would type for "N days from the server's today": on any day
+    (year ends, Feb 29, month ends) the server reads it as that stay, and reads it so a day later too (the
+    server's day may turn while a test runs)."""
+    for n in range(4 * 366):
+        today = date(2027, 1, 1) + timedelta(days=n)
+        for days_ahead, nights in ((1, 1), (1, 2), (6, 2), (29, 3)):
+            check_in = today + timedelta(days=days_ahead)
+            text = typed_stay(today, days_ahead, nights)
+            assert stay(text, today) == stay(text, today + timedelta(days=1)) == (
+                check_in, check_in + timedelta(days=nights)), (today, text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from aiohttp.test_utils import TestServer
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.polling import until
+from tests.support.stays import server_today, typed_stay
 from tests.test_crash import GUESTS, HOSTS, Server, Traffic, _db, _free_port
 
 
@@ -51,6 +53,19 @@ def _handles_sigterm(pid: int) -> bool:
     return False
 
 
+def _port_free(url: str) -> bool:
+    """Nothing listens on the server's port: a new service could bind it (SO_REUSEADDR only lets it past
+    connections closing in TIME_WAIT, never past a listener)."""
+    port = int(url.rsplit(":", 1)[1])
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 async def _start(aiohttp_server: Callable[..., Awaitable[TestServer]], tmp_path: Path,
                  twilio: FakeTwilio, stop_timeout: float = 10) -> Server:
     fake = await aiohttp_server(twilio.app())
@@ -78,7 +93,8 @@ async def test_two_workers_apply_every_text_once_and_stop_cleanly(
             await asyncio.gather(*(traffic.script(h, ["HOST", f"Host{i}", f"Place {i}", "120", "4",
                                                       f"Place {i} by the river, two rooms", "SKIP"])
                                    for i, h in enumerate(HOSTS)))
-            await asyncio.gather(*(traffic.script(g, [f"BOOK {i % len(HOSTS) + 1} Dec {i // 5 + 1}-{i // 5 + 2}"
+            today = server_today(server.env)
+            await asyncio.gather(*(traffic.script(g, [f"BOOK {i % len(HOSTS) + 1} {typed_stay(today, i // 5 + 1, 1)}"
                                                       " 2 guests", f"Guest{i}"]) for i, g in enumerate(GUESTS)))
             # Twilio retries every one of them: whichever worker gets a retry, it changes nothing.
             replays = await asyncio.gather(*(traffic.post(form) for form, _ in traffic.answered.values()))
@@ -126,5 +142,23 @@ async def test_a_worker_that_does_not_stop_is_killed_so_the_service_still_goes_d
         assert await asyncio.wait_for(server.process.wait(), 15) == 1
         assert _gone(stuck) and _gone(other)
         assert "did not stop within 1 s of being told to; killing it" in (tmp_path / "server.log").read_text()
+    finally:
+        await server.kill()
+
+
+async def test_workers_stop_when_their_parent_is_killed_and_free_the_port(
+        aiohttp_server: Callable[..., Awaitable[TestServer]], tmp_path: Path) -> None:
+    """SIGKILL gives the parent no chance to stop its workers: they notice on their own and stop, so no
+    orphan keeps serving on the port and the database beside the service a supervisor starts again."""
+    server = await _start(aiohttp_server, tmp_path, FakeTwilio())
+    assert server.process is not None
+    try:
+        workers = _workers(server.process.pid)
+        await until(lambda: all(_handles_sigterm(pid) for pid in workers), 15, "the workers to be serving")
+        assert not _port_free(server.url)
+        server.process.send_signal(signal.SIGKILL)
+        await server.process.wait()
+        await until(lambda: all(_gone(pid) for pid in workers), 10, "the orphaned workers to stop")
+        assert _port_free(server.url)
     finally:
         await server.kill()

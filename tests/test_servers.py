@@ -7,16 +7,18 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import partial
 
 from bot.app import create_app
-from bot.clock import to_db
 from bot.config import Config
 from bot.keys import SCHEDULER
+from bot.storage import is_postgresql
+from bot.storage.postgresql import POSTGRESQL
+from bot.storage.sqlite import SQLITE
 from bot.store import HOLDER_DEAD_SECONDS, Store
 from tests.conftest import GUEST, HOST, AiohttpClient, Sms, book, list_place
-from tests.support.dbview import execute, rows
+from tests.support.dbview import db_url, execute, rows
 
 
 async def _another_server(aiohttp_client: AiohttpClient, config: Config, sms: Sms, number: int) -> Sms:
@@ -115,15 +117,17 @@ async def test_a_dead_servers_leased_messages_go_out_within_seconds_not_after_th
     assert await sms.db.run(claim_and_die) == 2
     other = await _another_server(aiohttp_client, config, sms, 1)
     assert await other.deliver() == 0  # its holder is alive: hands off
-    execute(sms, "UPDATE servers SET heartbeat_at = ? WHERE boot_id = 'dead-server'", (
-        to_db(datetime.now(UTC) - timedelta(seconds=HOLDER_DEAD_SECONDS + 1)),))
+    execute(sms, "UPDATE servers SET heartbeat_at = ? WHERE boot_id = 'dead-server'", (_stopped_heartbeat(sms),))
     assert await other.deliver() == 2
     assert sms.inbox(HOST) == ["one", "two"]
     assert [r["status"] for r in rows(sms, "SELECT status FROM outbox ORDER BY id")] == ["sent", "sent"]
 
 
-def _stopped_heartbeat() -> str:
-    return to_db(datetime.now(UTC) - timedelta(seconds=HOLDER_DEAD_SECONDS + 1))
+def _stopped_heartbeat(sms: Sms) -> str:
+    """A heartbeat that stopped just long enough ago, on the clock heartbeats are stamped with: the
+    database's (PostgreSQL's may be another machine's, so not this process's)."""
+    dialect = POSTGRESQL if is_postgresql(db_url(sms)) else SQLITE
+    return str(rows(sms, f"SELECT {dialect.clock_ago.format(seconds=HOLDER_DEAD_SECONDS + 1)} AS at")[0]["at"])
 
 
 async def test_servers_that_die_between_claiming_and_calling_twilio_use_up_no_attempts(
@@ -138,7 +142,7 @@ async def test_servers_that_die_between_claiming_and_calling_twilio_use_up_no_at
             return len(store.claim_due(timedelta(seconds=60), 10, holder=holder))
 
         assert await sms.db.run(claim_and_die) == 1
-        execute(sms, "UPDATE servers SET heartbeat_at = ? WHERE boot_id = ?", (_stopped_heartbeat(), f"dead-{n}"))
+        execute(sms, "UPDATE servers SET heartbeat_at = ? WHERE boot_id = ?", (_stopped_heartbeat(sms), f"dead-{n}"))
     assert [r["attempts"] for r in rows(sms, "SELECT attempts FROM outbox")] == [0]
 
     other = await _another_server(aiohttp_client, config.with_(outbox_max_attempts=2), sms, 1)
@@ -167,7 +171,7 @@ async def test_a_server_that_dies_mid_batch_has_used_attempts_only_for_the_calls
         await asyncio.sleep(0.005)
     dying.cancel()  # the server dies, the call answered to no one
     await asyncio.gather(dying, return_exceptions=True)
-    execute(sms, "UPDATE servers SET heartbeat_at = ?", (_stopped_heartbeat(),))
+    execute(sms, "UPDATE servers SET heartbeat_at = ?", (_stopped_heartbeat(sms),))
 
     other = await _another_server(aiohttp_client, config, sms, 1)
     assert await other.deliver() == 3

@@ -9,7 +9,6 @@ import os
 import secrets
 import sys
 import threading
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date, timedelta
 from functools import partial
@@ -32,6 +31,7 @@ from bot.storage.postgresql import POOL_SIZE
 from bot.store import Store
 from tests.support import postgres
 from tests.support.dbview import query
+from tests.support.polling import until
 
 FLOW_TIMEOUT = timedelta(minutes=30)
 
@@ -323,21 +323,28 @@ async def test_one_text_per_phone_at_a_time_across_servers(database_url: str) ->
     sees what it did (a text runs at a snapshot, taken after the phone's previous text committed)."""
     first, second = [await open_storage(database_url, FakeClock()) for _ in range(2)]
     events: list[str] = []
-    holding = threading.Event()
+    holding, go_on = threading.Event(), threading.Event()
 
-    def text(name: str, hold: float) -> Callable[[Store], None]:
+    def text(name: str, hold: bool) -> Callable[[Store], None]:
         def unit(store: Store) -> None:
             events.append(f"{name} starts, after one: {store.inbound_reply('SM-one')}")
-            holding.set()
-            time.sleep(hold)  # the work of a text, while the other server's text arrives
+            if hold:  # the work of a text, until the other server's text is waiting for the phone
+                holding.set()
+                go_on.wait(10)
             store.record_inbound(f"SM-{name}", "+15554440002", f"reply to {name}")
             events.append(f"{name} ends")
         return unit
 
     try:
-        one = asyncio.create_task(first.run(text("one", 0.3), key="+15554440002", snapshot=True))
+        one = asyncio.create_task(first.run(text("one", True), key="+15554440002", snapshot=True))
         await asyncio.to_thread(holding.wait, 5)
-        await asyncio.gather(one, second.run(text("two", 0), key="+15554440002", snapshot=True))
+        two = asyncio.create_task(second.run(text("two", False), key="+15554440002", snapshot=True))
+        try:
+            await until(lambda: postgres.waiting_for_key(database_url, "+15554440002"), 5,
+                        "the second server's text to wait for the phone")
+        finally:
+            go_on.set()
+        await asyncio.gather(one, two)
     finally:
         await first.close()
         await second.close()
@@ -532,19 +539,25 @@ async def test_a_delivery_report_racing_its_send_at_another_server_is_applied(da
     send: neither finds the other's row if both run at once. Keyed by the SID, the second waits for the
     first and finds its row, so the report is applied to the message."""
     first, second = [await open_storage(database_url, FakeClock()) for _ in range(2)]
-    reporting = threading.Event()
+    reporting, go_on = threading.Event(), threading.Event()
 
     def report(store: Store) -> None:
         store.update_delivery("SM-race", "delivered", None)  # no row has this SID yet: kept for the send
         reporting.set()
-        time.sleep(0.3)  # the rest of the callback's unit, while the sender records the send
+        go_on.wait(10)  # the rest of the callback's unit, until the sender recording the send waits for it
 
     try:
         row_id = await first.run(lambda store: store.enqueue(None, "+15554440005", "Your stay is confirmed"))
         reported = asyncio.create_task(first.run(report, key="SM-race"))
         await asyncio.to_thread(reporting.wait, 5)
-        await second.run(lambda store: store.mark_sent(row_id, "SM-race", "queued"), key="SM-race", snapshot=True)
-        await reported
+        sent = asyncio.create_task(second.run(lambda store: store.mark_sent(row_id, "SM-race", "queued"),
+                                              key="SM-race", snapshot=True))
+        try:
+            await until(lambda: postgres.waiting_for_key(database_url, "SM-race"), 5,
+                        "the send to wait for the report")
+        finally:
+            go_on.set()
+        await asyncio.gather(reported, sent)
         delivery = query(database_url, "SELECT delivery_status FROM outbox WHERE id = ?", (row_id,))
     finally:
         await first.close()

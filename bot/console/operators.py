@@ -11,7 +11,7 @@ import getpass
 import sys
 from typing import TextIO
 
-from bot.clock import SystemClock
+from bot.clock import clock_from_environment
 from bot.config import Config
 from bot.console import auth
 from bot.console import queries as q
@@ -52,7 +52,8 @@ def operator_command(config: Config, action: str, name: str | None, *, stdin: Te
             print(f"not added: {problem}", file=err)
             return 2
         hashed = auth.passwords(config).hash(password)
-        added = asyncio.run(_run(config, lambda store: q.add_operator(store, name, hashed, SystemClock().now())))
+        now = clock_from_environment().now()
+        added = asyncio.run(_run(config, lambda store: q.add_operator(store, name, hashed, now)))
         if not added:
             print(f"not added: there is already an operator named {name}", file=err)
             return 1
@@ -75,7 +76,7 @@ def operator_command(config: Config, action: str, name: str | None, *, stdin: Te
 
 
 async def _run(config: Config, work: q.Work[q.T]) -> q.T:
-    db = await open_storage(config.storage_url, SystemClock(), group_commit=False)
+    db = await open_storage(config.storage_url, clock_from_environment(), group_commit=False)
     try:
         return await db.run(work)
     finally:

@@ -76,3 +76,9 @@ def snapshot(sms: Sms) -> dict[str, list[tuple[Any, ...]]]:
     with sqlite3.connect(url) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {t: sorted(map(tuple, conn.execute(f"SELECT * FROM {t}")), key=repr) for t in tables}
+
+
+def message_keys(sms: Sms, to: str) -> list[str | None]:
+    """The catalog key of every message queued for `to`, oldest first: whether a message was sent at all,
+    whatever its wording says."""
+    return [row["message_key"] for row in outbox(sms, to)]

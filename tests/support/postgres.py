@@ -62,3 +62,13 @@ def fresh_schema() -> Iterator[str]:
     with scratch_schema(f"{TEST_DATABASE_URL}{'&' if '?' in TEST_DATABASE_URL else '?'}options={options}",
                         "test") as url:
         yield url
+
+
+def waiting_for_key(url: str, key: str) -> bool:
+    """Some connection is waiting for the lock on `key` that a unit run with `key=` holds (bot/storage/
+    postgresql.py takes pg_advisory_lock(hashtextextended(key, 0)), which pg_locks shows as its two
+    halves): the moment another server's unit has begun to wait, seen rather than slept for."""
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND NOT granted"
+            " AND ((classid::bigint << 32) | objid::bigint) = hashtextextended(%s, 0))", (key,)).fetchone() == (True,)
