@@ -93,7 +93,7 @@ def no_photo(text: Text) -> bool:
         return False
     # "いいえ、写真はありません", "no, no photo": every part a no-photo word.
     parts = [part for part in _PARTS.split(text.plain) if part]
-    return text.word in NO_PHOTO_WORDS or bool(parts) and all(part in NO_PHOTO_WORDS for part in parts)
+    return text.word in NO_PHOTO_WORDS or (bool(parts) and all(part in NO_PHOTO_WORDS for part in parts))
 
 
 def read_photo(ctx: Context, text: Text) -> tuple[bool, str | None]:
