@@ -17,6 +17,12 @@ from bot.models import Conversation, User
 from bot.pages import fit_page
 from bot.store import Store
 
+# The messages that put a request's yes/no question to its host (with `about` = the request): a lone "ok"
+# after one of these answers it. Any other message to the host in between means the question is asked again
+# before anything is decided (bot/routing.py).
+DECISION_QUESTIONS = frozenset({"host_prompt", "host_reminder", "decision_again", "decision_unclear",
+                                "help_deciding", "small_talk_deciding"})
+
 
 @dataclass
 class Outgoing:
@@ -92,9 +98,10 @@ class Context:
     def render(self, key: str, language: str | None = None, **variables: Any) -> str:
         return self.catalog.render_on(self.today(), key, language, **variables)
 
-    def say(self, key: str, *, media_url: str | None = None, **variables: Any) -> None:
+    def say(self, key: str, *, media_url: str | None = None, about: int | None = None, **variables: Any) -> None:
         """Reply to the texter (in the TwiML answer)."""
         self.replies.append(Outgoing(cap(self.render(key, self.texter.language, **variables)), media_url))
+        self.note_sent(self.texter.id, key, about)
 
     def say_page(self, key: str, items_name: str, items: Sequence[Any], *, more: bool = False,
                  **variables: Any) -> int:
@@ -108,6 +115,7 @@ class Context:
 
         text, shown = fit_page(render, items, self.config.page_segments)
         self.replies.append(Outgoing(cap(text)))
+        self.note_sent(self.texter.id, key, None)
         return shown
 
     def tell(self, user_id: int, key: str, *, media_url: str | None = None, about: int | None = None,
@@ -116,11 +124,26 @@ class Context:
         `about`: the reservation the message concerns, kept with the outbox row so that the sender can tell
         a prompt that went stale while it waited (see `bot/sender.py` STALE_UNLESS)."""
         if self.user is not None and user_id == self.user.id:
-            self.say(key, media_url=media_url, **variables)
+            self.say(key, media_url=media_url, about=about, **variables)
             return
         person = self.person(user_id)
         body = cap(self.render(key, person.language, **variables))
-        self.store.enqueue(person.id, person.phone, body, media_url, key=key, reservation_id=about)
+        self.send(person, body, media_url, key=key, about=about)
+
+    def send(self, person: User, body: str, media_url: str | None = None, *, key: str | None = None,
+             about: int | None = None) -> int:
+        """Queue a message already written (rendered, or a relayed text) to someone; the outbox row's id."""
+        outbox_id = self.store.enqueue(person.id, person.phone, body, media_url, key=key, reservation_id=about)
+        self.note_sent(person.id, key, about)
+        return outbox_id
+
+    def note_sent(self, user_id: int, key: str | None, about: int | None) -> None:
+        """Remember whether what was just sent to someone puts a request's question to them (see
+        `DECISION_QUESTIONS`); anything else sent since means a lone "ok" no longer answers it."""
+        if key in DECISION_QUESTIONS and about is not None:
+            self.conversation(user_id).ask_decision(about, self.now())
+        elif user_id not in self.never_hosted:
+            self.conversation(user_id).forget_asked()
 
     @property
     def flow_timeout(self) -> timedelta:

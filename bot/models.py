@@ -91,6 +91,22 @@ class Conversation:
     # is skipped (most texts leave the conversation as it was).
     stored: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
 
+    # -- the question the bot last asked this person --------------------------------------------------------
+    # Kept in `data` (one column, saved with the rest): {"asked": {"about": <reservation id>, "at": iso}}
+    # while the last thing sent to them was a request's prompt (or its reminder, or the question asked
+    # again); anything else sent to them clears it, so a lone "ok" answers only the question it follows.
+
+    def ask_decision(self, reservation_id: int, at: datetime) -> None:
+        self.data["asked"] = {"about": reservation_id, "at": at.isoformat()}
+
+    def asked_about(self) -> int | None:
+        """The request whose question was the last thing sent to this person, if it was one."""
+        asked = self.data.get("asked")
+        return int(asked["about"]) if isinstance(asked, dict) else None
+
+    def forget_asked(self) -> None:
+        self.data.pop("asked", None)
+
     @property
     def idle(self) -> bool:
         """Not in the middle of any flow."""

@@ -29,12 +29,16 @@ def accept(ctx: Context, reservation: Reservation) -> list[Reservation]:
     return overlapping
 
 
-def decline(ctx: Context, reservation: Reservation, reason: str) -> bool:
-    """Decline a pending request (reason: host, overlap, unlisted, opted_out, unreachable) and tell the guest."""
+def decline(ctx: Context, reservation: Reservation, reason: str, *, note: str = "") -> bool:
+    """Decline a pending request (reason: host, overlap, unlisted, opted_out, unreachable) and tell the guest;
+    `note`: the host's own words with their no ("we have family staying"), passed on to the guest."""
     if not ctx.store.set_status(reservation.id, "declined", reason):
         return False
     withdraw_presentation(ctx, reservation)
-    ctx.tell(reservation.guest_id, f"guest_declined_{reason}", about=reservation.id, **describe(ctx, reservation))
+    variables = describe(ctx, reservation)
+    if reason == "host":
+        variables["note"] = note
+    ctx.tell(reservation.guest_id, f"guest_declined_{reason}", about=reservation.id, **variables)
     return True
 
 

@@ -66,9 +66,14 @@ _RELAY_RECIPIENT: dict[str, Any] = {"name": "Ana", "is_guest": False, "ref": "K7
 REGISTRY: dict[str, MessageSpec] = {
     # -- anyone ---------------------------------------------------------------------------------------
     "welcome": MessageSpec("First text from an unknown number that is not a command."),
-    "help": MessageSpec("HELP when the person is not in any flow and has nothing to decide: the words that "
-                        "work; `more` after a BROWSE/SEARCH/STATUS page, `ref` one of the guest's own open "
-                        "references to cancel ('' when none).", {"more": True, "ref": "K7QX2M"}),
+    "help": MessageSpec("HELP when the person is not in any flow and has nothing to decide: only the words "
+                        "that work for them now; `more` after a BROWSE/SEARCH/STATUS page, `ref` one of the "
+                        "guest's own open references to cancel ('' when none), `host` they have listed a "
+                        "place, `msg_ref` a stay open for messages ('' when none).",
+                        {"more": True, "ref": "K7QX2M", "host": True, "msg_ref": "P3RT9A"}, one_sms=True),
+    "opted_out": MessageSpec("An opt-out word Twilio does not act on itself (停止, 配信停止): the one confirmation, "
+                             "what changed (`requests` withdrawn, `listings` hidden) and how to come back.",
+                             {"requests": 1, "listings": 2}),
     "menu": MessageSpec("MENU: the current flow was abandoned; what can be done now."),
     "unknown": MessageSpec(
         "A text that is no command and no answer to a question; `suggestion` is a close command or ''.",
@@ -156,7 +161,8 @@ REGISTRY: dict[str, MessageSpec] = {
                                          {"ref": "ZZZZZZ"}),
     "guest_accepted": MessageSpec("To the guest: the host accepted; `host` is the host's name (may be empty).",
                                   {**_STAY, "host": "Ana"}, one_sms=True),
-    "guest_declined_host": MessageSpec("To the guest: the host declined.", _STAY, one_sms=True),
+    "guest_declined_host": MessageSpec("To the guest: the host declined; `note` the host's own words with "
+                                       "their no ('' when none).", {**_STAY, "note": ""}, one_sms=True),
     "guest_declined_overlap": MessageSpec("To the guest: another request for those dates was accepted.",
                                           _STAY, one_sms=True),
     "guest_declined_unlisted": MessageSpec("To the guest: the host unlisted the place.", _STAY),
@@ -194,7 +200,15 @@ REGISTRY: dict[str, MessageSpec] = {
     "help_deciding": MessageSpec("HELP from a host with a request in front of them.", _STAY),
     "host_accepted": MessageSpec("The host said YES; `declined` overlapping requests were declined.",
                                  {**_STAY, "declined": 1}, one_sms=True),
-    "host_declined": MessageSpec("The host said NO.", _STAY, one_sms=True),
+    "host_declined": MessageSpec("The host said NO; `note` the reason they gave with it ('' when none), "
+                                 "which the guest is told.", {**_STAY, "note": ""}, one_sms=True),
+    "decision_again": MessageSpec(
+        "A yes or no from a host whose last message from us was not this request's question (a guest's "
+        "message, a notice came in between), or a text nothing understood: the question again.", _STAY,
+        one_sms=True),
+    "unknown_request_waiting": MessageSpec(
+        "A text nothing understood from a guest whose request waits for the host (`host`: their name): "
+        "what is waiting and the next step.", {**_STAY, "host": "Ana"}),
     "decision_nothing_pending": MessageSpec("YES or NO with no request in front of the host."),
     "host_guest_cancelled": MessageSpec("To the host: the guest withdrew the request they were shown, "
                                         "or cancelled a confirmed stay.", _STAY),
@@ -234,6 +248,25 @@ REGISTRY: dict[str, MessageSpec] = {
     "relay_not_confirmed": MessageSpec("MSG <ref> for a request that was never confirmed (waiting, declined "
                                        "or expired).", {"ref": "K7QX2M"}),
     "relay_empty": MessageSpec("MSG with no text and no picture; nothing is sent.", {"ref": "K7QX2M"}),
+    "relay_offer": MessageSpec(
+        "A text nothing understood from someone with one stay open for messages: it is kept; YES sends it to "
+        "the other party (`name`, empty: the role word by `is_guest`), NO drops it.",
+        {"ref": "K7QX2M", "name": "Ana", "is_guest": False, "place": "Harbour Loft",
+         "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23)}),
+    "relay_offer_choose": MessageSpec(
+        "The same with several open stays: the text is kept; a number picks the stay, NO drops it.",
+        {"stays": [{"ref": "K7QX2M", "name": "Ana", "is_guest": False, "place": "Harbour Loft",
+                    "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23)},
+                   {"ref": "P3RT9A", "name": "", "is_guest": True, "place": "Quiet cabin",
+                    "check_in": date(2027, 1, 4), "check_out": date(2027, 1, 6)}]}),
+    "relay_not_sent": MessageSpec("NO to sending a kept text: nothing was sent."),
+    "relay_sent_first": MessageSpec(
+        "The first message of a thread was queued for the other party: sent, and they will hear back only "
+        "if one cannot be delivered.", _RELAY_RECIPIENT),
+    "relay_opens_when_accepted": MessageSpec(
+        "MSG from a guest with no stay open but a request waiting: messages open once the host accepts it.",
+        {"ref": "K7QX2M", "listing": 12, "place": "Harbour Loft", "check_in": date(2026, 12, 20),
+         "check_out": date(2026, 12, 23)}),
     "relay_recipient_opted_out": MessageSpec(
         "MSG to someone who opted out (STOP); nothing is queued. `name` may be empty: the role word by `is_guest`.",
         _RELAY_RECIPIENT,
@@ -300,7 +333,7 @@ REGISTRY: dict[str, MessageSpec] = {
                                       {"number": 12, "most": 4, "guests": 6}),
     "book_overlaps_own_stay": MessageSpec(
         "BOOK for nights that overlap the guest's own confirmed stay at another place (`own_*`): YES books "
-        "anyway, any other reply drops it.",
+        "anyway, NO drops it, anything else asks again.",
         {"number": 12, "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23), "own_ref": "P3RT9A",
          "own_listing": 15, "own_title": "Quiet Cabin", "own_check_in": date(2026, 12, 21),
          "own_check_out": date(2026, 12, 24)},
@@ -327,8 +360,8 @@ REGISTRY: dict[str, MessageSpec] = {
     "small_talk_in_flow": MessageSpec("Small talk in the middle of a flow; `hint` is that step's HELP text.",
                                       {"kind": "ok", "hint": "Send your name to go on, or MENU to stop."}),
     "decision_after_flow": MessageSpec(
-        "YES/NO from a host in the middle of a flow (`flow`: hosting, booking, ...) while a request waits to "
-        "be shown to them once the flow is over.", {"flow": "hosting", **_STAY}),
+        "A yes or no in the middle of a step that did not ask one (`flow`: hosting, booking, ...) while a "
+        "request waits for the host: finish this first.", {"flow": "hosting", **_STAY}),
     "opted_in_changes": MessageSpec(
         "START / UNSTOP from an opted-out number when things changed while away, in one message: `requests` "
         "(references of requests closed: withdrawn, declined, expired) and `stays` (stays cancelled).",
@@ -346,7 +379,7 @@ REGISTRY: dict[str, MessageSpec] = {
     "listings_end": MessageSpec("MORE after the last page of LISTINGS."),
     "cancel_confirm": MessageSpec(
         "CANCEL <ref> of a confirmed stay not yet begun (by its guest, or the host of its place, `as_guest`): "
-        "ask for YES first; anything else keeps it.", {**_STAY, "as_guest": True}),
+        "ask for YES first; NO keeps it, anything else asks again.", {**_STAY, "as_guest": True}),
     "help_cancel_confirm": MessageSpec("HELP while we wait for the YES that cancels a stay.",
                                        {**_STAY, "as_guest": True}),
     "cancel_kept": MessageSpec("Anything but YES after cancel_confirm: the stay stands.", _STAY),

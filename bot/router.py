@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from bot.context import Context
 from bot.text import Text
@@ -54,6 +54,13 @@ class StepGroup:
 
 
 Handler = Callable[[Context, Text], StepName | None]
+# What a step asked, and so which answers are its own before anything else reads the text:
+# - "text": a free answer (a name, a title, dates). A lone decision word is not its answer: it is meant for
+#   a request waiting for the host, who is told to finish this first.
+# - "yes_or_no": the step asked a yes/no question (cancel this stay?): every answer is the step's, and one
+#   that is neither yes nor no is asked again, never taken as no.
+# - "photo": a picture, a link, or a no-photo word (SKIP, なし); other decision words are not its answer.
+StepAsks = Literal["text", "yes_or_no", "photo"]
 HelpVariables = Callable[[Context], dict[str, Any]]
 
 
@@ -68,10 +75,7 @@ class Step:
     lone_commands_interrupt: bool = False
     # The variables `help_key` needs (the example dates, the length limits...).
     help_variables: HelpVariables | None = None
-    # Decisions this step answers itself, before the global YES/NO decision: "No" (or "いいえ") to "send a
-    # photo, or SKIP" means no photo, and must never decline a guest the host was shown before starting the
-    # flow. Matched against `Text.decision` (bot.text.YES / NO), so NO_WORDS owns every way of saying no.
-    own_words: frozenset[str] = frozenset()
+    asks: StepAsks = "text"
 
 
 @dataclass
@@ -86,6 +90,7 @@ class Router:
     def __post_init__(self) -> None:
         if self.step_group is not None and self.step_group.flow != self.flow:
             raise RuntimeError(f"router {self.flow} declares the steps of flow {self.step_group.flow}")
+        _ROUTERS.append(self)
 
     def command(self, *words: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -97,13 +102,13 @@ class Router:
 
     def step(self, declared: StepName, help_key: str, *, commands_interrupt: bool = False,
              lone_commands_interrupt: bool = False, help_variables: HelpVariables | None = None,
-             own_words: frozenset[str] = frozenset()) -> Callable[[Handler], Handler]:
+             asks: StepAsks = "text") -> Callable[[Handler], Handler]:
         if self.step_group is None or self.step_group.members.get(declared.name) is not declared:
             raise RuntimeError(f"{declared!r} is not a step of flow {self.flow}")
 
         def register(handler: Handler) -> Handler:
             self.steps[declared.name] = Step(handler, help_key, commands_interrupt, lone_commands_interrupt,
-                                             help_variables, own_words)
+                                             help_variables, asks)
             return handler
 
         return register
@@ -116,3 +121,13 @@ class Router:
 
     def owns(self, step: StepName) -> bool:
         return step.flow == self.flow
+
+
+# Every router made, in import order: `command_words` reads it at run time (when every flow is imported), so
+# a flow can know every command word without importing the module that joins the flows.
+_ROUTERS: list[Router] = []
+
+
+def command_words() -> frozenset[str]:
+    """Every command word of every flow."""
+    return frozenset(word for router in _ROUTERS for word in router.commands)

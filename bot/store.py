@@ -949,6 +949,12 @@ class Store:
             (reservation_id, direction, body, media_url, outbox_id, check_out.isoformat(), self._now()),
         )
 
+    def relayed_before(self, reservation_id: int, direction: str) -> bool:
+        """Whether this stay relayed anything in this direction yet (the first message of a thread is
+        confirmed to its sender). One probe of relay_messages_stay."""
+        return self._one("SELECT 1 AS one FROM relay_messages WHERE reservation_id = ? AND direction = ? LIMIT 1",
+                         (reservation_id, direction)) is not None
+
     def relay_notice_due(self, reservation_id: int, user_id: int, quiet_since: datetime) -> bool:
         """Whether to tell this sender the stay's rate limit tripped: not if they were told after
         `quiet_since`. Records the telling in the same statement (True means: tell them now)."""

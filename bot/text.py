@@ -7,62 +7,18 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
-# Whole-message keywords carriers and Twilio act on themselves (see shared twilio facts). A lone one of
-# these never means anything else in Airtng.
-# The Japanese ones (停止, 配信停止, ストップ / 再開) are ours: operators add them as Advanced Opt-Out keywords at
-# Twilio (README), so the carrier side agrees with what we do.
-OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
-                           "停止", "配信停止", "ストップ"})
-OPT_IN_WORDS = frozenset({"START", "UNSTOP", "再開"})
-HELP_WORDS = frozenset({"HELP", "INFO", "?", "ヘルプ", "使い方"})
-MENU_WORDS = frozenset({"MENU", "メニュー", "最初から"})
-YES_WORDS = frozenset({"YES", "Y", "ACCEPT", "OK", "OKAY", "CONFIRM", "はい", "承認", "承諾", "了解"})
-NO_WORDS = frozenset({"NO", "N", "REJECT", "DECLINE", "いいえ", "拒否", "お断り", "断る"})
+from bot import vocabulary
+from bot.vocabulary import Answer, Decision
 
-# -- decisions ------------------------------------------------------------------------------------------
-# What `Text.decision` answers: a yes, a no, or a reply that sounds like an answer but could mean either.
-# YES and NO are themselves members of YES_WORDS / NO_WORDS, so a step's `own_words=NO_WORDS` owns every
-# way of saying no.
-YES = "YES"
-NO = "NO"
-UNCLEAR = "UNCLEAR"
-
-# Whole replies (folded) that decide, beyond the single words above.
-_YES_PHRASES = frozenset({"はい、お願いします", "承諾します", "OKです", "オーケー", "ええ", "お願いします",
-                          "お願いいたします", "いいですよ"})
-_NO_PHRASES = frozenset({"お断りします", "無理です", "無理", "むり", "だめ", "ダメ", "駄目", "だめです",
-                         "ダメです", "駄目です", "NG"})
-# A reply that starts with one of these decides, whatever follows ("はい、大丈夫です", "いいえ、今回は").
-_YES_STARTS = ("はい", "承諾")
-_NO_STARTS = ("いいえ", "お断り")
-# "大丈夫です" and "結構です" mean yes or no depending on the question and the tone: never a decision; the
-# texter is asked again with the two words that work.
-_UNCLEAR_PHRASES = frozenset({"大丈夫です", "大丈夫", "だいじょうぶです", "だいじょうぶ", "結構です", "結構",
-                              "けっこうです", "いいです"})
-
-
-def decision_of(clean: str, *, by_start: bool = True) -> str | None:
-    """YES, NO or UNCLEAR for a reply that answers a yes/no question, else None. The one place that
-    reads decisions: the engine's global routing, the steps that own a decision word, opting back in.
-    `by_start=False` reads whole replies only (in a free-text step "はい、海の見える部屋です" is a description)."""
-    return _decision_of_folded(fold(clean), by_start=by_start)
-
-
-def _decision_of_folded(folded: str, *, by_start: bool) -> str | None:
-    if folded in YES_WORDS or folded in _YES_PHRASES:
-        return YES
-    if folded in NO_WORDS or folded in _NO_PHRASES:
-        return NO
-    if folded in _UNCLEAR_PHRASES:
-        return UNCLEAR
-    if by_start and folded.startswith(_NO_STARTS):
-        return NO
-    if by_start and folded.startswith(_YES_STARTS):
-        return YES
-    return None
+# The words themselves live in bot/vocabulary.py; they are named here too for the modules that match text.
+OPT_OUT_WORDS = vocabulary.OPT_OUT_WORDS
+OPT_IN_WORDS = vocabulary.OPT_IN_WORDS
+HELP_WORDS = vocabulary.HELP_WORDS
+MENU_WORDS = vocabulary.MENU_WORDS
+LEAVE_WORDS = vocabulary.LEAVE_WORDS
 
 _EDGE_PUNCTUATION = " \t\r\n.,!?;:'\"()[]{}<>-_*~`。、！？「」"
 
@@ -174,14 +130,47 @@ class Text:
         return fold(self.clean)
 
     @_once
-    def decision(self) -> str | None:
-        """YES, NO or UNCLEAR if the text answers a yes/no question (`decision_of`), else None."""
-        return _decision_of_folded(self.folded, by_start=True) if self.clean else None
+    def plain(self) -> str:
+        """`folded` without emoji (a 🙏 after dates, a 👍 after a yes): what words are matched against."""
+        return vocabulary.strip_emoji(self.folded)
 
     @_once
-    def whole_decision(self) -> str | None:
-        """`decision` for the whole reply only ("はい", "お願いします"; not "はい、..." followed by more)."""
-        return _decision_of_folded(self.folded, by_start=False) if self.clean else None
+    def answer(self) -> Answer | None:
+        """The text read as an answer to a yes/no question the bot asked (`vocabulary.read_answer`): "yes
+        please", 👍, "no, we have family staying", お願いします. None if it is not one."""
+        if not self.clean or self.media:
+            return None
+        found = vocabulary.read_answer(self.folded)
+        if found is None or found.bare:
+            return found
+        if "?" in self.clean or "？" in self.clean:
+            return None  # "sorry, what?", "はい、駐車場はありますか？": a question of its own, not an answer
+        if not found.reason:
+            return found
+        # The reason as it was typed, not folded to upper case: the guest is told the host's own words.
+        typed = unicodedata.normalize("NFKC", self.clean).strip(_EDGE_PUNCTUATION)
+        tail = typed[-len(found.reason):]
+        return replace(found, reason=tail) if tail.upper() == found.reason else found
+
+    @_once
+    def decision(self) -> Decision | None:
+        """Yes, no or unclear, if the text answers a yes/no question, else None."""
+        return self.answer.decision if self.answer is not None else None
+
+    @_once
+    def bare_decision(self) -> Decision | None:
+        """A decision said and nothing more ("ok", "yes please", "申し訳ないですが、お断りします"), not one that
+        opens a sentence ("はい、海の見える部屋です" is a description): what a step that asked no yes/no
+        question must not take as its own answer."""
+        if self.answer is None:
+            return None
+        bare = vocabulary.read_answer(self.folded, strict=True)
+        return bare.decision if bare is not None else None
+
+    @_once
+    def small_talk(self) -> str | None:
+        """The kind of small talk the whole text is (greeting, thanks, ok), or None."""
+        return None if self.media else vocabulary.small_talk_kind(self.folded)
 
     @_once
     def lone_word(self) -> str | None:
@@ -213,7 +202,7 @@ def suggest(word: str, commands: tuple[str, ...]) -> str | None:
     Cached: difflib costs ~0.2 ms a call, and the same few misspellings ("hi", "BROWZE") come back."""
     if len(word) < 3 or len(word) > 20:
         return None
-    candidates = [command for command in commands if decision_of(command) is None]
+    candidates = [command for command in commands if vocabulary.read_answer(fold(command)) is None]
     matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
     return matches[0] if matches else None
 

@@ -13,6 +13,7 @@ from multidict import MultiDictProxy
 
 from bot.config import Config
 from bot.engine import OPT_OUT_TYPES, Inbound, Reply
+from bot.flows.general import OptOutType
 from bot.keys import CONFIG, DATABASE, ENGINE, VALIDATOR
 
 log = logging.getLogger(__name__)
@@ -86,10 +87,10 @@ async def _signed_form(request: web.Request) -> MultiDictProxy[str]:
     return fields
 
 
-def _opt_out_type(form: MultiDictProxy[str]) -> str | None:
+def _opt_out_type(form: MultiDictProxy[str]) -> OptOutType | None:
     """Advanced Opt-Out's verdict on the text (STOP, START or HELP), whatever keyword the account defined."""
     kind = form.get("OptOutType", "").strip().upper()
-    return kind if kind in OPT_OUT_TYPES else None
+    return next((known for known in OPT_OUT_TYPES if known == kind), None)
 
 
 def _inbound(form: MultiDictProxy[str]) -> Inbound:

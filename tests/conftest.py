@@ -306,7 +306,7 @@ async def book(sms: Sms, guest: str, listing: int, dates: str = "Dec 20-23", nam
         reply = await sms.text(guest, str(guests))
     if "name" in reply.lower() and "reference" not in reply.lower():
         reply = await sms.text(guest, name)
-    if "Reply YES to request" in reply:  # the guest's own stay elsewhere overlaps: book anyway
+    if "Reply YES to send it" in reply:  # the guest's own stay elsewhere overlaps: book anyway
         reply = await sms.text(guest, "YES")
     assert "reference" in reply.lower(), reply
     return reply.split("reference: ")[1].split(".")[0]

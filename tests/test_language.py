@@ -43,7 +43,7 @@ async def test_lang_ja_and_the_names_of_japanese_switch_to_japanese(sms: Sms, co
     assert await sms.text(GUEST, "hello") == sms.render("welcome", "en")
     assert await sms.text(GUEST, command) == sms.render("language_set", "ja")
     assert await sms.text(GUEST, "MENU") == sms.render("menu", "ja")
-    assert await sms.text(GUEST, "HELP") == sms.render("help", "ja", more=False, ref="")
+    assert await sms.text(GUEST, "HELP") == sms.render("help", "ja", more=False, ref="", host=False, msg_ref="")
 
 
 @pytest.mark.parametrize("command", ["LANG EN", "LANG English", "言語 英語", "English", "英語"])
@@ -154,7 +154,7 @@ async def test_a_japanese_guest_uses_japanese_commands_end_to_end(sms: Sms) -> N
     await sms.text(GUEST, "Bob")
     ref = request_of(sms, phone=GUEST)["ref"]
     assert await sms.text(GUEST, f"取消 {ref}") == sms.render("cancelled", "ja", ref=ref, listing=number)
-    assert await sms.text(GUEST, "ヘルプ") == sms.render("help", "ja", more=False, ref="")
+    assert await sms.text(GUEST, "ヘルプ") == sms.render("help", "ja", more=False, ref="", host=False, msg_ref="")
 
 
 async def test_a_key_missing_in_japanese_falls_back_to_english(sms: Sms, tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ async def test_start_unstop_or_yes_opts_back_in_with_a_welcome_back(sms: Sms, wo
 
 @pytest.mark.parametrize("word", ["HELP", "INFO", "help", "Info?"])
 async def test_help_and_info_always_answer(sms: Sms, word: str) -> None:
-    assert await sms.text(GUEST, word) == said(sms, "help", more=False, ref="")
+    assert await sms.text(GUEST, word) == said(sms, "help", more=False, ref="", host=False, msg_ref="")
     await sms.text(GUEST, "STOP")
     assert await sms.text(GUEST, word) == said(sms, "help_opted_out")
     assert user(sms, GUEST)["opted_out"] == 1  # HELP does not opt back in

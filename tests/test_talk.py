@@ -111,7 +111,7 @@ async def test_a_hosts_no_mid_booking_is_not_a_decision_either(sms: Sms) -> None
     await sms.text(HOST, f"BOOK {other}")
     await book(sms, GUEST, number, name="Anna")
     assert await sms.text(HOST, "NO") == \
-        "Finish your booking first (or text MENU); then I'll ask you about Anna's request."
+        f"Finish your booking first (or text MENU); then I'll ask you about Anna's request for #{number}."
     assert "waiting for host" in await sms.text(GUEST, "STATUS")
 
 
@@ -120,13 +120,16 @@ async def test_a_hosts_no_mid_booking_is_not_a_decision_either(sms: Sms) -> None
 
 async def test_help_names_the_words_that_work_where_the_texter_is(sms: Sms) -> None:
     idle = await sms.text(GUEST, "HELP")
-    assert "STOP or CANCEL alone unsubscribes; START to come back." in idle and "MORE" not in idle
+    # Only what applies now, and never a lone opt-out word (a lone CANCEL unsubscribes at the carrier).
+    assert idle == sms.render("help", "en", more=False, ref="", host=False, msg_ref="")
+    assert "MORE" not in idle and "STOP" not in idle and "CANCEL" not in idle and "LISTINGS" not in idle
     number = await list_place(sms)
     await list_place(sms, description="Quiet cabin in the pines with a stove")
     await list_place(sms, description="Flat by the river with two rooms")
     await list_place(sms, description="House by the lake with a garden")
     await sms.text(GUEST, "BROWSE")
     assert "MORE for the next page" in await sms.text(GUEST, "HELP")
+    assert "LISTINGS" in await sms.text(HOST, "HELP")  # a host is taught a host's words
     await sms.text(GUEST, f"BOOK {number}")
     assert "e.g. Dec 11-14, 12/11-12/14 or 2026-12-11 to 2026-12-14" in await sms.text(GUEST, "HELP")
     await sms.text(GUEST, "Dec 20-23 2 guests")
@@ -159,13 +162,14 @@ def test_the_guard_cuts_at_a_word_and_keeps_the_last_sentence() -> None:
 
 async def test_help_in_japanese_names_more_the_date_formats_and_stop(sms: Sms) -> None:
     await sms.text(GUEST, "LANG JA")
-    assert await sms.text(GUEST, "ヘルプ") == sms.render("help", "ja", more=False, ref="")
+    assert await sms.text(GUEST, "ヘルプ") == sms.render("help", "ja", more=False, ref="", host=False, msg_ref="")
     number = await list_place(sms)
     for description in ("Quiet cabin in the pines with a stove", "Flat by the river with two rooms",
                         "House by the lake with a garden"):
         await list_place(sms, description=description)
     await sms.text(GUEST, "一覧")
-    assert await sms.text(GUEST, "ヘルプ") == sms.render("help", "ja", more=True, ref="")  # says 「次」 now
+    assert await sms.text(GUEST, "ヘルプ") == sms.render("help", "ja", more=True, ref="", host=False,
+                                                          msg_ref="")  # says 「次」 now
     await sms.text(GUEST, f"予約 {number}")
     assert await sms.text(GUEST, "ヘルプ") == sms.render("help_dates", "ja", example_in=date(2026, 12, 11),
                                                           example_out=date(2026, 12, 14))

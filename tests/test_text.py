@@ -5,17 +5,16 @@ from __future__ import annotations
 import pytest
 
 from bot.text import (
-    NO,
     OPT_OUT_WORDS,
-    UNCLEAR,
-    YES,
-    YES_WORDS,
     Text,
     leading_number,
     speaks_japanese,
     split_glued,
     suggest,
 )
+from bot.vocabulary import YES_WORDS, Decision
+
+YES, NO, UNCLEAR = Decision.YES, Decision.NO, Decision.UNCLEAR
 
 
 @pytest.mark.parametrize(
@@ -82,17 +81,17 @@ def test_leading_number(raw: str, expected: tuple[int, str] | None) -> None:
         ("いいえ", NO), ("お断りします", NO), ("無理です", NO), ("だめ", NO), ("NG", NO), ("いいえ、結構です", NO),
         ("お断りさせてください", NO), ("no", NO),
         ("大丈夫です", UNCLEAR), ("結構です。", UNCLEAR), ("いいです", UNCLEAR),
-        ("yes please", None), ("一覧", None), ("", None), ("海の見える部屋", None),
+        ("yes please", YES), ("一覧", None), ("", None), ("海の見える部屋", None),
     ],
 )
-def test_decisions_are_read_in_one_place(raw: str, decision: str | None) -> None:
+def test_decisions_are_read_in_one_place(raw: str, decision: Decision | None) -> None:
     assert Text(raw).decision == decision
 
 
 def test_a_free_text_step_reads_only_whole_replies_as_decisions() -> None:
     assert Text("はい、海の見える部屋です").decision == YES
-    assert Text("はい、海の見える部屋です").whole_decision is None
-    assert Text("はい").whole_decision == YES and Text("お断りします").whole_decision == NO
+    assert Text("はい、海の見える部屋です").bare_decision is None
+    assert Text("はい").bare_decision == YES and Text("お断りします").bare_decision == NO
 
 
 @pytest.mark.parametrize(

@@ -159,7 +159,8 @@ async def test_opt_out_type_start_and_help_act_as_start_and_help(sms: Sms) -> No
     assert user(sms, GUEST)["opted_out"] == 1
     assert await _text_typed(sms, GUEST, "再開", "START") == [(said(sms, "opted_in"), None)]
     assert user(sms, GUEST)["opted_out"] == 0
-    assert await _text_typed(sms, GUEST, "おしえて", "HELP") == [(said(sms, "help", more=False, ref=""), None)]
+    assert await _text_typed(sms, GUEST, "おしえて", "HELP") == [
+        (said(sms, "help", more=False, ref="", host=False, msg_ref=""), None)]
 
 
 async def test_opt_out_type_stop_is_honoured_over_the_rate_limit(

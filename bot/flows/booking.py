@@ -9,13 +9,14 @@ from datetime import date, timedelta
 from typing import Any, TypedDict
 
 from bot import availability
+from bot.answers import is_no, is_yes
 from bot.context import Context
 from bot.dates import DateError, Stay, parse_stay
 from bot.flows import details, naming
 from bot.models import BookingObstacles, Listing
 from bot.presenting import describe, request_ttl
 from bot.router import Router, StepGroup, StepName
-from bot.text import NO_WORDS, YES_WORDS, Text, leading_number
+from bot.text import Text, leading_number
 
 
 class Steps(StepGroup, flow="booking"):
@@ -182,12 +183,15 @@ def name(ctx: Context, text: Text) -> StepName | None:
 
 
 # YES here is the guest's own answer (book anyway), never a decision on a request they host.
-@router.step(Steps.confirm, "help_book_confirm", commands_interrupt=True, own_words=YES_WORDS | NO_WORDS,
+@router.step(Steps.confirm, "help_book_confirm", commands_interrupt=True, asks="yes_or_no",
              help_variables=_confirm_variables)
 def confirm(ctx: Context, text: Text) -> StepName | None:
-    if text.lone_word in YES_WORDS:
+    if is_yes(text):
         ctx.state["overlap_ok"] = True
         return _next(ctx, _listing(ctx))
+    if not is_no(text):
+        ctx.say("help_book_confirm", **_confirm_variables(ctx))
+        return Steps.confirm
     ctx.say("book_dropped", **_confirm_variables(ctx))
     return None
 

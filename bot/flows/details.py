@@ -10,12 +10,11 @@ from typing import Any
 
 from bot.context import Context
 from bot.money import Money, PriceError, example_price, parse_price
-from bot.text import NO, Text, fold
+from bot.text import Text
+from bot.vocabulary import NO_PHOTO_WORDS
 
 TITLE_MIN, TITLE_MAX = 3, 40
 GUESTS_MIN, GUESTS_MAX = 1, 16
-SKIP_WORDS = frozenset({"SKIP", "NONE", "NO PHOTO", "スキップ", "なし", "写真なし", "無し", "ない", "写真無し",
-                        "写真はありません", "写真はないです", "ありません"})
 
 # "4", "4 guests", "sleeps 4", "up to 4 people", "4人", "４名です", "大人2名": one number, words around it.
 _GUEST_WORDS = re.compile(
@@ -85,12 +84,24 @@ def _is_web_link(value: str) -> bool:
             and "." in value.split("//", 1)[1])
 
 
+_PARTS = re.compile(r"[,、。.!！]\s*")
+
+
+def no_photo(text: Text) -> bool:
+    """SKIP, "no photo", なし: the answer to "send a photo" that means none (`NO_PHOTO_WORDS`, and only those)."""
+    if text.media:
+        return False
+    # "いいえ、写真はありません", "no, no photo": every part a no-photo word.
+    parts = [part for part in _PARTS.split(text.plain) if part]
+    return text.word in NO_PHOTO_WORDS or (bool(parts) and all(part in NO_PHOTO_WORDS for part in parts))
+
+
 def read_photo(ctx: Context, text: Text) -> tuple[bool, str | None]:
     """(answered, photo_url): a picture (MMS), an http(s) link, or SKIP/NO for none; else (False, None)
     after saying what works."""
     if text.media:
         return True, text.media[0]
-    if fold(text.clean) in SKIP_WORDS or text.word in SKIP_WORDS or text.decision == NO:
+    if no_photo(text):
         return True, None
     if _is_web_link(text.clean):
         return True, text.clean

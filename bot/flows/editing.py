@@ -11,7 +11,7 @@ from bot.flows import details
 from bot.models import Listing
 from bot.money import example_price
 from bot.router import Router, StepGroup, StepName
-from bot.text import NO_WORDS, Text, leading_number
+from bot.text import Text, leading_number
 
 
 class Steps(StepGroup, flow="editing"):
@@ -145,7 +145,8 @@ def guests(ctx: Context, text: Text) -> StepName | None:
     return _apply(ctx, "guests", text)
 
 
-# A lone NO here means "no photo" (as at HOST's photo step), never a decision on a guest's request.
-@router.step(Steps.photo, "help_edit", own_words=NO_WORDS, help_variables=_help_variables)
+# A no-photo word here ("NO", "なし") removes the photo (as at HOST's photo step); a decision word meant for a
+# guest's request is not this step's answer.
+@router.step(Steps.photo, "help_edit", asks="photo", help_variables=_help_variables)
 def photo(ctx: Context, text: Text) -> StepName | None:
     return _apply(ctx, "photo", text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import outcomes
-from bot.answers import CONFIRM_WORDS, is_yes
+from bot.answers import is_no, is_yes
 from bot.context import Context
 from bot.flows import details, naming
 from bot.flows.browse import clear_cursor, continues, set_cursor
@@ -14,7 +14,7 @@ from bot.money import Money
 from bot.outcomes import unlist_listing
 from bot.presenting import PLACE_EXCERPT, excerpt
 from bot.router import Router, StepGroup, StepName
-from bot.text import NO_WORDS, Text, leading_number
+from bot.text import Text, leading_number
 
 
 class Steps(StepGroup, flow="hosting"):
@@ -101,7 +101,7 @@ def description(ctx: Context, text: Text) -> StepName | None:
     return Steps.photo
 
 
-@router.step(Steps.photo, "help_photo", own_words=NO_WORDS)
+@router.step(Steps.photo, "help_photo", asks="photo")
 def photo(ctx: Context, text: Text) -> StepName | None:
     answered, photo_url = details.read_photo(ctx, text)
     if not answered:
@@ -179,12 +179,16 @@ def _unlist_help(ctx: Context) -> dict[str, Any]:
     return {"number": number, "stays": len(ctx.store.upcoming_stays_at(number, ctx.today()))}
 
 
-@router.step(Steps.confirm_unlist, "help_unlist_confirm", own_words=CONFIRM_WORDS, help_variables=_unlist_help)
+@router.step(Steps.confirm_unlist, "help_unlist_confirm", asks="yes_or_no",
+             help_variables=_unlist_help)
 def confirm_unlist(ctx: Context, text: Text) -> StepName | None:
     number = int(ctx.state["unlist"])
-    if not is_yes(text):
+    if is_no(text):
         ctx.say("unlist_kept", number=number)
         return None
+    if not is_yes(text):
+        ctx.say("help_unlist_confirm", **_unlist_help(ctx))
+        return Steps.confirm_unlist
     listing = ctx.store.listing(number)  # unlisted meanwhile (or the host left): ListingNotFound ends the flow
     if listing.host_id == ctx.texter.id:
         _unlist(ctx, listing.id)

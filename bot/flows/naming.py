@@ -10,9 +10,10 @@ from __future__ import annotations
 import functools
 import re
 
-from bot.answers import SMALL_TALK
+from bot import vocabulary
 from bot.context import Context
-from bot.text import HELP_WORDS, MENU_WORDS, NO_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, YES_WORDS, Text, fold
+from bot.router import command_words
+from bot.text import Text, fold
 
 NAME_MAX = 40
 
@@ -55,19 +56,20 @@ def name_in(text: str) -> str:
 
 @functools.cache
 def _command_words() -> frozenset[str]:
-    """Every word that means something on its own: joined once (the union of a dozen sets costs more than
-    the rest of reading a name)."""
-    from bot.engine import COMMANDS  # the commands are joined by the engine, which imports this module
-
-    return frozenset(COMMANDS.keys() | SMALL_TALK.keys() | YES_WORDS | NO_WORDS | HELP_WORDS | MENU_WORDS
-                     | OPT_IN_WORDS | OPT_OUT_WORDS)
+    """Every word that means something on its own: joined once, at the first name read (when every flow has
+    registered its commands), since the union of a dozen sets costs more than the rest of reading a name."""
+    return frozenset(command_words() | vocabulary.SMALL_TALK.keys() | vocabulary.HELP_WORDS
+                     | vocabulary.MENU_WORDS | vocabulary.LEAVE_WORDS | vocabulary.OPT_IN_WORDS
+                     | vocabulary.OPT_OUT_WORDS)
 
 
 def _command_word(name: str) -> str | None:
     """The command word a would-be name is ("Browse", "BOOK 3", "Yes", "Thanks"), or None."""
     with_number = _COMMAND_AND_NUMBER.match(name)
     word = fold(with_number.group(1) if with_number else name)
-    return word if word in _command_words() else None
+    if word in _command_words() or vocabulary.read_answer(word, strict=True) is not None:
+        return word
+    return None
 
 
 def _looks_like_a_date(name: str) -> bool:

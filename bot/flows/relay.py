@@ -18,17 +18,23 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
+from bot.answers import is_no, is_yes
 from bot.catalog import MAX_CHARACTERS
 from bot.context import Context
 from bot.models import Reservation, User
 from bot.presenting import excerpt
-from bot.router import Router
+from bot.router import Router, StepGroup, StepName
 from bot.store import REF_LENGTH
-from bot.text import Text, fold
+from bot.text import Text, fold, leading_number
 
 log = logging.getLogger(__name__)
 
-router = Router("relay")
+class Steps(StepGroup, flow="relay"):
+    send_offer = StepName()  # "Send this to Maria?" about a text nothing else understood
+    choose_stay = StepName()  # the same with several open stays: which one
+
+
+router = Router("relay", Steps)
 
 RATE_WINDOW = timedelta(hours=1)  # relay.max_per_hour counts this window
 MAX_LISTED = 10  # open stays listed when a bare MSG must ask which one
@@ -48,6 +54,86 @@ def message(ctx: Context, text: Text) -> None:
         ctx.say("relay_empty", ref=stay.ref)
         return
     _relay(ctx, stay, body, text.media)
+
+
+# -- words meant for the other party ----------------------------------------------------------------------
+# Someone with a stay open for messages whose text nothing understood most likely wrote it for the other
+# party ("Hi Ana, it's 12 Harbour St, flat 5"): the text is kept and offered to be sent, never lost.
+
+
+def has_open_stay(ctx: Context) -> bool:
+    return bool(open_stays(ctx, ctx.texter.id))
+
+
+def offer(ctx: Context, text: Text) -> StepName | None:
+    """Keep the text; ask whether to send it (one open stay) or to whom (several)."""
+    stays = open_stays(ctx, ctx.texter.id)
+    ctx.state["relay_text"] = text.raw.strip()
+    ctx.state["relay_media"] = list(text.media)
+    if len(stays) == 1:
+        ctx.state["stay"] = stays[0].id
+        ctx.say("relay_offer", **_listed(ctx, stays[0]))
+        return Steps.send_offer
+    shown = stays[:MAX_LISTED]
+    ctx.state["stays"] = [stay.id for stay in shown]
+    ctx.say("relay_offer_choose", stays=[_listed(ctx, stay) for stay in shown])
+    return Steps.choose_stay
+
+
+def _kept(ctx: Context) -> tuple[str, tuple[str, ...]]:
+    return str(ctx.state["relay_text"]), tuple(str(url) for url in ctx.state.get("relay_media", []))
+
+
+def _send_kept(ctx: Context, stay_id: int) -> None:
+    stay = ctx.store.reservation(stay_id)
+    if not _is_open(ctx, stay):
+        _say_closed(ctx, stay)
+        return
+    body, media = _kept(ctx)
+    _relay(ctx, stay, body, media)
+
+
+def _offer_help(ctx: Context) -> dict[str, Any]:
+    return _listed(ctx, ctx.store.reservation(int(ctx.state["stay"])))
+
+
+@router.step(Steps.send_offer, "relay_offer", asks="yes_or_no", help_variables=_offer_help)
+def send_offer(ctx: Context, text: Text) -> StepName | None:
+    if is_yes(text):
+        _send_kept(ctx, int(ctx.state["stay"]))
+        return None
+    if is_no(text):
+        ctx.say("relay_not_sent")
+        return None
+    ctx.say("relay_offer", **_offer_help(ctx))
+    return Steps.send_offer
+
+
+def _choose_help(ctx: Context) -> dict[str, Any]:
+    return {"stays": [_listed(ctx, ctx.store.reservation(int(i))) for i in ctx.state["stays"]]}
+
+
+def _chosen(ctx: Context, text: Text) -> int | None:
+    """The stay picked by its number in the list ("2", "#2", "2番") or by its reference."""
+    choices = [int(i) for i in ctx.state["stays"]]
+    number = leading_number(text.clean)
+    if number is not None and not number[1] and 1 <= number[0] <= len(choices):
+        return choices[number[0] - 1]
+    ref = fold(text.clean).lstrip("#")
+    return next((i for i in choices if ctx.store.reservation(i).ref == ref), None)
+
+
+@router.step(Steps.choose_stay, "relay_offer_choose", asks="yes_or_no", help_variables=_choose_help)
+def choose_stay(ctx: Context, text: Text) -> StepName | None:
+    chosen = _chosen(ctx, text)
+    if chosen is not None:
+        _send_kept(ctx, chosen)
+        return None
+    if is_no(text):
+        ctx.say("relay_not_sent")
+        return None
+    ctx.say("relay_offer_choose", **_choose_help(ctx))
+    return Steps.choose_stay
 
 
 # -- reading the text ------------------------------------------------------------------------------------
@@ -90,7 +176,7 @@ def _first_open_check_out(ctx: Context) -> date:
     return ctx.today() - timedelta(days=ctx.config.relay_close_days_after_checkout)
 
 
-def _open_stays(ctx: Context, user_id: int) -> list[Reservation]:
+def open_stays(ctx: Context, user_id: int) -> list[Reservation]:
     """The user's stays open for messages, as guest or host, by check-in."""
     return [stay for stay in ctx.store.relay_stays(user_id, _first_open_check_out(ctx))
             if stay.status == "confirmed"]
@@ -107,7 +193,14 @@ def _only_open_stay(ctx: Context) -> Reservation | None:
         listed = [_listed(ctx, stay) for stay in open_[:MAX_LISTED]]
         ctx.say("relay_choose", stays=listed, more=len(open_) - len(listed))
         return None
-    # Nothing open: the stay that closed last explains why (cancelled, or past its window), if any.
+    # Nothing open. A request still waiting is what the texter has in mind: messages open once it is
+    # accepted. Else the stay that closed last explains why (cancelled, or past its window), if any.
+    waiting = next((r for r in ctx.store.guest_open(ctx.texter.id, ctx.today()) if r.status == "pending"), None)
+    if waiting is not None:
+        ctx.say("relay_opens_when_accepted", ref=waiting.ref, listing=waiting.listing_id,
+                place=ctx.store.listing_title(waiting.listing_id), check_in=waiting.check_in,
+                check_out=waiting.check_out)
+        return None
     closed = stays[-1] if stays else ctx.store.last_stay_ended_before(ctx.texter.id, first_check_out)
     if closed is None:
         ctx.say("relay_none", days=ctx.config.relay_close_days_after_checkout)
@@ -152,7 +245,7 @@ def _relay(ctx: Context, stay: Reservation, body: str, media: tuple[str, ...]) -
         return
     from_guest = sender.id == stay.guest_id
     # A recipient with several open stays must name this one when they answer.
-    with_ref = len(_open_stays(ctx, recipient.id)) > 1
+    with_ref = len(open_stays(ctx, recipient.id)) > 1
     relayed = ctx.render(
         "relay_message", recipient.language, sender=sender.name or "", from_guest=from_guest, ref=stay.ref,
         check_in=stay.check_in, check_out=stay.check_out, text=body, with_ref=with_ref,
@@ -169,9 +262,15 @@ def _relay(ctx: Context, stay: Reservation, body: str, media: tuple[str, ...]) -
     if _rate_limited(ctx, stay, len(outgoing)):
         return
     direction = "guest_to_host" if from_guest else "host_to_guest"
+    first = not ctx.store.relayed_before(stay.id, direction)
     for text, typed, media_url in outgoing:
-        outbox_id = ctx.store.enqueue(recipient.id, recipient.phone, text, media_url)
+        outbox_id = ctx.send(recipient, text, media_url)
         ctx.store.record_relay(stay.id, direction, typed, media_url, outbox_id, stay.check_out)
+    if first:
+        # The first message of a thread is confirmed; later ones are not (the answer stays empty), and the
+        # sender hears back only if one cannot be delivered.
+        ctx.say("relay_sent_first", name=recipient.name or "", is_guest=recipient.id == stay.guest_id,
+                ref=stay.ref)
     log.info("relayed %d message(s) for reservation %s, %s", len(outgoing), stay.id, direction)
 
 

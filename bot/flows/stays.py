@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from bot import outcomes
-from bot.answers import CONFIRM_WORDS, is_yes
+from bot.answers import is_no, is_yes
 from bot.context import Context
 from bot.errors import ReservationNotFound
 from bot.flows.browse import clear_cursor, continues, set_cursor
@@ -169,13 +169,17 @@ def _confirm_help(ctx: Context) -> dict[str, Any]:
     return {"as_guest": reservation.guest_id == ctx.texter.id, **describe(ctx, reservation)}
 
 
-@router.step(Steps.confirm_cancel, "help_cancel_confirm", own_words=CONFIRM_WORDS, help_variables=_confirm_help)
+@router.step(Steps.confirm_cancel, "help_cancel_confirm", asks="yes_or_no",
+             help_variables=_confirm_help)
 def confirm_cancel(ctx: Context, text: Text) -> StepName | None:
     reservation = ctx.store.reservation(int(ctx.state["cancel"]))
     variables = describe(ctx, reservation)
-    if not is_yes(text):
+    if is_no(text):
         ctx.say("cancel_kept", **variables)
         return None
+    if not is_yes(text):
+        ctx.say("help_cancel_confirm", **_confirm_help(ctx))
+        return Steps.confirm_cancel
     by = "guest" if reservation.guest_id == ctx.texter.id else "host"
     if reservation.status == "confirmed" and outcomes.has_begun(ctx, reservation):
         ctx.say("cancel_too_late", other=_other_side(ctx, reservation), as_guest=by == "guest", **variables)

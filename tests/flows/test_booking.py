@@ -313,22 +313,26 @@ async def test_overlapping_the_guests_own_stay_elsewhere_asks_and_yes_books_anyw
                              description="Quiet cabin in the pines with a stove")
     ref = await _confirmed_stay(sms, GUEST, loft, "Dec 20-23")
     reply = await sms.text(GUEST, f"BOOK {cabin} Dec 22-26 2 guests")
-    assert reply == (f"You have a confirmed stay at #{loft} (Ocean Loft) Dec 20-23 (ref {ref}). Reply YES to request"
-                     f" #{cabin} for Dec 22-26 as well; any other reply drops it.")
+    assert reply == (f"You have a confirmed stay at #{loft} (Ocean Loft) Dec 20-23 (ref {ref}). Request #{cabin}"
+                     " for Dec 22-26 as well? Reply YES to send it or NO to drop it.")
     assert sms.inbox(HOST2) == []
-    assert "Reply YES to request" in await sms.text(GUEST, "HELP")
-    reply = await sms.text(GUEST, "yes")
+    assert "Reply YES to send it" in await sms.text(GUEST, "HELP")
+    reply = await sms.text(GUEST, "yes please")
     assert "Request sent!" in reply and f"#{cabin} (Pine Cabin), Dec 22-26" in reply
     assert "Carl" not in reply and "would like to stay" in sms.inbox(HOST2)[-1]
 
 
-async def test_anything_but_yes_drops_the_overlapping_request(sms: Sms) -> None:
+async def test_no_drops_the_overlapping_request_and_anything_else_is_asked_again(sms: Sms) -> None:
     loft = await list_place(sms)
     cabin = await list_place(sms, host=HOST2, name="Carl", description="Quiet cabin in the pines with a stove")
     await _confirmed_stay(sms, GUEST, loft, "Dec 20-23")
-    for answer in ("no", "hmm, not sure"):
-        assert "any other reply drops it" in await sms.text(GUEST, f"BOOK {cabin} Dec 21-22 2 guests")
-        assert await sms.text(GUEST, answer) == (
+    asked_again = sms.render("help_book_confirm", "en", number=cabin, check_in=date(2026, 12, 21),
+                             check_out=date(2026, 12, 22))
+    for answers in (["no"], ["hmm, not sure", "no thanks"], ["sorry, no"]):
+        assert "Reply YES to send it" in await sms.text(GUEST, f"BOOK {cabin} Dec 21-22 2 guests")
+        for answer in answers[:-1]:
+            assert await sms.text(GUEST, answer) == asked_again  # never taken as no
+        assert await sms.text(GUEST, answers[-1]) == (
             f"OK, no request sent for #{cabin}, Dec 21-22. BROWSE for other places.")
     assert sms.inbox(HOST2) == []
     assert "waiting for host" not in await sms.text(GUEST, "STATUS")
@@ -344,10 +348,12 @@ async def test_the_guests_yes_is_their_own_answer_never_a_decision_on_a_request_
     await _confirmed_stay(sms, HOST, cabin, "Dec 20-23", host=HOST2)  # Ana stays at Carl's
     await book(sms, GUEST, loft, "Jan 5-8")  # Bob asks for Ana's place: Ana is shown his request
     assert "Bob would like to stay" in sms.inbox(HOST)[-1]
-    assert "any other reply drops it" in await sms.text(HOST, f"BOOK {other} Dec 21-22 2 guests")
+    assert "Reply YES to send it" in await sms.text(HOST, f"BOOK {other} Dec 21-22 2 guests")
     reply = await sms.text(HOST, "YES")
     assert "Request sent!" in reply and "Accepted" not in reply
     assert "waiting for host" in await sms.text(GUEST, "STATUS")  # Bob's request still waits for Ana
+    # Other messages came in since Bob's request was put to Ana: it is asked again before a YES decides it.
+    assert "Accept Bob's request" in await sms.text(HOST, "YES")
     assert "Accepted: Bob" in await sms.text(HOST, "YES")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import GUEST, GUEST2, GUEST3, HOST, Sms, book, list_place
+from tests.conftest import GUEST, GUEST2, GUEST3, HOST, Sms, book, described, list_place
 
 HOST2 = "+15551230009"
 
@@ -79,7 +79,8 @@ async def test_another_hosts_yes_touches_nothing(sms: Sms) -> None:
 async def test_a_sentence_with_yes_in_it_is_not_a_decision(sms: Sms) -> None:
     number = await list_place(sms)
     await book(sms, GUEST, number)
-    assert "Accepted" not in await sms.text(HOST, "yes please")
+    assert "Accepted" not in await sms.text(HOST, "yes, but what about the 24th?")
+    assert "Accepted" not in await sms.text(HOST, "OK, BOOK 3")
     assert "waiting for host" in await sms.text(GUEST, "STATUS")
 
 
@@ -133,6 +134,8 @@ async def test_a_host_who_is_also_a_guest(sms: Sms) -> None:
     assert "Accepted: Carl" in await sms.text(HOST, "YES")
     assert "confirmed" in sms.inbox(HOST2)[-1]
     assert "waiting for host" in await sms.text(HOST, "STATUS")
+    # Carl was told his stay is confirmed since Ana's request was put to him: his NO is asked again first.
+    assert await sms.text(HOST2, "NO") == sms.render("decision_again", "en", **await described(sms, 1))
     assert "Declined: Ana" in await sms.text(HOST2, "NO")
     assert "can't take your stay" in sms.inbox(HOST)[-1]
 

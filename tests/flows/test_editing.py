@@ -17,6 +17,8 @@ async def test_edit_price_in_one_text_and_filed_requests_keep_their_price(sms: S
                             f" keep their price. VIEW {number} to see it.")
     assert f"#{number} Ocean Loft, $140/night" in await sms.text(GUEST2, "BROWSE")
     # Bob's request was filed at $120: the host accepts it at $120, and Bob is told $120.
+    # Other messages reached the host since the request was put to them: asked again before a YES decides.
+    assert "Accepted" not in await sms.text(HOST, "YES")
     assert "Accepted: Bob" in await sms.text(HOST, "YES")
     assert "3 nights x $120 = $360" in sms.inbox(GUEST)[-1]
     # A request filed now costs the new price.
@@ -65,6 +67,8 @@ async def test_a_lone_no_at_the_photo_step_never_declines_the_request_shown(sms:
     await sms.text(HOST, f"EDIT {number} PHOTO")
     assert "no photo" in await sms.text(HOST, "No")
     assert sms.inbox(GUEST) == []  # Bob was not turned away
+    # Other messages reached the host since the request was put to them: asked again before a YES decides.
+    assert "Accepted" not in await sms.text(HOST, "YES")
     assert "Accepted: Bob" in await sms.text(HOST, "YES")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import date
+from typing import Any
 
 import pytest
 
@@ -25,6 +27,11 @@ async def confirmed_stay(sms: Sms, guest: str = GUEST, listing: int | None = Non
     ref = await book(sms, guest, number, dates, name)
     assert "Accepted" in await sms.text(host, "YES")
     return ref
+
+
+def first_sent(sms: Sms, name: str, ref: str, *, is_guest: bool = False, language: str = "en") -> list[Any]:
+    """The one answer to the first message of a thread: sent, and the sender hears back only on trouble."""
+    return [(sms.render("relay_sent_first", language, name=name, is_guest=is_guest, ref=ref), None)]
 
 
 def thread(sms: Sms) -> list[dict[str, object]]:
@@ -50,10 +57,11 @@ async def test_guest_and_host_write_to_each_other_and_nobody_sees_a_number(
     assert f"To write to Bob, text MSG {ref} followed by your message." in accepted
     assert f"To write to Ana, text MSG {ref} followed by your message." in sms.inbox(GUEST)[-1]
 
-    assert await sms.text_full(GUEST, "MSG What time is check-in?\nWe land at noon.") == []  # no acknowledgement
+    assert await sms.text_full(GUEST, "MSG What time is check-in?\nWe land at noon.") == first_sent(sms, "Ana", ref)
     assert sms.inbox(HOST)[-1] == (f"Bob (guest, {ref}, Dec 20-23): What time is check-in?\nWe land at noon.\n"
                                    "To reply, text MSG followed by your message.")
-    assert await sms.text_full(HOST, "msg From 3pm, the key is under the mat.") == []
+    assert await sms.text_full(HOST, "msg From 3pm, the key is under the mat.") == first_sent(
+        sms, "Bob", ref, is_guest=True)
     assert sms.inbox(GUEST)[-1] == (f"Ana (host, {ref}, Dec 20-23): From 3pm, the key is under the mat.\n"
                                     "To reply, text MSG followed by your message.")
 
@@ -89,7 +97,8 @@ async def test_with_several_open_stays_a_bare_msg_lists_them_and_a_reference_cho
     assert f"e.g. MSG {first} followed by your message." in listed
     assert len(sms.twilio.messages) == sent  # nothing was sent
 
-    assert await sms.text_full(HOST, f"MSG #{second.lower()} Parking is behind the house") == []
+    assert await sms.text_full(HOST, f"MSG #{second.lower()} Parking is behind the house") == first_sent(
+        sms, "Hugo", second, is_guest=True)
     assert sms.inbox(GUEST2)[-1].startswith(f"Ana (host, {second}, Dec 5-7): Parking is behind the house")
     assert [(m["ref"], m["to_phone"]) for m in thread(sms)] == [(second, GUEST2)]  # to Hugo only, none to Gina
 
@@ -110,7 +119,7 @@ async def test_a_reference_that_is_not_the_texters_is_just_part_of_the_message(s
 async def test_the_relay_closes_three_days_after_check_out(sms: Sms) -> None:
     ref = await confirmed_stay(sms)
     sms.clock.advance(days=29, hours=11)  # Dec 26, 23:00: the third day after check-out
-    assert await sms.text_full(GUEST, "MSG Left my charger") == []
+    assert await sms.text_full(GUEST, "MSG Left my charger") == first_sent(sms, "Ana", ref)
     assert "Left my charger" in sms.inbox(HOST)[-1]
 
     sms.clock.advance(hours=1)  # Dec 27
@@ -138,7 +147,10 @@ async def test_no_open_stay_and_a_request_not_yet_confirmed_are_explained(sms: S
     assert "No stay is open for messages" in await sms.text(GUEST, "MSG hello")
     number = await list_place(sms)
     ref = await book(sms, GUEST, number)
-    assert "No stay is open for messages" in await sms.text(GUEST, "MSG hello")
+    # The request waiting is what the guest has in mind, never an unrelated old booking.
+    assert await sms.text(GUEST, "MSG hello") == sms.render(
+        "relay_opens_when_accepted", "en", ref=ref, listing=number, place="Sunny loft by the harbour, two bedrooms",
+        check_in=date(2026, 12, 20), check_out=date(2026, 12, 23))
     assert await sms.text(GUEST, f"MSG {ref} hello") == (
         f"{ref} isn't a confirmed stay: messages open once the host accepts it.")
     assert sms.inbox(HOST)[-1].startswith("Bob would like")  # only the request itself
@@ -155,7 +167,7 @@ async def test_an_empty_or_too_long_message_is_refused_with_the_limit(sms: Sms) 
         f"Your message is {len(too_long)} characters; it can be up to {1600 - header}. "
         "Please shorten it and send it again.")
     assert len(sms.twilio.messages) == sent
-    assert await sms.text_full(GUEST, f"MSG {too_long[1:]}") == []
+    assert await sms.text_full(GUEST, f"MSG {too_long[1:]}") == first_sent(sms, "Ana", ref)
     assert len(sms.inbox(HOST)[-1]) == 1600
 
 
@@ -178,7 +190,7 @@ async def test_a_recipient_who_opted_out_or_cannot_be_reached_gets_nothing_and_t
 
 async def test_a_picture_is_relayed_as_mms_and_several_pictures_each_go_along(sms: Sms) -> None:
     ref = await confirmed_stay(sms)
-    assert await sms.text_full(GUEST, "MSG The tap leaks", media=(PHOTO,)) == []
+    assert await sms.text_full(GUEST, "MSG The tap leaks", media=(PHOTO,)) == first_sent(sms, "Ana", ref)
     relayed = sms.twilio.messages[-1]
     assert relayed.to == HOST and relayed.media == [PHOTO] and "The tap leaks" in relayed.body
 
@@ -208,10 +220,11 @@ async def test_a_retried_message_sid_is_relayed_once(sms: Sms) -> None:
 async def test_the_rate_limit_per_stay_tells_each_sender_once_and_lifts_after_the_hour(sms: Sms) -> None:
     ref = await confirmed_stay(sms)
     for index in range(20):
-        assert await sms.text_full(GUEST, f"MSG question {index}") == []
+        assert await sms.text_full(GUEST, f"MSG question {index}") == ([] if index else first_sent(sms, "Ana", ref))
         sms.clock.advance(seconds=30)
     for index in range(10):
-        assert await sms.text_full(HOST, f"MSG answer {index}") == []
+        expected = [] if index else first_sent(sms, "Bob", ref, is_guest=True)
+        assert await sms.text_full(HOST, f"MSG answer {index}") == expected
     # 30 in the hour, both ways together: the stay is paused.
     told = await sms.text(GUEST, "MSG one more")
     assert told == f"{ref} has reached 30 messages this hour. Messages sent in the next 50 min won't be delivered."
@@ -244,7 +257,8 @@ async def test_each_reads_in_their_own_language(sms: Sms) -> None:
     assert sms.inbox(HOST)[-1] == sms.render("relay_message", "ja", sender="Bob", from_guest=True, ref=ref,
                                              check_in=stay["check_in"], check_out=stay["check_out"],
                                              text="What time is check-in?", with_ref=False)
-    assert await sms.text_full(HOST, "メッセージ\u300015時からです。") == []  # a full-width space
+    assert await sms.text_full(HOST, "メッセージ\u300015時からです。") == first_sent(  # a full-width space
+        sms, "Bob", ref, is_guest=True, language="ja")
     assert sms.inbox(GUEST)[-1].startswith(f"Ana (host, {ref}, Dec 20-23): 15時からです。")
     assert await sms.text(HOST, "メッセージ") == sms.render("relay_empty", "ja", ref=ref)
     assert_no_number_anywhere(sms, accepted)

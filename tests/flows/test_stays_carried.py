@@ -49,10 +49,10 @@ async def test_status_offers_cancelling_with_the_actual_reference_never_a_placeh
     assert f"{ref} #{number} Dec 1-3: waiting for host. To cancel: CANCEL {ref}" in waiting
     assert "<ref>" not in waiting and "CANCEL\n" not in waiting
     assert f"To cancel: CANCEL {stay}" in await sms.text(GUEST2, "STATUS")
-    # HELP, too, writes a reference of the guest's own, and the rule about a lone CANCEL.
+    # HELP, too, writes a reference of the guest's own, and never teaches a lone CANCEL (an opt-out).
     help_text = await sms.text(GUEST, "HELP")
     assert f"CANCEL {ref}" in help_text and "<ref>" not in help_text
-    assert "STOP or CANCEL alone unsubscribes" in help_text and "START" in help_text
+    assert "CANCEL alone" not in help_text and "STOP" not in help_text
 
 
 async def test_status_in_japanese_writes_the_reference_to_type(sms: Sms) -> None:
@@ -105,15 +105,18 @@ async def test_status_pages_fit_two_segments_and_more_goes_on_with_open_stays(sm
 # -- cancelling a confirmed stay ---------------------------------------------------------------------------
 
 
-async def test_a_guest_cancelling_a_stay_is_asked_first_and_anything_but_yes_keeps_it(sms: Sms) -> None:
+async def test_a_guest_cancelling_a_stay_is_asked_first_and_only_yes_or_no_answers(sms: Sms) -> None:
     number = await list_place(sms)
     ref = await confirmed(sms, GUEST, number, "Dec 20-23")
     ask = await sms.text(GUEST, f"CANCEL {ref}")
-    assert ask.startswith(f"Reply YES to cancel your stay at #{number}, Dec 20-23 (ref {ref})")
+    assert ask.startswith(f"Cancel your stay at #{number}, Dec 20-23 (ref {ref})?") and "Anything else" not in ask
     assert await sms.text(GUEST, "no") == f"OK, nothing changed: {ref} at #{number}, Dec 20-23, still stands."
     assert "confirmed" in await sms.text(GUEST, "STATUS")
     await sms.text(GUEST, f"CANCEL {ref}")
-    assert "still stands" in await sms.text(GUEST, "BROWSE")  # another text keeps it too, and says so
+    # Neither yes nor no is asked again, never taken for either.
+    assert await sms.text(GUEST, "BROWSE") == sms.render("help_cancel_confirm", "en", **await described(sms, 1))
+    assert "still stands" in await sms.text(GUEST, "no")
+    assert "confirmed" in await sms.text(GUEST, "STATUS")
     await sms.text(GUEST, f"CANCEL {ref}")
     assert "is cancelled. I've told your host" in await sms.text(GUEST, "yes")
     assert f"Bob cancelled {ref}" in sms.inbox(HOST)[-1]
@@ -125,11 +128,13 @@ async def test_a_host_cancels_a_stay_at_their_place_and_the_guest_is_told(sms: S
     ref = await confirmed(sms, GUEST, number, "Dec 20-23", name="Gina")
     await book(sms, GUEST2, number, "Dec 1-3", name="Hugo")  # in front of the host now
     ask = await sms.text(HOST, f"cancel {ref.lower()}")
-    assert ask.startswith(f"Reply YES to cancel Gina's stay at #{number}, Dec 20-23 (ref {ref}); Gina will be told")
+    assert ask.startswith(f"Cancel Gina's stay at #{number}, Dec 20-23 (ref {ref})? Gina will be told")
     # This YES answers the question just asked, never Hugo's request.
     assert "is cancelled. I've told Gina" in await sms.text(HOST, "YES")
     assert f"your host cancelled your stay at #{number}, Dec 20-23 (ref {ref})" in sms.inbox(GUEST)[-1]
     assert "waiting for host" in await sms.text(GUEST2, "STATUS")
+    # Other messages reached the host since the request was put to them: asked again before a YES decides.
+    assert "Accepted" not in await sms.text(HOST, "YES")
     assert "Accepted: Hugo" in await sms.text(HOST, "YES")
 
 

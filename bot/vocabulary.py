@@ -1,0 +1,246 @@
+"""The words people answer with, in English and Japanese: one vocabulary for every question the bot asks.
+
+A yes is a yes at a host's decision, at "cancel your stay?", at "unlist #3?" and at "request it anyway?",
+however it is said: "yes please", "yep", "sure", 👍, お願いします, ええ, うん, 了解しました. A no likewise:
+"no thanks", "no, we have family staying", "sorry, we're full", 申し訳ないですが、お断りします. What reads as
+neither is never taken for either: the question is asked again.
+
+Everything here reads a text already folded (`bot.text.fold`: NFKC, upper case, edge punctuation gone), so
+full-width letters, case and a trailing "!" or 。 do not matter. Nothing here imports the rest of the bot.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Decision(Enum):
+    """What an answer to a yes/no question says."""
+
+    YES = "yes"
+    NO = "no"
+    UNCLEAR = "unclear"  # "大丈夫です", "結構です": yes or no by tone alone; asked again, never guessed
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A text read as an answer to a yes/no question; `reason` is what a no said beyond no ("no, we have
+    family staying" -> "we have family staying"), for the person asked to be told."""
+
+    decision: Decision
+    reason: str = ""
+    bare: bool = True  # the decision and nothing more ("yes please", "sorry, no"), not a sentence that opens with it
+
+
+# -- keywords carriers and Twilio act on (see the shared Twilio facts) ----------------------------------------
+
+# Twilio's standard opt-out keywords: Twilio itself answers them (and confirms the opt-out) on long codes and
+# toll-free numbers, whatever the bot does. A lone one of these never means anything else in Airtng.
+CARRIER_OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
+                                   "OPTOUT"})
+# Japanese opt-out words Twilio does not know unless an operator adds them to Advanced Opt-Out: the bot acts
+# on them all the same and, where Twilio did not, confirms the opt-out itself.
+OWN_OPT_OUT_WORDS = frozenset({"停止", "配信停止"})
+OPT_OUT_WORDS = CARRIER_OPT_OUT_WORDS | OWN_OPT_OUT_WORDS
+# YES opts a number back in at the carrier too, so it opts in here for someone who opted out.
+CARRIER_OPT_IN_WORDS = frozenset({"START", "UNSTOP", "YES"})
+OPT_IN_WORDS = frozenset({"START", "UNSTOP", "再開"})
+# What brings an opted-out number back: the opt-in words, and a plain yes (as YES does at the carrier).
+BACK_IN_WORDS = OPT_IN_WORDS | CARRIER_OPT_IN_WORDS | {"はい"}
+HELP_WORDS = frozenset({"HELP", "INFO", "?", "ヘルプ", "使い方"})
+MENU_WORDS = frozenset({"MENU", "メニュー", "最初から"})
+# "Not this" inside a step: leave it as MENU does. None of them is an opt-out keyword at the carrier.
+LEAVE_WORDS = frozenset({"NEVER MIND", "NEVERMIND", "FORGET IT", "中止", "やめる", "やめます", "ストップ",
+                         "やっぱりやめる", "やっぱりいいです"})
+
+# -- yes and no ---------------------------------------------------------------------------------------------
+
+YES_WORDS = frozenset({
+    "YES", "Y", "YEP", "YEAH", "YEA", "YUP", "YA", "YES PLEASE", "YES PLS", "YES THANKS", "YES THANK YOU",
+    "OK", "OKAY", "OK PLEASE", "OK THEN", "OKAY THEN", "K", "KK", "SURE", "SURE THING", "OF COURSE",
+    "ACCEPT", "ACCEPTED", "CONFIRM", "CONFIRMED", "APPROVE", "APPROVED", "ABSOLUTELY", "DEFINITELY",
+    "GO AHEAD", "PLEASE DO", "DO IT", "ALRIGHT", "ALL RIGHT", "FINE", "THAT'S FINE", "THATS FINE", "SOUNDS GOOD",
+    "PERFECT", "GREAT", "YES OF COURSE", "YES SURE", "YES, PLEASE", "AGREED",
+    "はい", "ええ", "うん", "おう", "はーい", "はい!", "お願いします", "おねがいします", "お願いいたします",
+    "はい、お願いします", "はい お願いします", "お願い", "承諾", "承諾します", "承認", "承認します", "了解",
+    "了解です", "了解しました", "りょうかい", "承知しました", "承知いたしました", "かしこまりました",
+    "OKです", "オーケー", "オッケー", "いいですよ", "いいよ", "どうぞ", "受けます", "お受けします", "引き受けます",
+    "よろしくお願いします", "はい、よろしくお願いします",
+})
+NO_WORDS = frozenset({
+    "NO", "N", "NOPE", "NAH", "NO THANKS", "NO THANK YOU", "NO THX", "NOT THIS TIME", "NOT NOW",
+    "REJECT", "DECLINE", "DECLINED", "DENY", "PASS", "CAN'T", "CANT", "CANNOT", "SORRY NO", "SADLY NO",
+    "いいえ", "いや", "いえ", "ううん", "拒否", "お断り", "断る", "お断りします", "お断りいたします",
+    "無理", "無理です", "むり", "だめ", "ダメ", "駄目", "だめです", "ダメです", "駄目です", "NG", "できません",
+    "結構です、いりません", "やめておきます", "見送ります", "今回は見送ります", "今回はお断りします",
+})
+# Yes or no by tone alone ("It's fine" / "No, thanks"): never guessed.
+_UNCLEAR = frozenset({"大丈夫です", "大丈夫", "だいじょうぶです", "だいじょうぶ", "結構です", "結構", "けっこうです",
+                      "いいです", "MAYBE", "PERHAPS", "NOT SURE", "たぶん", "多分"})
+
+_YES_EMOJI = frozenset("👍👌✅🙆🆗✔☑")
+_NO_EMOJI = frozenset("👎❌🙅🚫✖⛔")
+
+# An answer that opens with one of these says yes or no, whatever follows ("yes, see you then", "はい、大丈夫
+# です"); a no's remainder is its reason ("no, we have family staying").
+_YES_LEADS = ("YES", "YEP", "YEAH", "SURE", "OK", "OKAY", "ABSOLUTELY", "OF COURSE", "はい", "ええ", "うん",
+              "承諾", "了解", "承知")
+_NO_LEADS = ("NO", "NOPE", "NAH", "いいえ", "いえ", "お断り", "残念ながら")
+# A decline often opens with an apology, which is not the answer: "Sorry, we're full that week",
+# "申し訳ないですが、お断りします". Read as no, the whole text its reason.
+_APOLOGIES = ("SORRY", "I'M SORRY", "IM SORRY", "I AM SORRY", "UNFORTUNATELY", "APOLOGIES", "申し訳",
+              "すみません", "すいません", "ごめん", "恐れ入りますが", "あいにく", "残念")
+# After a lead word, these add nothing: "yes please", "ok thanks!", "yes sure, go ahead".
+_FILLER = frozenset({"PLEASE", "PLS", "THANKS", "THANK YOU", "THX", "TY", "SURE", "GO AHEAD", "OK", "OKAY",
+                     "THAT'S FINE", "FINE", "GREAT", "PERFECT", "SOUNDS GOOD", "OF COURSE", "DO IT", "SIR",
+                     "お願いします", "おねがいします", "お願いいたします", "よろしくお願いします", "どうぞ", "です",
+                     "大丈夫です", "大丈夫", "OKです"})
+
+_SEPARATORS = re.compile(r"[\s,.!、。！]+")
+_EDGES = " \t\r\n.,!?;:'\"()[]{}<>-_*~`。、！？「」"
+REASON_MAX = 200
+
+
+def read_answer(folded: str, *, strict: bool = False) -> Answer | None:
+    """The answer a whole text gives to a yes/no question, or None if it is not one ("BOOK 3", a name, a
+    question of its own). `folded` is the text as `bot.text.fold` leaves it. `strict`: only a decision said
+    and nothing more ("yes please", "sorry, no"), not one that opens a sentence of its own ("yes, it has a
+    sea view", "no, we have family staying")."""
+    plain = strip_emoji(folded)
+    if not plain:
+        return _emoji_answer(folded)
+    found = _exact(plain) or _led_answer(plain) or _apology(plain)
+    if found is None or not strict or found.bare:
+        return found
+    return found if found.decision is Decision.NO and _ends_with_no(plain) else None
+
+
+def _exact(plain: str) -> Answer | None:
+    if plain in YES_WORDS:
+        return Answer(Decision.YES)
+    if plain in NO_WORDS:
+        return Answer(Decision.NO)
+    if plain in _UNCLEAR:
+        return Answer(Decision.UNCLEAR)
+    return None
+
+
+def _ends_with_no(plain: str) -> bool:
+    """"申し訳ないですが、お断りします", "sorry, no": the words after the apology are themselves a no."""
+    last = _SEPARATORS.split(plain.rstrip(_EDGES))[-1]
+    return last in NO_WORDS or any(plain.endswith(word) for word in NO_WORDS if not word.isascii() and len(word) > 1)
+
+
+def _emoji_answer(folded: str) -> Answer | None:
+    """A reply of emoji alone: 👍 is a yes, 👎 a no, anything else (😊) none."""
+    marks = {ch for ch in folded if not ch.isspace() and ch != "\ufe0f"}
+    if marks and marks <= _YES_EMOJI:
+        return Answer(Decision.YES)
+    if marks and marks <= _NO_EMOJI:
+        return Answer(Decision.NO)
+    return None
+
+
+def _lead(plain: str, leads: tuple[str, ...]) -> str | None:
+    """What follows a lead word that opens `plain` as a word of its own, or None ("NOTE" is not "NO")."""
+    for lead in leads:
+        if plain.startswith(lead):
+            rest = plain[len(lead):]
+            if not rest:
+                return ""
+            if lead.isascii() and rest[0].isalnum():
+                continue  # "NOTE", "OKINAWA", "SURELY": another word
+            return rest.strip(_EDGES)
+    return None
+
+
+def _only_filler(rest: str) -> bool:
+    words = [word for word in _SEPARATORS.split(rest) if word]
+    return " ".join(words) in _FILLER or all(word in _FILLER for word in words)
+
+
+def _led_answer(plain: str) -> Answer | None:
+    rest = _lead(plain, _NO_LEADS)
+    if rest is not None:
+        if _lead(rest, ("PROBLEM", "WORRIES")) is not None or rest.startswith(("問題", "大丈夫")):
+            return Answer(Decision.YES)  # "no problem", "no worries": a yes
+        if not rest or _only_filler(rest) or rest in NO_WORDS:
+            return Answer(Decision.NO)
+        return Answer(Decision.NO, _reason(rest), bare=False)
+    rest = _lead(plain, _YES_LEADS)
+    if rest is None:
+        return None
+    if not rest or _only_filler(rest):
+        return Answer(Decision.YES)
+    # "はい、大丈夫です", "はい、お待ちしております": a yes with polite words of its own. In English a lead word
+    # followed by more ("OK, BOOK 3", "ok what about parking?", "yes, but only 2 nights") is not read as
+    # a yes: the question is asked again rather than something decided that was not said.
+    if rest.isascii() or "?" in rest or "？" in rest or any(ch.isdigit() for ch in rest):
+        return None
+    return Answer(Decision.YES, bare=False)
+
+
+def _apology(plain: str) -> Answer | None:
+    """A decline that opens with an apology: "Sorry, we have family staying that week"."""
+    if "?" in plain or "？" in plain:
+        return None  # "sorry, what?" asks; it does not answer
+    for apology in _APOLOGIES:
+        if plain.startswith(apology):
+            rest = plain[len(apology):].strip(_EDGES)
+            if not rest or rest in NO_WORDS or _only_filler(rest):
+                return Answer(Decision.NO)
+            return Answer(Decision.NO, _reason(plain), bare=False)
+    return None
+
+
+def _reason(text: str) -> str:
+    return text[:REASON_MAX]
+
+
+def strip_emoji(text: str) -> str:
+    """The text without emoji and pictographs (🙏 after a date, 👍 after a yes), spaces folded."""
+    kept = "".join(ch for ch in text if not _is_pictograph(ch))
+    return " ".join(kept.split()).strip(_EDGES)
+
+
+def _is_pictograph(ch: str) -> bool:
+    code = ord(ch)
+    return (0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or 0x2B00 <= code <= 0x2BFF
+            or code in (0xFE0F, 0x200D, 0x2705, 0x2714, 0x2716, 0x274C, 0x2611, 0x26D4))
+
+
+# -- small talk ---------------------------------------------------------------------------------------------
+
+SmallTalkKind = str  # "greeting" | "thanks" | "ok": the template's `kind`
+
+# Whole texts (folded, emoji gone) that are greetings, thanks or a plain acknowledgement, by kind. Matched as
+# the whole text, so "Thanks, BOOK 3" is not small talk.
+SMALL_TALK: dict[str, SmallTalkKind] = {
+    **dict.fromkeys(("HI", "HELLO", "HEY", "HIYA", "HI THERE", "HELLO THERE", "GOOD MORNING", "GOOD EVENING",
+                     "GOOD AFTERNOON", "こんにちは", "こんばんは", "おはよう", "おはようございます", "どうも",
+                     "はじめまして", "もしもし"), "greeting"),
+    **dict.fromkeys(("THANKS", "THANK YOU", "THANKS A LOT", "THANK YOU SO MUCH", "THX", "TY", "CHEERS",
+                     "OK THANKS", "OK THANK YOU", "THANKS!", "MANY THANKS", "ありがとう", "ありがとうございます",
+                     "ありがとうございました", "どうもありがとう", "サンキュー", "助かりました", "よろしくお願いします",
+                     "よろしくお願いいたします", "よろしく", "宜しくお願いします"), "thanks"),
+    **dict.fromkeys(("OK", "OKAY", "K", "KK", "NOPE", "NAH", "NO THANKS", "NO THANK YOU", "COOL", "GREAT",
+                     "ALRIGHT", "SURE", "わかりました", "了解です", "オーケー", "大丈夫です", "了解", "了解しました",
+                     "承知しました", "はい", "うん", "ええ"), "ok"),
+}
+
+
+def small_talk_kind(folded: str) -> SmallTalkKind | None:
+    """The kind of small talk the whole text is (greeting, thanks, ok), or None."""
+    return SMALL_TALK.get(strip_emoji(folded).rstrip("!.?！。？ "))
+
+
+# -- no photo -----------------------------------------------------------------------------------------------
+
+# What answers "send a photo, or SKIP" with no photo. Only these: a decision word ("お断りします", "ええ") at
+# a photo step is meant for a request, not for the photo.
+NO_PHOTO_WORDS = frozenset({"SKIP", "NO", "NONE", "NO PHOTO", "NO PHOTOS", "NO PICTURE", "NO PIC", "NOPE",
+                            "N/A", "NA", "LATER", "NOT NOW", "NO THANKS", "SKIP IT", "スキップ", "なし", "無し",
+                            "写真なし", "写真無し", "ない", "ありません", "写真はありません", "写真はないです",
+                            "いいえ", "後で", "あとで"})
