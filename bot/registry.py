@@ -176,10 +176,10 @@ REGISTRY: dict[str, MessageSpec] = {
     "photo_invalid": MessageSpec("Neither a picture, an http(s) link, nor SKIP."),
     "listed": MessageSpec("The listing is live.", {"number": 12, "has_photo": True}, one_sms=True),
     "listings": MessageSpec(
-        "LISTINGS / MORE: a page of the host's places, each with its waiting requests (`pending`) and its "
-        "confirmed stays not yet over (`stays`); `more`: MORE shows the rest.",
-        {"listings": [{"number": 12, "text": "Sunny loft by the harbour", "pending": 2, "stays": 1},
-                      {"number": 15, "text": "Quiet cabin in the pines", "pending": 0, "stays": 3}],
+        "LISTINGS / MORE: a page of the host's places, each with its `title`, its waiting requests "
+        "(`pending`) and its confirmed stays not yet over (`stays`); `more`: MORE shows the rest.",
+        {"listings": [{"number": 12, "title": "Harbour Loft", "pending": 2, "stays": 1},
+                      {"number": 15, "title": "Quiet cabin in the pines", "pending": 0, "stays": 3}],
          "more": True}, page="listings",
     ),
     "listings_none": MessageSpec("LISTINGS from someone with no places."),

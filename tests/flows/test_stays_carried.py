@@ -14,6 +14,8 @@ from tests.conftest import GUEST, GUEST2, GUEST3, HOST, AiohttpClient, Sms, book
 from tests.support.dbview import db_url, execute, rows
 from tests.test_optout import said
 
+SUNNY = "Sunny loft by the harbour, two bedrooms"  # the title list_place gives its default place
+
 
 async def confirmed(sms: Sms, guest: str, listing: int, dates: str, name: str = "Bob") -> str:
     """A request the host accepts at once; returns its reference."""
@@ -46,7 +48,7 @@ async def test_status_offers_cancelling_with_the_actual_reference_never_a_placeh
     stay = await confirmed(sms, GUEST2, number, "Dec 5-7", name="Hugo")
     ref = await book(sms, GUEST, number, "Dec 1-3")
     waiting = await sms.text(GUEST, "STATUS")
-    assert f"{ref} #{number} Dec 1-3: waiting for host. To cancel: CANCEL {ref}" in waiting
+    assert f"{ref} #{number} {SUNNY}, Dec 1-3: waiting for host. To cancel: CANCEL {ref}" in waiting
     assert "<ref>" not in waiting and "CANCEL\n" not in waiting
     assert f"To cancel: CANCEL {stay}" in await sms.text(GUEST2, "STATUS")
     # HELP, too, writes a reference of the guest's own, and the rule about a lone CANCEL.
@@ -73,8 +75,9 @@ async def test_a_confirmed_stay_is_never_hidden_behind_cancelled_requests(sms: S
         assert "cancelled" in await sms.text(GUEST, f"CANCEL {ref}")
         cancelled.append(ref)
     lines = (await sms.text(GUEST, "STATUS")).splitlines()
-    assert lines[1].startswith(f"{stay} #{number} Dec 20-23: confirmed")  # first, though the oldest
-    assert [line.split()[0] for line in lines[2:5]] == cancelled[:0:-1]  # the three latest closed ones
+    assert lines[1].startswith(f"{stay} #{number} {SUNNY}, Dec 20-23: confirmed")  # first, though the oldest
+    closed = [line.split()[0] for line in lines[2:-1]]  # as many of the latest closed ones as fit
+    assert closed and closed == cancelled[::-1][:len(closed)]
     assert lines[-1] == "MORE for older ones."
     older = await sms.text(GUEST, "MORE")
     assert cancelled[0] in older and stay not in older and "MORE" not in older
@@ -288,7 +291,7 @@ async def test_stays_lists_a_hosts_guests_to_come_soonest_first(sms: Sms) -> Non
     await book(sms, GUEST3, number, "Dec 9-11", name="Iris")  # waiting: not a stay
     reply = await sms.text(HOST, "STAYS")
     assert reply.index(soon) < reply.index(late) and "Iris" not in reply
-    assert (f"Hugo, #{number} Sunny loft by the harbour, two bedrooms, Dec 1-3 (2 nights), ref {soon}, 2 guests,"
+    assert (f"Hugo, #{number} {SUNNY}, Dec 1-3 (2 nights), ref {soon}, 2 guests,"
             " $240") in reply
     listings = await sms.text(HOST, "LISTINGS")
     assert f"#{number} Sunny loft by the harbour, two bedrooms: 1 waiting, 2 stays to come" in listings
@@ -426,7 +429,7 @@ async def test_in_japanese_a_confirmed_stay_comes_first_and_older_ones_follow_wi
     assert lines[1] == await status_line(sms, stay, "confirmed")
     item = {**await described_ref(sms, stay), "state": "confirmed", "cancellable": True}
     more = sms.render("status", "ja", reservations=[item], more=True).splitlines()[-1]
-    assert lines[-1] == more and len(lines) == 6
+    assert lines[-1] == more and len(lines) >= 3  # the stay, at least the latest closed one, MORE
     older = (await sms.text(GUEST, "次")).splitlines()
     cancelled = [row["ref"] for row in rows(sms, "SELECT ref FROM reservations WHERE status = 'cancelled'")]
     assert any([await status_line(sms, ref, "cancelled", cancellable=False) in older for ref in cancelled])
