@@ -22,6 +22,7 @@ def accept(ctx: Context, reservation: Reservation) -> list[Reservation]:
     withdraw_presentation(ctx, reservation)
     host = ctx.person(reservation.host_id).name or ""  # named in how to write to them
     ctx.tell(reservation.guest_id, "guest_accepted", host=host, about=reservation.id, **describe(ctx, reservation))
+    mark_unreached(ctx, reservation, reservation.guest_id)
     schedule_stay_reminder(ctx, reservation)
     overlapping = ctx.store.pending_overlapping(reservation)
     for other in overlapping:
@@ -69,6 +70,8 @@ def cancel_by_guest(ctx: Context, reservation: Reservation) -> bool:
         return False
     if host_was_asked:
         ctx.tell(reservation.host_id, "host_guest_cancelled", about=reservation.id, **describe(ctx, reservation))
+        if reservation.status == "confirmed":
+            mark_unreached(ctx, reservation, reservation.host_id)
     return True
 
 
@@ -122,9 +125,11 @@ def cancel_stay(ctx: Context, reservation: Reservation, by: str) -> bool:
     variables = describe(ctx, reservation)
     if by == "guest":
         ctx.tell(reservation.host_id, "host_guest_cancelled", **variables)
+        mark_unreached(ctx, reservation, reservation.host_id)
     else:
         ctx.tell(reservation.guest_id,
                  "guest_stay_cancelled_host" if by == "host" else "guest_stay_cancelled_unlisted", **variables)
+        mark_unreached(ctx, reservation, reservation.guest_id)
     return True
 
 
@@ -138,3 +143,30 @@ def host_gone(ctx: Context, host_id: int, why: str) -> int:
         ctx.store.mark_attention(stay.id, why)
         ctx.tell(stay.guest_id, "guest_host_unreachable", **describe(ctx, stay))
     return len(stays)
+
+
+# -- who was really told ------------------------------------------------------------------------------------
+
+
+def reaches(ctx: Context, user_id: int) -> bool:
+    """Whether a text to this person gets to them: the outbox skips numbers that opted out or cannot take SMS.
+    A reply saying someone was (or will be) told gets this as `told`."""
+    return ctx.person(user_id).reachable
+
+
+def unreached_mark(ctx: Context, stay: Reservation, user_id: int) -> str | None:
+    """The operator's mark for a stay whose side `user_id` cannot be texted ("guest_opted_out",
+    "host_unreachable", ...), or None when they can."""
+    person = ctx.person(user_id)
+    if person.reachable:
+        return None
+    side = "guest" if user_id == stay.guest_id else "host"
+    return f"{side}_{'opted_out' if person.opted_out else 'unreachable'}"
+
+
+def mark_unreached(ctx: Context, stay: Reservation, user_id: int) -> None:
+    """After telling one side of a stay what happened to it: one who cannot be texted was not told (the outbox
+    skips them), so the stay is marked for an operator, who will tell them another way (a stay already marked
+    keeps its first reason)."""
+    if (mark := unreached_mark(ctx, stay, user_id)) is not None:
+        ctx.store.mark_attention(stay.id, mark)

@@ -186,15 +186,18 @@ REGISTRY: dict[str, MessageSpec] = {
     "unlist_usage": MessageSpec("UNLIST without a number."),
     "unlist_not_yours": MessageSpec("UNLIST of someone else's listing.", {"number": 12}),
     "unlisted": MessageSpec("UNLIST done (after YES when it had stays to come); `declined` pending requests "
-                            "were declined, `cancelled` stays to come were cancelled (their guests told).",
-                            {"number": 12, "declined": 2, "cancelled": 1}),
+                            "were declined, `cancelled` stays to come were cancelled and their guests told, "
+                            "except `untold` of them who cannot be texted (those stays are marked for an "
+                            "operator).", {"number": 12, "declined": 2, "cancelled": 2, "untold": 1}),
     # -- hosts: deciding ------------------------------------------------------------------------------
     "host_prompt": MessageSpec("To the host: the one request to decide now.", _STAY, one_sms=True),
     "host_reminder": MessageSpec("To the host: the request is still waiting (one reminder).", _STAY),
     "help_deciding": MessageSpec("HELP from a host with a request in front of them.", _STAY),
-    "host_accepted": MessageSpec("The host said YES; `declined` overlapping requests were declined.",
-                                 {**_STAY, "declined": 1}, one_sms=True),
-    "host_declined": MessageSpec("The host said NO.", _STAY, one_sms=True),
+    "host_accepted": MessageSpec("The host said YES; `declined` overlapping requests were declined; `told`: "
+                                 "the guest can be texted (else the stay is marked for an operator).",
+                                 {**_STAY, "declined": 1, "told": True}, one_sms=True),
+    "host_declined": MessageSpec("The host said NO; `told`: the guest can be texted.", {**_STAY, "told": True},
+                                 one_sms=True),
     "decision_nothing_pending": MessageSpec("YES or NO with no request in front of the host."),
     "host_guest_cancelled": MessageSpec("To the host: the guest withdrew the request they were shown, "
                                         "or cancelled a confirmed stay.", _STAY),
@@ -346,12 +349,14 @@ REGISTRY: dict[str, MessageSpec] = {
     "listings_end": MessageSpec("MORE after the last page of LISTINGS."),
     "cancel_confirm": MessageSpec(
         "CANCEL <ref> of a confirmed stay not yet begun (by its guest, or the host of its place, `as_guest`): "
-        "ask for YES first; anything else keeps it.", {**_STAY, "as_guest": True}),
+        "ask for YES first; anything else keeps it. `told`: the other side can be texted.",
+        {**_STAY, "as_guest": True, "told": True}),
     "help_cancel_confirm": MessageSpec("HELP while we wait for the YES that cancels a stay.",
                                        {**_STAY, "as_guest": True}),
     "cancel_kept": MessageSpec("Anything but YES after cancel_confirm: the stay stands.", _STAY),
-    "stay_cancelled": MessageSpec("YES after cancel_confirm: the stay is cancelled, the other side told.",
-                                  {**_STAY, "as_guest": False}),
+    "stay_cancelled": MessageSpec("YES after cancel_confirm: the stay is cancelled, the other side told when "
+                                  "`told` (else the stay is marked for an operator).",
+                                  {**_STAY, "as_guest": False, "told": True}),
     "cancel_host_request": MessageSpec("A host's CANCEL <ref> of a request still waiting (hosts decline with NO).",
                                        _STAY),
     "guest_stay_cancelled_host": MessageSpec("To the guest: the host cancelled their confirmed stay.", _STAY),

@@ -563,8 +563,10 @@ class Store:
         return [_reservation(row) for row in rows]
 
     def mark_attention(self, reservation_id: int, reason: str) -> None:
-        """Mark a stay for the operator's attention (the operator console lists these)."""
-        self._run("UPDATE reservations SET attention = ? WHERE id = ?", (reason, reservation_id))
+        """Mark a stay for the operator's attention, unless it is marked already: the first reason stands
+        (its side was told once, and an operator looks at the stay either way)."""
+        self._run("UPDATE reservations SET attention = ? WHERE id = ? AND attention IS NULL",
+                  (reason, reservation_id))
 
     def upcoming_stays_at(self, listing_id: int, today: date) -> list[Reservation]:
         """Confirmed stays at a place that have not begun (`reservations_listing`: by check-out, then the

@@ -33,10 +33,10 @@ def decide(ctx: Context, text: Text) -> None:
     variables = describe(ctx, reservation)
     if accepting:
         declined = outcomes.accept(ctx, reservation)
-        ctx.say("host_accepted", declined=len(declined), **variables)
+        ctx.say("host_accepted", declined=len(declined), told=outcomes.reaches(ctx, reservation.guest_id), **variables)
     else:
         outcomes.decline(ctx, reservation, "host")
-        ctx.say("host_declined", **variables)
+        ctx.say("host_declined", told=outcomes.reaches(ctx, reservation.guest_id), **variables)
 
 
 

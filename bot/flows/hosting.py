@@ -168,9 +168,10 @@ def unlist(ctx: Context, text: Text) -> StepName | None:
 
 def _unlist(ctx: Context, number: int) -> None:
     declined = unlist_listing(ctx, number)
-    cancelled = sum([outcomes.cancel_stay(ctx, stay, "unlisted")
-                     for stay in ctx.store.upcoming_stays_at(number, ctx.today())])
-    ctx.say("unlisted", number=number, declined=declined, cancelled=cancelled)
+    cancelled = [stay for stay in ctx.store.upcoming_stays_at(number, ctx.today())
+                 if outcomes.cancel_stay(ctx, stay, "unlisted")]
+    untold = sum(not outcomes.reaches(ctx, stay.guest_id) for stay in cancelled)
+    ctx.say("unlisted", number=number, declined=declined, cancelled=len(cancelled), untold=untold)
 
 
 def _unlist_help(ctx: Context) -> dict[str, Any]:

@@ -159,8 +159,8 @@ async def test_cancelling_a_stay_in_japanese(sms: Sms) -> None:
     ref = await confirmed(sms, GUEST, number, "Dec 20-23")
     await japanese(sms, GUEST, HOST)
     stay = await described_ref(sms, ref)
-    assert await sms.text(GUEST, f"取消 {ref}") == sms.render("cancel_confirm", "ja", as_guest=True, **stay)
-    assert await sms.text(GUEST, "はい") == sms.render("stay_cancelled", "ja", as_guest=True, **stay)
+    assert await sms.text(GUEST, f"取消 {ref}") == sms.render("cancel_confirm", "ja", as_guest=True, told=True, **stay)
+    assert await sms.text(GUEST, "はい") == sms.render("stay_cancelled", "ja", as_guest=True, told=True, **stay)
     assert sms.inbox(HOST)[-1] == sms.render("host_guest_cancelled", "ja", **stay)
     assert stay["listing"] == number
 
@@ -191,7 +191,8 @@ async def test_unlist_in_japanese_asks_first(sms: Sms) -> None:
     await japanese(sms, HOST, GUEST)
     assert await sms.text(HOST, f"掲載終了 {number}") == sms.render(
         "unlist_confirm", "ja", number=number, stays=1, first=stay["check_in"], first_out=stay["check_out"])
-    assert await sms.text(HOST, "はい") == sms.render("unlisted", "ja", number=number, declined=0, cancelled=1)
+    assert await sms.text(HOST, "はい") == sms.render("unlisted", "ja", number=number, declined=0, cancelled=1,
+                                                     untold=0)
     assert sms.inbox(GUEST)[-1] == sms.render("guest_stay_cancelled_unlisted", "ja", **stay)
 
 
