@@ -7,6 +7,7 @@ request afterwards.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.context import Context
@@ -133,6 +134,10 @@ def cancel_stay(ctx: Context, reservation: Reservation, by: str) -> bool:
     return True
 
 
+# Why `host_gone` marks a stay: its guest was told the host cannot be reached.
+HOST_GONE = ("host_opted_out", "host_unreachable")
+
+
 def host_gone(ctx: Context, host_id: int, why: str) -> int:
     """The host opted out or cannot be reached by SMS (why: host_opted_out, host_unreachable): their
     confirmed stays still stand, so each guest is told the host cannot be reached by text through Airtng,
@@ -170,3 +175,19 @@ def mark_unreached(ctx: Context, stay: Reservation, user_id: int) -> None:
     keeps its first reason)."""
     if (mark := unreached_mark(ctx, stay, user_id)) is not None:
         ctx.store.mark_attention(stay.id, mark)
+
+
+def host_back(ctx: Context, host_id: int) -> list[dict[str, Any]]:
+    """The mirror of `host_gone`: a host who opted out (or could not be reached) can be texted again. Each
+    guest of a stay to come who was told the host was gone hears they can text the host again, and the
+    stay's mark is lifted, unless the guest cannot be texted either (then the mark says so: the stay still
+    needs an operator). Returns the host's places (`number`, `title`), hidden from guests while the host was
+    away (`Store.listing`, `Store.browse`) and live again, for the welcome back to name."""
+    if host_id in ctx.never_hosted or not reaches(ctx, host_id):
+        return []  # most who come back are guests: no query for places they never had
+    for stay in ctx.store.stays_marked_for_host(host_id, ctx.today(), HOST_GONE):
+        if reaches(ctx, stay.guest_id):
+            ctx.tell(stay.guest_id, "guest_host_back", **describe(ctx, stay))
+        ctx.store.set_attention(stay.id, unreached_mark(ctx, stay, stay.guest_id))
+    return [{"number": listing.id, "title": listing.title}
+            for listing, _, _ in ctx.store.host_listings(host_id, ctx.today())]

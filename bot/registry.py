@@ -333,9 +333,11 @@ REGISTRY: dict[str, MessageSpec] = {
         "YES/NO from a host in the middle of a flow (`flow`: hosting, booking, ...) while a request waits to "
         "be shown to them once the flow is over.", {"flow": "hosting", **_STAY}),
     "opted_in_changes": MessageSpec(
-        "START / UNSTOP from an opted-out number when things changed while away, in one message: `requests` "
-        "(references of requests closed: withdrawn, declined, expired) and `stays` (stays cancelled).",
-        {"requests": ["K7QX2M", "P3RT9A"], "stays": ["H4WN8C"]}),
+        "START / UNSTOP from an opted-out number when things changed while away, in one message: `listings` "
+        "(a host's places, `number` and `title`, live again), `requests` (references of requests closed: "
+        "withdrawn, declined, expired) and `stays` (stays cancelled); `more`: LISTINGS shows the other places.",
+        {"listings": [{"number": 12, "title": "Harbour Loft"}], "requests": ["K7QX2M", "P3RT9A"],
+         "stays": ["H4WN8C"], "more": False}, page="listings"),
     "status_end": MessageSpec("MORE after the last page of STATUS."),
     "stays": MessageSpec(
         "STAYS / MORE: a page of the host's confirmed stays not yet over, soonest first; each item has the "
@@ -365,6 +367,9 @@ REGISTRY: dict[str, MessageSpec] = {
     "guest_host_unreachable": MessageSpec(
         "To the guest: the host of their confirmed stay opted out or cannot be reached by SMS; the stay stands "
         "and is marked for an operator (`reservations.attention`).", _STAY),
+    "guest_host_back": MessageSpec(
+        "To the guest: the host of their stay to come, who had opted out (or could not be reached), can be "
+        "texted again (the reverse of guest_host_unreachable).", _STAY),
     "unlist_confirm": MessageSpec(
         "UNLIST <n> of a place with confirmed stays to come: how many (`stays`, the first `first`-`first_out`) "
         "and YES to go on; anything else keeps it listed.",
