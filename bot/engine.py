@@ -468,7 +468,7 @@ def opt_in(ctx: Context, user: User) -> None:
         ctx.say("opted_in")
         return
     ctx.say_page("opted_in_changes", "listings", live, requests=[ref for ref, stay in closed if not stay],
-            stays=[ref for ref, stay in closed if stay])
+                 stays=[ref for ref, stay in closed if stay])
 
 
 # Delivery failures that mean the number cannot take SMS at all (unknown number, landline).
