@@ -7,6 +7,7 @@ request afterwards.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.context import Context
@@ -22,6 +23,7 @@ def accept(ctx: Context, reservation: Reservation) -> list[Reservation]:
     withdraw_presentation(ctx, reservation)
     host = ctx.person(reservation.host_id).name or ""  # named in how to write to them
     ctx.tell(reservation.guest_id, "guest_accepted", host=host, about=reservation.id, **describe(ctx, reservation))
+    mark_unreached(ctx, reservation, reservation.guest_id)
     schedule_stay_reminder(ctx, reservation)
     overlapping = ctx.store.pending_overlapping(reservation)
     for other in overlapping:
@@ -73,6 +75,8 @@ def cancel_by_guest(ctx: Context, reservation: Reservation) -> bool:
         return False
     if host_was_asked:
         ctx.tell(reservation.host_id, "host_guest_cancelled", about=reservation.id, **describe(ctx, reservation))
+        if reservation.status == "confirmed":
+            mark_unreached(ctx, reservation, reservation.host_id)
     return True
 
 
@@ -126,10 +130,16 @@ def cancel_stay(ctx: Context, reservation: Reservation, by: str) -> bool:
     variables = describe(ctx, reservation)
     if by == "guest":
         ctx.tell(reservation.host_id, "host_guest_cancelled", **variables)
+        mark_unreached(ctx, reservation, reservation.host_id)
     else:
         ctx.tell(reservation.guest_id,
                  "guest_stay_cancelled_host" if by == "host" else "guest_stay_cancelled_unlisted", **variables)
+        mark_unreached(ctx, reservation, reservation.guest_id)
     return True
+
+
+# Why `host_gone` marks a stay: its guest was told the host cannot be reached.
+HOST_GONE = ("host_opted_out", "host_unreachable")
 
 
 def host_gone(ctx: Context, host_id: int, why: str) -> int:
@@ -142,3 +152,46 @@ def host_gone(ctx: Context, host_id: int, why: str) -> int:
         ctx.store.mark_attention(stay.id, why)
         ctx.tell(stay.guest_id, "guest_host_unreachable", **describe(ctx, stay))
     return len(stays)
+
+
+# -- who was really told ------------------------------------------------------------------------------------
+
+
+def reaches(ctx: Context, user_id: int) -> bool:
+    """Whether a text to this person gets to them: the outbox skips numbers that opted out or cannot take SMS.
+    A reply saying someone was (or will be) told gets this as `told`."""
+    return ctx.person(user_id).reachable
+
+
+def unreached_mark(ctx: Context, stay: Reservation, user_id: int) -> str | None:
+    """The operator's mark for a stay whose side `user_id` cannot be texted ("guest_opted_out",
+    "host_unreachable", ...), or None when they can."""
+    person = ctx.person(user_id)
+    if person.reachable:
+        return None
+    side = "guest" if user_id == stay.guest_id else "host"
+    return f"{side}_{'opted_out' if person.opted_out else 'unreachable'}"
+
+
+def mark_unreached(ctx: Context, stay: Reservation, user_id: int) -> None:
+    """After telling one side of a stay what happened to it: one who cannot be texted was not told (the outbox
+    skips them), so the stay is marked for an operator, who will tell them another way (a stay already marked
+    keeps its first reason)."""
+    if (mark := unreached_mark(ctx, stay, user_id)) is not None:
+        ctx.store.mark_attention(stay.id, mark)
+
+
+def host_back(ctx: Context, host_id: int) -> list[dict[str, Any]]:
+    """The mirror of `host_gone`: a host who opted out (or could not be reached) can be texted again. Each
+    guest of a stay to come who was told the host was gone hears they can text the host again, and the
+    stay's mark is lifted, unless the guest cannot be texted either (then the mark says so: the stay still
+    needs an operator). Returns the host's places (`number`, `title`), hidden from guests while the host was
+    away (`Store.listing`, `Store.browse`) and live again, for the welcome back to name."""
+    if host_id in ctx.never_hosted or not reaches(ctx, host_id):
+        return []  # most who come back are guests: no query for places they never had
+    for stay in ctx.store.stays_marked_for_host(host_id, ctx.today(), HOST_GONE):
+        if reaches(ctx, stay.guest_id):
+            ctx.tell(stay.guest_id, "guest_host_back", **describe(ctx, stay))
+        ctx.store.set_attention(stay.id, unreached_mark(ctx, stay, stay.guest_id))
+    return [{"number": listing.id, "title": listing.title}
+            for listing, _, _ in ctx.store.host_listings(host_id, ctx.today())]

@@ -182,26 +182,29 @@ REGISTRY: dict[str, MessageSpec] = {
     "photo_invalid": MessageSpec("Neither a picture, an http(s) link, nor SKIP."),
     "listed": MessageSpec("The listing is live.", {"number": 12, "has_photo": True}, one_sms=True),
     "listings": MessageSpec(
-        "LISTINGS / MORE: a page of the host's places, each with its waiting requests (`pending`) and its "
-        "confirmed stays not yet over (`stays`); `more`: MORE shows the rest.",
-        {"listings": [{"number": 12, "text": "Sunny loft by the harbour", "pending": 2, "stays": 1},
-                      {"number": 15, "text": "Quiet cabin in the pines", "pending": 0, "stays": 3}],
+        "LISTINGS / MORE: a page of the host's places, each with its `title`, its waiting requests "
+        "(`pending`) and its confirmed stays not yet over (`stays`); `more`: MORE shows the rest.",
+        {"listings": [{"number": 12, "title": "Harbour Loft", "pending": 2, "stays": 1},
+                      {"number": 15, "title": "Quiet cabin in the pines", "pending": 0, "stays": 3}],
          "more": True}, page="listings",
     ),
     "listings_none": MessageSpec("LISTINGS from someone with no places."),
     "unlist_usage": MessageSpec("UNLIST without a number."),
     "unlist_not_yours": MessageSpec("UNLIST of someone else's listing.", {"number": 12}),
     "unlisted": MessageSpec("UNLIST done (after YES when it had stays to come); `declined` pending requests "
-                            "were declined, `cancelled` stays to come were cancelled (their guests told).",
-                            {"number": 12, "declined": 2, "cancelled": 1}),
+                            "were declined, `cancelled` stays to come were cancelled and their guests told, "
+                            "except `untold` of them who cannot be texted (those stays are marked for an "
+                            "operator).", {"number": 12, "declined": 2, "cancelled": 2, "untold": 1}),
     # -- hosts: deciding ------------------------------------------------------------------------------
     "host_prompt": MessageSpec("To the host: the one request to decide now.", _STAY, one_sms=True),
     "host_reminder": MessageSpec("To the host: the request is still waiting (one reminder).", _STAY),
     "help_deciding": MessageSpec("HELP from a host with a request in front of them.", _STAY),
-    "host_accepted": MessageSpec("The host said YES; `declined` overlapping requests were declined.",
-                                 {**_STAY, "declined": 1}, one_sms=True),
+    "host_accepted": MessageSpec("The host said YES; `declined` overlapping requests were declined; `told`: "
+                                 "the guest can be texted (else the stay is marked for an operator).",
+                                 {**_STAY, "declined": 1, "told": True}, one_sms=True),
     "host_declined": MessageSpec("The host said NO; `note` the reason they gave with it ('' when none), "
-                                 "which the guest is told.", {**_STAY, "note": ""}, one_sms=True),
+                                 "which the guest is told; `told`: the guest can be texted.",
+                                 {**_STAY, "note": "", "told": True}, one_sms=True),
     "decision_again": MessageSpec(
         "A yes or no from a host whose last message from us was not this request's question (a guest's "
         "message, a notice came in between), or a text nothing understood: the question again.", _STAY,
@@ -363,9 +366,11 @@ REGISTRY: dict[str, MessageSpec] = {
         "A yes or no in the middle of a step that did not ask one (`flow`: hosting, booking, ...) while a "
         "request waits for the host: finish this first.", {"flow": "hosting", **_STAY}),
     "opted_in_changes": MessageSpec(
-        "START / UNSTOP from an opted-out number when things changed while away, in one message: `requests` "
-        "(references of requests closed: withdrawn, declined, expired) and `stays` (stays cancelled).",
-        {"requests": ["K7QX2M", "P3RT9A"], "stays": ["H4WN8C"]}),
+        "START / UNSTOP from an opted-out number when things changed while away, in one message: `listings` "
+        "(a host's places, `number` and `title`, live again), `requests` (references of requests closed: "
+        "withdrawn, declined, expired) and `stays` (stays cancelled); `more`: LISTINGS shows the other places.",
+        {"listings": [{"number": 12, "title": "Harbour Loft"}], "requests": ["K7QX2M", "P3RT9A"],
+         "stays": ["H4WN8C"], "more": False}, page="listings"),
     "status_end": MessageSpec("MORE after the last page of STATUS."),
     "stays": MessageSpec(
         "STAYS / MORE: a page of the host's confirmed stays not yet over, soonest first; each item has the "
@@ -379,12 +384,14 @@ REGISTRY: dict[str, MessageSpec] = {
     "listings_end": MessageSpec("MORE after the last page of LISTINGS."),
     "cancel_confirm": MessageSpec(
         "CANCEL <ref> of a confirmed stay not yet begun (by its guest, or the host of its place, `as_guest`): "
-        "ask for YES first; NO keeps it, anything else asks again.", {**_STAY, "as_guest": True}),
+        "ask for YES first; NO keeps it, anything else asks again. `told`: the other side can be texted.",
+        {**_STAY, "as_guest": True, "told": True}),
     "help_cancel_confirm": MessageSpec("HELP while we wait for the YES that cancels a stay.",
                                        {**_STAY, "as_guest": True}),
     "cancel_kept": MessageSpec("Anything but YES after cancel_confirm: the stay stands.", _STAY),
-    "stay_cancelled": MessageSpec("YES after cancel_confirm: the stay is cancelled, the other side told.",
-                                  {**_STAY, "as_guest": False}),
+    "stay_cancelled": MessageSpec("YES after cancel_confirm: the stay is cancelled, the other side told when "
+                                  "`told` (else the stay is marked for an operator).",
+                                  {**_STAY, "as_guest": False, "told": True}),
     "cancel_host_request": MessageSpec("A host's CANCEL <ref> of a request still waiting (hosts decline with NO).",
                                        _STAY),
     "guest_stay_cancelled_host": MessageSpec("To the guest: the host cancelled their confirmed stay.", _STAY),
@@ -393,6 +400,9 @@ REGISTRY: dict[str, MessageSpec] = {
     "guest_host_unreachable": MessageSpec(
         "To the guest: the host of their confirmed stay opted out or cannot be reached by SMS; the stay stands "
         "and is marked for an operator (`reservations.attention`).", _STAY),
+    "guest_host_back": MessageSpec(
+        "To the guest: the host of their stay to come, who had opted out (or could not be reached), can be "
+        "texted again (the reverse of guest_host_unreachable).", _STAY),
     "unlist_confirm": MessageSpec(
         "UNLIST <n> of a place with confirmed stays to come: how many (`stays`, the first `first`-`first_out`) "
         "and YES to go on; anything else keeps it listed.",

@@ -563,8 +563,24 @@ class Store:
         return [_reservation(row) for row in rows]
 
     def mark_attention(self, reservation_id: int, reason: str) -> None:
-        """Mark a stay for the operator's attention (the operator console lists these)."""
+        """Mark a stay for the operator's attention, unless it is marked already: the first reason stands
+        (its side was told once, and an operator looks at the stay either way)."""
+        self._run("UPDATE reservations SET attention = ? WHERE id = ? AND attention IS NULL",
+                  (reason, reservation_id))
+
+    def set_attention(self, reservation_id: int, reason: str | None) -> None:
+        """Replace a stay's mark (None: the stay needs no operator any more)."""
         self._run("UPDATE reservations SET attention = ? WHERE id = ?", (reason, reservation_id))
+
+    def stays_marked_for_host(self, host_id: int, today: date, reasons: Sequence[str]) -> list[Reservation]:
+        """The host's confirmed stays not yet over marked for one of `reasons` (`reservations_host_upcoming`)."""
+        marks = ", ".join("?" for _ in reasons)
+        rows = self._all(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE host_id = ? AND status = 'confirmed'"
+            f" AND check_out > ? AND attention IN ({marks}) ORDER BY check_in, id",
+            (host_id, today.isoformat(), *reasons),
+        )
+        return [_reservation(row) for row in rows]
 
     def upcoming_stays_at(self, listing_id: int, today: date) -> list[Reservation]:
         """Confirmed stays at a place that have not begun (`reservations_listing`: by check-out, then the

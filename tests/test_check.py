@@ -53,7 +53,8 @@ def test_show_prints_each_message_rendered_with_the_samples() -> None:
     assert "Maria would like to stay at #12 (Harbour Loft) Dec 20-23, 2 guests, 3 nights x $120 = $360" in text
     assert f"| {_sample_text('host_prompt', 'ja')}" in text
     # The samples are rendered on the test clock's day (2026): a stay in 2027 is written with its year.
-    assert "P3RT9A #15 Jan 2-4, 2027: confirmed" in text and "P3RT9A（#15、2027年1月2日〜4日）" in text
+    assert "P3RT9A #15 Harbour Loft, Jan 2-4, 2027: confirmed" in text
+    assert "P3RT9A（#15 Harbour Loft、2027年1月2日〜4日）" in text
 
 
 def _shipped_catalog() -> Catalog:
@@ -93,8 +94,8 @@ def test_a_template_syntax_error_and_an_unknown_variable_point_at_their_lines(me
 
 
 def test_a_typo_in_an_attribute_is_caught_by_rendering_the_samples(messages: Path) -> None:
-    replace(messages / "en.yaml", "#{{ l.number }} {{ l.text }}: {{ l.pending }} waiting",
-            "#{{ l.numbr }} {{ l.text }}: {{ l.pending }} waiting")
+    replace(messages / "en.yaml", "#{{ l.number }} {{ l.title }}: {{ l.pending }} waiting",
+            "#{{ l.numbr }} {{ l.title }}: {{ l.pending }} waiting")
     status, out = check(messages)
     assert status == 1
     assert "listings: fails with the sample values: UndefinedError" in out and "numbr" in out

@@ -111,7 +111,7 @@ async def _japanese_host_with_a_request(sms: Sms) -> tuple[int, int]:
 async def test_every_japanese_yes_accepts(sms: Sms, reply: str) -> None:
     _, request = await _japanese_host_with_a_request(sms)
     variables = await described(sms, request)
-    assert await sms.text(HOST, reply) == sms.render("host_accepted", "ja", declined=0, **variables)
+    assert await sms.text(HOST, reply) == sms.render("host_accepted", "ja", told=True, declined=0, **variables)
     assert (await last_request(sms, GUEST))["status"] == "confirmed"
 
 
@@ -119,7 +119,7 @@ async def test_every_japanese_yes_accepts(sms: Sms, reply: str) -> None:
 async def test_every_japanese_no_declines(sms: Sms, reply: str) -> None:
     _, request = await _japanese_host_with_a_request(sms)
     variables = await described(sms, request)
-    assert await sms.text(HOST, reply) == sms.render("host_declined", "ja", **variables)
+    assert await sms.text(HOST, reply) == sms.render("host_declined", "ja", told=True, **variables)
     assert (await last_request(sms, GUEST))["status"] == "declined"
 
 
@@ -131,7 +131,7 @@ async def test_an_ambiguous_reply_decides_nothing_and_asks_again_with_the_two_wo
     assert asked == sms.render("decision_unclear", "ja", **variables)
     assert "「はい」" in asked and "「いいえ」" in asked
     assert (await last_request(sms, GUEST))["status"] == "pending"
-    assert await sms.text(HOST, "はい") == sms.render("host_accepted", "ja", declined=0, **variables)
+    assert await sms.text(HOST, "はい") == sms.render("host_accepted", "ja", told=True, declined=0, **variables)
 
 
 async def test_an_english_host_is_asked_again_in_english(sms: Sms) -> None:
@@ -379,7 +379,7 @@ async def test_a_whole_japanese_booking_costs_one_sms_per_message_even_with_the_
     await book(sms, GUEST2, number, "Jan 5-8", name="Ken")
     await sms.text(GUEST2, "LANG JA")
     declined = await described(sms, (await last_request(sms, GUEST2))["id"])
-    assert await sms.text(HOST, "いいえ") == sms.render("host_declined", "ja", **declined)
+    assert await sms.text(HOST, "いいえ") == sms.render("host_declined", "ja", told=True, **declined)
     assert sms.inbox(GUEST2)[-1] == sms.render("guest_declined_host", "ja", **declined)
     # Every one of them one SMS (70 UCS-2 characters), with the longest title there is.
     told = [sms.inbox(GUEST)[-1], sms.inbox(GUEST2)[-1], sms.inbox(HOST)[-1]]

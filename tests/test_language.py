@@ -97,7 +97,7 @@ async def test_host_and_guest_each_read_their_own_language(sms: Sms) -> None:
     # Caused by a Japanese guest, written in the English host's language.
     assert variables["guest"] == "花子"
     assert sms.inbox(HOST)[-1] == sms.render("host_prompt", "en", **variables)
-    assert await sms.text(HOST, "YES") == sms.render("host_accepted", "en", declined=0, **variables)
+    assert await sms.text(HOST, "YES") == sms.render("host_accepted", "en", told=True, declined=0, **variables)
     assert sms.inbox(GUEST)[-1] == sms.render("guest_accepted", "ja", host="Ana", **variables)
     status = await sms.text(GUEST, "状況")
     assert request["ref"] in status and f"#{number}" in status
@@ -125,10 +125,10 @@ async def test_a_japanese_host_decides_with_hai_and_iie(sms: Sms) -> None:
     second = await described(sms, request_of(sms, eve)["id"])
     assert sms.inbox(HOST)[-1] == sms.render("host_prompt", "ja", **first)
     # The next request follows the answer, in the same reply.
-    assert await sms.text(HOST, "はい") == "\n".join([sms.render("host_accepted", "ja", declined=0, **first),
+    assert await sms.text(HOST, "はい") == "\n".join([sms.render("host_accepted", "ja", told=True, declined=0, **first),
                                                        sms.render("host_prompt", "ja", **second)])
     assert sms.inbox(GUEST)[-1] == sms.render("guest_accepted", "en", host="アナ", **first)
-    assert await sms.text(HOST, "いいえ") == sms.render("host_declined", "ja", **second)
+    assert await sms.text(HOST, "いいえ") == sms.render("host_declined", "ja", told=True, **second)
     assert sms.inbox(GUEST2)[-1] == sms.render("guest_declined_host", "en", **second)
     assert await sms.text(HOST, "YES") == sms.render("decision_nothing_pending", "ja")  # English words still work
 

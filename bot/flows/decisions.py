@@ -47,10 +47,11 @@ def decide(ctx: Context, text: Text) -> None:
         ctx.say("decision_unclear", about=reservation.id, **variables)
     elif answer.decision is Decision.YES:
         declined = outcomes.accept(ctx, reservation)
-        ctx.say("host_accepted", declined=len(declined), **variables)
+        ctx.say("host_accepted", declined=len(declined), told=outcomes.reaches(ctx, reservation.guest_id),
+                **variables)
     else:
         outcomes.decline(ctx, reservation, "host", note=answer.reason)
-        ctx.say("host_declined", note=answer.reason, **variables)
+        ctx.say("host_declined", note=answer.reason, told=outcomes.reaches(ctx, reservation.guest_id), **variables)
 
 
 def ask_again(ctx: Context, text: Text) -> None:

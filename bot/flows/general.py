@@ -114,11 +114,12 @@ def opt_in(ctx: Context, user: User) -> None:
     closed = ctx.store.closed_since(user.id, since) if since is not None else []
     ctx.store.set_opted_out(user.id, False)
     user.opted_out = False
-    if not closed:
+    live = outcomes.host_back(ctx, user.id)  # their places, live again (their guests told)
+    if not closed and not live:
         ctx.say("opted_in")
         return
-    ctx.say("opted_in_changes", requests=[ref for ref, stay in closed if not stay],
-            stays=[ref for ref, stay in closed if stay])
+    ctx.say_page("opted_in_changes", "listings", live, requests=[ref for ref, stay in closed if not stay],
+                 stays=[ref for ref, stay in closed if stay])
 
 
 # -- help, menu, language -----------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from bot.flows import details, naming
 from bot.flows.browse import clear_cursor, continues, set_cursor
 from bot.money import Money
 from bot.outcomes import unlist_listing
-from bot.presenting import PLACE_EXCERPT, excerpt
 from bot.router import Router, StepGroup, StepName
 from bot.text import Text, leading_number
 
@@ -127,8 +126,8 @@ def _listings_page(ctx: Context, after_id: int) -> None:
         clear_cursor(ctx)
         ctx.say("listings_none" if after_id == 0 else "listings_end")
         return
-    items = [{"number": listing.id, "text": excerpt(listing.description, PLACE_EXCERPT), "pending": pending,
-              "stays": stays} for listing, pending, stays in page]
+    items = [{"number": listing.id, "title": listing.title, "pending": pending, "stays": stays}
+             for listing, pending, stays in page]
     shown = ctx.say_page("listings", "listings", items, more=more)
     if shown == len(page) and not more:
         clear_cursor(ctx)
@@ -169,9 +168,10 @@ def unlist(ctx: Context, text: Text) -> StepName | None:
 
 def _unlist(ctx: Context, number: int) -> None:
     declined = unlist_listing(ctx, number)
-    cancelled = sum([outcomes.cancel_stay(ctx, stay, "unlisted")
-                     for stay in ctx.store.upcoming_stays_at(number, ctx.today())])
-    ctx.say("unlisted", number=number, declined=declined, cancelled=cancelled)
+    cancelled = [stay for stay in ctx.store.upcoming_stays_at(number, ctx.today())
+                 if outcomes.cancel_stay(ctx, stay, "unlisted")]
+    untold = sum(not outcomes.reaches(ctx, stay.guest_id) for stay in cancelled)
+    ctx.say("unlisted", number=number, declined=declined, cancelled=len(cancelled), untold=untold)
 
 
 def _unlist_help(ctx: Context) -> dict[str, Any]:

@@ -130,10 +130,13 @@ def _own_reservation(ctx: Context, ref: str) -> Reservation:
     return found
 
 
+def _other_id(ctx: Context, reservation: Reservation) -> int:
+    return reservation.host_id if reservation.guest_id == ctx.texter.id else reservation.guest_id
+
+
 def _other_side(ctx: Context, reservation: Reservation) -> str:
     """Whom to contact about a stay that cannot be cancelled by text: the other side, by name."""
-    other = reservation.host_id if reservation.guest_id == ctx.texter.id else reservation.guest_id
-    return ctx.person(other).name or ""
+    return ctx.person(_other_id(ctx, reservation)).name or ""
 
 
 @router.command("CANCEL", "WITHDRAW", "取消", "取り消し", "キャンセル", "取り消す", "とりけし")
@@ -151,7 +154,8 @@ def cancel(ctx: Context, text: Text) -> StepName | None:
                     **describe(ctx, reservation))
             return None
         ctx.state["cancel"] = reservation.id
-        ctx.say("cancel_confirm", as_guest=as_guest, **describe(ctx, reservation))
+        ctx.say("cancel_confirm", as_guest=as_guest, told=outcomes.reaches(ctx, _other_id(ctx, reservation)),
+                **describe(ctx, reservation))
         return Steps.confirm_cancel
     if not as_guest and reservation.status == "pending":
         # A host turns a request down with NO when it is their turn; CANCEL is for stays.
@@ -184,7 +188,8 @@ def confirm_cancel(ctx: Context, text: Text) -> StepName | None:
     if reservation.status == "confirmed" and outcomes.has_begun(ctx, reservation):
         ctx.say("cancel_too_late", other=_other_side(ctx, reservation), as_guest=by == "guest", **variables)
     elif outcomes.cancel_stay(ctx, reservation, by):
-        ctx.say("stay_cancelled", as_guest=by == "guest", **variables)
+        ctx.say("stay_cancelled", as_guest=by == "guest", told=outcomes.reaches(ctx, _other_id(ctx, reservation)),
+                **variables)
     else:
         ctx.say("cancel_not_open", ref=reservation.ref, status=reservation.status)
     return None

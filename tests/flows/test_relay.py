@@ -250,7 +250,7 @@ async def test_each_reads_in_their_own_language(sms: Sms) -> None:
     accepted = await sms.text(HOST, "はい")
     request = rows(sms, "SELECT id FROM reservations WHERE ref = ?", (ref,))[0]
     stay = await described(sms, request["id"])
-    assert accepted == sms.render("host_accepted", "ja", declined=0, **stay)
+    assert accepted == sms.render("host_accepted", "ja", told=True, declined=0, **stay)
     assert f"To write to Ana, text MSG {ref}" in sms.inbox(GUEST)[-1]
 
     await sms.text(GUEST, "MSG What time is check-in?")

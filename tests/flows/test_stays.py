@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import GUEST, GUEST2, GUEST3, HOST, Sms, book, list_place
+from tests.flows.test_stays_carried import SUNNY
 
 
 async def test_status_lists_requests_and_stays_with_their_status(sms: Sms) -> None:
@@ -60,7 +61,7 @@ async def test_a_stay_that_has_begun_cannot_be_cancelled(sms: Sms) -> None:
     sms.clock.advance(days=23)  # Dec 20
     assert "already begun" in await sms.text(GUEST, f"CANCEL {ref}")
     status = await sms.text(GUEST, "STATUS")
-    assert f"{ref} #{number} Dec 20-23: staying now" in status and "CANCEL" not in status
+    assert f"{ref} #{number} {SUNNY}, Dec 20-23: staying now" in status and "CANCEL" not in status
 
 
 async def test_cancel_only_your_own_open_requests(sms: Sms) -> None:
