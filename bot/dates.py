@@ -267,22 +267,30 @@ class DateError(DomainError):
 
 
 class DateQuestion(DateError):
-    """Dates that name half a stay, or could mean more than one: asked about rather than guessed."""
+    """Dates that name half a stay, or could mean more than one: asked about rather than guessed. Each kind
+    names its question in `key`."""
+
+    def __init__(self, **params: object) -> None:
+        DomainError.__init__(self, **params)
 
 
 class NightsWithoutDay(DateQuestion):
     """A length alone ("3泊4日", "3 nights"): from which day?"""
 
+    key = "dates_which_day"
+
     def __init__(self, nights: int) -> None:
-        super().__init__("dates_which_day", nights=nights)
+        super().__init__(nights=nights)
         self.nights = nights
 
 
 class DayWithoutNights(DateQuestion):
     """One day alone ("Dec 20", "明日"): for how many nights?"""
 
+    key = "dates_how_many_nights"
+
     def __init__(self, day: date) -> None:
-        super().__init__("dates_how_many_nights", day=day)
+        super().__init__(day=day)
         self.day = day
 
 
@@ -290,17 +298,21 @@ class WeekdayMismatch(DateQuestion):
     """A weekday written with a date that falls on another ("12月19日(日)", the 19th being a Saturday):
     `day` as written, and `other`, the nearest day on the weekday written."""
 
+    key = "dates_weekday_mismatch"
+
     def __init__(self, day: date, weekday: int) -> None:
         ahead = (weekday - day.weekday()) % 7
         other = day + timedelta(days=ahead if ahead <= 3 else ahead - 7)
-        super().__init__("dates_weekday_mismatch", day=day, other=other)
+        super().__init__(day=day, other=other)
 
 
 class WhichWeekend(DateQuestion):
     """"next weekend" said at a weekend: the coming one or the one after (`_weekend`)."""
 
+    key = "dates_which_weekend"
+
     def __init__(self, first: Stay, second: Stay) -> None:
-        super().__init__("dates_which_weekend", first_in=first.check_in, first_out=first.check_out,
+        super().__init__(first_in=first.check_in, first_out=first.check_out,
                          second_in=second.check_in, second_out=second.check_out)
 
 
