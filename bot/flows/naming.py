@@ -38,9 +38,12 @@ _COMMAND_AND_NUMBER = re.compile(r"^(\S+)\s+#?\d+$")
 # before them is refused anyway).
 _BOOKING_WORDS = re.compile(
     r"\b(?:weekends?|tonight|tomorrow|today|nights|guests|people|persons|adults|pax|next\s+week|this\s+week)\b"
-    r"|週末|来週|今週|明日|明後日|あした|あさって|今日|今夜|本日|泊|予約|曜日|名様|[一二三四五六七八九十]\s*[人名]",
+    r"|週末|来週|今週|明日|明後日|あした|あさって|今日|今夜|本日|泊|予約|曜日|名様|[一二三四五六七八九十\d]\s*[人名]",
     re.IGNORECASE,
 )
+# A number standing on its own ("2 guests", "Dave 2", "予約 3"): a count or a listing, never part of a name.
+# Digits inside a word ("Host1", "R2D2") are left to the person: a handle some people go by.
+_NUMBER_ALONE = re.compile(r"(?<![^\W\d_])\d+(?![^\W\d_])")
 
 
 def needs_name(ctx: Context) -> bool:
@@ -94,7 +97,7 @@ def take_name(ctx: Context, text: Text) -> bool:
     if word is not None:
         ctx.say("name_is_a_command", word=word, max_length=NAME_MAX)
         return False
-    if _BOOKING_WORDS.search(name) or any(ch.isdigit() for ch in name):
+    if _BOOKING_WORDS.search(name) or _NUMBER_ALONE.search(name):
         ctx.say("name_not_booking", max_length=NAME_MAX)
         return False
     if not name or len(name) > NAME_MAX or not any(ch.isalpha() for ch in name):

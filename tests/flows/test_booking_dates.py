@@ -72,7 +72,7 @@ async def known_guest(sms: Sms, number: int, language: str) -> None:
 
 @pytest.mark.parametrize(("language", "answer"), [
     ("ja", "来週末に2人"), ("en", "予約 3 next weekend 2 guests"), ("en", "next weekend"), ("en", "2 guests"),
-    ("ja", "3泊"), ("ja", "来週末"), ("en", "tomorrow for two"),
+    ("ja", "3泊"), ("ja", "来週末"), ("en", "tomorrow for two"), ("en", "Bob, 2 of us"), ("ja", "花子 ２名"),
 ])
 async def test_dates_and_party_sizes_are_refused_as_a_name(sms: Sms, language: str, answer: str) -> None:
     number = await list_place(sms)
