@@ -43,7 +43,7 @@ _BOOKING_WORDS = re.compile(
 )
 # A number standing on its own ("2 guests", "Dave 2", "予約 3"): a count or a listing, never part of a name.
 # Digits inside a word ("Host1", "R2D2") are left to the person: a handle some people go by.
-_NUMBER_ALONE = re.compile(r"(?<![^\W\d_])\d+(?![^\W\d_])")
+_NUMBER_ALONE = re.compile(r"(?<!\w)\d+(?!\w)")
 
 
 def needs_name(ctx: Context) -> bool:
