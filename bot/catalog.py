@@ -146,19 +146,70 @@ def _day_ja(context: Context, value: date) -> str:
     return f"{value.year}年{written}" if _other_year(context, value) else written
 
 
-@pass_context
-def _stay_ja(context: Context, check_in: date, check_out: date) -> str:
-    """A stay in Japanese: "12月20日〜23日" within a month, "12月30日〜1月2日" across months; the year before
-    a date that is not in this year, once per year ("2027年1月2日〜4日", "12月30日〜2027年1月2日")."""
+def _stay_ja_sides(context: Context, check_in: date, check_out: date) -> tuple[str, str]:
     start = f"{check_in.month}月{check_in.day}日"
     if _other_year(context, check_in):
         start = f"{check_in.year}年{start}"
     if (check_in.year, check_in.month) == (check_out.year, check_out.month):
-        return f"{start}〜{check_out.day}日"
+        return start, f"{check_out.day}日"
     end = f"{check_out.month}月{check_out.day}日"
     if check_out.year != check_in.year and _other_year(context, check_out):
         end = f"{check_out.year}年{end}"
-    return f"{start}〜{end}"
+    return start, end
+
+
+@pass_context
+def _stay_ja(context: Context, check_in: date, check_out: date) -> str:
+    """A stay in Japanese: "12月20日〜23日" within a month, "12月30日〜1月2日" across months; the year before
+    a date that is not in this year, once per year ("2027年1月2日〜4日", "12月30日〜2027年1月2日")."""
+    return "〜".join(_stay_ja_sides(context, check_in, check_out))
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAYS_JA = "月火水木金土日"
+
+
+# Dates shown back with their weekdays, where a guest checks what was read from "next weekend" or "the
+# 20th": each day whole ("Fri Dec 11-Sun Dec 13"), so each weekday sits next to its own date. The parser
+# reads these forms back (and checks the weekdays).
+
+
+@pass_context
+def _day_wd(context: Context, value: date) -> str:
+    """"Fri Dec 11", "Sat Jan 2, 2027" when not this year."""
+    return f"{_WEEKDAYS[value.weekday()]} {_day(context, value)}"
+
+
+@pass_context
+def _stay_wd(context: Context, check_in: date, check_out: date) -> str:
+    """"Fri Dec 11-Sun Dec 13"; the year after the stay when it is not this year ("Fri Jan 8-Sun Jan 10,
+    2027"), and after check-in too when that is in another year still."""
+    start = f"{_WEEKDAYS[check_in.weekday()]} {_MONTHS[check_in.month - 1]} {check_in.day}"
+    if check_in.year != check_out.year and _other_year(context, check_in):
+        start += f", {check_in.year}"
+    return f"{start}-{_day_wd(context, check_out)}"
+
+
+@pass_context
+def _day_ja_wd(context: Context, value: date) -> str:
+    """"12月11日(金)", "2027年1月2日(土)" when not this year."""
+    return f"{_day_ja(context, value)}({_WEEKDAYS_JA[value.weekday()]})"
+
+
+@pass_context
+def _stay_ja_wd(context: Context, check_in: date, check_out: date) -> str:
+    """"12月11日(金)〜13日(日)", "12月30日(水)〜1月2日(土)": `stay_ja` with each weekday after its day."""
+    start, end = _stay_ja_sides(context, check_in, check_out)
+    return f"{start}({_WEEKDAYS_JA[check_in.weekday()]})〜{end}({_WEEKDAYS_JA[check_out.weekday()]})"
+
+
+def _weekday(value: date) -> str:
+    return _WEEKDAY_NAMES[value.weekday()]
+
+
+def _weekday_ja(value: date) -> str:
+    return f"{_WEEKDAYS_JA[value.weekday()]}曜日"
 
 
 # Attribute names a dict has itself: `item.items` in a template still means the method, as in Jinja.
@@ -192,6 +243,12 @@ def make_environment(language: str = "en") -> SandboxedEnvironment:
     env.filters["money"] = partial(_money, language=language)  # {{ price|money }}: $1,200 / 15,000円
     env.filters["day_ja"] = _day_ja
     env.filters["stay_ja"] = _stay_ja  # {{ check_in|stay_ja(check_out) }}
+    env.filters["day_wd"] = _day_wd  # {{ day|day_wd }}: Fri Dec 11
+    env.filters["stay_wd"] = _stay_wd  # {{ check_in|stay_wd(check_out) }}: Fri Dec 11-Sun Dec 13
+    env.filters["day_ja_wd"] = _day_ja_wd  # 12月11日(金)
+    env.filters["stay_ja_wd"] = _stay_ja_wd  # 12月11日(金)〜13日(日)
+    env.filters["weekday"] = _weekday  # Friday
+    env.filters["weekday_ja"] = _weekday_ja  # 金曜日
     return env
 
 

@@ -58,6 +58,8 @@ _PRICE_EXAMPLE: dict[str, Any] = {"currency": "USD", "example": _PRICE}
 # The example stay the date questions offer: two weeks out, three nights (flows/booking.py example_dates).
 _EXAMPLE: dict[str, Any] = {"example_in": date(2026, 12, 11), "example_out": date(2026, 12, 14)}
 _DATES: dict[str, Any] = {"text": "Dec 40", **_EXAMPLE}
+# A stay shown back with its weekdays before it is filed (book_ask_name, book_confirm_dates).
+_SHOWN: dict[str, Any] = {"number": 12, "check_in": date(2026, 12, 11), "check_out": date(2026, 12, 13), "guests": 2}
 
 _RELAY_STAY: dict[str, Any] = {k: _STAY[k] for k in ("ref", "check_in", "check_out")}
 _RELAY: dict[str, Any] = {"sender": "Maria", "from_guest": True, **_RELAY_STAY}
@@ -119,6 +121,20 @@ REGISTRY: dict[str, MessageSpec] = {
     "dates_order": MessageSpec("Check-out not after check-in.", _DATES),
     "dates_too_long": MessageSpec("A stay over the configured maximum.",
                                   {**_DATES, "nights": 45, "max_nights": 30}),
+    # The dates questions (bot.dates.DateQuestion): half a stay, or one that could be two; each also gets the
+    # example stay.
+    "dates_which_day": MessageSpec("A length alone (3泊4日, '3 nights'): from which day? The next answer's "
+                                   "day completes it.", {**_EXAMPLE, "nights": 3}),
+    "dates_how_many_nights": MessageSpec("One day alone ('Dec 20', 明日): for how many nights? A number or a "
+                                         "later day answers it.", {**_EXAMPLE, "day": date(2026, 12, 20)}),
+    "dates_weekday_mismatch": MessageSpec("A weekday written with a date that falls on another (12月19日(日) when "
+                                          "the 19th is a Saturday): `day` as written, `other` the nearest day "
+                                          "on the weekday written.",
+                                          {**_EXAMPLE, "day": date(2026, 12, 19), "other": date(2026, 12, 20)}),
+    "dates_which_weekend": MessageSpec("'next weekend' / 来週末 said on a Saturday or Sunday: the coming "
+                                       "weekend or the one after, both offered.",
+                                       {**_EXAMPLE, "first_in": date(2026, 12, 4), "first_out": date(2026, 12, 6),
+                                        "second_in": date(2026, 12, 11), "second_out": date(2026, 12, 13)}),
     "book_own_listing": MessageSpec("A host tried to book their own place.", {"number": 12}),
     "book_too_many": MessageSpec("The guest already holds the maximum number of pending requests.",
                                  {"limit": 3}),
@@ -329,6 +345,16 @@ REGISTRY: dict[str, MessageSpec] = {
                              {"number": 12, "title": "Harbour Loft", "days": 60}),
     "ask_guest_count": MessageSpec("BOOK: ask how many guests will stay (`most`: what the place sleeps).",
                                    {"number": 12, "most": 4}, one_sms=True),
+    "ask_guest_count_dates": MessageSpec("BOOK: ask how many guests, showing back with weekdays dates read "
+                                         "from relative or incomplete words (next weekend, 明日, the 20th).",
+                                         {"number": 12, "most": 4, "check_in": date(2026, 12, 11),
+                                          "check_out": date(2026, 12, 13)}, one_sms=True),
+    "book_ask_name": MessageSpec("BOOK: the guest's name is not known yet; the dates (with weekdays) and party "
+                                 "are shown back before it is asked.", _SHOWN, one_sms=True),
+    "book_confirm_dates": MessageSpec("BOOK with everything known but dates read from relative or incomplete "
+                                      "words not yet shown back: YES files the request, other dates replace them.",
+                                      _SHOWN, one_sms=True),
+    "help_book_confirm_dates": MessageSpec("HELP while dates shown back wait for YES.", _SHOWN),
     "help_guest_count": MessageSpec("HELP while we wait for the number of guests.", {"number": 12, "most": 4}),
     "guest_count_invalid": MessageSpec("The number of guests is not a number (or is zero).",
                                        {"number": 12, "most": 4}),
@@ -353,6 +379,8 @@ REGISTRY: dict[str, MessageSpec] = {
     # -- stays after the yes, small talk and help (issue 10) -----------------------------------------
     "name_not_a_date": MessageSpec("The name answer had digits (a date, a number, a command with its number).",
                                    {"max_length": 40}),
+    "name_not_booking": MessageSpec("The name answer had booking words or a party size (next weekend, 来週末に2人, "
+                                    "'2 guests', 3泊) or digits among letters.", {"max_length": 40}),
     "name_is_a_command": MessageSpec("The name answer was a command word, a yes/no or small talk; `word` is it.",
                                      {"word": "BROWSE", "max_length": 40}),
     "small_talk": MessageSpec("A greeting, thanks or a plain ok (`kind`: greeting, thanks, ok) out of any flow "

@@ -47,7 +47,7 @@ def test_every_variation_is_validated_on_its_own_line(messages: Path) -> None:
 
 
 async def test_what_people_type_is_shown_never_run(sms: Sms) -> None:
-    await start_listing(sms, HOST, "{{ 7 * 7 }}{% raw %}", title="{{ title }} Loft")
+    await start_listing(sms, HOST, "{{ seven * seven }}{% raw %}", title="{{ title }} Loft")
     await sms.text(HOST, "Loft with a {{ config }} view and {% for x in y %} braces, honest")
     reply = await sms.text(HOST, "SKIP")
     number = int(reply.split("#")[1].split()[0])

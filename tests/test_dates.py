@@ -8,7 +8,7 @@ import pytest
 
 from bot.catalog import TODAY as TODAY_VARIABLE
 from bot.catalog import make_environment
-from bot.dates import DateError, parse_stay
+from bot.dates import DateError, DateQuestion, Stay, parse_stay
 from tests.support.stays import typed_stay
 
 TODAY = date(2026, 11, 27)  # the fake clock's day
@@ -207,7 +207,7 @@ def test_relative_days_follow_the_calendar() -> None:
         ("明日から40泊", "dates_too_long"),
         ("12月23日〜20日です", "dates_order"),
         ("来年のどこか", "dates_unreadable"),
-        ("3泊", "dates_unreadable"),
+        ("20", "dates_unreadable"),  # a bare number is no day
         ("十二月四十日から二泊", "dates_unreadable"),
     ],
 )
@@ -239,3 +239,98 @@ def test_the_stays_the_subprocess_tests_type_read_as_meant_on_every_day_of_a_lea
             text = typed_stay(today, days_ahead, nights)
             assert stay(text, today) == stay(text, today + timedelta(days=1)) == (
                 check_in, check_in + timedelta(days=nights)), (today, text)
+
+
+# -- how the dates were read: asked when half a stay or two, `guessed` when shown back before filing --------
+
+def question(text: str, today: date = TODAY) -> tuple[str, dict[str, object]]:
+    with pytest.raises(DateQuestion) as caught:
+        parse_stay(text, today, MAX_NIGHTS)
+    return caught.value.key, caught.value.params
+
+
+@pytest.mark.parametrize("text", ["3泊4日", "3泊", "三泊四日", "3 nights", "for 3 nights", "３泊４日です"])
+def test_a_length_alone_asks_from_which_day(text: str) -> None:
+    assert question(text) == ("dates_which_day", {"nights": 3})
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("Dec 20", date(2026, 12, 20)), ("12月20日", date(2026, 12, 20)), ("12/20", date(2026, 12, 20)),
+    ("the 20th", date(2026, 12, 20)), ("20日", date(2026, 12, 20)), ("明日", date(2026, 11, 28)),
+    ("Sun Dec 20", date(2026, 12, 20)), ("来週の金曜日", date(2026, 12, 4)),
+])
+def test_one_day_alone_asks_how_many_nights(text: str, day: date) -> None:
+    assert question(text) == ("dates_how_many_nights", {"day": day})
+
+
+def stay_of(parsed: Stay) -> tuple[date, date]:
+    return parsed.check_in, parsed.check_out
+
+
+def test_the_other_half_completes_the_stay() -> None:
+    assert stay_of(parse_stay("Dec 20", TODAY, MAX_NIGHTS, nights=3)) == (date(2026, 12, 20), date(2026, 12, 23))
+    assert stay_of(parse_stay("3泊", TODAY, MAX_NIGHTS, day=date(2026, 12, 20))) == (date(2026, 12, 20),
+                                                                                    date(2026, 12, 23))
+    assert stay_of(parse_stay("3", TODAY, MAX_NIGHTS, day=date(2026, 12, 20))) == (date(2026, 12, 20),
+                                                                                  date(2026, 12, 23))
+    # A later day answering "how many nights from Dec 20?" is the check-out.
+    assert stay_of(parse_stay("Dec 22", TODAY, MAX_NIGHTS, day=date(2026, 12, 20))) == (date(2026, 12, 20),
+                                                                                       date(2026, 12, 22))
+    assert parse_stay("Dec 20", TODAY, MAX_NIGHTS, nights=3).guessed
+    # A whole stay wins over the half kept.
+    assert stay_of(parse_stay("Dec 1-3", TODAY, MAX_NIGHTS, nights=5)) == (date(2026, 12, 1), date(2026, 12, 3))
+
+
+@pytest.mark.parametrize(("text", "day", "other"), [
+    ("12月19日(日)", date(2026, 12, 19), date(2026, 12, 20)),  # the 19th is a Saturday
+    ("Sun Dec 19", date(2026, 12, 19), date(2026, 12, 20)),
+    ("12月19日(日)〜22日", date(2026, 12, 19), date(2026, 12, 20)),
+    ("12月20日〜23日(火)", date(2026, 12, 23), date(2026, 12, 22)),
+    ("Fri Dec 11-Sat Dec 13", date(2026, 12, 13), date(2026, 12, 12)),
+    ("12月19日(日)から2泊", date(2026, 12, 19), date(2026, 12, 20)),
+])
+def test_a_weekday_that_is_not_its_dates_asks_which_day(text: str, day: date, other: date) -> None:
+    assert question(text) == ("dates_weekday_mismatch", {"day": day, "other": other})
+
+
+@pytest.mark.parametrize(("text", "check_out"), [
+    ("12月20日と21日", date(2026, 12, 22)), ("20日と21日", date(2026, 12, 22)), ("Dec 20 and 21", date(2026, 12, 22)),
+    ("Dec 20th and 21st", date(2026, 12, 22)), ("12/20 and 12/21", date(2026, 12, 22)),
+    ("Dec 20, 21", date(2026, 12, 22)), ("12月20日、21日、22日", date(2026, 12, 23)),
+])
+def test_listed_nights_are_those_nights(text: str, check_out: date) -> None:
+    parsed = parse_stay(text, TODAY, MAX_NIGHTS)
+    assert (parsed.check_in, parsed.check_out, parsed.guessed) == (date(2026, 12, 20), check_out, True)
+
+
+@pytest.mark.parametrize("text", ["next weekend", "来週末", "来週の週末"])
+@pytest.mark.parametrize("days", [1, 2])  # Saturday, Sunday
+def test_next_weekend_said_at_a_weekend_asks_which(text: str, days: int) -> None:
+    assert question(text, TODAY + timedelta(days=days)) == ("dates_which_weekend", {
+        "first_in": date(2026, 12, 4), "first_out": date(2026, 12, 6),
+        "second_in": date(2026, 12, 11), "second_out": date(2026, 12, 13)})
+
+
+@pytest.mark.parametrize(("text", "guessed"), [
+    ("Dec 20-23", False), ("12/20-12/23", False), ("2026-12-20 to 2026-12-23", False), ("12月20日〜23日", False),
+    ("Dec 20 for 3 nights", False), ("Jan 4-6", False), ("Fri Dec 11-Sun Dec 13", False),
+    ("12月11日(金)〜13日(日)", False),
+    ("next weekend", True), ("今週末", True), ("明日から2泊", True), ("friday to sunday", True),
+    ("20日〜23日", True), ("the 20th to the 23rd", True), ("Sep 20-23", True),  # next September: shown back
+    ("12月20日と23日", True),
+])
+def test_how_the_dates_were_read(text: str, guessed: bool) -> None:
+    assert parse_stay(text, TODAY, MAX_NIGHTS).guessed is guessed
+
+
+@pytest.mark.parametrize("today", [TODAY, date(2026, 12, 15), date(2027, 2, 28)])
+@pytest.mark.parametrize("template", ["{{ a|stay_wd(b) }}", "{{ a|stay_ja_wd(b) }}"])
+def test_every_stay_shown_back_with_weekdays_reads_back_as_that_stay(today: date, template: str) -> None:
+    written = make_environment().from_string(template)
+    for offset in range(0, 420, 5):
+        for nights in (1, 3, 9):
+            check_in = today + timedelta(days=offset)
+            check_out = check_in + timedelta(days=nights)
+            text = written.render(a=check_in, b=check_out, **{TODAY_VARIABLE: today})
+            parsed = parse_stay(text, today, MAX_NIGHTS)
+            assert (parsed.check_in, parsed.check_out, parsed.guessed) == (check_in, check_out, False), text

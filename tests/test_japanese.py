@@ -175,7 +175,8 @@ async def test_book_with_the_number_and_dates_in_japanese_order(sms: Sms) -> Non
     await sms.text(GUEST, "LANG JA")
     assert await sms.text(GUEST, f"{number}番を予約 12月20日〜23日") == sms.render("ask_guest_count", "ja",
                                                                                  number=number, most=4)
-    assert await sms.text(GUEST, "2名") == sms.render("ask_name", "ja")
+    assert await sms.text(GUEST, "2名") == sms.render("book_ask_name", "ja", number=number, guests=2,
+                                                     check_in=date(2026, 12, 20), check_out=date(2026, 12, 23))
     await sms.text(GUEST, "花子")
     request = await last_request(sms, GUEST)
     assert (request["check_in"], request["check_out"]) == ("2026-12-20", "2026-12-23")
@@ -270,29 +271,34 @@ async def test_stop_words_inside_a_sentence_do_not_opt_out(sms: Sms, text: str) 
 # -- dates, end to end --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
-    ("typed", "check_in", "check_out"),
+    ("typed", "check_in", "check_out", "guessed"),
     [
-        ("12月20日(日)〜23日(水)でお願いします。", date(2026, 12, 20), date(2026, 12, 23)),
-        ("十二月二十日から三泊", date(2026, 12, 20), date(2026, 12, 23)),
-        ("2026/12/20-12/23", date(2026, 12, 20), date(2026, 12, 23)),
-        ("20日〜23日です", date(2026, 12, 20), date(2026, 12, 23)),
-        ("明日から2泊", date(2026, 11, 28), date(2026, 11, 30)),
-        ("今週末", date(2026, 11, 27), date(2026, 11, 29)),
-        ("来週の金曜日から2泊", date(2026, 12, 4), date(2026, 12, 6)),
-        ("Dec 20 for 3 nights", date(2026, 12, 20), date(2026, 12, 23)),
-        ("tomorrow for 2 nights", date(2026, 11, 28), date(2026, 11, 30)),
-        ("this weekend", date(2026, 11, 27), date(2026, 11, 29)),
-        ("next Friday to Sunday", date(2026, 12, 4), date(2026, 12, 6)),
+        ("12月20日(日)〜23日(水)でお願いします。", date(2026, 12, 20), date(2026, 12, 23), False),
+        ("十二月二十日から三泊", date(2026, 12, 20), date(2026, 12, 23), False),
+        ("2026/12/20-12/23", date(2026, 12, 20), date(2026, 12, 23), False),
+        ("20日〜23日です", date(2026, 12, 20), date(2026, 12, 23), True),
+        ("明日から2泊", date(2026, 11, 28), date(2026, 11, 30), True),
+        ("今週末", date(2026, 11, 27), date(2026, 11, 29), True),
+        ("来週の金曜日から2泊", date(2026, 12, 4), date(2026, 12, 6), True),
+        ("Dec 20 for 3 nights", date(2026, 12, 20), date(2026, 12, 23), False),
+        ("tomorrow for 2 nights", date(2026, 11, 28), date(2026, 11, 30), True),
+        ("this weekend", date(2026, 11, 27), date(2026, 11, 29), True),
+        ("next Friday to Sunday", date(2026, 12, 4), date(2026, 12, 6), True),
     ],
 )
 @pytest.mark.parametrize("language", ["ja", "en"])
 async def test_dates_as_people_write_them_file_the_stay_they_mean(sms: Sms, language: str, typed: str,
-                                                                  check_in: date, check_out: date) -> None:
+                                                                  check_in: date, check_out: date,
+                                                                  guessed: bool) -> None:
     number = await list_place(sms)
     await sms.text(GUEST, f"LANG {language}")
     await sms.text(GUEST, f"BOOK {number}")
-    assert await sms.text(GUEST, typed) == sms.render("ask_guest_count", language, number=number, most=4)
-    assert await sms.text(GUEST, "2") == sms.render("ask_name", language)
+    # Dates read from relative or incomplete words are shown back, with weekdays, in the next question.
+    stay = {"check_in": check_in, "check_out": check_out}
+    asked = (sms.render("ask_guest_count_dates", language, number=number, most=4, **stay) if guessed
+             else sms.render("ask_guest_count", language, number=number, most=4))
+    assert await sms.text(GUEST, typed) == asked
+    assert await sms.text(GUEST, "2") == sms.render("book_ask_name", language, number=number, guests=2, **stay)
     reply = await sms.text(GUEST, "Bob")
     request = await last_request(sms, GUEST)
     assert (request["check_in"], request["check_out"]) == (check_in.isoformat(), check_out.isoformat())

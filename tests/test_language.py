@@ -86,7 +86,8 @@ async def test_host_and_guest_each_read_their_own_language(sms: Sms) -> None:
     await sms.text(GUEST, "LANG JA")
     assert await sms.text(GUEST, f"予約{number} 12/20-12/23") == sms.render("ask_guest_count", "ja", number=number,
                                                                               most=4)
-    assert await sms.text(GUEST, "２名") == sms.render("ask_name", "ja")
+    assert await sms.text(GUEST, "２名") == sms.render("book_ask_name", "ja", number=number, guests=2,
+                                                        check_in=date(2026, 12, 20), check_out=date(2026, 12, 23))
     reply = await sms.text(GUEST, "花子")
     request = request_of(sms, phone=GUEST)
     variables = await described(sms, request["id"])
@@ -150,7 +151,8 @@ async def test_a_japanese_guest_uses_japanese_commands_end_to_end(sms: Sms) -> N
     assert await sms.text(GUEST, "そのうち") == sms.render("dates_unreadable", "ja", text="そのうち", **EXAMPLE)
     assert await sms.text(GUEST, "12/20-12/23") == sms.render("ask_guest_count", "ja", number=number, most=4)
     assert await sms.text(GUEST, "6人") == sms.render("book_over_capacity", "ja", number=number, most=4, guests=6)
-    assert await sms.text(GUEST, "2人") == sms.render("ask_name", "ja")
+    assert await sms.text(GUEST, "2人") == sms.render("book_ask_name", "ja", number=number, guests=2,
+                                                        check_in=date(2026, 12, 20), check_out=date(2026, 12, 23))
     await sms.text(GUEST, "Bob")
     ref = request_of(sms, phone=GUEST)["ref"]
     assert await sms.text(GUEST, f"取消 {ref}") == sms.render("cancelled", "ja", ref=ref, listing=number)
@@ -178,12 +180,16 @@ async def test_japanese_date_examples_follow_the_calendar_and_are_accepted(sms: 
     assert await sms.text(GUEST, f"予約 {number}") == sms.render("ask_dates", "ja", number=number, **EXAMPLE)
     assert await sms.text(GUEST, "そのうち") == sms.render("dates_unreadable", "ja", text="そのうち", **EXAMPLE)
     assert await sms.text(GUEST, "ヘルプ") == sms.render("help_dates", "ja", **EXAMPLE)
-    assert await sms.text(GUEST, "12/11-12/14 2名") == sms.render("ask_name", "ja")
+    assert await sms.text(GUEST, "12/11-12/14 2名") == sms.render("book_ask_name", "ja", number=number,
+                                                                 check_in=date(2026, 12, 11),
+                                                                 check_out=date(2026, 12, 14), guests=2)
     await sms.text(GUEST, "メニュー")
     sms.clock.advance(days=18)  # Dec 15: the example stay now ends in January, and still reads back
     later = {"example_in": date(2026, 12, 29), "example_out": date(2027, 1, 1)}
     assert await sms.text(GUEST, f"予約 {number}") == sms.render("ask_dates", "ja", number=number, **later)
-    assert await sms.text(GUEST, "12/29-1/1 ２名") == sms.render("ask_name", "ja")
+    assert await sms.text(GUEST, "12/29-1/1 ２名") == sms.render("book_ask_name", "ja", number=number, guests=2,
+                                                                 **{"check_in": later["example_in"],
+                                                                    "check_out": later["example_out"]})
     reply = await sms.text(GUEST, "花子")
     request = request_of(sms, phone=GUEST)
     assert reply == sms.render("book_requested", "ja", number=number, **await described(sms, request["id"]))

@@ -142,9 +142,9 @@ async def test_text_that_looks_like_sql_is_just_text(sms: Sms) -> None:
 
 async def test_template_syntax_is_shown_literally_never_evaluated(sms: Sms) -> None:
     description = "Cosy room {{ 7*7 }} {% for x in range(3) %}x{% endfor %} {{ config }} near the park"
-    number = await list_place(sms, name="Bob{{7*7}} Smith", description=description)
+    number = await list_place(sms, name="Bob{{x*x}} Smith", description=description)  # a name has no numbers
     reply = await sms.text(GUEST, f"VIEW {number}")
-    assert description in reply and "Host: Bob{{7*7}}." in reply and "49" not in reply
+    assert description in reply and "Host: Bob{{x*x}}." in reply and "49" not in reply
     assert "{{ 7*7 }}" in await sms.text(GUEST, "SEARCH {{ 7*7 }}")
 
 

@@ -1,5 +1,12 @@
-"""Guests booking: BOOK <n> [dates] [N guests] -> dates -> guests -> name (if unknown) -> (YES if it
-overlaps their own stay elsewhere) -> a pending request with a reference and what it costs."""
+"""Guests booking: BOOK <n> [dates] [N guests] -> dates -> guests -> name (if unknown) -> (YES to dates read
+from relative or incomplete words, if no question showed them back) -> (YES if it overlaps their own stay
+elsewhere) -> a pending request with a reference and what it costs.
+
+Dates the parser guessed ("next weekend", 明日から2泊, "the 20th": `Stay.guessed`) are shown back with their
+weekdays before anything is filed: in the next question (guests, name) or, when nothing is left to ask, in a
+confirmation. Written dates ("Dec 20-23") file as they always did. Half a stay ("3 nights", "Dec 20") is
+kept while the other half is asked for.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,7 @@ from typing import Any, TypedDict
 from bot import availability
 from bot.answers import is_no, is_yes
 from bot.context import Context
-from bot.dates import DateError, Stay, parse_stay
+from bot.dates import DateError, DayWithoutNights, NightsWithoutDay, Stay, parse_stay
 from bot.flows import details, naming
 from bot.models import BookingObstacles, Listing
 from bot.presenting import describe, request_ttl
@@ -23,6 +30,7 @@ class Steps(StepGroup, flow="booking"):
     dates = StepName()
     guests = StepName()
     name = StepName()
+    confirm_dates = StepName()
     confirm = StepName()
 
 
@@ -46,10 +54,21 @@ def example_dates(today: date) -> ExampleStay:
     return ExampleStay(example_in=check_in, example_out=check_in + timedelta(days=3))
 
 
+# The state keys of half a stay given (a day, a number of nights) while the other half is asked for, and
+# of guessed dates not shown back yet.
+_HALF_DAY, _HALF_NIGHTS, _UNSHOWN = "half_day", "half_nights", "dates_unshown"
+
+
 def _read_stay(ctx: Context, text: str) -> Stay | None:
+    half_day = ctx.state.get(_HALF_DAY)
     try:
-        return parse_stay(text, ctx.today(), ctx.config.max_nights)
+        return parse_stay(text, ctx.today(), ctx.config.max_nights,
+                          day=date.fromisoformat(half_day) if half_day else None, nights=ctx.state.get(_HALF_NIGHTS))
     except DateError as error:
+        if isinstance(error, DayWithoutNights):
+            ctx.state[_HALF_DAY] = error.day.isoformat()
+        elif isinstance(error, NightsWithoutDay):
+            ctx.state[_HALF_NIGHTS] = error.nights
         ctx.say(error.key, **example_dates(ctx.today()), **error.params)
         return None
 
@@ -92,6 +111,12 @@ def _take_stay(ctx: Context, listing: Listing, text: str) -> bool:
         return False
     ctx.state["check_in"] = stay.check_in.isoformat()
     ctx.state["check_out"] = stay.check_out.isoformat()
+    ctx.state.pop(_HALF_DAY, None)
+    ctx.state.pop(_HALF_NIGHTS, None)
+    if stay.guessed:
+        ctx.state[_UNSHOWN] = True
+    else:
+        ctx.state.pop(_UNSHOWN, None)
     return True
 
 
@@ -127,15 +152,9 @@ def _answers(ctx: Context, listing: Listing, text: str) -> StepName | None:
 
 def _next(ctx: Context, listing: Listing) -> StepName | None:
     """Ask the first thing still missing; with everything in, file the request."""
-    if "check_in" not in ctx.state:
-        ctx.say("ask_dates", number=listing.id, **example_dates(ctx.today()))
-        return Steps.dates
-    if "guests" not in ctx.state:
-        ctx.say("ask_guest_count", number=listing.id, most=_capacity(listing))
-        return Steps.guests
-    if naming.needs_name(ctx):
-        naming.ask_name(ctx)
-        return Steps.name
+    missing = _ask_missing(ctx, listing)
+    if missing is not None:
+        return missing
     if not ctx.state.get("overlap_ok"):
         own = ctx.store.guest_stay_elsewhere(ctx.texter.id, listing.id, *_stay_asked(ctx))
         if own is not None:
@@ -147,6 +166,30 @@ def _next(ctx: Context, listing: Listing) -> StepName | None:
     return None
 
 
+def _ask_missing(ctx: Context, listing: Listing) -> StepName | None:
+    """Ask for the dates, the party, the name, or (when only guessed dates are unconfirmed) YES to them; None
+    when nothing is missing. A question after guessed dates shows them back with their weekdays."""
+    if "check_in" not in ctx.state:
+        ctx.say("ask_dates", number=listing.id, **example_dates(ctx.today()))
+        return Steps.dates
+    if "guests" not in ctx.state:
+        if ctx.state.pop(_UNSHOWN, False):
+            ctx.say("ask_guest_count_dates", **_confirm_variables(ctx), most=_capacity(listing))
+        else:
+            ctx.say("ask_guest_count", number=listing.id, most=_capacity(listing))
+        return Steps.guests
+    if naming.needs_name(ctx):
+        # The stay and party so far are shown before the name: a guest who meant other dates or more
+        # people says so here rather than typing them as their name.
+        ctx.state.pop(_UNSHOWN, None)
+        ctx.say("book_ask_name", **_shown_variables(ctx))
+        return Steps.name
+    if ctx.state.get(_UNSHOWN):
+        ctx.say("book_confirm_dates", **_shown_variables(ctx))
+        return Steps.confirm_dates
+    return None
+
+
 def _stay_asked(ctx: Context) -> tuple[date, date]:
     return date.fromisoformat(ctx.state["check_in"]), date.fromisoformat(ctx.state["check_out"])
 
@@ -154,6 +197,10 @@ def _stay_asked(ctx: Context) -> tuple[date, date]:
 def _confirm_variables(ctx: Context) -> dict[str, Any]:
     check_in, check_out = _stay_asked(ctx)
     return {"number": int(ctx.state["listing"]), "check_in": check_in, "check_out": check_out}
+
+
+def _shown_variables(ctx: Context) -> dict[str, Any]:
+    return {**_confirm_variables(ctx), "guests": int(ctx.state["guests"])}
 
 
 @router.step(Steps.dates, "help_dates", commands_interrupt=True,
@@ -180,6 +227,23 @@ def name(ctx: Context, text: Text) -> StepName | None:
     if not naming.take_name(ctx, text):
         return Steps.name
     return _next(ctx, _listing(ctx))
+
+
+# YES here is the guest's own answer (these dates), never a decision on a request they host.
+@router.step(Steps.confirm_dates, "help_book_confirm_dates", commands_interrupt=True, asks="yes_or_no",
+             help_variables=_shown_variables)
+def confirm_dates(ctx: Context, text: Text) -> StepName | None:
+    listing = _listing(ctx)
+    if is_yes(text):
+        ctx.state.pop(_UNSHOWN, None)
+        return _next(ctx, listing)
+    if is_no(text):
+        for key in ("check_in", "check_out", _UNSHOWN):
+            ctx.state.pop(key, None)
+        return _next(ctx, listing)  # asks for the dates again
+    step = _answers(ctx, listing, text.clean)
+    # Other dates that could not be taken were answered with why; the dates shown still wait for YES.
+    return Steps.confirm_dates if step is Steps.dates and "check_in" in ctx.state else step
 
 
 # YES here is the guest's own answer (book anyway), never a decision on a request they host.

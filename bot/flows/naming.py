@@ -1,8 +1,9 @@
 """Asking a person's name the first time a flow needs it (listing or booking), then remembering it.
 
 People answer the way they talk ("My name is Dave Smith, thanks!", "It's Dave", "私は山田です"): the name
-is taken out of the sentence. A command word, a date or a number is refused with a hint, since it is far
-more likely a text meant for something else than a name.
+is taken out of the sentence. A command word, a date, a number or booking words ("next weekend", "2 guests",
+来週末に2人, 3泊) are refused with a hint, since they are far more likely a text meant for something else
+than a name: stored, they would be shown to hosts as the guest's name.
 """
 
 from __future__ import annotations
@@ -33,6 +34,17 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 # "Dec 20", "20 Dec", "12/20", "2026-12-20", "12月20日": a date sent where the name was asked.
 _DATE = re.compile(rf"(?:\b{_MONTH}\s*\d|\d\s*{_MONTH}\b|\d+\s*[/-]\s*\d+|\d+\s*[月日])", re.IGNORECASE)
 _COMMAND_AND_NUMBER = re.compile(r"^(\S+)\s+#?\d+$")
+# Words of a stay or a party, in either language. Only words no name is made of: not 人 alone (直人, 人見),
+# nor a kanji numeral alone (一郎, 健二), nor "May", "Sun", "Guest" or "Night", which are names (a digit
+# before them is refused anyway).
+_BOOKING_WORDS = re.compile(
+    r"\b(?:weekends?|tonight|tomorrow|today|nights|guests|people|persons|adults|pax|next\s+week|this\s+week)\b"
+    r"|週末|来週|今週|明日|明後日|あした|あさって|今日|今夜|本日|泊|予約|曜日|名様|[一二三四五六七八九十\d]\s*[人名]",
+    re.IGNORECASE,
+)
+# A number standing on its own ("2 guests", "Dave 2", "予約 3"): a count or a listing, never part of a name.
+# Digits inside a word ("Host1", "R2D2") are left to the person: a handle some people go by.
+_NUMBER_ALONE = re.compile(r"(?<!\w)\d+(?!\w)")
 
 
 def needs_name(ctx: Context) -> bool:
@@ -86,6 +98,9 @@ def take_name(ctx: Context, text: Text) -> bool:
     word = _command_word(name)
     if word is not None:
         ctx.say("name_is_a_command", word=word, max_length=NAME_MAX)
+        return False
+    if _BOOKING_WORDS.search(name) or _NUMBER_ALONE.search(name):
+        ctx.say("name_not_booking", max_length=NAME_MAX)
         return False
     if not name or len(name) > NAME_MAX or not any(ch.isalpha() for ch in name):
         ctx.say("name_invalid", max_length=NAME_MAX)
