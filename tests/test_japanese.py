@@ -250,7 +250,8 @@ async def test_japanese_opt_out_words_opt_out_like_stop_and_are_confirmed_once(s
     assert await sms.text_full(GUEST, "一覧") == []
     # Back in, told what changed while away: the request withdrawn.
     ref = (await last_request(sms, GUEST))["ref"]
-    assert await sms.text(GUEST, "再開") == sms.render("opted_in_changes", "ja", listings=[], requests=[ref], stays=[], more=False)
+    assert await sms.text(GUEST, "再開") == sms.render("opted_in_changes", "ja", listings=[], requests=[ref], stays=[],
+                                                     more=False)
     assert user(sms, GUEST)["opted_out"] == 0
 
 
@@ -418,7 +419,8 @@ async def test_every_command_japanese_help_shows_works_when_typed(sms: Sms) -> N
     assert (await last_request(sms, GUEST))["status"] == "cancelled"  # 取消 above withdrew it
     assert await sms.text(GUEST, "停止") == sms.render("opted_out", "ja", requests=0, listings=0)
     assert user(sms, GUEST)["opted_out"] == 1
-    assert await sms.text(GUEST, "再開") == sms.render("opted_in_changes", "ja", listings=[], requests=[ref], stays=[], more=False)
+    assert await sms.text(GUEST, "再開") == sms.render("opted_in_changes", "ja", listings=[], requests=[ref], stays=[],
+                                                     more=False)
 
 
 @pytest.mark.parametrize("example", ["12月11日〜14日", "12月11日から3泊"])
