@@ -21,10 +21,12 @@ from bot.catalog import CatalogHolder
 from bot.clock import Clock, clock_from_environment
 from bot.config import Config
 from bot.engine import Inbound
+from bot.flows.general import carrier_reply_key
 from bot.last_good import last_good_dir, starting_catalog
 from bot.models import Settled
 from bot.reload import CatalogReloader, files_signature
 from bot.storage import Storage
+from bot.text import Text
 from bot.webhook import E164
 
 PROMPT = "> "
@@ -32,6 +34,7 @@ HELP = "(type a text and press Enter; /as +15551230002 switches number; /quit or
 # How the bot's words are marked: its own texts often begin "Airtng: ...", so the label is not a name.
 ANSWER = "<< "
 SMS = "<< (SMS) "
+CARRIER = "<< (Twilio itself) "
 # After a text or a switch, how long the chat waits for the sender to be done with the number's messages
 # before it reads the next line (on the console gateway: milliseconds). Later ones show when they are done.
 SETTLE_SECONDS = 5.0
@@ -128,7 +131,8 @@ async def chat(config: Config, phone: str, *, read_line: Reader | None = None, o
     catalog = CatalogHolder(*starting_catalog(config))
     reloader = CatalogReloader(catalog, config.resolve_path(config.messages_dir), config.default_language,
                                config.warn_segments, config.page_segments, keep_in=last_good_dir(config))
-    async with wired(config, clock or clock_from_environment(), catalog, gateway) as parts, running(parts):
+    clock = clock or clock_from_environment()
+    async with wired(config, clock, catalog, gateway) as parts, running(parts):
         out(f"Texting Airtng as {phone} {HELP}")
         start = await parts.db.run(lambda store: store.last_outbox_id())
         screen = _Screen(parts.db, phone, start, out, _prompt_again if terminal else lambda: None)
@@ -143,6 +147,9 @@ async def chat(config: Config, phone: str, *, read_line: Reader | None = None, o
                 reply = await parts.engine.handle(Inbound(screen.phone, line, "CHAT" + secrets.token_hex(16)))
                 for message in reply.messages:
                     out(_show(message.body, message.media_url, ANSWER))
+                if (carrier := carrier_reply_key(Text(line))) is not None:
+                    # Twilio's own answer, in its own words (English): what the person's phone shows too.
+                    out(CARRIER + catalog().render_on(clock.now().date(), carrier, "en"))
                 await screen.catch_up()
             return 0
         finally:

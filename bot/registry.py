@@ -73,6 +73,11 @@ REGISTRY: dict[str, MessageSpec] = {
                         "guest's own open references to cancel ('' when none), `host` they have listed a "
                         "place, `msg_ref` a stay open for messages ('' when none).",
                         {"more": True, "ref": "K7QX2M", "host": True, "msg_ref": "P3RT9A"}, one_sms=True),
+    "carrier_opted_out": MessageSpec(
+        "Never sent by Airtng: Twilio's own answer to its opt-out keywords (STOP, CANCEL...), shown by `make chat` "
+        "and the console's dev phone so a tester sees what the phone shows. Keep it as your Twilio account says it."),
+    "carrier_opted_in": MessageSpec(
+        "Never sent by Airtng: Twilio's own answer to START / UNSTOP, shown by `make chat` and the dev phone."),
     "opted_out": MessageSpec("An opt-out word Twilio does not act on itself (停止, 配信停止): the one confirmation, "
                              "what changed (`requests` withdrawn, `listings` hidden) and how to come back.",
                              {"requests": 1, "listings": 2}),

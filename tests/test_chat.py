@@ -14,6 +14,7 @@ import pytest
 from bot.chat import chat
 from bot.clock import FakeClock
 from bot.config import Config
+from bot.last_good import starting_catalog
 from tests.support.dbview import query
 
 HOST, GUEST, OTHER = "+15551230001", "+15551230002", "+15551230003"
@@ -137,3 +138,20 @@ async def test_the_chat_picks_up_an_edited_message(config: Config, messages: Pat
     await chat(config, HOST, out=lines.append, clock=FakeClock(), read_line=script("HELP", edit, "HELP"))
     answers = [line for line in lines if line.startswith("<< ")]
     assert NEW_HELP not in answers[0] and answers[1] == f"<< {NEW_HELP}"
+
+
+async def test_the_chat_shows_what_twilio_itself_answers_and_the_bots_own_confirmation_otherwise(
+        config: Config, clock: FakeClock) -> None:
+    lines: list[str] = []
+    await chat(config, GUEST, out=lines.append, clock=clock, read_line=script("hi", "STOP", "START", "停止"))
+    today = clock.now().date()
+    catalog, _ = starting_catalog(config)
+    carrier_out = "<< (Twilio itself) " + catalog.render_on(today, "carrier_opted_out", "en")
+    carrier_in = "<< (Twilio itself) " + catalog.render_on(today, "carrier_opted_in", "en")
+    # STOP: Twilio's confirmation only (the bot says nothing); START: Twilio's, then the bot's welcome back.
+    stop = lines.index(carrier_out)
+    assert lines[stop - 1] != "<< " + catalog.render_on(today, "opted_out", "en", requests=0, listings=0)
+    assert carrier_in in lines
+    # 停止 is no keyword of Twilio's: the bot's own one confirmation, and no carrier line.
+    assert lines[-1] == "<< " + catalog.render_on(today, "opted_out", "en", requests=0, listings=0)
+    assert lines.count(carrier_out) == 1

@@ -32,11 +32,13 @@ from bot.console import auth, editing
 from bot.console import queries as q
 from bot.context import Context
 from bot.engine import Reply
+from bot.flows.general import carrier_reply_key
 from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, SENDER
 from bot.outcomes import unlist_listing
 from bot.registry import REGISTRY
 from bot.reload import RELOADER
 from bot.store import Store
+from bot.text import Text
 from bot.webhook import _inbound
 
 log = logging.getLogger(__name__)
@@ -751,8 +753,21 @@ async def phone_send(request: web.Request) -> web.Response:
     return web.json_response({"replies": [m.body for m in reply.messages]})
 
 
+def _with_carrier_answers(request: web.Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """After each text Twilio itself answers (STOP, START...), Twilio's answer, as the person's phone shows it:
+    the dev phone shows what a texter sees, though Airtng never sends those words."""
+    shown: list[dict[str, Any]] = []
+    for item in items:
+        shown.append(item)
+        key = carrier_reply_key(Text(item["body"] or "")) if item["kind"] == "in" else None
+        if key is not None:
+            body = request.config_dict[CATALOG]().render_on(request.config_dict[CLOCK].now().date(), key, "en")
+            shown.append({"kind": "carrier", "at": item["at"], "body": body})
+    return shown
+
+
 async def _phone_thread(request: web.Request, number: str) -> dict[str, Any]:
-    items = await _db(request, lambda store: q.thread(store, number))
+    items = _with_carrier_answers(request, await _db(request, lambda store: q.thread(store, number)))
     return {"number": number, "items": [
         {"kind": item["kind"], "at": _when(item["at"]), "body": item["body"] or "",
          "status": item.get("status"), "delivery": item.get("delivery_status"), "error": item.get("last_error"),

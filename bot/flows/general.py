@@ -43,6 +43,16 @@ def carrier_answers(text: Text, opt_out_type: OptOutType | None) -> bool:
     return opt_out_type is not None or text.keyword in CARRIER_OPT_OUT_WORDS | CARRIER_OPT_IN_WORDS
 
 
+def carrier_reply_key(text: Text, opt_out_type: OptOutType | None = None) -> str | None:
+    """The message key of what Twilio itself answers this text with, if it does: the terminal chat and the
+    console's dev phone show it, so a tester sees what the person's phone shows (Airtng never sends it)."""
+    if opt_out_type == "STOP" or text.keyword in CARRIER_OPT_OUT_WORDS:
+        return "carrier_opted_out"
+    if opt_out_type == "START" or text.keyword in ("START", "UNSTOP"):
+        return "carrier_opted_in"
+    return None
+
+
 # -- opting out and back in ---------------------------------------------------------------------------------
 
 

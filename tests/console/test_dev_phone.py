@@ -118,3 +118,18 @@ async def test_the_dev_phone_and_the_webhook_share_one_world(phone: Sms) -> None
     number = await list_place(phone, host="+15551230001")
     response = await console.post_json("/admin/api/phone/send", {"number": GUEST, "body": f"VIEW {number}"})
     assert "Sunny loft" in (await response.json())["replies"][0]
+
+
+async def test_the_dev_phone_shows_what_twilio_itself_answers(phone: Sms) -> None:
+    console = await signed_in(phone)
+    for body in ("hi", "STOP", "START", "停止"):
+        await console.post_json("/admin/api/phone/send", {"number": GUEST, "body": body})
+        phone.clock.advance(seconds=1)  # the thread is in time order
+    items = await _thread(console, GUEST)
+    shown = [(item["kind"], item["body"]) for item in items]
+    carrier_out = phone.render("carrier_opted_out", "en")
+    # After STOP, Twilio's own confirmation (the bot sends none); after 停止, only the bot's own one.
+    assert shown[shown.index(("in", "STOP")) + 1] == ("carrier", carrier_out)
+    assert shown[shown.index(("in", "START")) + 1] == ("carrier", phone.render("carrier_opted_in", "en"))
+    after = shown[shown.index(("in", "停止")) + 1:]
+    assert after == [("reply", phone.render("opted_out", "en", requests=0, listings=0))]

@@ -39,7 +39,8 @@ function bubble(item) {
   li.className = "bubble " + item.kind;
   const meta = document.createElement("div");
   meta.className = "meta";
-  const label = item.kind === "in" ? "you" : item.kind === "reply" ? "answer" : "SMS";
+  const labels = {in: "you", reply: "answer", carrier: "Twilio itself"};
+  const label = labels[item.kind] || "SMS";
   meta.textContent = label + " · " + item.at;
   if (item.kind === "sms") {
     for (const [value, label] of [[item.status, ""], [item.delivery, "Twilio: "]]) {
