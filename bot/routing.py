@@ -143,7 +143,8 @@ def _photo_answer(turn: Turn) -> bool:
 
 def _decision_meant_for_a_request(turn: Turn) -> bool:
     """A lone yes or no typed in the middle of a step that asked no such question, while a request waits."""
-    return turn.step is not None and turn.text.bare_decision is not None and turn.waiting is not None
+    return (turn.step is not None and turn.step.asks != "yes_or_no" and turn.text.bare_decision is not None
+            and turn.waiting is not None)
 
 
 def _interrupted(turn: Turn) -> bool:
@@ -163,12 +164,14 @@ def _in_flow(turn: Turn) -> bool:
     return turn.ctx.conv.flow is not None
 
 
+# The cheap test first: most texters have no request in front of them, and their text need not be read as
+# an answer at all.
 def _answers_the_request(turn: Turn) -> bool:
-    return turn.text.decision is not None and decisions.answers_its_question(turn.ctx)
+    return decisions.answers_its_question(turn.ctx) and turn.text.decision is not None
 
 
 def _decision_after_something_else(turn: Turn) -> bool:
-    return turn.text.decision is not None and turn.ctx.conv.presented_id is not None
+    return turn.ctx.conv.presented_id is not None and turn.text.decision is not None
 
 
 def _command(turn: Turn) -> bool:

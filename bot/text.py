@@ -162,10 +162,12 @@ class Text:
         """A decision said and nothing more ("ok", "yes please", "申し訳ないですが、お断りします"), not one that
         opens a sentence ("はい、海の見える部屋です" is a description): what a step that asked no yes/no
         question must not take as its own answer."""
-        if self.answer is None:
+        answer = self.answer
+        if answer is None:
             return None
-        bare = vocabulary.read_answer(self.folded, strict=True)
-        return bare.decision if bare is not None else None
+        if answer.bare or (answer.decision is Decision.NO and vocabulary.ends_with_no(self.plain)):
+            return answer.decision
+        return None
 
     @_once
     def small_talk(self) -> str | None:

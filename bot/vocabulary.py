@@ -99,6 +99,9 @@ _FILLER = frozenset({"PLEASE", "PLS", "THANKS", "THANK YOU", "THX", "TY", "SURE"
                      "大丈夫です", "大丈夫", "OKです"})
 
 _SEPARATORS = re.compile(r"[\s,.!、。！]+")
+# Every answer starts with one of these characters (a word of a set above, a lead word or an apology).
+_FIRST_CHARACTERS = frozenset(word[0] for word in (*YES_WORDS, *NO_WORDS, *_UNCLEAR, *_YES_LEADS, *_NO_LEADS,
+                                                   *_APOLOGIES))
 _EDGES = " \t\r\n.,!?;:'\"()[]{}<>-_*~`。、！？「」"
 REASON_MAX = 200
 
@@ -111,10 +114,12 @@ def read_answer(folded: str, *, strict: bool = False) -> Answer | None:
     plain = strip_emoji(folded)
     if not plain:
         return _emoji_answer(folded)
+    if plain[0] not in _FIRST_CHARACTERS:
+        return None  # "BOOK 3", "Dec 20-23", a name: most texts start with no answer's first character
     found = _exact(plain) or _led_answer(plain) or _apology(plain)
     if found is None or not strict or found.bare:
         return found
-    return found if found.decision is Decision.NO and _ends_with_no(plain) else None
+    return found if found.decision is Decision.NO and ends_with_no(plain) else None
 
 
 def _exact(plain: str) -> Answer | None:
@@ -127,7 +132,7 @@ def _exact(plain: str) -> Answer | None:
     return None
 
 
-def _ends_with_no(plain: str) -> bool:
+def ends_with_no(plain: str) -> bool:
     """"申し訳ないですが、お断りします", "sorry, no": the words after the apology are themselves a no."""
     last = _SEPARATORS.split(plain.rstrip(_EDGES))[-1]
     return last in NO_WORDS or any(plain.endswith(word) for word in NO_WORDS if not word.isascii() and len(word) > 1)
@@ -199,16 +204,16 @@ def _reason(text: str) -> str:
     return text[:REASON_MAX]
 
 
+# Emoji and pictographs, with the joiner and the emoji presentation selector that glue them.
+_PICTOGRAPHS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+")
+
+
 def strip_emoji(text: str) -> str:
     """The text without emoji and pictographs (🙏 after a date, 👍 after a yes), spaces folded."""
-    kept = "".join(ch for ch in text if not _is_pictograph(ch))
+    if text.isascii():
+        return text.strip(_EDGES)  # most texts: nothing to take out (runs of spaces are folded already)
+    kept = _PICTOGRAPHS.sub(" ", text)
     return " ".join(kept.split()).strip(_EDGES)
-
-
-def _is_pictograph(ch: str) -> bool:
-    code = ord(ch)
-    return (0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or 0x2B00 <= code <= 0x2BFF
-            or code in (0xFE0F, 0x200D, 0x2705, 0x2714, 0x2716, 0x274C, 0x2611, 0x26D4))
 
 
 # -- small talk ---------------------------------------------------------------------------------------------
