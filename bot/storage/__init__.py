@@ -40,7 +40,8 @@ def describe(url: str) -> str:
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
-    return f"postgresql://{parts.hostname or 'localhost'}{f':{parts.port}' if parts.port else ''}{parts.path}"
+    # The port it connects to, PostgreSQL's default when the URL names none: what an operator checks first.
+    return f"postgresql://{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
 
 
 def probe(url: str) -> str | None:
