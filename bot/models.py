@@ -5,9 +5,51 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from bot.money import Money
+
+# -- the words the code passes around, as types mypy checks ----------------------------------------------
+# Each is a string in the database or in a message key, so a misspelt one would otherwise pass silently.
+
+# A reservation's state (reservations.status; the CHECK constraint of migration 001 allows exactly these).
+ReservationStatus = Literal["pending", "confirmed", "declined", "cancelled", "expired"]
+RESERVATION_STATUSES: tuple[ReservationStatus, ...] = get_args(ReservationStatus)
+
+# Why a request was declined (reservations.reason); the guest is told with `guest_declined_<reason>`.
+DeclineReason = Literal["host", "overlap", "unlisted", "opted_out", "unreachable"]
+DECLINE_REASONS: tuple[DeclineReason, ...] = get_args(DeclineReason)
+
+# Who cancelled a request or a stay (reservations.reason): the guest, the host, or the host by unlisting the
+# place; a guest is told with `guest_stay_cancelled_<by>`, a host with `host_guest_cancelled`.
+CancelledBy = Literal["guest", "host", "unlisted"]
+CANCELLED_BY: tuple[CancelledBy, ...] = get_args(CancelledBy)
+
+# Everything reservations.reason may hold.
+ClosedReason = DeclineReason | CancelledBy
+
+# Why a stay is marked for an operator (reservations.attention): a side that cannot be texted was not told.
+AttentionMark = Literal["guest_opted_out", "guest_unreachable", "host_opted_out", "host_unreachable"]
+ATTENTION_MARKS: tuple[AttentionMark, ...] = get_args(AttentionMark)
+
+# Work due later (jobs.kind; bot/scheduler.py works each).
+JobKind = Literal["expire", "remind", "stay_reminder", "plan_stay_reminder"]
+JOB_KINDS: tuple[JobKind, ...] = get_args(JobKind)
+
+
+def reservation_status(value: object) -> ReservationStatus:
+    """A status read from the database, checked: a row holding anything else (a hand edit, a restore with
+    the checks off) fails here, loudly, rather than flowing on as a state no branch of the code expects."""
+    if value not in RESERVATION_STATUSES:
+        raise ValueError(f"unknown reservation status {value!r}")
+    return value
+
+
+def job_kind(value: object) -> JobKind:
+    """A job's kind read from the database, checked (as `reservation_status`)."""
+    if value not in JOB_KINDS:
+        raise ValueError(f"unknown job kind {value!r}")
+    return value
 
 
 @dataclass
@@ -45,7 +87,7 @@ class Reservation:
     guest_id: int
     check_in: date
     check_out: date
-    status: str
+    status: ReservationStatus
     reason: str | None
     created_at: datetime
     guests: int | None = None  # None: filed before the party size was asked

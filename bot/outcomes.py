@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.context import Context
-from bot.models import Reservation
+from bot.models import AttentionMark, CancelledBy, DeclineReason, Reservation
 from bot.presenting import describe, withdraw_presentation
 
 
@@ -31,7 +31,7 @@ def accept(ctx: Context, reservation: Reservation) -> list[Reservation]:
     return overlapping
 
 
-def decline(ctx: Context, reservation: Reservation, reason: str, *, note: str = "") -> bool:
+def decline(ctx: Context, reservation: Reservation, reason: DeclineReason, *, note: str = "") -> bool:
     """Decline a pending request (reason: host, overlap, unlisted, opted_out, unreachable) and tell the guest;
     `note`: the host's own words with their no ("we have family staying"), passed on to the guest."""
     if not ctx.store.set_status(reservation.id, "declined", reason):
@@ -44,7 +44,7 @@ def decline(ctx: Context, reservation: Reservation, reason: str, *, note: str = 
     return True
 
 
-def decline_all(ctx: Context, reservations: list[Reservation], reason: str) -> int:
+def decline_all(ctx: Context, reservations: list[Reservation], reason: DeclineReason) -> int:
     return sum([decline(ctx, reservation, reason) for reservation in reservations])
 
 
@@ -122,7 +122,7 @@ def has_begun(ctx: Context, reservation: Reservation) -> bool:
     return reservation.check_in <= ctx.today()
 
 
-def cancel_stay(ctx: Context, reservation: Reservation, by: str) -> bool:
+def cancel_stay(ctx: Context, reservation: Reservation, by: CancelledBy) -> bool:
     """Cancel a confirmed stay that has not begun (by: guest, host, unlisted) and tell the other side:
     the host when the guest cancels, the guest otherwise."""
     if not ctx.store.cancel_confirmed(reservation.id, by):
@@ -139,10 +139,10 @@ def cancel_stay(ctx: Context, reservation: Reservation, by: str) -> bool:
 
 
 # Why `host_gone` marks a stay: its guest was told the host cannot be reached.
-HOST_GONE = ("host_opted_out", "host_unreachable")
+HOST_GONE: tuple[AttentionMark, ...] = ("host_opted_out", "host_unreachable")
 
 
-def host_gone(ctx: Context, host_id: int, why: str) -> int:
+def host_gone(ctx: Context, host_id: int, why: AttentionMark) -> int:
     """The host opted out or cannot be reached by SMS (why: host_opted_out, host_unreachable): their
     confirmed stays still stand, so each guest is told the host cannot be reached by text through Airtng,
     and each stay is marked for an operator. A stay already marked is left alone (told once). Returns how
@@ -163,14 +163,16 @@ def reaches(ctx: Context, user_id: int) -> bool:
     return ctx.person(user_id).reachable
 
 
-def unreached_mark(ctx: Context, stay: Reservation, user_id: int) -> str | None:
+def unreached_mark(ctx: Context, stay: Reservation, user_id: int) -> AttentionMark | None:
     """The operator's mark for a stay whose side `user_id` cannot be texted ("guest_opted_out",
     "host_unreachable", ...), or None when they can."""
     person = ctx.person(user_id)
     if person.reachable:
         return None
-    side = "guest" if user_id == stay.guest_id else "host"
-    return f"{side}_{'opted_out' if person.opted_out else 'unreachable'}"
+    # Spelt out rather than built with an f-string, so that mypy checks each mark is one of AttentionMark.
+    if user_id == stay.guest_id:
+        return "guest_opted_out" if person.opted_out else "guest_unreachable"
+    return "host_opted_out" if person.opted_out else "host_unreachable"
 
 
 def mark_unreached(ctx: Context, stay: Reservation, user_id: int) -> None:

@@ -57,7 +57,7 @@ from typing import Any, TextIO
 from bot.clock import Clock, clock_from_environment, wait_until
 from bot.config import Config
 from bot.gateway import OPTED_OUT_CODE, PERMANENT_CODES, UNREACHABLE_CODES, SendError, SmsGateway
-from bot.models import OutboxRow
+from bot.models import OutboxRow, ReservationStatus
 from bot.redact import masked
 from bot.storage import Storage, read_only_store
 from bot.store import Store
@@ -101,7 +101,7 @@ def _count_if_ours(store: Store, row: OutboxRow | None) -> bool:
 class Describes:
     """The state a message speaks of: true when it was written, perhaps no longer when it can go out."""
 
-    status: str  # the reservation's status
+    status: ReservationStatus  # the reservation's
     presented: bool = False  # and the reservation is the request in front of the recipient (a host)
 
 

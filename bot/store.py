@@ -15,11 +15,26 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from bot.clock import Clock, from_db, to_db
 from bot.errors import ListingNotFound, ReservationNotFound
-from bot.models import BookingObstacles, Conversation, Listing, OutboxRow, Reservation, Settled, User, encode_data
+from bot.models import (
+    AttentionMark,
+    BookingObstacles,
+    CancelledBy,
+    ClosedReason,
+    Conversation,
+    JobKind,
+    Listing,
+    OutboxRow,
+    Reservation,
+    ReservationStatus,
+    Settled,
+    User,
+    encode_data,
+    reservation_status,
+)
 from bot.money import Money
 from bot.storage.base import SCHEMA_VERSION, Executor, Row
 from bot.text import search_fold
@@ -40,6 +55,10 @@ _RESERVATION_COLUMNS = ("id, ref, listing_id, host_id, guest_id, check_in, check
 _LISTING_COLUMNS = "id, host_id, description, photo_url, active, title, price_per_night, currency, max_guests"
 
 
+# A text against its sender's rate limit: within it, the first over it (told so), or further over (ignored).
+RateVerdict = Literal["ok", "notice", "silent"]
+
+
 def _user(row: Row) -> User:
     return User(row["id"], row["phone"], row["name"], row["language"], bool(row["opted_out"]), row["unreachable"])
 
@@ -54,7 +73,7 @@ class Arrival:
     created: bool = False
     conversation: Conversation | None = None
     hosts: bool = False  # the sender has listed a place (else no request can be waiting for them)
-    rate: str = "ok"  # this text against the sender's rate limit: 'ok', 'notice' (first over) or 'silent'
+    rate: RateVerdict = "ok"  # this text against the sender's rate limit
 
 
 # A text counted in its phone's fixed window (a new window restarts the count); `noticed` records the count
@@ -97,7 +116,7 @@ _SAVE_CONVERSATION = (
 )
 
 
-def _rate_verdict(count: int, noticed: int, limit: int) -> str:
+def _rate_verdict(count: int, noticed: int, limit: int) -> RateVerdict:
     if count <= limit:
         return "ok"
     return "notice" if count == noticed else "silent"
@@ -116,7 +135,7 @@ def _reservation(row: Row) -> Reservation:
     return Reservation(
         row["id"], row["ref"], row["listing_id"], row["host_id"], row["guest_id"],
         date.fromisoformat(row["check_in"]), date.fromisoformat(row["check_out"]),
-        row["status"], row["reason"], from_db(row["created_at"]),
+        reservation_status(row["status"]), row["reason"], from_db(row["created_at"]),
         row["guests"], _money(row["price_per_night"], row["currency"]),
     )
 
@@ -562,17 +581,18 @@ class Store:
         )
         return [_reservation(row) for row in rows]
 
-    def mark_attention(self, reservation_id: int, reason: str) -> None:
+    def mark_attention(self, reservation_id: int, reason: AttentionMark) -> None:
         """Mark a stay for the operator's attention, unless it is marked already: the first reason stands
         (its side was told once, and an operator looks at the stay either way)."""
         self._run("UPDATE reservations SET attention = ? WHERE id = ? AND attention IS NULL",
                   (reason, reservation_id))
 
-    def set_attention(self, reservation_id: int, reason: str | None) -> None:
+    def set_attention(self, reservation_id: int, reason: AttentionMark | None) -> None:
         """Replace a stay's mark (None: the stay needs no operator any more)."""
         self._run("UPDATE reservations SET attention = ? WHERE id = ?", (reason, reservation_id))
 
-    def stays_marked_for_host(self, host_id: int, today: date, reasons: Sequence[str]) -> list[Reservation]:
+    def stays_marked_for_host(self, host_id: int, today: date,
+                              reasons: Sequence[AttentionMark]) -> list[Reservation]:
         """The host's confirmed stays not yet over marked for one of `reasons` (`reservations_host_upcoming`)."""
         marks = ", ".join("?" for _ in reasons)
         rows = self._all(
@@ -613,7 +633,7 @@ class Store:
     def mark_presented(self, reservation_id: int) -> None:
         self._run("UPDATE reservations SET presented_at = ? WHERE id = ?", (self._now(), reservation_id))
 
-    def set_status(self, reservation_id: int, status: str, reason: str | None = None) -> bool:
+    def set_status(self, reservation_id: int, status: ReservationStatus, reason: ClosedReason | None = None) -> bool:
         """Move a pending reservation on; False if it was no longer pending (decided elsewhere)."""
         now = self._now()
         changed = self._changed(
@@ -624,7 +644,7 @@ class Store:
         )
         return changed == 1
 
-    def cancel_confirmed(self, reservation_id: int, by: str = "guest") -> bool:
+    def cancel_confirmed(self, reservation_id: int, by: CancelledBy = "guest") -> bool:
         """Cancel a confirmed stay (by: guest, host, unlisted; kept as its reason); False if it was no longer
         confirmed."""
         changed = self._changed(
@@ -761,14 +781,15 @@ class Store:
             return "opted_out"
         return str(row["unreachable"]) if row["unreachable"] else None
 
-    def reservation_state(self, reservation_id: int, host_id: int | None) -> tuple[str | None, int | None]:
+    def reservation_state(self, reservation_id: int,
+                          host_id: int | None) -> tuple[ReservationStatus | None, int | None]:
         """A reservation's status and the request `host_id` has in front of them (primary keys only)."""
         row = self._one(
             "SELECT r.status, c.presented_id FROM reservations r LEFT JOIN conversations c ON c.user_id = ?"
             " WHERE r.id = ?",
             (host_id, reservation_id),
         )
-        return (str(row["status"]), row["presented_id"]) if row else (None, None)
+        return (reservation_status(row["status"]), row["presented_id"]) if row else (None, None)
 
     def mark_sent(self, outbox_id: int, twilio_sid: str, status: str) -> None:
         """Record the send; a delivery report that arrived ahead of this record (by SID) is applied now."""
@@ -892,12 +913,14 @@ class Store:
 
     # -- jobs (work due later) ---------------------------------------------------------------------
 
-    def add_job(self, kind: str, reservation_id: int, due: datetime) -> None:
+    def add_job(self, kind: JobKind, reservation_id: int, due: datetime) -> None:
         self._run(
             "INSERT INTO jobs (kind, reservation_id, due_at) VALUES (?, ?, ?)", (kind, reservation_id, to_db(due))
         )
 
     def due_jobs(self, limit: int) -> list[tuple[int, str, int]]:
+        """Due jobs as (id, kind, reservation id), the kind as stored: the scheduler checks it (`job_kind`)
+        in each job's own unit of work, so one bad row is set aside alone rather than failing every poll."""
         rows = self._all(
             "SELECT id, kind, reservation_id FROM jobs WHERE done_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT ?",
             (self._now(), limit),

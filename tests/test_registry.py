@@ -4,10 +4,22 @@ it passes), every registered key is sent by some code, and docs/messages.md is g
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+import yaml
+
 from bot.config import ROOT
+from bot.models import (
+    CANCELLED_BY,
+    DECLINE_REASONS,
+    JOB_KINDS,
+    RESERVATION_STATUSES,
+    job_kind,
+    reservation_status,
+)
 from bot.registry import DOC_PATH, REGISTRY, messages_doc
 
 BOT = ROOT / "bot"
@@ -138,3 +150,41 @@ def test_messages_docs_command_writes_the_doc(tmp_path: Path) -> None:
     target = write_docs(tmp_path / "docs" / "messages.md")
     assert target.read_text(encoding="utf-8") == messages_doc()
     assert "`check_in`: date, e.g. 2026-12-20" in messages_doc()
+
+
+# The message keys built from the Literal words of bot/models.py (`f"guest_declined_{reason}"`), as the code
+# builds them: every member of each Literal must name a registered key with a text in every language.
+def _keys_from_literals() -> dict[str, str]:
+    keys = {f"guest_declined_{reason}": f"DeclineReason {reason!r}" for reason in DECLINE_REASONS}
+    # outcomes.cancel_stay: the guest cancelling tells the host; the host or unlisting tells the guest.
+    for by in CANCELLED_BY:
+        keys["host_guest_cancelled" if by == "guest" else f"guest_stay_cancelled_{by}"] = f"CancelledBy {by!r}"
+    return keys
+
+
+def test_every_key_built_from_a_literal_is_registered_in_every_language() -> None:
+    keys = _keys_from_literals()
+    assert sorted(set(keys) - set(REGISTRY)) == [], "built from a Literal but not in bot/registry.py"
+    for path in sorted((ROOT / "messages").glob("*.yaml")):
+        texts = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert sorted(key for key in keys if key not in texts) == [], f"no text in {path.name}"
+    assert {"en.yaml", "ja.yaml"} <= {path.name for path in (ROOT / "messages").glob("*.yaml")}
+
+
+def test_the_reservation_statuses_are_those_the_database_allows() -> None:
+    # Two tables check a status (reservations, outbox): the reservations' is the one with 'confirmed'.
+    paths = sorted((ROOT / "db").glob("*/001_initial.sql"))
+    assert len(paths) == 2
+    for path in paths:
+        checks = [tuple(re.findall(r"'(\w+)'", values))
+                  for values in re.findall(r"CHECK \(status IN \(([^)]*)\)\)", path.read_text(encoding="utf-8"))]
+        assert [check for check in checks if "confirmed" in check] == [RESERVATION_STATUSES], path
+
+
+def test_a_status_or_job_kind_no_code_knows_fails_loudly() -> None:
+    assert [reservation_status(status) for status in RESERVATION_STATUSES] == list(RESERVATION_STATUSES)
+    assert [job_kind(kind) for kind in JOB_KINDS] == list(JOB_KINDS)
+    with pytest.raises(ValueError, match="reservation status 'accepted'"):
+        reservation_status("accepted")
+    with pytest.raises(ValueError, match="job kind 'remind_later'"):
+        job_kind("remind_later")

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from bot.clock import to_db
+from bot.models import RESERVATION_STATUSES
 from bot.store import OUTBOX_RETRYING, OUTBOX_WAITING, Store, _like_escape
 
 PAGE_ROWS = 200
@@ -253,7 +254,6 @@ _RESERVATION_FIELDS = ("r.id, r.ref, r.listing_id, r.status, r.reason, r.check_i
                        " h.phone AS host_phone")
 _RESERVATION_JOINS = ("JOIN listings l ON l.id = r.listing_id JOIN users g ON g.id = r.guest_id"
                       " JOIN users h ON h.id = r.host_id")
-RESERVATION_STATUSES = ("pending", "confirmed", "declined", "cancelled", "expired")
 
 
 def reservations(store: Store, *, status: str = "", place: str = "", start: date | None = None,

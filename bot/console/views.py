@@ -34,6 +34,7 @@ from bot.context import Context
 from bot.engine import Reply
 from bot.flows.general import carrier_reply_key
 from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, SENDER
+from bot.models import RESERVATION_STATUSES
 from bot.outcomes import unlist_listing
 from bot.registry import REGISTRY
 from bot.reload import RELOADER
@@ -471,7 +472,7 @@ async def reservations(request: web.Request) -> web.Response:
     start, end = _date(request.query.get("from")), _date(request.query.get("to"))
     rows = await _db(request, lambda store: q.reservations(store, status=status, place=place, start=start, end=end))
     return _page(request, "reservations.html", {
-        "reservations": rows, "statuses": q.RESERVATION_STATUSES, "status": status, "place": place,
+        "reservations": rows, "statuses": RESERVATION_STATUSES, "status": status, "place": place,
         "start": start.isoformat() if start else "", "end": end.isoformat() if end else "",
     })
 

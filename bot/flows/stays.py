@@ -16,7 +16,7 @@ from bot.answers import is_no, is_yes
 from bot.context import Context
 from bot.errors import ReservationNotFound
 from bot.flows.browse import clear_cursor, continues, set_cursor
-from bot.models import Reservation
+from bot.models import CancelledBy, Reservation
 from bot.presenting import describe
 from bot.router import Router, StepGroup, StepName
 from bot.text import Text
@@ -184,7 +184,7 @@ def confirm_cancel(ctx: Context, text: Text) -> StepName | None:
     if not is_yes(text):
         ctx.say("help_cancel_confirm", **_confirm_help(ctx))
         return Steps.confirm_cancel
-    by = "guest" if reservation.guest_id == ctx.texter.id else "host"
+    by: CancelledBy = "guest" if reservation.guest_id == ctx.texter.id else "host"
     if reservation.status == "confirmed" and outcomes.has_begun(ctx, reservation):
         ctx.say("cancel_too_late", other=_other_side(ctx, reservation), as_guest=by == "guest", **variables)
     elif outcomes.cancel_stay(ctx, reservation, by):
