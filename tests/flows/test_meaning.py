@@ -265,6 +265,30 @@ async def test_no_photo_words_list_the_place_without_a_photo(sms: Sms, word: str
     assert status(sms, ref) == "pending"
 
 
+@pytest.mark.parametrize(("text", "language", "is_description"), [
+    ("ok", "en", False), ("はい", "ja", False), ("Yes, it has a sea view and two bedrooms", "en", True),
+    ("はい、海の見える部屋で寝室が二つあります", "ja", True)])
+async def test_at_the_description_step_only_a_bare_decision_is_kept_for_the_request(
+        sms: Sms, text: str, language: str, is_description: bool) -> None:
+    # Ours: a decision said and nothing more is meant for the request; a sentence opening with one is the
+    # description asked for.
+    number = await list_place(sms)
+    ref = await book(sms, GUEST, number)
+    await start_listing(sms, HOST, title="Sea Room")
+    if language == "ja":
+        await sms.text(HOST, "LANG JA")
+    reply = await sms.text(HOST, text)
+    assert status(sms, ref) == "pending" and keys(sms, GUEST) == []
+    if not is_description:
+        assert reply == sms.render("decision_after_flow", language, flow="hosting", **await about(sms, ref))
+        await sms.text(HOST, "Bright room by the sea with two bedrooms")  # still asked for the description
+    else:
+        assert reply == sms.render("ask_photo", language)
+    await sms.text(HOST, "SKIP")
+    described_as = text if is_description else "Bright room by the sea with two bedrooms"
+    assert rows(sms, "SELECT description FROM listings WHERE id = 2") == [{"description": described_as}]
+
+
 PHOTO = "https://example.com/loft.jpg"
 
 
@@ -395,16 +419,19 @@ async def test_words_for_the_guest_are_offered_not_lost(sms: Sms, answer: str, l
     never_says_any_other_reply(offered, reply)
 
 
-async def test_with_two_open_stays_the_texter_chooses_who_it_is_for(sms: Sms) -> None:
+@pytest.mark.parametrize(("choice", "language"), [("2", "en"), ("#2", "en"), ("2番", "ja")])
+async def test_with_two_open_stays_the_texter_chooses_who_it_is_for(sms: Sms, choice: str, language: str) -> None:
     number = await list_place(sms, name="Carl")
     first = await confirmed_stay(sms, number, GUEST, "Dec 1-3", name="Ana")
     second = await confirmed_stay(sms, number, GUEST2, "Dec 10-12", name="Ben")
+    await sms.text(HOST, "LANG JA" if language == "ja" else "LANG EN")
     before = (len(sms.inbox(GUEST)), len(sms.inbox(GUEST2)))
     offered = await sms.text(HOST, HARBOUR)
     assert first in offered and second in offered
-    assert offered == sms.render("relay_offer_choose", "en", stays=[
+    assert offered == sms.render("relay_offer_choose", language, stays=[
         _dated(_listed(sms, first, "Ana", is_guest=True)), _dated(_listed(sms, second, "Ben", is_guest=True))])
-    assert await sms.text(HOST, "2") == sms.render("relay_sent_first", "en", name="Ben", is_guest=True, ref=second)
+    sent = await sms.text(HOST, choice)
+    assert sent == sms.render("relay_sent_first", language, name="Ben", is_guest=True, ref=second)
     assert len(sms.inbox(GUEST)) == before[0]
     assert len(sms.inbox(GUEST2)) == before[1] + 1 and HARBOUR in sms.inbox(GUEST2)[-1]
 
