@@ -375,7 +375,7 @@ REGISTRY: dict[str, MessageSpec] = {
     "help_book_confirm": MessageSpec("HELP while the overlap with the guest's own stay waits for YES.",
                                      {"number": 12, "check_in": date(2026, 12, 20),
                                       "check_out": date(2026, 12, 23)}),
-    "book_dropped": MessageSpec("Anything but YES to the overlap question: nothing was filed.",
+    "book_dropped": MessageSpec("A no to the overlap question: nothing was filed (anything neither yes nor no is asked again).",
                                 {"number": 12, "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23)}),
     # -- Japanese speakers served as well -------------------------------------------------------------
     "decision_unclear": MessageSpec("A host with a request in front of them answered with a reply that may "
@@ -421,7 +421,7 @@ REGISTRY: dict[str, MessageSpec] = {
         {**_STAY, "as_guest": True, "told": True}),
     "help_cancel_confirm": MessageSpec("HELP while we wait for the YES that cancels a stay.",
                                        {**_STAY, "as_guest": True}),
-    "cancel_kept": MessageSpec("Anything but YES after cancel_confirm: the stay stands.", _STAY),
+    "cancel_kept": MessageSpec("A no after cancel_confirm: the stay stands (anything neither yes nor no is asked again).", _STAY),
     "stay_cancelled": MessageSpec("YES after cancel_confirm: the stay is cancelled, the other side told when "
                                   "`told` (else the stay is marked for an operator).",
                                   {**_STAY, "as_guest": False, "told": True}),
@@ -438,11 +438,11 @@ REGISTRY: dict[str, MessageSpec] = {
         "texted again (the reverse of guest_host_unreachable).", _STAY),
     "unlist_confirm": MessageSpec(
         "UNLIST <n> of a place with confirmed stays to come: how many (`stays`, the first `first`-`first_out`) "
-        "and YES to go on; anything else keeps it listed.",
+        "and YES to go on, NO to keep it listed; anything else is asked again.",
         {"number": 12, "stays": 2, "first": date(2026, 12, 20), "first_out": date(2026, 12, 23)}),
     "help_unlist_confirm": MessageSpec("HELP while we wait for the YES that unlists a place with stays.",
                                        {"number": 12, "stays": 2}),
-    "unlist_kept": MessageSpec("Anything but YES after unlist_confirm.", {"number": 12}),
+    "unlist_kept": MessageSpec("A no after unlist_confirm: the place stays listed.", {"number": 12}),
     "listing_view_stay": MessageSpec(
         "VIEW <n> of a place no longer shown (its host left or cannot be reached) by a guest whose stay there "
         "still stands: the place and the stay.", {**_STAY, "description": "Sunny loft by the harbour."}),
