@@ -21,7 +21,7 @@ from bot.catalog import CatalogHolder
 from bot.clock import Clock, clock_from_environment
 from bot.config import Config
 from bot.engine import Inbound
-from bot.flows.general import carrier_reply_key
+from bot.flows.general import carrier_reply
 from bot.last_good import last_good_dir, starting_catalog
 from bot.models import Settled
 from bot.reload import CatalogReloader, files_signature
@@ -147,9 +147,8 @@ async def chat(config: Config, phone: str, *, read_line: Reader | None = None, o
                 reply = await parts.engine.handle(Inbound(screen.phone, line, "CHAT" + secrets.token_hex(16)))
                 for message in reply.messages:
                     out(_show(message.body, message.media_url, ANSWER))
-                if (carrier := carrier_reply_key(Text(line))) is not None:
-                    # Twilio's own answer, in its own words (English): what the person's phone shows too.
-                    out(CARRIER + catalog().render_on(clock.now().date(), carrier, "en"))
+                if (carrier := carrier_reply(catalog(), clock.now().date(), Text(line))) is not None:
+                    out(CARRIER + carrier)
                 await screen.catch_up()
             return 0
         finally:

@@ -375,7 +375,8 @@ REGISTRY: dict[str, MessageSpec] = {
     "help_book_confirm": MessageSpec("HELP while the overlap with the guest's own stay waits for YES.",
                                      {"number": 12, "check_in": date(2026, 12, 20),
                                       "check_out": date(2026, 12, 23)}),
-    "book_dropped": MessageSpec("A no to the overlap question: nothing was filed (anything neither yes nor no is asked again).",
+    "book_dropped": MessageSpec("A no to the overlap question: nothing was filed (anything neither yes nor no "
+                                "is asked again).",
                                 {"number": 12, "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23)}),
     # -- Japanese speakers served as well -------------------------------------------------------------
     "decision_unclear": MessageSpec("A host with a request in front of them answered with a reply that may "
@@ -421,7 +422,8 @@ REGISTRY: dict[str, MessageSpec] = {
         {**_STAY, "as_guest": True, "told": True}),
     "help_cancel_confirm": MessageSpec("HELP while we wait for the YES that cancels a stay.",
                                        {**_STAY, "as_guest": True}),
-    "cancel_kept": MessageSpec("A no after cancel_confirm: the stay stands (anything neither yes nor no is asked again).", _STAY),
+    "cancel_kept": MessageSpec("A no after cancel_confirm: the stay stands (anything neither yes nor no is "
+                               "asked again).", _STAY),
     "stay_cancelled": MessageSpec("YES after cancel_confirm: the stay is cancelled, the other side told when "
                                   "`told` (else the stay is marked for an operator).",
                                   {**_STAY, "as_guest": False, "told": True}),

@@ -23,7 +23,7 @@ from bot.models import (
 from bot.registry import DOC_PATH, REGISTRY, messages_doc
 
 BOT = ROOT / "bot"
-SENDERS = {"say": 0, "render": 0, "tell": 1, "say_page": 0}  # method -> position of the key argument
+SENDERS = {"say": 0, "render": 0, "tell": 1, "say_page": 0, "render_on": 1}  # method -> the key's position
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from bot.console import auth, editing
 from bot.console import queries as q
 from bot.context import Context
 from bot.engine import Reply
-from bot.flows.general import carrier_reply_key
+from bot.flows.general import carrier_reply
 from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, SENDER
 from bot.models import RESERVATION_STATUSES
 from bot.outcomes import unlist_listing
@@ -760,9 +760,11 @@ def _with_carrier_answers(request: web.Request, items: list[dict[str, Any]]) -> 
     shown: list[dict[str, Any]] = []
     for item in items:
         shown.append(item)
-        key = carrier_reply_key(Text(item["body"] or "")) if item["kind"] == "in" else None
-        if key is not None:
-            body = request.config_dict[CATALOG]().render_on(request.config_dict[CLOCK].now().date(), key, "en")
+        if item["kind"] != "in":
+            continue
+        today = request.config_dict[CLOCK].now().date()
+        body = carrier_reply(request.config_dict[CATALOG](), today, Text(item["body"] or ""))
+        if body is not None:
             shown.append({"kind": "carrier", "at": item["at"], "body": body})
     return shown
 

@@ -10,9 +10,11 @@ acted, whatever the text said.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any, Literal
 
 from bot import outcomes
+from bot.catalog import Catalog
 from bot.context import Context
 from bot.flows import decisions, relay, stays
 from bot.models import User
@@ -43,13 +45,14 @@ def carrier_answers(text: Text, opt_out_type: OptOutType | None) -> bool:
     return opt_out_type is not None or text.keyword in CARRIER_OPT_OUT_WORDS | CARRIER_OPT_IN_WORDS
 
 
-def carrier_reply_key(text: Text, opt_out_type: OptOutType | None = None) -> str | None:
-    """The message key of what Twilio itself answers this text with, if it does: the terminal chat and the
-    console's dev phone show it, so a tester sees what the person's phone shows (Airtng never sends it)."""
+def carrier_reply(catalog: Catalog, today: date, text: Text, opt_out_type: OptOutType | None = None) -> str | None:
+    """What Twilio itself answers this text with, if it does, in its own words (English): the terminal chat
+    and the console's dev phone show it, so a tester sees what the person's phone shows (Airtng never
+    sends it)."""
     if opt_out_type == "STOP" or text.keyword in CARRIER_OPT_OUT_WORDS:
-        return "carrier_opted_out"
+        return catalog.render_on(today, "carrier_opted_out", "en")
     if opt_out_type == "START" or text.keyword in ("START", "UNSTOP"):
-        return "carrier_opted_in"
+        return catalog.render_on(today, "carrier_opted_in", "en")
     return None
 
 
