@@ -125,7 +125,7 @@ def _help(turn: Turn) -> bool:
 
 
 def _menu(turn: Turn) -> bool:
-    return turn.text.lone_word in MENU_WORDS or turn.text.plain in LEAVE_WORDS
+    return turn.text.lone_word in MENU_WORDS or turn.text.folded in LEAVE_WORDS
 
 
 def _language(turn: Turn) -> bool:
