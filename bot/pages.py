@@ -19,9 +19,18 @@ def fit_page(render: Callable[[Sequence[T], bool], str], items: Sequence[T], bud
     """Render `items[:n]` (with `more` True when items are left over) for the largest n >= 1 that fits
     `budget` segments; one item is shown even when it alone is over (`run.py check` makes sure a page
     template fits its budget with one sample item). Returns the text and n."""
-    shown = len(items)
     text = render(items, False)
-    while shown > 1 and sms_segments(text) > budget:
-        shown -= 1
-        text = render(items[:shown], True)
-    return text, shown
+    if len(items) <= 1 or sms_segments(text) <= budget:
+        return text, len(items)
+    # The largest n < len(items) that fits, by halving: a page's text only grows with its items, and each
+    # try is a whole render (a STATUS page names each place, so its lines are long and few fit).
+    low, high = 1, len(items) - 1
+    fitting: dict[int, str] = {}
+    while low < high:
+        middle = (low + high + 1) // 2
+        tried = render(items[:middle], True)
+        if sms_segments(tried) <= budget:
+            low, fitting[middle] = middle, tried
+        else:
+            high = middle - 1
+    return fitting.get(low) or render(items[:low], True), low
