@@ -77,7 +77,8 @@ async def test_the_chat_labels_answers_once_and_shows_sms_delivered_while_away(c
                                                                               clock: FakeClock) -> None:
     lines: list[str] = []
     await chat(config, HOST, out=lines.append, clock=clock, read_line=script(
-        *LISTING, f"/as {GUEST}", "BOOK 1 Dec 20-23 2 guests", "Bob", f"/as {HOST}", "YES", "HELP"))
+        *LISTING, f"/as {GUEST}", "BOOK 1 Dec 20-23 2 guests", "Bob", f"/as {HOST}", "YES", "HELP",
+        f"/as {GUEST}"))  # switching waits for what the sender delivers to that number
     text = "\n".join(lines)
     assert "Airtng: Airtng:" not in text and any(line.startswith("<< BROWSE, SEARCH") for line in lines)
     [prompt] = outbox(config, "host_prompt", HOST)
@@ -85,7 +86,7 @@ async def test_the_chat_labels_answers_once_and_shows_sms_delivered_while_away(c
     switched = lines.index(f"Now texting as {HOST}")
     assert lines[switched + 1] == f"<< (SMS) {prompt['body']}"  # delivered while the guest was typing
     [accepted] = outbox(config, "guest_accepted", GUEST)
-    assert accepted["status"] == "sent"
+    assert accepted["status"] == "sent" and lines[-1] == f"<< (SMS) {accepted['body']}"
     assert any(line.startswith("<< Accepted: Bob") for line in lines)
 
 
