@@ -177,3 +177,16 @@ async def test_a_forged_post_is_refused(page: Page, site: Sms) -> None:
     await page.reload()
     await expect(page.get_by_role("button", name="Hide this listing")).to_be_visible()  # still listed
     assert f"#{number}" in await site.text(GUEST, "BROWSE")
+
+
+async def test_the_dev_phone_shows_twilios_own_answer_to_stop(page: Page, site: Sms, shots: Shots) -> None:
+    await sign_in(page, site)
+    await page.get_by_role("link", name="Dev phone").click()
+    await text_as(page, site, DEV_GUEST, "hi", "Welcome to Airtng")
+    carrier = site.render("carrier_opted_out", "en")
+    # The bot says nothing to STOP; the tester sees what the phone shows: Twilio's own confirmation, marked.
+    await text_as(page, site, DEV_GUEST, "STOP", carrier)
+    last = page.locator("#phone-thread li").last
+    await expect(last).to_contain_text("Twilio itself")
+    await expect(last).to_contain_text(carrier)
+    await shots.take(page, "dev-phone-carrier")
