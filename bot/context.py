@@ -45,6 +45,7 @@ class Context:
     _conversations: dict[int, Conversation] = field(default_factory=dict)
     _users: dict[int, User] = field(default_factory=dict)
     _today: date | None = None
+    _enqueued: int = 0  # the last outbox id this unit wrote
 
     @property
     def texter(self) -> User:
@@ -134,16 +135,23 @@ class Context:
              about: int | None = None) -> int:
         """Queue a message already written (rendered, or a relayed text) to someone; the outbox row's id."""
         outbox_id = self.store.enqueue(person.id, person.phone, body, media_url, key=key, reservation_id=about)
-        self.note_sent(person.id, key, about)
+        self._enqueued = max(self._enqueued, outbox_id)
+        self.note_sent(person.id, key, about, outbox_id)
         return outbox_id
 
-    def note_sent(self, user_id: int, key: str | None, about: int | None) -> None:
-        """Remember whether what was just sent to someone puts a request's question to them (see
-        `DECISION_QUESTIONS`); anything else sent since means a lone "ok" no longer answers it."""
+    def note_sent(self, user_id: int, key: str | None, about: int | None, outbox_id: int | None = None) -> None:
+        """Remember when a request's question was put to someone (`DECISION_QUESTIONS`): a lone "ok" answers
+        it only if nothing else reached them since. A reply to the texter clears it at once; a message to
+        anyone else is an outbox row, compared when they answer (`Store.sent_to_since`)."""
         if key in DECISION_QUESTIONS and about is not None:
-            self.conversation(user_id).ask_decision(about, self.now())
-        elif user_id not in self.never_hosted:
+            mark = outbox_id if outbox_id is not None else self._outbox_mark()
+            self.conversation(user_id).ask_decision(about, self.now(), mark)
+        elif self.user is not None and user_id == self.user.id:
             self.conversation(user_id).forget_asked()
+
+    def _outbox_mark(self) -> int:
+        """An outbox id no later message can be at or under: the last one this unit wrote, else the newest."""
+        return self._enqueued or self.store.last_outbox_id()
 
     @property
     def flow_timeout(self) -> timedelta:

@@ -134,17 +134,19 @@ class Conversation:
     stored: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
 
     # -- the question the bot last asked this person --------------------------------------------------------
-    # Kept in `data` (one column, saved with the rest): {"asked": {"about": <reservation id>, "at": iso}}
-    # while the last thing sent to them was a request's prompt (or its reminder, or the question asked
-    # again); anything else sent to them clears it, so a lone "ok" answers only the question it follows.
+    # Kept in `data` (one column, saved with the rest): {"asked": {"about": <reservation id>, "at": iso,
+    # "outbox": <id>}} once a request's question was put to them (its prompt, reminder, or the question
+    # asked again). A reply to them clears it (their own conversation is at hand); a message through the
+    # outbox is a row with a greater id than "outbox" (`Store.sent_to_since`), so a lone "ok" answers only
+    # the question it follows without every message to anyone loading that person's conversation.
 
-    def ask_decision(self, reservation_id: int, at: datetime) -> None:
-        self.data["asked"] = {"about": reservation_id, "at": at.isoformat()}
+    def ask_decision(self, reservation_id: int, at: datetime, outbox_id: int) -> None:
+        self.data["asked"] = {"about": reservation_id, "at": at.isoformat(), "outbox": outbox_id}
 
-    def asked_about(self) -> int | None:
-        """The request whose question was the last thing sent to this person, if it was one."""
+    def asked_about(self) -> tuple[int, int] | None:
+        """The request whose question was put to this person last, and the outbox id as of then."""
         asked = self.data.get("asked")
-        return int(asked["about"]) if isinstance(asked, dict) else None
+        return (int(asked["about"]), int(asked.get("outbox", 0))) if isinstance(asked, dict) else None
 
     def forget_asked(self) -> None:
         self.data.pop("asked", None)

@@ -167,7 +167,8 @@ def _in_flow(turn: Turn) -> bool:
 # The cheap test first: most texters have no request in front of them, and their text need not be read as
 # an answer at all.
 def _answers_the_request(turn: Turn) -> bool:
-    return decisions.answers_its_question(turn.ctx) and turn.text.decision is not None
+    return (turn.ctx.conv.presented_id is not None and turn.text.decision is not None
+            and decisions.answers_its_question(turn.ctx))
 
 
 def _decision_after_something_else(turn: Turn) -> bool:

@@ -898,6 +898,11 @@ class Store:
             settled.append(Settled(int(r["id"]), str(r["body"]), r["media_url"], str(r["status"]), r["last_error"]))
         return settled
 
+    def sent_to_since(self, phone: str, after_id: int) -> bool:
+        """Whether any message was queued for this phone after outbox row `after_id` (`outbox_recipient`)."""
+        return self._one("SELECT 1 AS one FROM outbox WHERE to_phone = ? AND id > ? LIMIT 1",
+                         (phone, after_id)) is not None
+
     def last_outbox_id(self, phone: str | None = None) -> int:
         """The newest outbox row's id, of all or those for `phone` (0 when none): the terminal chat shows
         only what comes after it, and waits for a number's messages up to it."""

@@ -30,8 +30,12 @@ def presented(ctx: Context) -> Reservation | None:
 
 
 def answers_its_question(ctx: Context) -> bool:
-    """The host's last message from us asked about the request in front of them."""
-    return ctx.conv.presented_id is not None and ctx.conv.asked_about() == ctx.conv.presented_id
+    """The host's last message from us asked about the request in front of them: its question was put to
+    them, no reply since said anything else, and no message since went to them through the outbox."""
+    asked = ctx.conv.asked_about()
+    if ctx.conv.presented_id is None or asked is None or asked[0] != ctx.conv.presented_id:
+        return False
+    return not ctx.store.sent_to_since(ctx.texter.phone, asked[1])
 
 
 def decide(ctx: Context, text: Text) -> None:
