@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 
 from bot.context import Context
 from bot.errors import DomainError
@@ -30,7 +29,7 @@ from bot.flows import booking, browse, decisions, details, editing, general, hos
 from bot.flows.general import LANG_WORDS, LANGUAGE_BY_NAME, OptOutType
 from bot.models import Reservation
 from bot.router import Handler, Router, Step, StepName
-from bot.text import Text, split_glued
+from bot.text import Text, once, split_glued
 from bot.vocabulary import BACK_IN_WORDS, HELP_WORDS, LEAVE_WORDS, MENU_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS
 
 log = logging.getLogger(__name__)
@@ -72,16 +71,16 @@ class Turn:
     first_contact: bool
     opt_out_type: OptOutType | None = None
 
-    @cached_property
+    @once
     def router(self) -> Router | None:
         flow = self.ctx.conv.flow
         return FLOWS.get(flow) if flow else None
 
-    @cached_property
+    @once
     def step(self) -> Step | None:
         return self.router.steps.get(self.ctx.conv.step or "") if self.router else None
 
-    @cached_property
+    @once
     def command(self) -> tuple[Router, Handler, Text] | None:
         """The command the text starts with, its handler, and the text it reads ("検索海" as "検索 海")."""
         text = self.text
@@ -92,7 +91,7 @@ class Turn:
                 text = glued
         return (*entry, text) if entry is not None else None
 
-    @cached_property
+    @once
     def waiting(self) -> Reservation | None:
         """The request this texter, as a host, will be asked about next."""
         return decisions.waiting_request(self.ctx)
@@ -297,6 +296,9 @@ RULES_OUT_OF_FLOW: tuple[Rule, ...] = (
 )
 
 
+ALL_RULES = RULES + RULES_OUT_OF_FLOW
+
+
 def _route(turn: Turn, rules: tuple[Rule, ...]) -> None:
     for rule in rules:
         if rule.applies(turn):
@@ -307,7 +309,7 @@ def _route(turn: Turn, rules: tuple[Rule, ...]) -> None:
 def route(ctx: Context, text: Text, *, first_contact: bool, opt_out_type: OptOutType | None = None) -> str:
     """Apply one text by the first rule that takes it; the rule's name (for logs and tests)."""
     turn = Turn(ctx, text, first_contact, opt_out_type)
-    for rule in (*RULES, *RULES_OUT_OF_FLOW):
+    for rule in ALL_RULES:
         if rule.applies(turn):
             try:
                 rule.handle(turn)

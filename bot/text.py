@@ -70,7 +70,7 @@ def speaks_japanese(phone: str, body: str) -> bool:
 T = TypeVar("T")
 
 
-class _once(Generic[T]):
+class once(Generic[T]):
     """`functools.cached_property` without its lock: Python 3.11's takes an RLock on every first read, which
     cost more than most of the forms it caches. A Text is read by the one unit of work it belongs to."""
 
@@ -97,12 +97,12 @@ class Text:
 
     # The derived forms are computed once per text (the engine and the flows ask for them many times).
 
-    @_once
+    @once
     def clean(self) -> str:
         """The body without surrounding whitespace, inner runs of spaces folded."""
         return " ".join(self.raw.split())  # str.split's whitespace is exactly the regular expressions' \s
 
-    @_once
+    @once
     def _parts(self) -> tuple[str, ...]:
         parts = self.clean.split(" ", 1)
         glued = None if parts[0].isascii() else _GLUED_NUMBER.match(parts[0])
@@ -114,27 +114,27 @@ class Text:
             return (command, rest) if rest else (command,)
         return tuple(parts)
 
-    @_once
+    @once
     def word(self) -> str:
         """The first word, folded for matching: ' book 3 ' -> 'BOOK', 'Yes!' -> 'YES', '予約3' -> '予約'."""
         return fold(self._parts[0]) if self._parts[0] else ""
 
-    @_once
+    @once
     def args(self) -> str:
         """Everything after the first word."""
         return self._parts[1].strip() if len(self._parts) > 1 else ""
 
-    @_once
+    @once
     def folded(self) -> str:
         """The whole text folded for matching (`fold`): decisions, small talk and keywords all read it."""
         return fold(self.clean)
 
-    @_once
+    @once
     def plain(self) -> str:
         """`folded` without emoji (a 🙏 after dates, a 👍 after a yes): what words are matched against."""
         return vocabulary.strip_emoji(self.folded)
 
-    @_once
+    @once
     def answer(self) -> Answer | None:
         """The text read as an answer to a yes/no question the bot asked (`vocabulary.read_answer`): "yes
         please", 👍, "no, we have family staying", お願いします. None if it is not one."""
@@ -152,12 +152,12 @@ class Text:
         tail = typed[-len(found.reason):]
         return replace(found, reason=tail) if tail.upper() == found.reason else found
 
-    @_once
+    @once
     def decision(self) -> Decision | None:
         """Yes, no or unclear, if the text answers a yes/no question, else None."""
         return self.answer.decision if self.answer is not None else None
 
-    @_once
+    @once
     def bare_decision(self) -> Decision | None:
         """A decision said and nothing more ("ok", "yes please", "申し訳ないですが、お断りします"), not one that
         opens a sentence ("はい、海の見える部屋です" is a description): what a step that asked no yes/no
@@ -169,17 +169,17 @@ class Text:
             return answer.decision
         return None
 
-    @_once
+    @once
     def small_talk(self) -> str | None:
         """The kind of small talk the whole text is (greeting, thanks, ok), or None."""
         return None if self.media else vocabulary.small_talk_kind(self.folded)
 
-    @_once
+    @once
     def lone_word(self) -> str | None:
         """The folded message if it is a single word ('Stop.' -> 'STOP'), else None."""
         return self.word if self.clean and len(self._parts) == 1 else None
 
-    @_once
+    @once
     def keyword(self) -> str | None:
         """The lone word exactly as typed (folded), as carriers match opt-out keywords: '停止' is one, but
         '停止します' is not (it is 停止 only to our reading of commands, which drops verb endings)."""
