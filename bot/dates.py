@@ -314,6 +314,7 @@ class WhichWeekend(DateQuestion):
     def __init__(self, first: Stay, second: Stay) -> None:
         super().__init__(first_in=first.check_in, first_out=first.check_out,
                          second_in=second.check_in, second_out=second.check_out)
+        self.first, self.second = first, second
 
 
 class _RecentlyPast(Exception):

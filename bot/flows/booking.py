@@ -18,7 +18,7 @@ from typing import Any, TypedDict
 from bot import availability
 from bot.answers import is_no, is_yes
 from bot.context import Context
-from bot.dates import DateError, DayWithoutNights, NightsWithoutDay, Stay, parse_stay
+from bot.dates import DateError, DayWithoutNights, NightsWithoutDay, Stay, WhichWeekend, parse_stay
 from bot.flows import details, naming
 from bot.models import BookingObstacles, Listing
 from bot.presenting import describe, request_ttl
@@ -57,9 +57,30 @@ def example_dates(today: date) -> ExampleStay:
 # The state keys of half a stay given (a day, a number of nights) while the other half is asked for, and
 # of guessed dates not shown back yet.
 _HALF_DAY, _HALF_NIGHTS, _UNSHOWN = "half_day", "half_nights", "dates_unshown"
+# The stays a question offered ("Which weekend: 1 ... or 2 ...?"), which a short answer picks.
+_OFFERED = "dates_offered"
+# "1", "#2", "2番", "the first one", "2つ目", "後の方": which of the stays offered.
+_PICK = re.compile(r"^(?:the\s+)?(?:#?([12])(?:番|つ目|st|nd)?|(first|second|1st|2nd)(?:\s+one)?"
+                   r"|(最初|前|後|あと)の?方?)(?:\s*(?:one|weekend|please|の週末|でお願いします|で|です))*$",
+                   re.IGNORECASE)
+
+
+def _picked(ctx: Context, text: str) -> Stay | None:
+    """The offered stay a short answer picks ("2", "the first one", 2つ目), or None."""
+    offered = ctx.state.get(_OFFERED)
+    match = _PICK.match(unicodedata.normalize("NFKC", text).strip(" .!。")) if offered else None
+    if offered is None or match is None:
+        return None
+    digit, word, japanese = match.groups()
+    second = digit == "2" or (word or "").lower() in ("second", "2nd") or japanese in ("後", "あと")
+    check_in, check_out = offered[1 if second else 0]
+    return Stay(date.fromisoformat(check_in), date.fromisoformat(check_out), guessed=False)
 
 
 def _read_stay(ctx: Context, text: str) -> Stay | None:
+    picked = _picked(ctx, text)
+    if picked is not None:
+        return picked  # shown with weekdays in the question: nothing to show back again
     half_day = ctx.state.get(_HALF_DAY)
     try:
         return parse_stay(text, ctx.today(), ctx.config.max_nights,
@@ -69,6 +90,9 @@ def _read_stay(ctx: Context, text: str) -> Stay | None:
             ctx.state[_HALF_DAY] = error.day.isoformat()
         elif isinstance(error, NightsWithoutDay):
             ctx.state[_HALF_NIGHTS] = error.nights
+        elif isinstance(error, WhichWeekend):
+            ctx.state[_OFFERED] = [[error.first.check_in.isoformat(), error.first.check_out.isoformat()],
+                                   [error.second.check_in.isoformat(), error.second.check_out.isoformat()]]
         ctx.say(error.key, **example_dates(ctx.today()), **error.params)
         return None
 
@@ -113,6 +137,7 @@ def _take_stay(ctx: Context, listing: Listing, text: str) -> bool:
     ctx.state["check_out"] = stay.check_out.isoformat()
     ctx.state.pop(_HALF_DAY, None)
     ctx.state.pop(_HALF_NIGHTS, None)
+    ctx.state.pop(_OFFERED, None)
     if stay.guessed:
         ctx.state[_UNSHOWN] = True
     else:

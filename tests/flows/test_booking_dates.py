@@ -265,3 +265,25 @@ async def test_a_month_day_that_passed_lately_is_shown_back_with_its_year(sms: S
     assert reply == sms.render("book_confirm_dates", "en", number=number, check_in=next_year,
                                check_out=next_year + timedelta(days=3), guests=2)
     assert str(next_year.year) in reply
+
+
+@pytest.mark.parametrize(("language", "said", "pick", "second"), [
+    ("en", "next weekend", "2", True), ("en", "next weekend", "the first one", False),
+    ("en", "next weekend", "#1", False), ("ja", "来週末", "2つ目", True), ("ja", "来週末", "１", False),
+    ("ja", "来週末", "後の方", True)])
+async def test_which_weekend_is_answered_by_its_number(sms: Sms, language: str, said: str, pick: str,
+                                                       second: bool) -> None:
+    number = await list_place(sms)
+    await known_guest(sms, number, language)
+    sms.clock.advance(days=2)  # a Sunday
+    today = today_of(sms)
+    coming = today + timedelta(days=7 - today.weekday() + 4)
+    weekends = {"first_in": coming, "first_out": coming + timedelta(days=2),
+                "second_in": coming + timedelta(days=7), "second_out": coming + timedelta(days=9)}
+    example = {"example_in": today + timedelta(days=14), "example_out": today + timedelta(days=17)}
+    assert await sms.text(GUEST, f"BOOK {number} {said} 2 guests") == sms.render(
+        "dates_which_weekend", language, **weekends, **example)
+    # The question offered both with their weekdays: a short answer picks one and files it at once.
+    assert await sms.text(GUEST, pick) == await filed_reply(sms, language)
+    chosen = weekends["second_in"] if second else weekends["first_in"]
+    assert requests(sms)[-1]["check_in"] == chosen.isoformat()
