@@ -31,10 +31,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# What Twilio's Advanced Opt-Out may say a text was (`OptOutType`).
-OPT_OUT_TYPES: frozenset[OptOutType] = frozenset({"STOP", "START", "HELP"})
-
-
 @dataclass(frozen=True)
 class Inbound:
     phone: str

@@ -92,6 +92,12 @@ class Turn:
         return (*entry, text) if entry is not None else None
 
     @once
+    def open_stays(self) -> list[Reservation]:
+        """The texter's stays open for messages (read once: the rule that offers a text to the other party
+        asks, and its handler uses them)."""
+        return relay.open_stays(self.ctx, self.ctx.texter.id)
+
+    @once
     def waiting(self) -> Reservation | None:
         """The request this texter, as a host, will be asked about next."""
         return decisions.waiting_request(self.ctx)
@@ -187,7 +193,7 @@ def _decision(turn: Turn) -> bool:
 
 
 def _words_for_the_other_party(turn: Turn) -> bool:
-    return not turn.first_contact and relay.has_open_stay(turn.ctx)
+    return not turn.first_contact and bool(turn.open_stays)
 
 
 def _always(turn: Turn) -> bool:
@@ -203,7 +209,7 @@ def _run_step(turn: Turn) -> None:
     if router is None or step is None:
         log.warning("dropping unknown step %s/%s", conv.flow, conv.step)
         conv.flow, conv.step, conv.data = None, None, {}
-        _route(turn, RULES_OUT_OF_FLOW)
+        _first_rule(turn, RULES_OUT_OF_FLOW).handle(turn)
         return
     try:
         conv.step = _step_name(router, step.handler(ctx, turn.text))
@@ -281,15 +287,15 @@ RULES_OUT_OF_FLOW: tuple[Rule, ...] = (
     Rule("the answer to the request's question", _answers_the_request,
          lambda t: decisions.decide(t.ctx, t.text)),
     Rule("a yes or no after something else", _decision_after_something_else,
-         lambda t: decisions.ask_again(t.ctx, t.text)),
+         lambda t: decisions.ask_again(t.ctx)),
     # 5. Commands and small talk.
     Rule("command", _command, _run_command),
     Rule("small talk", _small_talk, _say_small_talk),
     Rule("a yes or no with nothing to decide", _decision,
-         lambda t: decisions.nothing_to_decide(t.ctx, t.text)),
+         lambda t: t.ctx.say("decision_nothing_pending")),
     # 6. Words meant for the other party of an open stay: kept, and offered.
     Rule("words for the other party", _words_for_the_other_party,
-         lambda t: _start(t, relay.router, relay.offer, t.text)),
+         lambda t: _start(t, relay.router, lambda ctx, text: relay.offer(ctx, text, t.open_stays), t.text)),
     # 7. The fallback.
     Rule("not understood", _always,
          lambda t: general.not_understood(t.ctx, t.text, t.first_contact, KNOWN_WORDS)),
@@ -299,21 +305,17 @@ RULES_OUT_OF_FLOW: tuple[Rule, ...] = (
 ALL_RULES = RULES + RULES_OUT_OF_FLOW
 
 
-def _route(turn: Turn, rules: tuple[Rule, ...]) -> None:
-    for rule in rules:
-        if rule.applies(turn):
-            rule.handle(turn)
-            return
+def _first_rule(turn: Turn, rules: tuple[Rule, ...]) -> Rule:
+    """The first rule that takes the text (the last rule takes every text)."""
+    return next(rule for rule in rules if rule.applies(turn))
 
 
 def route(ctx: Context, text: Text, *, first_contact: bool, opt_out_type: OptOutType | None = None) -> str:
     """Apply one text by the first rule that takes it; the rule's name (for logs and tests)."""
     turn = Turn(ctx, text, first_contact, opt_out_type)
-    for rule in ALL_RULES:
-        if rule.applies(turn):
-            try:
-                rule.handle(turn)
-            except DomainError as error:
-                ctx.say(error.key, **error.params)
-            return rule.name
-    raise AssertionError("the last rule applies to every text")
+    rule = _first_rule(turn, ALL_RULES)
+    try:
+        rule.handle(turn)
+    except DomainError as error:
+        ctx.say(error.key, **error.params)
+    return rule.name

@@ -12,8 +12,8 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from bot.config import Config
-from bot.engine import OPT_OUT_TYPES, Inbound, Reply
-from bot.flows.general import OptOutType
+from bot.engine import Inbound, Reply
+from bot.flows.general import OPT_OUT_TYPES, OptOutType
 from bot.keys import CONFIG, DATABASE, ENGINE, VALIDATOR
 
 log = logging.getLogger(__name__)

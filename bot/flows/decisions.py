@@ -58,7 +58,7 @@ def decide(ctx: Context, text: Text) -> None:
         ctx.say("host_declined", note=answer.reason, told=outcomes.reaches(ctx, reservation.guest_id), **variables)
 
 
-def ask_again(ctx: Context, text: Text) -> None:
+def ask_again(ctx: Context) -> None:
     """A yes or no from a host whose last message from us was not this request's question (a guest's
     message, a notice, a suggestion came in between): the question again, naming the request."""
     reservation = presented(ctx)
@@ -66,10 +66,6 @@ def ask_again(ctx: Context, text: Text) -> None:
         ctx.say("decision_nothing_pending")
         return
     ctx.say("decision_again", about=reservation.id, **describe(ctx, reservation))
-
-
-def nothing_to_decide(ctx: Context, text: Text) -> None:
-    ctx.say("decision_nothing_pending")
 
 
 def waiting_request(ctx: Context) -> Reservation | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from bot import outcomes
 from bot.catalog import Catalog
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # What Twilio's Advanced Opt-Out may say a text was (`OptOutType`): each is acted on exactly as the built-in
 # keyword of that name, whatever keyword the account defined ("配信停止") and whatever the body says.
 OptOutType = Literal["STOP", "START", "HELP"]
+OPT_OUT_TYPES: frozenset[OptOutType] = frozenset(get_args(OptOutType))
 
 # What LANG accepts: codes and each language's name in English and in itself.
 LANGUAGE_NAMES = {
@@ -61,14 +62,13 @@ def carrier_reply(catalog: Catalog, today: date, text: Text, opt_out_type: OptOu
 
 def opt_out_word(ctx: Context, text: Text, twilio_confirms: bool) -> None:
     """STOP, 停止...: out, and one confirmation: Twilio's for its own keywords, ours for the rest."""
-    user = ctx.texter
-    requests, listings = len(ctx.store.pending_for(guest_id=user.id)), _live_listings(ctx, user.id)
-    opt_out(ctx, user)
+    withdrawn = opt_out(ctx, ctx.texter)
     if not twilio_confirms:
-        ctx.say("opted_out", requests=requests, listings=listings)
+        ctx.say("opted_out", requests=withdrawn, listings=_hidden_listings(ctx, ctx.texter.id))
 
 
-def _live_listings(ctx: Context, user_id: int) -> int:
+def _hidden_listings(ctx: Context, user_id: int) -> int:
+    """How many places an opt-out hid (they stay listed, shown again at START: `outcomes.host_back`)."""
     if user_id in ctx.never_hosted:
         return 0
     return len(ctx.store.host_listings(user_id, ctx.today(), 0, 100))
@@ -105,19 +105,21 @@ def mark_unreachable(ctx: Context, user_id: int, reason: str) -> None:
     outcomes.host_gone(ctx, user_id, "host_unreachable")
 
 
-def opt_out(ctx: Context, user: User) -> None:
+def opt_out(ctx: Context, user: User) -> int:
     """STOP and friends: nothing more is sent; the host's requests are declined (guests told), the guest's
-    requests withdrawn (hosts moved on); flows forgotten."""
+    requests withdrawn (hosts moved on); flows forgotten. Returns how many of the guest's were withdrawn."""
     ctx.store.set_opted_out(user.id, True)
     user.opted_out = True
     conv = ctx.conversation(user.id)
     conv.flow, conv.step, conv.data, conv.presented_id = None, None, {}, None
     outcomes.decline_all(ctx, ctx.store.pending_for(host_id=user.id), "opted_out")
-    for reservation in ctx.store.pending_for(guest_id=user.id):
+    withdrawn = ctx.store.pending_for(guest_id=user.id)
+    for reservation in withdrawn:
         ctx.conversation(reservation.host_id)
         outcomes.cancel_by_guest(ctx, reservation)
     # Confirmed stays at their places still stand: their guests are told, an operator will look.
     outcomes.host_gone(ctx, user.id, "host_opted_out")
+    return len(withdrawn)
 
 
 def opt_in(ctx: Context, user: User) -> None:

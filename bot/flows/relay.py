@@ -61,13 +61,9 @@ def message(ctx: Context, text: Text) -> None:
 # party ("Hi Ana, it's 12 Harbour St, flat 5"): the text is kept and offered to be sent, never lost.
 
 
-def has_open_stay(ctx: Context) -> bool:
-    return bool(open_stays(ctx, ctx.texter.id))
-
-
-def offer(ctx: Context, text: Text) -> StepName | None:
-    """Keep the text; ask whether to send it (one open stay) or to whom (several)."""
-    stays = open_stays(ctx, ctx.texter.id)
+def offer(ctx: Context, text: Text, stays: list[Reservation]) -> StepName | None:
+    """Keep the text; ask whether to send it to the other party of the texter's one open stay, or (several
+    `stays`, from `open_stays`) to whom."""
     ctx.state["relay_text"] = text.raw.strip()
     ctx.state["relay_media"] = list(text.media)
     if len(stays) == 1:
