@@ -176,10 +176,9 @@ async def test_listed_nights_are_those_nights(sms: Sms, language: str, form: str
         check_out=first + timedelta(days=2))
 
 
-@pytest.mark.parametrize(("language", "said"), [("en", "next weekend"), ("ja", "来週末")])
-@pytest.mark.parametrize("days", [1, 2])  # said on the Saturday, on the Sunday
-async def test_next_weekend_said_at_a_weekend_asks_which_offering_both(sms: Sms, language: str, said: str,
-                                                                       days: int) -> None:
+async def _asked_which_weekend(sms: Sms, language: str, said: str, days: int) -> dict[str, date]:
+    """A known guest books with "next weekend" `days` after the Friday the clock starts on (a Saturday or a
+    Sunday) and is asked which weekend, both offered: returns them (first_in/out, second_in/out)."""
     number = await list_place(sms)
     await known_guest(sms, number, language)
     sms.clock.advance(days=days)
@@ -191,6 +190,14 @@ async def test_next_weekend_said_at_a_weekend_asks_which_offering_both(sms: Sms,
     example = {"example_in": today + timedelta(days=14), "example_out": today + timedelta(days=17)}
     assert await sms.text(GUEST, f"BOOK {number} {said} 2 guests") == sms.render(
         "dates_which_weekend", language, **weekends, **example)
+    return weekends
+
+
+@pytest.mark.parametrize(("language", "said"), [("en", "next weekend"), ("ja", "来週末")])
+@pytest.mark.parametrize("days", [1, 2])  # said on the Saturday, on the Sunday
+async def test_next_weekend_said_at_a_weekend_asks_which_offering_both(sms: Sms, language: str, said: str,
+                                                                       days: int) -> None:
+    weekends = await _asked_which_weekend(sms, language, said, days)
     # Either weekend texted back as the question wrote it (weekdays and all) is written dates: filed at once.
     reply = await sms.text(GUEST, shown(sms, weekends["second_in"], weekends["second_out"], language))
     assert reply == await filed_reply(sms, language)
@@ -273,16 +280,7 @@ async def test_a_month_day_that_passed_lately_is_shown_back_with_its_year(sms: S
     ("ja", "来週末", "後の方", True)])
 async def test_which_weekend_is_answered_by_its_number(sms: Sms, language: str, said: str, pick: str,
                                                        second: bool) -> None:
-    number = await list_place(sms)
-    await known_guest(sms, number, language)
-    sms.clock.advance(days=2)  # a Sunday
-    today = today_of(sms)
-    coming = today + timedelta(days=7 - today.weekday() + 4)
-    weekends = {"first_in": coming, "first_out": coming + timedelta(days=2),
-                "second_in": coming + timedelta(days=7), "second_out": coming + timedelta(days=9)}
-    example = {"example_in": today + timedelta(days=14), "example_out": today + timedelta(days=17)}
-    assert await sms.text(GUEST, f"BOOK {number} {said} 2 guests") == sms.render(
-        "dates_which_weekend", language, **weekends, **example)
+    weekends = await _asked_which_weekend(sms, language, said, 2)  # on a Sunday
     # The question offered both with their weekdays: a short answer picks one and files it at once.
     assert await sms.text(GUEST, pick) == await filed_reply(sms, language)
     chosen = weekends["second_in"] if second else weekends["first_in"]
