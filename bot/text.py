@@ -11,23 +11,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from bot import vocabulary
-from bot.vocabulary import Answer, Decision
-
-# The words themselves live in bot/vocabulary.py; they are named here too for the modules that match text.
-OPT_OUT_WORDS = vocabulary.OPT_OUT_WORDS
-OPT_IN_WORDS = vocabulary.OPT_IN_WORDS
-HELP_WORDS = vocabulary.HELP_WORDS
-MENU_WORDS = vocabulary.MENU_WORDS
-LEAVE_WORDS = vocabulary.LEAVE_WORDS
-
-_EDGE_PUNCTUATION = " \t\r\n.,!?;:'\"()[]{}<>-_*~`。、！？「」"
+from bot.vocabulary import EDGE_PUNCTUATION, Answer, Decision
 
 
 def fold(word: str) -> str:
     """Fold for matching. NFKC folds full-width letters (ＹＥＳ) typed on Japanese keyboards into ASCII."""
     normal = unicodedata.normalize("NFKC", word)
     # A message of punctuation alone ("?") is kept as it is, so that "?" can mean HELP.
-    return (normal.strip(_EDGE_PUNCTUATION) or normal.strip()).upper()
+    return (normal.strip(EDGE_PUNCTUATION) or normal.strip()).upper()
 
 
 def search_fold(text: str) -> str:
@@ -148,7 +139,7 @@ class Text:
         if not found.reason:
             return found
         # The reason as it was typed, not folded to upper case: the guest is told the host's own words.
-        typed = unicodedata.normalize("NFKC", self.clean).strip(_EDGE_PUNCTUATION)
+        typed = unicodedata.normalize("NFKC", self.clean).strip(EDGE_PUNCTUATION)
         tail = typed[-len(found.reason):]
         return replace(found, reason=tail) if tail.upper() == found.reason else found
 

@@ -102,7 +102,8 @@ _SEPARATORS = re.compile(r"[\s,.!、。！]+")
 # Every answer starts with one of these characters (a word of a set above, a lead word or an apology).
 _FIRST_CHARACTERS = frozenset(word[0] for word in (*YES_WORDS, *NO_WORDS, *_UNCLEAR, *_YES_LEADS, *_NO_LEADS,
                                                    *_APOLOGIES))
-_EDGES = " \t\r\n.,!?;:'\"()[]{}<>-_*~`。、！？「」"
+# What `bot.text.fold` strips from a text's ends (one definition: fold and the answers' remainders agree).
+EDGE_PUNCTUATION = " \t\r\n.,!?;:'\"()[]{}<>-_*~`。、！？「」"
 REASON_MAX = 200
 
 
@@ -134,7 +135,7 @@ def _exact(plain: str) -> Answer | None:
 
 def ends_with_no(plain: str) -> bool:
     """"申し訳ないですが、お断りします", "sorry, no": the words after the apology are themselves a no."""
-    last = _SEPARATORS.split(plain.rstrip(_EDGES))[-1]
+    last = _SEPARATORS.split(plain.rstrip(EDGE_PUNCTUATION))[-1]
     return last in NO_WORDS or any(plain.endswith(word) for word in NO_WORDS if not word.isascii() and len(word) > 1)
 
 
@@ -157,7 +158,7 @@ def _lead(plain: str, leads: tuple[str, ...]) -> str | None:
                 return ""
             if lead.isascii() and rest[0].isalnum():
                 continue  # "NOTE", "OKINAWA", "SURELY": another word
-            return rest.strip(_EDGES)
+            return rest.strip(EDGE_PUNCTUATION)
     return None
 
 
@@ -193,7 +194,7 @@ def _apology(plain: str) -> Answer | None:
         return None  # "sorry, what?" asks; it does not answer
     for apology in _APOLOGIES:
         if plain.startswith(apology):
-            rest = plain[len(apology):].strip(_EDGES)
+            rest = plain[len(apology):].strip(EDGE_PUNCTUATION)
             if not rest or rest in NO_WORDS or _only_filler(rest):
                 return Answer(Decision.NO)
             return Answer(Decision.NO, _reason(plain), bare=False)
@@ -211,9 +212,9 @@ _PICTOGRAPHS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0
 def strip_emoji(text: str) -> str:
     """The text without emoji and pictographs (🙏 after a date, 👍 after a yes), spaces folded."""
     if text.isascii():
-        return text.strip(_EDGES)  # most texts: nothing to take out (runs of spaces are folded already)
+        return text.strip(EDGE_PUNCTUATION)  # most texts: nothing to take out (spaces are folded already)
     kept = _PICTOGRAPHS.sub(" ", text)
-    return " ".join(kept.split()).strip(_EDGES)
+    return " ".join(kept.split()).strip(EDGE_PUNCTUATION)
 
 
 # -- small talk ---------------------------------------------------------------------------------------------

@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.text import (
-    OPT_OUT_WORDS,
     Text,
     leading_number,
     speaks_japanese,
     split_glued,
     suggest,
 )
-from bot.vocabulary import YES_WORDS, Decision
+from bot.vocabulary import OPT_OUT_WORDS, YES_WORDS, Decision
 
 YES, NO, UNCLEAR = Decision.YES, Decision.NO, Decision.UNCLEAR
 
