@@ -14,8 +14,6 @@ from typing import Any
 from bot.context import Context
 from bot.models import Reservation
 
-PLACE_EXCERPT = 40
-
 
 def excerpt(text: str, length: int) -> str:
     """The start of a text, cut at `length` characters. Three dots, not "…": that one character is

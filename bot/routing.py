@@ -265,7 +265,7 @@ def _say_small_talk(turn: Turn) -> None:
 RULES: tuple[Rule, ...] = (
     # 1. The carrier's words, whatever else is going on: STOP is honoured at any step.
     Rule("opt-out word", _opt_out_word,
-         lambda t: general.opt_out_word(t.ctx, t.text, general.carrier_answers(t.text, t.opt_out_type))),
+         lambda t: general.opt_out_word(t.ctx, general.carrier_answers(t.text, t.opt_out_type))),
     Rule("opted out: only the way back", _opted_out,
          lambda t: general.while_opted_out(t.ctx, _opt_in_word(t) or t.text.keyword in BACK_IN_WORDS, _help(t))),
     Rule("opt-in word while in", _opt_in_word, lambda t: general.already_in(t.ctx, t.first_contact)),

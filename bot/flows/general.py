@@ -60,7 +60,7 @@ def carrier_reply(catalog: Catalog, today: date, text: Text, opt_out_type: OptOu
 # -- opting out and back in ---------------------------------------------------------------------------------
 
 
-def opt_out_word(ctx: Context, text: Text, twilio_confirms: bool) -> None:
+def opt_out_word(ctx: Context, twilio_confirms: bool) -> None:
     """STOP, 停止...: out, and one confirmation: Twilio's for its own keywords, ours for the rest."""
     withdrawn = opt_out(ctx, ctx.texter)
     if not twilio_confirms:
