@@ -49,7 +49,9 @@ def test_quick_bench_keeps_a_fraction_of_the_floor_with_no_errors(tmp_path: Path
     assert run["server_log_errors"] == 0
     # Where the CPU went, per text: the server's share is part of the whole machine's.
     assert 0 < level["server_ms_per_text"] < level["machine_ms_per_text"]
-    assert 0 < level["machine_busy"] <= 1
+    # /proc/stat counts in 10 ms ticks read a moment apart from the wall clock: a saturated machine's share
+    # lands a tick or two above 1 (1.009 seen while other suites ran); more than that is a wrong measure.
+    assert 0 < level["machine_busy"] <= 1.05
     assert app["rate"] >= MIN_RATIO_TO_FLOOR * floor["rate"], (
         f"server {app['rate']:.0f} msg/s is below {MIN_RATIO_TO_FLOOR} of the floor's {floor['rate']:.0f} msg/s"
     )

@@ -66,7 +66,9 @@ class Server:
             except aiohttp.ClientError:
                 return False
 
-        await until(healthy, 15, "the server to start")
+        # The deadline bounds a failure only: a server starts in ~1 s, but on a machine busy with other
+        # suites a Python process importing its dependencies has been seen to take over 15.
+        await until(healthy, 60, "the server to start")
 
     async def kill(self) -> None:
         """SIGKILL to the server's whole process group: its workers too, even once the server itself is gone

@@ -78,7 +78,7 @@ async def _start(aiohttp_server: Callable[..., Awaitable[TestServer]], tmp_path:
     server = Server(env, tmp_path / "server.log", url)
     await server.start()
     assert server.process is not None
-    await until(lambda: len(_workers(server.process.pid)) == 2, 15, "two workers")  # type: ignore[union-attr]
+    await until(lambda: len(_workers(server.process.pid)) == 2, 60, "two workers")  # type: ignore[union-attr]
     return server
 
 
