@@ -71,6 +71,7 @@ class Logged:
     status: str
     body: str
     created: datetime
+    to: str = ""
 
 
 class SendError(Exception):
@@ -94,6 +95,10 @@ class SmsGateway(Protocol):
         """The messages to `to` that Twilio's log has from `since` on, oldest first; raises SendError."""
         ...
 
+    async def logged(self, sid: str) -> Logged | None:
+        """One message of Twilio's log by its SID (None: Twilio has no such message); raises SendError."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -112,6 +117,9 @@ class ConsoleGateway:
     async def logged_since(self, to: str, since: datetime) -> list[Logged]:
         # Nothing here keeps a log: a console message interrupted by a crash is logged again, harmlessly.
         return []
+
+    async def logged(self, sid: str) -> Logged | None:
+        return None
 
     async def close(self) -> None:
         return None
@@ -207,6 +215,24 @@ class TwilioGateway:
         logged = [Logged(str(m.sid), str(m.status or "queued"), str(m.body or ""), m.date_created)
                   for m in found if m.date_created is not None]
         return sorted(logged, key=lambda m: m.created)
+
+    async def logged(self, sid: str) -> Logged | None:
+        """One message by SID (`messages(sid).fetch`): what a delivery report no row knows was about."""
+        from twilio.base.exceptions import TwilioRestException
+
+        try:
+            message = await asyncio.wait_for(self._client.messages(sid).fetch_async(), self._timeout)
+        except TwilioRestException as exc:
+            if exc.status == 404:
+                return None
+            raise SendError(describe_failure(int(exc.status or 0), int(exc.code) if exc.code else None,
+                                             str(exc.msg)), transient=True) from None
+        except Exception as exc:  # refused, dropped, timed out: looked up again at the next sweep, if any
+            raise SendError(f"Twilio's log: {type(exc).__name__}: {exc}"[:500], transient=True) from None
+        if message.date_created is None:
+            return None
+        return Logged(str(message.sid), str(message.status or "queued"), str(message.body or ""),
+                      message.date_created, str(message.to or ""))
 
     async def close(self) -> None:
         await self._http.close()

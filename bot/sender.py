@@ -56,6 +56,7 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TextIO
 
 from bot.clock import Clock, clock_from_environment, wait_until
@@ -77,6 +78,12 @@ FRESH_CLAIM = timedelta(seconds=1)
 # (`store.HOLDER_DEAD_SECONDS`), and go to the other servers within seconds once it stops. While another
 # server holds rows, a sender looks for them twice a beat, so that a dead one's move on at once.
 HEARTBEAT_SECONDS = 1.0
+# A delivery report no row has claimed this long after it came is not racing its send's record: it is looked
+# up in Twilio's log and given to the one row it fits (`claim_reports`), every REPORT_SWEEP; a report is in
+# the span a sweep reads for two sweeps, so each running server looks it up once or twice at most.
+REPORT_AGE = timedelta(minutes=1)
+REPORT_SWEEP = timedelta(seconds=30)
+REPORTS_PER_SWEEP = 50
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,10 @@ STALE_UNLESS: dict[str, Describes] = {
     "host_prompt": Describes("pending", presented=True),
     "host_reminder": Describes("pending", presented=True),
 }
+
+
+def _claim_report(store: Store, message: Logged) -> int | None:
+    return store.claim_report(message.sid, message.to, message.body, message.created, message.status, CLOCK_SKEW)
 
 
 def _is_stale(store: Store, row: OutboxRow) -> bool:
@@ -404,6 +415,28 @@ class Sender:
         if row_ids:
             await self._db.run(lambda store: store.release(row_ids, retry_at, reason))
 
+    async def claim_reports(self) -> int:
+        """Delivery reports whose SID no row knows, received between one and two sweeps plus `REPORT_AGE`
+        ago: each is looked up in Twilio's log (recipient, words, time) and given to its row when exactly one
+        fits; the rest are kept for the operator. Returns the reports claimed."""
+        now = self._clock.now()
+        sids = await self._db.run(lambda store: store.unclaimed_reports(
+            now - REPORT_AGE - 2 * REPORT_SWEEP, now - REPORT_AGE, REPORTS_PER_SWEEP))
+        claimed = 0
+        for sid in sids:
+            try:
+                message = await self._gateway.logged(sid)
+            except SendError as error:
+                log.warning("delivery report %s: %s", sid, masked(error.reason))
+                continue
+            if message is None:
+                continue
+            outbox_id = await self._db.run(partial(_claim_report, message=message), key=sid)
+            if outbox_id is not None:
+                log.info("delivery report %s: the message of outbox %s, recorded as sent", sid, outbox_id)
+                claimed += 1
+        return claimed
+
     async def heartbeat_forever(self) -> None:
         """Say this server is alive every few seconds, and drop the heartbeats of long-gone ones."""
         beats = 0
@@ -418,10 +451,16 @@ class Sender:
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def run_forever(self) -> None:
-        """Deliver as rows are committed, and retry rows as they fall due."""
+        """Deliver as rows are committed, and retry rows as they fall due; match unclaimed delivery reports
+        every `REPORT_SWEEP`."""
+        loop = asyncio.get_running_loop()
+        swept = loop.time()
         while True:
             try:
                 await self.drain()
+                if loop.time() - swept >= REPORT_SWEEP.total_seconds():
+                    swept = loop.time()
+                    await self.claim_reports()
                 due, others = await self._db.run(lambda store: store.next_outbox_due(self.boot_id))
             except Exception:
                 log.exception("outbox pass failed; trying again shortly")
@@ -447,6 +486,7 @@ def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> 
         counts = store.outbox_summary()
         retrying = store.outbox_retrying(limit)
         problems = store.outbox_problems(limit)
+        reports = store.unclaimed_report_list(limit)
     order = ["pending", "sending", "sent", "skipped", "failed"]
     print("Outbox by status:", file=out)
     for status in sorted(counts, key=lambda s: (order.index(s) if s in order else len(order), s)):
@@ -454,6 +494,7 @@ def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> 
     if not counts:
         print("  (empty)", file=out)
     _print_retrying(retrying, limit, out)
+    _print_unclaimed(reports, limit, out)
     if not problems:
         print("No failed messages.", file=out)
         return 0
@@ -476,3 +517,13 @@ def _print_retrying(rows: list[dict[str, Any]], limit: int, out: TextIO) -> None
         state = "sending now" if row["status"] == "sending" else f"next try {row['next_attempt_at']}"
         print(f"  #{row['id']} to {row['to_phone']} retrying after {row['attempts']} attempt(s), {state}:"
               f" {row['last_error'] or '(no reason recorded)'} [{row['created_at']}]", file=out)
+
+
+def _print_unclaimed(reports: list[dict[str, Any]], limit: int, out: TextIO) -> None:
+    """Delivery reports no message of ours claims (not ours, or a message sent twice): kept for a look."""
+    if not reports:
+        return
+    print(f"Delivery reports no message claims (newest first, up to {limit}):", file=out)
+    for report in reports:
+        code = f" code={report['error_code']}" if report["error_code"] is not None else ""
+        print(f"  {report['twilio_sid']} {report['status']}{code} [{report['received_at']}]", file=out)

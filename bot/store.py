@@ -893,9 +893,38 @@ class Store:
                 (status, error_code, twilio_sid),
             )
 
+    def unclaimed_reports(self, received_after: datetime, received_before: datetime, limit: int) -> list[str]:
+        """The SIDs of delivery reports no row has claimed, received in this span (`Sender.claim_reports`)."""
+        rows = self._all("SELECT twilio_sid FROM early_deliveries WHERE received_at >= ? AND received_at < ?"
+                         " ORDER BY received_at LIMIT ?", (to_db(received_after), to_db(received_before), limit))
+        return [str(r["twilio_sid"]) for r in rows]
+
+    def claim_report(self, twilio_sid: str, to_phone: str, body: str, created: datetime, status: str,
+                     window: timedelta) -> int | None:
+        """Give the message Twilio logged under `twilio_sid` (to `to_phone`, saying `body`, created at
+        `created`, give or take `window`) to the one row it can be: same recipient and words, written before
+        it, a try made and no SID recorded. That row is 'sent' with the SID (and the report kept for it);
+        None when no row or several fit: the report stays for the operator (`run.py outbox`)."""
+        rows = self._all(
+            "SELECT id FROM outbox WHERE to_phone = ? AND body = ? AND twilio_sid IS NULL AND attempts > 0"
+            " AND status <> 'sent' AND created_at <= ? AND created_at >= ? ORDER BY id LIMIT 2",
+            (to_phone, body, to_db(created + window), to_db(created - timedelta(days=1))),
+        )
+        if len(rows) != 1:
+            return None
+        outbox_id = int(rows[0]["id"])
+        self.mark_sent(outbox_id, twilio_sid, status)
+        return outbox_id
+
+    def unclaimed_report_list(self, limit: int) -> list[dict[str, Any]]:
+        """Delivery reports no row claims, newest first, for the operator."""
+        rows = self._all("SELECT twilio_sid, status, error_code, received_at FROM early_deliveries"
+                         " ORDER BY received_at DESC LIMIT ?", (limit,))
+        return [dict(row) for row in rows]
+
     def forget_early_deliveries_before(self, cutoff: datetime) -> int:
-        """Delete delivery reports no send claimed by `cutoff` (not ours, or for a send whose record a crash
-        lost: that message is sent again under a new SID); returns how many."""
+        """Delete delivery reports no send claimed by `cutoff` (a month: the operator has seen them in
+        `run.py outbox`); returns how many."""
         return self._changed("DELETE FROM early_deliveries WHERE received_at < ?", (to_db(cutoff),))
 
     def outbox_problems(self, limit: int) -> list[dict[str, Any]]:

@@ -6,12 +6,15 @@ the row carrying Twilio's SID, and 'skipped' only for what never went."""
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 from datetime import timedelta
 from functools import partial
 
 from bot.app import create_app
 from bot.config import Config
+from bot.keys import CONFIG, SENDER
+from bot.sender import outbox_report
 from bot.storage import is_postgresql
 from bot.storage.postgresql import POSTGRESQL
 from bot.storage.sqlite import SQLITE
@@ -120,3 +123,47 @@ async def test_an_identical_message_another_row_sent_is_not_taken_for_this_one(
     assert sms.inbox(HOST) == ["same", "same"]
     sids = [r["twilio_sid"] for r in rows(sms, "SELECT twilio_sid FROM outbox ORDER BY id")]
     assert sids == [m.sid for m in sms.twilio.messages] and len(set(sids)) == 2
+
+
+async def test_a_report_no_row_knows_is_given_to_the_one_row_it_fits(
+        aiohttp_client: AiohttpClient, config: Config, sms: Sms) -> None:
+    """Twilio took the message, its server died unrecorded, and the delivery report came before any
+    take-over: a minute on, the report is looked up in Twilio's log (recipient, words, time) and the one row
+    it fits is recorded as sent with that SID and the report's status; nothing more goes to the phone."""
+    await sms.db.run(partial(Store.enqueue, user_id=None, to_phone=HOST, body="one"))
+    await _dies_once_twilio_has_it(sms, HOST)
+    [message] = sms.twilio.messages
+    report = {"MessageSid": message.sid, "MessageStatus": "delivered", "To": HOST}
+    assert (await sms.post("/sms/status", report)).status == 204
+    sms.clock.advance(seconds=90)
+
+    other = await _another_server(aiohttp_client, config, sms)
+    assert await other.app[SENDER].claim_reports() == 1
+    assert rows(sms, "SELECT status, twilio_sid, delivery_status FROM outbox") == [
+        {"status": "sent", "twilio_sid": message.sid, "delivery_status": "delivered"}]
+    assert rows(sms, "SELECT * FROM early_deliveries") == []
+    await other.deliver()
+    assert sms.inbox(HOST) == ["one"]
+
+
+async def test_a_report_that_fits_two_rows_is_kept_for_the_operator(
+        aiohttp_client: AiohttpClient, config: Config, sms: Sms) -> None:
+    for _ in range(2):
+        await sms.db.run(partial(Store.enqueue, user_id=None, to_phone=HOST, body="same"))
+
+    def claim_count_and_die(store: Store) -> None:
+        store.heartbeat("dead")
+        store.count_attempts([row.id for row in store.claim_due(timedelta(seconds=60), 10, holder="dead")])
+
+    await sms.db.run(claim_count_and_die)
+    sms.twilio.messages.append(SentMessage(HOST, "", "same", [], None, "SM" + "a" * 32, created=sms.clock.now()))
+    report = {"MessageSid": "SM" + "a" * 32, "MessageStatus": "delivered", "To": HOST}
+    assert (await sms.post("/sms/status", report)).status == 204
+    sms.clock.advance(seconds=90)
+
+    other = await _another_server(aiohttp_client, config, sms)
+    assert await other.app[SENDER].claim_reports() == 0
+    assert [r["twilio_sid"] for r in rows(sms, "SELECT twilio_sid FROM early_deliveries")] == ["SM" + "a" * 32]
+    out = io.StringIO()
+    outbox_report(other.app[CONFIG], out)
+    assert "Delivery reports no message claims" in out.getvalue() and "SM" + "a" * 32 in out.getvalue()

@@ -8,7 +8,8 @@ SID, and a status callback for it may arrive before the sender learns the SID).
 It serves Twilio's Messages list as Twilio does (`GET .../Messages.json`): filtered by `To`, `From` and
 `DateSent` (`DateSent>`, `DateSent<`; a date or a date and time, in GMT), newest first, `PageSize` a page
 (50 unless asked), each page naming the next in `next_page_uri` with a `PageToken`, dates in RFC 2822.
-`lists` counts the pages it served. Its timestamps come from `clock` (a test's FakeClock, or real time).
+`lists` counts the pages (and single messages, `GET .../Messages/<sid>.json`) it served. Its timestamps
+come from `clock` (a test's FakeClock, or real time).
 """
 
 from __future__ import annotations
@@ -78,7 +79,16 @@ class FakeTwilio:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._create)
         app.router.add_get("/2010-04-01/Accounts/{account}/Messages.json", self._list)
+        app.router.add_get("/2010-04-01/Accounts/{account}/Messages/{sid}.json", self._fetch)
         return app
+
+    async def _fetch(self, request: web.Request) -> web.Response:
+        self.lists += 1
+        found = [m for m in self.messages if m.sid == request.match_info["sid"]]
+        if not found:
+            return web.json_response({"code": 20404, "message": "The requested resource was not found",
+                                      "status": 404}, status=404)
+        return web.json_response(_resource(found[0], request.match_info["account"]))
 
     async def _list(self, request: web.Request) -> web.Response:
         self.lists += 1
