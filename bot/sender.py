@@ -514,7 +514,12 @@ def _print_retrying(rows: list[dict[str, Any]], limit: int, out: TextIO) -> None
         return
     print(f"Being retried (oldest first, up to {limit}):", file=out)
     for row in rows:
-        state = "sending now" if row["status"] == "sending" else f"next try {row['next_attempt_at']}"
+        if row["status"] != "sending":
+            state = f"next try {row['next_attempt_at']}"
+        elif row["lease_holder"] is None:
+            state = f"unanswered, Twilio's log asked {row['lease_until']}"
+        else:
+            state = "sending now"
         print(f"  #{row['id']} to {row['to_phone']} retrying after {row['attempts']} attempt(s), {state}:"
               f" {row['last_error'] or '(no reason recorded)'} [{row['created_at']}]", file=out)
 

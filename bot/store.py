@@ -48,10 +48,13 @@ REF_LENGTH = 6
 # (`Sender._reconcile`), not sent again. Measured take-over in the README ("Running on several machines").
 HOLDER_DEAD_SECONDS = 3
 # Which open outbox rows wait for their first try and which have failed at least once and wait for (or are
-# on) another. A claim counts its try (README, "kill -9"), so a row being sent for the first time has one.
+# on) another. A claim counts its try (README, "kill -9"), so a row being sent for the first time has one; a
+# row 'sending' held by nobody got no answer to a try and waits to ask Twilio's log (`mark_unsure`).
 # The console's counts and lists and `run.py outbox` all use these.
-OUTBOX_WAITING = "((status = 'pending' AND attempts = 0) OR (status = 'sending' AND attempts <= 1))"
-OUTBOX_RETRYING = "((status = 'pending' AND attempts > 0) OR (status = 'sending' AND attempts > 1))"
+OUTBOX_WAITING = ("((status = 'pending' AND attempts = 0)"
+                  " OR (status = 'sending' AND attempts <= 1 AND lease_holder IS NOT NULL))")
+OUTBOX_RETRYING = ("((status = 'pending' AND attempts > 0)"
+                   " OR (status = 'sending' AND (attempts > 1 OR lease_holder IS NULL)))")
 
 _RESERVATION_COLUMNS = ("id, ref, listing_id, host_id, guest_id, check_in, check_out, status, reason, created_at,"
                         " guests, price_per_night, currency")
@@ -941,8 +944,8 @@ class Store:
         """Rows that failed and wait for another try (or are on it: a claim counts its try), with the last
         reason (outbox_due index)."""
         rows = self._all(
-            "SELECT id, to_phone, status, attempts, last_error, next_attempt_at, created_at FROM outbox"
-            f" WHERE {OUTBOX_RETRYING} ORDER BY id LIMIT ?",
+            "SELECT id, to_phone, status, attempts, last_error, next_attempt_at, created_at, lease_until,"
+            f" lease_holder FROM outbox WHERE {OUTBOX_RETRYING} ORDER BY id LIMIT ?",
             (limit,),
         )
         return [dict(row) for row in rows]

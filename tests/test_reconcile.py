@@ -77,6 +77,9 @@ async def test_a_call_that_timed_out_after_twilio_took_it_is_not_sent_again(
     await slow.deliver()
     answer.set()
     assert rows(sms, "SELECT status, attempts FROM outbox") == [{"status": "sending", "attempts": 1}]
+    out = io.StringIO()
+    outbox_report(sms.app[CONFIG], out)  # the operator sees it is in doubt, not merely being sent
+    assert "retrying after 1 attempt(s), unanswered, Twilio's log asked" in out.getvalue()
 
     sms.clock.advance(minutes=15)  # past any backoff
     await slow.deliver()
