@@ -22,6 +22,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.clock import to_db
 from bot.storage import is_postgresql
+from bot.store import HOLDER_DEAD_SECONDS
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
 from tests.support import dbview
 from tests.support.fake_twilio import FakeTwilio
@@ -84,6 +85,35 @@ async def test_sigkill_between_twilio_accepting_and_the_commit_then_a_take_over_
     assert dbview.query(database_url, "SELECT status, twilio_sid FROM outbox") == [
         {"status": "sent", "twilio_sid": prompt.sid}]
     assert twilio.lists == 1
+
+
+async def test_a_live_server_with_a_slow_twilio_keeps_its_rows(
+        aiohttp_server: Callable[..., Awaitable[TestServer]], tmp_path: Path, database_url: str) -> None:
+    """Twilio takes 5 s to answer, longer than a stopped heartbeat takes to be seen (3 s): the server making
+    the call is alive and beating, so the other server never takes its row, never asks Twilio's log, and
+    the host gets the prompt once."""
+    twilio = FakeTwilio()
+    fake = await aiohttp_server(twilio.app())
+    servers = _servers(2, tmp_path, database_url, str(fake.make_url("")).rstrip("/"))
+    host, guest = HOSTS[0], GUESTS[0]
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+        try:
+            await asyncio.gather(*(server.start() for server in servers))
+            balanced = Balanced(servers, session)
+            await balanced.script(0, host, ["HOST", "Ana", "Harbour Loft", "120", "4",
+                                            "Harbour Loft by the river, two rooms", "SKIP"])
+            twilio.fail_next(201, delay=HOLDER_DEAD_SECONDS + 2)  # accepted, after 5 s
+            [place] = [row["id"] for row in dbview.query(database_url, "SELECT id FROM listings")]
+            await balanced.script(0, guest, [f"BOOK {place} {typed_stay(server_today(servers[0].env), 1, 2)}"
+                                             " 2 guests", "Bob"])
+            await until(lambda: not dbview.query(database_url, "SELECT 1 FROM outbox WHERE status <> 'sent'"),
+                        20, "the slow call to be answered and recorded")
+        finally:
+            for server in servers:
+                await server.kill()
+    assert len(twilio.to(host)) == 1 and twilio.attempts == 1
+    assert twilio.lists == 0  # nobody took the row over
+    assert dbview.query(database_url, "SELECT twilio_sid FROM outbox") == [{"twilio_sid": twilio.messages[0].sid}]
 
 
 @pytest.mark.postgresql_only
