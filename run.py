@@ -14,6 +14,7 @@
     bench --engine             the engine alone, in-process: CPU per text
     bench --outbound           CPU per outbound SMS through twilio's client
     bench --database postgresql://... [--servers 2]  the same workload on PostgreSQL
+    bench --takeover --database postgresql://...     SIGKILL one of three servers: how soon its messages move on
 """
 
 from __future__ import annotations

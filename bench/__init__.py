@@ -1,5 +1,5 @@
 """The booking-workload benchmark: `python run.py bench [--quick] [--scale] [--engine] [--outbound]
-[--database postgresql://...] [--servers N]` (docs/performance.md).
+[--database postgresql://...] [--servers N]` (docs/performance.md), and `--takeover` (bench/takeover.py).
 
 Tooling, not the product: it lives beside `bot/`, and `run.py` imports it only when the `bench` sub-command
 runs (`main` below), so serving never loads it.
@@ -28,6 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the engine alone, in-process: CPU per text (for comparing engine changes)")
     parser.add_argument("--outbound", action="store_true",
                         help="CPU per outbound SMS through the gateway (twilio's client) and a bare aiohttp POST")
+    parser.add_argument("--takeover", action="store_true",
+                        help="with --database: SIGKILL one of three servers --kills times; how soon its messages"
+                             " move on, and how many calls to Twilio's log that takes")
+    parser.add_argument("--kills", type=int, default=20, help="SIGKILLs for --takeover")
     parser.add_argument("--texts", type=int, default=8000, help="texts for --engine (messages for --outbound)")
     parser.add_argument("--profile", type=Path, default=None,
                         help="sample the server with py-spy at concurrency 32 (collapsed stacks to this file)")
@@ -44,6 +48,12 @@ def main(argv: list[str], prog: str = "python run.py bench") -> int:
         parser.error("--database takes a postgresql:// URL (without it, the run uses a SQLite file of its own)")
     if args.servers > 1 and not args.database:
         parser.error("--servers > 1 needs --database postgresql://... (servers share one database)")
+    if args.takeover:
+        if not args.database:
+            parser.error("--takeover needs --database postgresql://... (three servers share it)")
+        from bench.takeover import cli as takeover_bench
+
+        return takeover_bench(args.database, args.kills)
     if args.outbound:
         from bench.outbound import cli as outbound_bench
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
@@ -32,6 +33,14 @@ RATE_LIMITED_CODE = 20429
 # Authentication failed: credentials being rotated or mistyped. Retried (bounded by max attempts) so that
 # fixing the configuration within minutes loses nothing; after that the rows are parked with the reason.
 AUTH_STATUSES = {401, 403}
+# Twilio's log is read a page at a time; one recipient's messages since a row was written fit in one.
+LOG_PAGE_SIZE = 50
+# Messages one look in Twilio's log reads at most (a recipient texted this much since the row was written is
+# a flood; the oldest beyond it are not read).
+LOG_LIMIT = 500
+# Twilio stamps its log with its own clock: a message is looked for from this long before the row was
+# written, in case that clock is behind ours.
+CLOCK_SKEW = timedelta(minutes=2)
 
 
 def is_transient(status: int, code: int | None) -> bool:
@@ -54,19 +63,40 @@ class Sent:
     status: str
 
 
-class SendError(Exception):
-    """A send that did not go through. `transient` ones are retried with backoff."""
+@dataclass(frozen=True)
+class Logged:
+    """A message in Twilio's log (the Messages list): what a row's earlier call may have created."""
 
-    def __init__(self, reason: str, *, transient: bool, code: int | None = None) -> None:
+    sid: str
+    status: str
+    body: str
+    created: datetime
+    to: str = ""
+
+
+class SendError(Exception):
+    """A send that did not go through. `transient` ones are retried with backoff; `unsure` ones got no
+    answer (a timeout, a dropped connection), so Twilio may have the message all the same."""
+
+    def __init__(self, reason: str, *, transient: bool, code: int | None = None, unsure: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.transient = transient
         self.code = code
+        self.unsure = unsure
 
 
 class SmsGateway(Protocol):
     async def send(self, to: str, body: str, media_url: str | None) -> Sent:
         """Hand one message to the carrier side; raises SendError."""
+        ...
+
+    async def logged_since(self, to: str, since: datetime) -> list[Logged]:
+        """The messages to `to` that Twilio's log has from `since` on, oldest first; raises SendError."""
+        ...
+
+    async def logged(self, sid: str) -> Logged | None:
+        """One message of Twilio's log by its SID (None: Twilio has no such message); raises SendError."""
         ...
 
     async def close(self) -> None: ...
@@ -83,6 +113,13 @@ class ConsoleGateway:
                  ", with media" if media_url else "")
         log.debug("SMS to %s: %s%s", to, body, media)
         return Sent("CONSOLE" + secrets.token_hex(15), "sent")
+
+    async def logged_since(self, to: str, since: datetime) -> list[Logged]:
+        # Nothing here keeps a log: a console message interrupted by a crash is logged again, harmlessly.
+        return []
+
+    async def logged(self, sid: str) -> Logged | None:
+        return None
 
     async def close(self) -> None:
         return None
@@ -148,13 +185,54 @@ class TwilioGateway:
             raise SendError(describe_failure(status, code, str(exc.msg)), transient=is_transient(status, code),
                             code=code) from None
         except TimeoutError:
-            raise SendError(f"timed out after {self._timeout:g} s", transient=True) from None
-        except (aiohttp.ClientError, OSError) as exc:
+            raise SendError(f"timed out after {self._timeout:g} s", transient=True, unsure=True) from None
+        except aiohttp.ClientConnectorError as exc:  # never connected: nothing reached Twilio
             raise SendError(f"{type(exc).__name__}: {exc}"[:500], transient=True) from None
+        except (aiohttp.ClientError, OSError) as exc:  # the request may have gone out before the connection broke
+            raise SendError(f"{type(exc).__name__}: {exc}"[:500], transient=True, unsure=True) from None
         except Exception as exc:  # e.g. a garbled answer from a proxy: worth another try, bounded by attempts
             log.warning("unexpected send error to %s: %s", masked(to), masked(repr(exc)))
-            raise SendError(f"{type(exc).__name__}: {exc}", transient=True) from None
+            raise SendError(f"{type(exc).__name__}: {exc}", transient=True, unsure=True) from None
         return Sent(str(message.sid), str(message.status or "queued"))
+
+    async def logged_since(self, to: str, since: datetime) -> list[Logged]:
+        """Twilio's Messages list, filtered by To (and From, when we send from one number) and DateSent, read
+        page by page (`next_page_uri`) through twilio's client; a failure is a transient SendError."""
+        from twilio.base.exceptions import TwilioRestException
+
+        sender = {"from_": self._sender["from_"]} if "from_" in self._sender else {}
+        try:
+            found = await asyncio.wait_for(self._client.messages.list_async(
+                to=to, date_sent_after=since - CLOCK_SKEW, page_size=LOG_PAGE_SIZE, limit=LOG_LIMIT, **sender),
+                self._timeout * 3)
+        except TwilioRestException as exc:
+            raise SendError(describe_failure(int(exc.status or 0), int(exc.code) if exc.code else None,
+                                             str(exc.msg)), transient=True) from None
+        except TimeoutError:
+            raise SendError(f"Twilio's log: timed out after {self._timeout * 3:g} s", transient=True) from None
+        except Exception as exc:  # refused, dropped, garbled: asked again later, never sent blind meanwhile
+            raise SendError(f"Twilio's log: {type(exc).__name__}: {exc}"[:500], transient=True) from None
+        logged = [Logged(str(m.sid), str(m.status or "queued"), str(m.body or ""), m.date_created)
+                  for m in found if m.date_created is not None]
+        return sorted(logged, key=lambda m: m.created)
+
+    async def logged(self, sid: str) -> Logged | None:
+        """One message by SID (`messages(sid).fetch`): what a delivery report no row knows was about."""
+        from twilio.base.exceptions import TwilioRestException
+
+        try:
+            message = await asyncio.wait_for(self._client.messages(sid).fetch_async(), self._timeout)
+        except TwilioRestException as exc:
+            if exc.status == 404:
+                return None
+            raise SendError(describe_failure(int(exc.status or 0), int(exc.code) if exc.code else None,
+                                             str(exc.msg)), transient=True) from None
+        except Exception as exc:  # refused, dropped, timed out: looked up again at the next sweep, if any
+            raise SendError(f"Twilio's log: {type(exc).__name__}: {exc}"[:500], transient=True) from None
+        if message.date_created is None:
+            return None
+        return Logged(str(message.sid), str(message.status or "queued"), str(message.body or ""),
+                      message.date_created, str(message.to or ""))
 
     async def close(self) -> None:
         await self._http.close()

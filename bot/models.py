@@ -32,6 +32,12 @@ ClosedReason = DeclineReason | CancelledBy
 AttentionMark = Literal["guest_opted_out", "guest_unreachable", "host_opted_out", "host_unreachable"]
 ATTENTION_MARKS: tuple[AttentionMark, ...] = get_args(AttentionMark)
 
+# An outbox row's state (outbox.status): waiting its turn, leased to a sender (or sent without an answer, so
+# unknown until Twilio's log is checked), sent (Twilio has it, with its SID), skipped (no attempt of it can
+# have reached Twilio: its recipient opted out or is unreachable, or it went stale), failed (parked).
+OutboxStatus = Literal["pending", "sending", "sent", "skipped", "failed"]
+OUTBOX_STATUSES: tuple[OutboxStatus, ...] = get_args(OutboxStatus)
+
 # Work due later (jobs.kind; bot/scheduler.py works each).
 JobKind = Literal["expire", "remind", "stay_reminder", "plan_stay_reminder"]
 JOB_KINDS: tuple[JobKind, ...] = get_args(JobKind)
@@ -190,3 +196,8 @@ class OutboxRow:
     lease_until: datetime | None = None
     key: str | None = None  # the message key it was rendered from
     reservation_id: int | None = None  # the reservation it is about, if any
+    created_at: datetime | None = None
+    last_error: str | None = None
+    # An earlier call for it may have reached Twilio with no outcome recorded (its sender died, or the call
+    # timed out): Twilio's log is asked before it is sent again (`Sender._reconcile`).
+    in_doubt: bool = False

@@ -27,10 +27,11 @@ PURGE_BATCH = 500
 REMIND_RETRY = timedelta(minutes=15)
 # A relay rate-limit notice silences its hour only; a day later it is history.
 NOTICE_RETENTION = timedelta(days=1)
-# How long a delivery report that overtook the record of its send is kept for it. That record follows within
-# one REST call and a commit; a report still unclaimed after this is for a message that is not ours (a
-# Messaging Service reporting other traffic) or whose record a crash lost (that message is sent again).
-EARLY_REPORT_TTL = timedelta(days=1)
+# How long a delivery report that overtook the record of its send is kept. That record follows within one
+# REST call and a commit; a report still unclaimed a minute later is matched to its row by recipient, words
+# and time where one row fits (`Sender.claim_reports`), else kept this long for the operator (`run.py
+# outbox`): a message not ours (a Messaging Service reporting other traffic), or one sent twice.
+EARLY_REPORT_TTL = timedelta(days=30)
 
 
 class Scheduler:

@@ -1,18 +1,21 @@
 """The outbox sender: delivers committed outbox rows through the SMS gateway, retrying what may pass.
 
 Rows are leased (status 'sending', lease_until) in a transaction before the REST call and marked 'sent'
-in another right after it. A crash between Twilio accepting a message and that second commit is the one
-window where a message may go out twice: the row is sent again once the lease expires, or sooner, once the
-crashed server's heartbeat is seen to have stopped (each lease names its holder, a boot id per process, and
-every server stamps a heartbeat in the database every few seconds). The window is one
-HTTP round trip plus one commit; we mark each row on its own as soon as its call returns, ahead of the
-units queued meanwhile (`Storage.run(..., first=True)`), to keep it so.
+in another right after it. A crash between Twilio accepting a message and that second commit leaves a row
+whose call may have reached Twilio: it is taken over once the lease expires, or sooner, once the crashed
+server's heartbeat is seen to have stopped (each lease names its holder, a boot id per process, and every
+server stamps a heartbeat in the database every second). Before such a row is sent again, Twilio's own log
+is asked whether it has the message (`_reconcile`: the Messages list, filtered by recipient and date,
+matched on the body, from the row's writing on, under a SID no other row has); if it has, the row takes that
+SID and status and is not sent again, nor judged stale. A call that timed out (or whose connection dropped
+mid-call) is the same doubt seen from the network side: the row stays 'sending', held by nobody, until its
+retry time (`Store.mark_unsure`), and whoever takes it asks the log first. We still mark each row on its own
+as soon as its call returns, ahead of the units queued meanwhile (`Storage.run(..., first=True)`), so that
+the log is asked seldom.
 A pass claims up to BATCH rows at once but sends them a few at a time, so just before each send the row's
 lease is renewed, only if it is still the lease this pass set: a row whose lease ran out while it waited
 its turn (and that another worker may have claimed and sent) is left alone. (A recipient's first row sent
 within FRESH_CLAIM of the claim skips the recipient's second check: the claim's is that fresh.)
-(A call that times out after Twilio accepted it is the same window seen from the network side: we cannot
-know it went out, so it is retried.)
 
 A row counts as an attempt (against `outbox.max_attempts`) in the last commit before its call: the claim,
 for the rows whose calls start the moment it commits (each recipient's first, for as many recipients as
@@ -35,7 +38,8 @@ What happens on each failure (the README's "What happens when things go wrong" l
   the rest of the queue).
 - A message that describes a state its reservation is no longer in (a host prompt for a request decided or
   cancelled while the row waited): 'skipped' with the reason 'stale', never sent (`STALE_UNLESS`, checked
-  with the recipient).
+  with the recipient). A row in doubt is only judged so after Twilio's log shows none of its calls reached
+  Twilio: 'skipped' always means nothing of it went out.
 
 One recipient's messages go out in the order they were written: a row waits while an earlier one to the
 same phone is being retried (`Store.claim_due`).
@@ -52,11 +56,12 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TextIO
 
 from bot.clock import Clock, clock_from_environment, wait_until
 from bot.config import Config
-from bot.gateway import OPTED_OUT_CODE, PERMANENT_CODES, UNREACHABLE_CODES, SendError, SmsGateway
+from bot.gateway import CLOCK_SKEW, OPTED_OUT_CODE, PERMANENT_CODES, UNREACHABLE_CODES, Logged, SendError, SmsGateway
 from bot.models import OutboxRow, ReservationStatus
 from bot.redact import masked
 from bot.storage import Storage, read_only_store
@@ -70,8 +75,15 @@ BATCH = 100
 # out; a STOP that lands in this second is refused by Twilio itself (21610), which opts the user out here.
 FRESH_CLAIM = timedelta(seconds=1)
 # How often a server says it is alive: the rows it leased stay its own while it does
-# (`store.HOLDER_DEAD_SECONDS`), and go to the other servers within seconds once it stops.
-HEARTBEAT_SECONDS = 2.0
+# (`store.HOLDER_DEAD_SECONDS`), and go to the other servers within seconds once it stops. While another
+# server holds rows, a sender looks for them twice a beat, so that a dead one's move on at once.
+HEARTBEAT_SECONDS = 1.0
+# A delivery report no row has claimed this long after it came is not racing its send's record: it is looked
+# up in Twilio's log and given to the one row it fits (`claim_reports`), every REPORT_SWEEP; a report is in
+# the span a sweep reads for two sweeps, so each running server looks it up once or twice at most.
+REPORT_AGE = timedelta(minutes=1)
+REPORT_SWEEP = timedelta(seconds=30)
+REPORTS_PER_SWEEP = 50
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,10 @@ STALE_UNLESS: dict[str, Describes] = {
     "host_prompt": Describes("pending", presented=True),
     "host_reminder": Describes("pending", presented=True),
 }
+
+
+def _claim_report(store: Store, message: Logged) -> int | None:
+    return store.claim_report(message.sid, message.to, message.body, message.created, message.status, CLOCK_SKEW)
 
 
 def _is_stale(store: Store, row: OutboxRow) -> bool:
@@ -193,10 +209,11 @@ class Sender:
                     for index, row in enumerate(queue):
                         if index == len(queue) - 1 and queues:
                             following = queues.popleft()
-                        ahead = following[0] if following and following[0].id not in counted else None
+                        ahead = following[0] if following and following[0].id not in counted \
+                            and not following[0].in_doubt else None
                         # A recipient's first message, its turn come right after the claim, needs no
                         # second look: the claim checked the recipient and set a lease far longer than that.
-                        fresh = index == 0 and self._clock.now() - claimed_at < FRESH_CLAIM
+                        fresh = index == 0 and self._clock.now() - claimed_at < FRESH_CLAIM and not row.in_doubt
                         outcome = await self._deliver(row, checked=fresh, counted=row.id in counted,
                                                       count_next=ahead)
                         if outcome.counted_next and ahead is not None:
@@ -233,7 +250,8 @@ class Sender:
         rows = store.claim_due(self._lease, BATCH, holder=self.boot_id)
         if rows:
             store.heartbeat(self.boot_id)  # alive as of this claim, background heartbeats or not
-        to_send = [row for row in rows if not _skipped_if_held(store, row)]
+        # A row in doubt is judged only once Twilio's log says it never went (`_deliver`).
+        to_send = [row for row in rows if row.in_doubt or not _skipped_if_held(store, row)]
         at_once = self._sent_at_once(to_send)
         store.count_attempts(sorted(at_once))
         return len(rows), to_send, at_once
@@ -243,10 +261,11 @@ class Sender:
         recipient's first, for the first `outbox_concurrency` recipients (`deliver_due` starts them in this
         order). The claim is their last commit before the call, so it counts their attempts; every other
         row's is counted by the last commit before its own call (`_deliver`'s `count_next`, or its own unit)."""
-        firsts: dict[str, int] = {}
+        firsts: dict[str, OutboxRow] = {}
         for row in rows:
-            firsts.setdefault(row.to_phone, row.id)
-        return set(list(firsts.values())[:self._config.outbox_concurrency])
+            firsts.setdefault(row.to_phone, row)
+        # A row in doubt asks Twilio's log before any call: its attempt is counted only if it is made.
+        return {row.id for row in list(firsts.values())[:self._config.outbox_concurrency] if not row.in_doubt}
 
     async def _deliver(self, row: OutboxRow, *, checked: bool = False, counted: bool = False,
                        count_next: OutboxRow | None = None) -> _Outcome:
@@ -255,6 +274,10 @@ class Sender:
         written before the call; `counted`: this attempt is counted already (by the claim, or with the
         outcome before it), so, checked too, nothing is. `count_next`: the row this worker calls next, whose
         attempt the outcome's commit counts too if it is still ours (`counted_next` says it did)."""
+        if row.in_doubt:
+            settled = await self._reconcile(row, count_next)
+            if settled is not None:
+                return settled
         if not (checked and counted):
             held = await self._db.run(lambda store: self._before_send_sync(store, row, checked, counted),
                                       first=True)
@@ -272,6 +295,56 @@ class Sender:
         # Keyed by the SID, as its delivery report is (`Engine.record_delivery`), so a snapshot is enough:
         # whichever of the two comes second sees the other's row.
         return await self._db.run(record, first=True, key=sent.sid, snapshot=True)
+
+    async def _reconcile(self, row: OutboxRow, count_next: OutboxRow | None) -> _Outcome | None:
+        """A row whose earlier call may have reached Twilio: if Twilio's log has the message (to its recipient,
+        its body, written since the row was, under a SID no other row carries), the row takes that SID and
+        status. None: the log has it not, send it (unless it has had every try)."""
+        since = row.created_at or self._clock.now()
+        try:
+            logged = await self._gateway.logged_since(row.to_phone, since)
+        except SendError as error:
+            return await self._unreadable_log(row, error)
+        matches = [m for m in logged if m.body == row.body and m.created >= since - CLOCK_SKEW]
+        if matches:
+            # Keyed by a SID, as the delivery report it may race is (`_deliver`'s `record`).
+            adopted = await self._db.run(lambda store: self._adopt_sync(store, row, matches, count_next),
+                                         first=True, key=matches[0].sid, snapshot=True)
+            if adopted is not None:
+                return adopted
+        if row.attempts >= self._config.outbox_max_attempts:
+            reason = f"gave up after {row.attempts} attempts (none in Twilio's log): {row.last_error or ''}"
+            await self._db.run(lambda store: store.mark_final(row.id, "failed", reason.rstrip(": ")), first=True)
+            return _DONE
+        return None
+
+    def _adopt_sync(self, store: Store, row: OutboxRow, matches: list[Logged],
+                    count_next: OutboxRow | None) -> _Outcome | None:
+        known = store.known_sids([m.sid for m in matches], but=row.id)
+        found = next((m for m in matches if m.sid not in known), None)
+        if found is None:
+            return None
+        log.info("outbox %s: Twilio already has it (%s); recorded as sent, not sent again", row.id, found.sid)
+        store.mark_sent(row.id, found.sid, found.status)
+        return _Outcome(counted_next=_count_if_ours(store, count_next))
+
+    async def _unreadable_log(self, row: OutboxRow, error: SendError) -> _Outcome:
+        """Twilio's log could not be read: the row waits (still in doubt) and asks again later, never sent
+        blind; each such look counts as a try, so a log that stays unreadable parks the row in the end."""
+        tries = row.attempts + 1
+        reason = f"Twilio's log could not be read: {error.reason}"
+
+        def record(store: Store) -> _Outcome:
+            store.count_attempts([row.id])
+            if tries >= self._config.outbox_max_attempts:
+                store.mark_final(row.id, "failed", f"gave up after {tries} attempts; may have been sent: {reason}")
+                return _DONE
+            retry_at = self._clock.now() + self.backoff(tries)
+            store.mark_unsure(row.id, retry_at, reason)
+            return _Outcome(retry_at=retry_at)
+
+        log.warning("outbox %s: %s", row.id, masked(reason))
+        return await self._db.run(record, first=True)
 
     def _before_send_sync(self, store: Store, row: OutboxRow, checked: bool, counted: bool) -> _Outcome | None:
         """Just before the send: renew the lease if the row is still ours (the pass may have outlived the
@@ -314,6 +387,13 @@ class Sender:
                                                    or error.code == OPTED_OUT_CODE)
             return _Outcome(blocked=blocked)
         tries = row.attempts + 1  # `attempts` was read at the claim, before this try was counted
+        if error.unsure:
+            # Twilio may have it: asked before the next try, and before giving up (`_reconcile`).
+            retry_at = self._clock.now() + self.backoff(tries)
+            log.warning("outbox %s to %s: attempt %s unanswered, Twilio's log asked at %s: %s", row.id,
+                        masked(row.to_phone), tries, retry_at.strftime("%H:%M:%S"), self._loggable(error))
+            store.mark_unsure(row.id, retry_at, error.reason)
+            return _Outcome(retry_at=retry_at)
         if tries >= self._config.outbox_max_attempts:
             log.warning("outbox %s parked after %s attempts: %s", row.id, tries, self._loggable(error))
             store.mark_final(row.id, "failed", f"gave up after {tries} attempts: {error.reason}", error.code)
@@ -335,6 +415,28 @@ class Sender:
         if row_ids:
             await self._db.run(lambda store: store.release(row_ids, retry_at, reason))
 
+    async def claim_reports(self) -> int:
+        """Delivery reports whose SID no row knows, received between one and two sweeps plus `REPORT_AGE`
+        ago: each is looked up in Twilio's log (recipient, words, time) and given to its row when exactly one
+        fits; the rest are kept for the operator. Returns the reports claimed."""
+        now = self._clock.now()
+        sids = await self._db.run(lambda store: store.unclaimed_reports(
+            now - REPORT_AGE - 2 * REPORT_SWEEP, now - REPORT_AGE, REPORTS_PER_SWEEP))
+        claimed = 0
+        for sid in sids:
+            try:
+                message = await self._gateway.logged(sid)
+            except SendError as error:
+                log.warning("delivery report %s: %s", sid, masked(error.reason))
+                continue
+            if message is None:
+                continue
+            outbox_id = await self._db.run(partial(_claim_report, message=message), key=sid)
+            if outbox_id is not None:
+                log.info("delivery report %s: the message of outbox %s, recorded as sent", sid, outbox_id)
+                claimed += 1
+        return claimed
+
     async def heartbeat_forever(self) -> None:
         """Say this server is alive every few seconds, and drop the heartbeats of long-gone ones."""
         beats = 0
@@ -349,15 +451,23 @@ class Sender:
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def run_forever(self) -> None:
-        """Deliver as rows are committed, and retry rows as they fall due."""
+        """Deliver as rows are committed, and retry rows as they fall due; match unclaimed delivery reports
+        every `REPORT_SWEEP`."""
+        loop = asyncio.get_running_loop()
+        swept = loop.time()
         while True:
             try:
                 await self.drain()
-                due = await self._db.run(lambda store: store.next_outbox_due())
+                if loop.time() - swept >= REPORT_SWEEP.total_seconds():
+                    swept = loop.time()
+                    await self.claim_reports()
+                due, others = await self._db.run(lambda store: store.next_outbox_due(self.boot_id))
             except Exception:
                 log.exception("outbox pass failed; trying again shortly")
-                due = None
+                due, others = None, False
             wait = self._config.scheduler_poll_seconds
+            if others:
+                wait = min(wait, HEARTBEAT_SECONDS / 2)
             if due is not None:
                 wait = max(0.0, min(wait, (due - self._clock.now()).total_seconds()))
             self._wakeup.clear()
@@ -376,6 +486,7 @@ def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> 
         counts = store.outbox_summary()
         retrying = store.outbox_retrying(limit)
         problems = store.outbox_problems(limit)
+        reports = store.unclaimed_report_list(limit)
     order = ["pending", "sending", "sent", "skipped", "failed"]
     print("Outbox by status:", file=out)
     for status in sorted(counts, key=lambda s: (order.index(s) if s in order else len(order), s)):
@@ -383,6 +494,7 @@ def outbox_report(config: Config, out: TextIO = sys.stdout, limit: int = 50) -> 
     if not counts:
         print("  (empty)", file=out)
     _print_retrying(retrying, limit, out)
+    _print_unclaimed(reports, limit, out)
     if not problems:
         print("No failed messages.", file=out)
         return 0
@@ -402,6 +514,21 @@ def _print_retrying(rows: list[dict[str, Any]], limit: int, out: TextIO) -> None
         return
     print(f"Being retried (oldest first, up to {limit}):", file=out)
     for row in rows:
-        state = "sending now" if row["status"] == "sending" else f"next try {row['next_attempt_at']}"
+        if row["status"] != "sending":
+            state = f"next try {row['next_attempt_at']}"
+        elif row["lease_holder"] is None:
+            state = f"unanswered, Twilio's log asked {row['lease_until']}"
+        else:
+            state = "sending now"
         print(f"  #{row['id']} to {row['to_phone']} retrying after {row['attempts']} attempt(s), {state}:"
               f" {row['last_error'] or '(no reason recorded)'} [{row['created_at']}]", file=out)
+
+
+def _print_unclaimed(reports: list[dict[str, Any]], limit: int, out: TextIO) -> None:
+    """Delivery reports no message of ours claims (not ours, or a message sent twice): kept for a look."""
+    if not reports:
+        return
+    print(f"Delivery reports no message claims (newest first, up to {limit}):", file=out)
+    for report in reports:
+        code = f" code={report['error_code']}" if report["error_code"] is not None else ""
+        print(f"  {report['twilio_sid']} {report['status']}{code} [{report['received_at']}]", file=out)

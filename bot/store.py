@@ -28,6 +28,7 @@ from bot.models import (
     JobKind,
     Listing,
     OutboxRow,
+    OutboxStatus,
     Reservation,
     ReservationStatus,
     Settled,
@@ -42,13 +43,18 @@ from bot.text import search_fold
 REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read back over SMS
 REF_LENGTH = 6
 # A server whose heartbeat is older than this is gone: the rows it leased are sent by the others at once.
-# Heartbeats come every `HEARTBEAT_SECONDS` (bot/sender.py).
-HOLDER_DEAD_SECONDS = 10
+# Heartbeats come every `HEARTBEAT_SECONDS` (bot/sender.py), so a live server misses two before it is taken
+# for dead; and a row taken early from a live one whose call already reached Twilio is found in Twilio's log
+# (`Sender._reconcile`), not sent again. Measured take-over in the README ("Running on several machines").
+HOLDER_DEAD_SECONDS = 3
 # Which open outbox rows wait for their first try and which have failed at least once and wait for (or are
-# on) another. A claim counts its try (README, "kill -9"), so a row being sent for the first time has one.
+# on) another. A claim counts its try (README, "kill -9"), so a row being sent for the first time has one; a
+# row 'sending' held by nobody got no answer to a try and waits to ask Twilio's log (`mark_unsure`).
 # The console's counts and lists and `run.py outbox` all use these.
-OUTBOX_WAITING = "((status = 'pending' AND attempts = 0) OR (status = 'sending' AND attempts <= 1))"
-OUTBOX_RETRYING = "((status = 'pending' AND attempts > 0) OR (status = 'sending' AND attempts > 1))"
+OUTBOX_WAITING = ("((status = 'pending' AND attempts = 0)"
+                  " OR (status = 'sending' AND attempts <= 1 AND lease_holder IS NOT NULL))")
+OUTBOX_RETRYING = ("((status = 'pending' AND attempts > 0)"
+                   " OR (status = 'sending' AND (attempts > 1 OR lease_holder IS NULL)))")
 
 _RESERVATION_COLUMNS = ("id, ref, listing_id, host_id, guest_id, check_in, check_out, status, reason, created_at,"
                         " guests, price_per_night, currency")
@@ -704,11 +710,15 @@ class Store:
         (`count_attempts`, `renew_lease`), so rows a crash cut off before their call keep every try.
 
         One recipient's messages go out in order: a row is not due while an earlier row to the same phone
-        waits for a retry or is being sent."""
+        waits for a retry or is being sent.
+
+        A row taken while 'sending' that has used a try (`attempts`) is `in_doubt`: that call may have reached
+        Twilio with nobody left to record it (or it timed out: `mark_unsure`)."""
         now = self._clock.now()
         dialect = self._sql.dialect
         rows = self._all(
-            "SELECT id, user_id, to_phone, body, media_url, attempts, message_key, reservation_id FROM outbox o"
+            "SELECT id, user_id, to_phone, body, media_url, attempts, message_key, reservation_id, status,"
+            " created_at, last_error FROM outbox o"
             " WHERE ((o.status = 'pending' AND o.next_attempt_at <= ?)"
             " OR (o.status = 'sending' AND (o.lease_until <= ? OR (o.lease_holder IS NOT NULL AND NOT EXISTS"
             " (SELECT 1 FROM servers s WHERE s.boot_id = o.lease_holder"
@@ -721,7 +731,9 @@ class Store:
         )
         until = now + lease
         claimed = [OutboxRow(r["id"], r["user_id"], r["to_phone"], r["body"], r["media_url"], r["attempts"], until,
-                             key=r["message_key"], reservation_id=r["reservation_id"]) for r in rows]
+                             key=r["message_key"], reservation_id=r["reservation_id"],
+                             created_at=from_db(r["created_at"]), last_error=r["last_error"],
+                             in_doubt=r["status"] == "sending" and r["attempts"] > 0) for r in rows]
         if claimed:
             marks = ",".join("?" * len(claimed))
             self._run(
@@ -762,13 +774,18 @@ class Store:
             marks = ",".join("?" * len(outbox_ids))
             self._run(f"UPDATE outbox SET attempts = attempts + 1 WHERE id IN ({marks})", tuple(outbox_ids))
 
-    def next_outbox_due(self) -> datetime | None:
-        """When the next row falls due: a retry, or the lease of a row a crashed sender left 'sending'."""
+    def next_outbox_due(self, holder: str = "") -> tuple[datetime | None, bool]:
+        """When the next row falls due (a retry, or the lease of a row a crashed sender left 'sending'), and
+        whether another sender than `holder` is sending any: those fall due as soon as it dies."""
         row = self._one(
-            "SELECT MIN(CASE status WHEN 'pending' THEN next_attempt_at ELSE lease_until END) AS due FROM outbox"
-            " WHERE status IN ('pending', 'sending')"
+            "SELECT MIN(CASE status WHEN 'pending' THEN next_attempt_at ELSE lease_until END) AS due,"
+            " MAX(CASE WHEN status = 'sending' AND lease_holder <> ? THEN 1 ELSE 0 END) AS others FROM outbox"
+            " WHERE status IN ('pending', 'sending')",
+            (holder,),
         )
-        return from_db(row["due"]) if row and row["due"] else None
+        if row is None:
+            return None, False
+        return (from_db(row["due"]) if row["due"] else None), bool(row["others"])
 
     def recipient_blocked(self, user_id: int | None) -> str | None:
         """Why this recipient must not be texted (opted out / unreachable), or None."""
@@ -824,7 +841,27 @@ class Store:
                 (to_db(next_attempt), reason, *outbox_ids),
             )
 
-    def mark_final(self, outbox_id: int, status: str, error: str, code: int | None = None) -> None:
+    def mark_unsure(self, outbox_id: int, next_attempt: datetime, error: str) -> None:
+        """A call that got no answer (timed out, connection dropped): Twilio may have the message. The row
+        stays 'sending', held by nobody, until `next_attempt`; whoever takes it then asks Twilio's log first
+        (`claim_due`'s `in_doubt`), so it is neither sent twice nor called skipped."""
+        self._run(
+            "UPDATE outbox SET lease_until = ?, lease_holder = NULL, last_error = ?"
+            " WHERE id = ? AND status = 'sending'",
+            (to_db(next_attempt), error, outbox_id),
+        )
+
+    def known_sids(self, twilio_sids: Sequence[str], but: int) -> set[str]:
+        """Which of these Twilio SIDs an outbox row other than `but` already carries (a message in Twilio's
+        log that is another row's is not this row's)."""
+        if not twilio_sids:
+            return set()
+        marks = ",".join("?" * len(twilio_sids))
+        rows = self._all(f"SELECT twilio_sid FROM outbox WHERE twilio_sid IN ({marks}) AND id <> ?",
+                         (*twilio_sids, but))
+        return {str(r["twilio_sid"]) for r in rows}
+
+    def mark_final(self, outbox_id: int, status: OutboxStatus, error: str, code: int | None = None) -> None:
         """Park a row for good: 'failed' (with the reason) or 'skipped' (recipient opted out)."""
         self._run(
             "UPDATE outbox SET status = ?, last_error = ?, error_code = ?, lease_until = NULL WHERE id = ?",
@@ -859,9 +896,38 @@ class Store:
                 (status, error_code, twilio_sid),
             )
 
+    def unclaimed_reports(self, received_after: datetime, received_before: datetime, limit: int) -> list[str]:
+        """The SIDs of delivery reports no row has claimed, received in this span (`Sender.claim_reports`)."""
+        rows = self._all("SELECT twilio_sid FROM early_deliveries WHERE received_at >= ? AND received_at < ?"
+                         " ORDER BY received_at LIMIT ?", (to_db(received_after), to_db(received_before), limit))
+        return [str(r["twilio_sid"]) for r in rows]
+
+    def claim_report(self, twilio_sid: str, to_phone: str, body: str, created: datetime, status: str,
+                     window: timedelta) -> int | None:
+        """Give the message Twilio logged under `twilio_sid` (to `to_phone`, saying `body`, created at
+        `created`, give or take `window`) to the one row it can be: same recipient and words, written before
+        it, a try made and no SID recorded. That row is 'sent' with the SID (and the report kept for it);
+        None when no row or several fit: the report stays for the operator (`run.py outbox`)."""
+        rows = self._all(
+            "SELECT id FROM outbox WHERE to_phone = ? AND body = ? AND twilio_sid IS NULL AND attempts > 0"
+            " AND status <> 'sent' AND created_at <= ? AND created_at >= ? ORDER BY id LIMIT 2",
+            (to_phone, body, to_db(created + window), to_db(created - timedelta(days=1))),
+        )
+        if len(rows) != 1:
+            return None
+        outbox_id = int(rows[0]["id"])
+        self.mark_sent(outbox_id, twilio_sid, status)
+        return outbox_id
+
+    def unclaimed_report_list(self, limit: int) -> list[dict[str, Any]]:
+        """Delivery reports no row claims, newest first, for the operator."""
+        rows = self._all("SELECT twilio_sid, status, error_code, received_at FROM early_deliveries"
+                         " ORDER BY received_at DESC LIMIT ?", (limit,))
+        return [dict(row) for row in rows]
+
     def forget_early_deliveries_before(self, cutoff: datetime) -> int:
-        """Delete delivery reports no send claimed by `cutoff` (not ours, or for a send whose record a crash
-        lost: that message is sent again under a new SID); returns how many."""
+        """Delete delivery reports no send claimed by `cutoff` (a month: the operator has seen them in
+        `run.py outbox`); returns how many."""
         return self._changed("DELETE FROM early_deliveries WHERE received_at < ?", (to_db(cutoff),))
 
     def outbox_problems(self, limit: int) -> list[dict[str, Any]]:
@@ -878,8 +944,8 @@ class Store:
         """Rows that failed and wait for another try (or are on it: a claim counts its try), with the last
         reason (outbox_due index)."""
         rows = self._all(
-            "SELECT id, to_phone, status, attempts, last_error, next_attempt_at, created_at FROM outbox"
-            f" WHERE {OUTBOX_RETRYING} ORDER BY id LIMIT ?",
+            "SELECT id, to_phone, status, attempts, last_error, next_attempt_at, created_at, lease_until,"
+            f" lease_holder FROM outbox WHERE {OUTBOX_RETRYING} ORDER BY id LIMIT ?",
             (limit,),
         )
         return [dict(row) for row in rows]

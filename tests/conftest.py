@@ -134,8 +134,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def fake_twilio(aiohttp_server: Callable[..., Any]) -> AsyncIterator[tuple[FakeTwilio, str]]:
-    twilio = FakeTwilio()
+async def fake_twilio(aiohttp_server: Callable[..., Any],
+                      clock: FakeClock) -> AsyncIterator[tuple[FakeTwilio, str]]:
+    twilio = FakeTwilio(clock=clock.now)  # its log is stamped on the server's clock, as Twilio's is on the hour
     server: TestServer = await aiohttp_server(twilio.app())
     yield twilio, str(server.make_url("")).rstrip("/")
 

@@ -133,9 +133,11 @@ def test_outbound_bench_sends_every_message_it_times_and_reports_cpu_per_message
     from bench.outbound import ROUNDS, outbound_bench
 
     result = outbound_bench(messages=100)
-    assert result.delivered == ROUNDS * 2 * (100 + 100 // 10)
-    assert len(result.twilio_us) == len(result.bare_us) == ROUNDS
-    assert all(0 < us < 100_000 for us in result.twilio_us + result.bare_us)
+    # The gateway, the bare client and the rows in doubt (a look in the fake's empty log, then the send).
+    assert result.delivered == ROUNDS * 3 * (100 + 100 // 10)
+    assert len(result.twilio_us) == len(result.bare_us) == len(result.in_doubt_us) == ROUNDS
+    assert all(0 < us < 100_000 for us in result.twilio_us + result.bare_us + result.in_doubt_us)
+    assert all(len(rates) == ROUNDS and min(rates) > 0 for rates in result.rates.values())
 
 
 def test_run_py_does_not_import_the_benchmark_until_its_sub_command_runs() -> None:
