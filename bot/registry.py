@@ -321,6 +321,9 @@ REGISTRY: dict[str, MessageSpec] = {
     "price_invalid": MessageSpec("The price is not a whole amount (or is zero, or absurdly high).", _PRICE_EXAMPLE),
     "price_currency": MessageSpec("The price names another currency than booking.currency (e.g. 15000 yen "
                                   "where prices are in USD).", _PRICE_EXAMPLE),
+    "price_confirm": MessageSpec("The price read is far from what a night usually costs (1,500,000円, $15,000): "
+                                 "asked back before it is taken; also HELP at that question.",
+                                 {"price": Money(1500000, "USD")}),
     "ask_capacity": MessageSpec("HOST (or EDIT <n> GUESTS): ask how many guests the place sleeps at most.",
                                 {"most": 16}, one_sms=True),
     "help_capacity": MessageSpec("HELP while we wait for the most guests.", {"most": 16}),

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from bot import vocabulary
@@ -211,3 +212,36 @@ def leading_number(text: str) -> tuple[int, str] | None:
     if match is None:
         return None
     return int(match.group(1)), normal[match.end():].strip()
+
+
+# -- numbers as Japanese writes them ------------------------------------------------------------------------
+
+_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_LARGE_UNITS = {"万": 10_000, "億": 100_000_000}
+# One run of a number: digits (a decimal point only before a unit: 1.5万), kanji digits, or a unit.
+_NUMBER_PART = re.compile(r"\d+(?:\.\d+)?|[〇零一二三四五六七八九]+|[十百千万億]")
+
+
+def japanese_number(written: str) -> int | None:
+    """A whole number written as Japanese does, after NFKC: 一万五千, 1万5000, 1万5千, 1.5万, 三, 十二, 15000.
+    None when `written` is anything else (or not whole: 1.25千)."""
+    parts = _NUMBER_PART.findall(written)
+    if not parts or "".join(parts) != written:
+        return None
+    total, section, pending = Decimal(0), Decimal(0), None
+    for part in parts:
+        if part in _LARGE_UNITS:
+            total += (section + (pending or 0) or 1) * _LARGE_UNITS[part]
+            section, pending = Decimal(0), None
+        elif part in _SMALL_UNITS:
+            section += (pending if pending is not None else 1) * _SMALL_UNITS[part]
+            pending = None
+        elif pending is not None:
+            return None  # two numbers in a row ("15 000"): not one number
+        else:
+            pending = Decimal("".join(str(_KANJI_DIGITS[ch]) for ch in part) if part[0] in _KANJI_DIGITS else part)
+    value = total + section + (pending or 0)
+    if pending is not None and pending != pending.to_integral_value():
+        return None  # "1.5" with no unit after it is no whole number
+    return int(value) if value == value.to_integral_value() else None

@@ -8,8 +8,9 @@ import re
 import unicodedata
 from typing import Any
 
+from bot.answers import is_no, is_yes
 from bot.context import Context
-from bot.money import Money, PriceError, example_price, parse_price
+from bot.money import Money, PriceError, example_price, parse_price, plausible
 from bot.text import Text
 from bot.vocabulary import NO_PHOTO_WORDS
 
@@ -54,12 +55,50 @@ def read_title(ctx: Context, text: Text) -> str | None:
     return title
 
 
+# A price far from what a night usually costs, asked back ("1泊1,500,000円でよろしいですか？"), in minor units.
+_UNSURE_PRICE = "unsure_price"
+
+
 def read_price(ctx: Context, text: Text) -> Money | None:
+    """The price, or None after saying why not: unreadable (with an example), or asked back when it is far
+    from what a night costs (`price_asked_back` then holds, and `checked_price` reads the answer)."""
     try:
-        return parse_price(text.clean, ctx.config.currency)
+        price = parse_price(text.clean, ctx.config.currency)
     except PriceError as error:
         ctx.say(error.key, **price_example(ctx))
         return None
+    if not plausible(price):
+        ctx.state[_UNSURE_PRICE] = price.minor
+        ctx.say("price_confirm", price=price)
+        return None
+    return price
+
+
+def price_asked_back(ctx: Context) -> bool:
+    return _UNSURE_PRICE in ctx.state
+
+
+def unsure_price(ctx: Context) -> dict[str, Any]:
+    """`price_confirm`'s variables: the price asked back."""
+    return {"price": Money(int(ctx.state.get(_UNSURE_PRICE, 0)), ctx.config.currency)}
+
+
+def checked_price(ctx: Context, text: Text) -> Money | None:
+    """The answer to a price asked back: YES keeps it; NO asks for the price again; a price is read afresh
+    (and may be asked back in turn); anything else asks the question again. None unless a price is taken."""
+    if is_yes(text):
+        return Money(int(ctx.state.pop(_UNSURE_PRICE)), ctx.config.currency)
+    if is_no(text):
+        ctx.state.pop(_UNSURE_PRICE, None)
+        ctx.say("ask_price", **price_example(ctx))
+        return None
+    try:
+        parse_price(text.clean, ctx.config.currency)
+    except PriceError:
+        ctx.say("price_confirm", **unsure_price(ctx))
+        return None
+    ctx.state.pop(_UNSURE_PRICE, None)
+    return read_price(ctx, text)
 
 
 def guest_count(text: str) -> int | None:

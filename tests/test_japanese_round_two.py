@@ -1,0 +1,114 @@
+"""Japanese, round two: what Japanese hosts and guests actually write is read as they meant it, end to end
+through signed webhooks (prices as people write them, party sizes in words, unlisting words, dates,
+commands, the language of a +81 number), and what the bot writes back fits one SMS.
+
+Replies are compared with what the catalog says for the expected key and values (`Sms.render`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.app import create_app
+from bot.clock import FakeClock
+from bot.config import Config
+from bot.money import Money
+from tests.conftest import HOST, AiohttpClient, Sms
+from tests.support.dbview import rows
+from tests.support.fake_twilio import FakeTwilio
+
+
+@pytest.fixture
+async def yen(aiohttp_client: AiohttpClient, config: Config, clock: FakeClock,
+              fake_twilio: tuple[FakeTwilio, str]) -> Sms:
+    """A service that charges in yen, with a Japanese host who has given their name."""
+    app = create_app(config.with_(currency="JPY"), clock=clock)
+    sms = Sms(await aiohttp_client(app), fake_twilio[0], clock, app)
+    await sms.text(HOST, "LANG JA")
+    await sms.text(HOST, "掲載")
+    await sms.text(HOST, "アナ")
+    await sms.text(HOST, "メニュー")
+    return sms
+
+
+def _yen(amount: int) -> dict[str, Any]:
+    return {"currency": "JPY", "example": Money(15000, "JPY"), "price": Money(amount, "JPY")}
+
+
+async def _up_to_the_price(sms: Sms) -> None:
+    await sms.text(HOST, "掲載")
+    assert await sms.text(HOST, "港のロフト") == sms.render("ask_price", "ja", **_yen(15000))
+
+
+def _price_of_the_new_place(sms: Sms) -> int | None:
+    found = rows(sms, "SELECT price_per_night AS price FROM listings ORDER BY id DESC LIMIT 1")
+    return int(found[0]["price"]) if found and found[0]["price"] is not None else None
+
+
+async def _finish_listing(sms: Sms) -> None:
+    await sms.text(HOST, "4")
+    await sms.text(HOST, "港の見える明るいロフトです。寝室は二つあります。")
+    await sms.text(HOST, "なし")
+
+
+# -- 1. prices as people write them ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["一万五千円", "1万5000円", "1万5千円", "１万５千円", "1.5万円", "一泊一万五千円",
+                                   "15000円です", "15000円でお願いします", "15,000円（税込）", "15k"])
+async def test_a_price_written_as_people_write_it_is_taken(yen: Sms, typed: str) -> None:
+    await _up_to_the_price(yen)
+    assert await yen.text(HOST, typed) == yen.render("ask_capacity", "ja", most=16)
+    await _finish_listing(yen)
+    assert _price_of_the_new_place(yen) == 15000
+
+
+@pytest.mark.parametrize("typed", ["1万8千円でお願いします", "18k", "一万八千円"])
+async def test_edit_price_reads_the_same_forms(yen: Sms, typed: str) -> None:
+    await _up_to_the_price(yen)
+    await yen.text(HOST, "15000")
+    await _finish_listing(yen)
+    number = int(rows(yen, "SELECT id FROM listings")[0]["id"])
+    reply = await yen.text(HOST, f"編集 {number} 料金 {typed}")
+    assert reply == yen.render("edited", "ja", number=number, field="price", title="港のロフト",
+                               price=Money(18000, "JPY"), sleeps=4, has_photo=False)
+    assert _price_of_the_new_place(yen) == 18000
+
+
+async def test_an_implausible_price_is_asked_back_not_taken(yen: Sms) -> None:
+    await _up_to_the_price(yen)
+    assert await yen.text(HOST, "1,500,000円") == yen.render("price_confirm", "ja", **_yen(1500000))
+    # A new price replaces it; NO asks for the price again; YES keeps what was asked back.
+    assert await yen.text(HOST, "いいえ") == yen.render("ask_price", "ja", **_yen(15000))
+    assert await yen.text(HOST, "2000000") == yen.render("price_confirm", "ja", **_yen(2000000))
+    assert await yen.text(HOST, "ヘルプ") == yen.render("price_confirm", "ja", **_yen(2000000))
+    assert await yen.text(HOST, "15000円") == yen.render("ask_capacity", "ja", most=16)
+    await _finish_listing(yen)
+    assert _price_of_the_new_place(yen) == 15000
+    await _up_to_the_price(yen)
+    await yen.text(HOST, "1,500,000円")
+    assert await yen.text(HOST, "はい") == yen.render("ask_capacity", "ja", most=16)
+    await _finish_listing(yen)
+    assert _price_of_the_new_place(yen) == 1500000
+
+
+async def test_fifteen_thousand_dollars_from_a_japanese_host_is_asked_back(sms: Sms) -> None:
+    await sms.text(HOST, "LANG JA")
+    await sms.text(HOST, "掲載")
+    await sms.text(HOST, "アナ")
+    await sms.text(HOST, "港のロフト")
+    assert await sms.text(HOST, "15000") == sms.render("price_confirm", "ja", price=Money(1500000, "USD"))
+    assert await sms.text(HOST, "$150") == sms.render("ask_capacity", "ja", most=16)
+
+
+async def test_an_implausible_price_at_edit_is_asked_back_and_kept_only_on_yes(yen: Sms) -> None:
+    await _up_to_the_price(yen)
+    await yen.text(HOST, "15000")
+    await _finish_listing(yen)
+    number = int(rows(yen, "SELECT id FROM listings")[0]["id"])
+    assert await yen.text(HOST, f"編集 {number} 料金 150万円") == yen.render("price_confirm", "ja", **_yen(1500000))
+    assert _price_of_the_new_place(yen) == 15000
+    assert (await yen.text(HOST, "はい")).startswith(yen.render(
+        "edited", "ja", number=number, field="price", title="港のロフト", price=Money(1500000, "JPY"), sleeps=4,
+        has_photo=False)[:12])
+    assert _price_of_the_new_place(yen) == 1500000
