@@ -22,6 +22,17 @@ def fold(word: str) -> str:
     return (normal.strip(EDGE_PUNCTUATION) or normal.strip()).upper()
 
 
+# Katakana to hiragana: one code-point shift (ァ U+30A1 .. ヶ U+30F6 to ぁ U+3041 .. ゖ U+3096). Half-width
+# katakana (ｲﾁﾗﾝ) is made full-width by NFKC first, so no library is needed for either.
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+
+
+def kana_fold(word: str) -> str:
+    """A folded word (`fold`) with its katakana as hiragana: イチラン, ｲﾁﾗﾝ and いちらん are one spelling of
+    一覧, ｼﾞｮｳｷｮｳ and じょうきょう one of 状況. Command words are matched in this form."""
+    return word.translate(_KATAKANA_TO_HIRAGANA)
+
+
 def search_fold(text: str) -> str:
     """Text as SEARCH compares it: NFKC (full-width letters to ASCII) then casefold, in every script
     ("ÉTÉ" and "été" match, as "Loft" and "LOFT" do)."""
@@ -96,7 +107,7 @@ class Text:
 
     @once
     def _parts(self) -> tuple[str, ...]:
-        parts = self.clean.split(" ", 1)
+        parts = self.said.split(" ", 1)
         glued = None if parts[0].isascii() else _GLUED_NUMBER.match(parts[0])
         if glued:
             parts = [glued.group(1), " ".join([glued.group(2), *parts[1:]])]
@@ -110,6 +121,17 @@ class Text:
     def word(self) -> str:
         """The first word, folded for matching: ' book 3 ' -> 'BOOK', 'Yes!' -> 'YES', '予約3' -> '予約'."""
         return fold(self._parts[0]) if self._parts[0] else ""
+
+    @once
+    def command_word(self) -> str:
+        """`word` with katakana as hiragana (`kana_fold`): the form command words are looked up in."""
+        return kana_fold(self.word)
+
+    @once
+    def said(self) -> str:
+        """`clean`, or the command a whole Japanese sentence says (`vocabulary.command_phrase`):
+        "3番の掲載をやめたい" -> "UNLIST 3"."""
+        return vocabulary.command_phrase(unicodedata.normalize("NFKC", self.clean)) or self.clean
 
     @once
     def args(self) -> str:
@@ -180,10 +202,12 @@ class Text:
 
 def split_glued(text: Text, commands: tuple[str, ...]) -> Text | None:
     """"検索海" read as "検索 海": the first of `commands` (longest first) the text starts with, followed by
-    its argument without a space, as Japanese is written. None if it starts with none of them."""
+    its argument without a space, as Japanese is written. None if it starts with none of them. `commands`
+    are kana-folded (`kana_fold`), and so is the text compared with them (kana_fold keeps its length)."""
     normal = unicodedata.normalize("NFKC", text.clean)
+    folded = kana_fold(normal)
     for command in commands:
-        if normal.startswith(command) and len(normal) > len(command):
+        if folded.startswith(command) and len(normal) > len(command):
             return Text(f"{command} {normal[len(command):]}", text.media)
     return None
 

@@ -14,7 +14,7 @@ from bot.app import create_app
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.money import Money
-from tests.conftest import HOST, AiohttpClient, Sms
+from tests.conftest import GUEST, HOST, AiohttpClient, Sms, book, described, list_place
 from tests.support.dbview import rows
 from tests.support.fake_twilio import FakeTwilio
 
@@ -112,3 +112,89 @@ async def test_an_implausible_price_at_edit_is_asked_back_and_kept_only_on_yes(y
         "edited", "ja", number=number, field="price", title="港のロフト", price=Money(1500000, "JPY"), sleeps=4,
         has_photo=False)[:12])
     assert _price_of_the_new_place(yen) == 1500000
+
+
+# -- 3. unlisting -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["掲載停止 {n}", "掲載中止 {n}", "掲載中止{n}", "掲載取消 {n}", "掲載をやめる {n}",
+                                   "非公開 {n}", "{n}番の掲載をやめたい", "{n}番を非公開にしてください"])
+async def test_every_way_to_take_a_place_down_unlists_it(sms: Sms, typed: str) -> None:
+    number = await list_place(sms)
+    await sms.text(HOST, "LANG JA")
+    reply = await sms.text(HOST, typed.format(n=number))
+    assert reply == sms.render("unlisted", "ja", number=number, declined=0, cancelled=0, untold=0)
+    assert not rows(sms, "SELECT id FROM listings WHERE id = ? AND active = 1", (number,))
+
+
+@pytest.mark.parametrize("typed", ["掲載料はいくらですか", "掲載 料金について教えてください"])
+async def test_a_listing_word_followed_by_more_words_does_not_start_a_listing(sms: Sms, typed: str) -> None:
+    await list_place(sms)
+    await sms.text(HOST, "LANG JA")
+    assert await sms.text(HOST, typed) == sms.render("unknown", "ja", suggestion="")
+    assert await sms.text(HOST, "掲載") == sms.render("ask_title", "ja", min_length=3, max_length=40)
+
+
+# -- 5. commands --------------------------------------------------------------------------------------------------
+
+async def test_yoyaku_no_kakunin_is_status(sms: Sms) -> None:
+    number = await list_place(sms)
+    await book(sms, GUEST, number)
+    await sms.text(GUEST, "LANG JA")
+    assert await sms.text(GUEST, "予約の確認") == await sms.text(GUEST, "状況")
+
+
+@pytest.mark.parametrize("typed", ["取消しお願いします", "キャンセルしたいです", "やっぱりやめます",
+                                   "予約をキャンセルしたい"])
+async def test_a_cancel_without_a_reference_cancels_the_one_request(sms: Sms, typed: str) -> None:
+    number = await list_place(sms)
+    ref = await book(sms, GUEST, number)
+    await sms.text(GUEST, "LANG JA")
+    assert await sms.text(GUEST, typed) == sms.render("cancelled", "ja", ref=ref, listing=number)
+    assert rows(sms, "SELECT status FROM reservations WHERE ref = ?", (ref,))[0]["status"] == "cancelled"
+
+
+async def test_a_cancel_without_a_reference_asks_for_one_when_there_are_two(sms: Sms) -> None:
+    number = await list_place(sms)
+    first = await book(sms, GUEST, number)
+    await book(sms, GUEST, number, "Dec 27-29")
+    await sms.text(GUEST, "LANG JA")
+    assert await sms.text(GUEST, "キャンセルしたいです") == sms.render("cancel_usage", "ja", ref=first)
+    assert {row["status"] for row in rows(sms, "SELECT status FROM reservations")} == {"pending"}
+
+
+async def test_a_change_of_mind_about_a_confirmed_stay_asks_first(sms: Sms) -> None:
+    number = await list_place(sms)
+    ref = await book(sms, GUEST, number)
+    await sms.text(HOST, "YES")
+    await sms.text(GUEST, "LANG JA")
+    request = rows(sms, "SELECT id FROM reservations WHERE ref = ?", (ref,))[0]
+    assert await sms.text(GUEST, "やっぱりやめます") == sms.render(
+        "cancel_confirm", "ja", as_guest=True, told=True, **await described(sms, request["id"]))
+    assert rows(sms, "SELECT status FROM reservations")[0]["status"] == "confirmed"
+
+
+async def test_a_change_of_mind_mid_booking_leaves_the_step(sms: Sms) -> None:
+    number = await list_place(sms)
+    await sms.text(GUEST, "LANG JA")
+    await sms.text(GUEST, f"予約 {number}")
+    assert await sms.text(GUEST, "やっぱりやめます") == sms.render("menu", "ja")
+
+
+@pytest.mark.parametrize(("typed", "same_as"), [("ｲﾁﾗﾝ", "一覧"), ("イチラン", "一覧"), ("ｼﾞｮｳｷｮｳ", "状況"),
+                                                ("ジョウキョウ", "状況"), ("ﾍﾙﾌﾟ", "ヘルプ"), ("へるぷ", "ヘルプ"),
+                                                ("ヨヤク {n}", "予約 {n}"), ("ｹﾝｻｸ 海", "検索 海")])
+async def test_half_width_katakana_and_kana_spellings_are_the_command(sms: Sms, typed: str, same_as: str) -> None:
+    number = await list_place(sms, description="海の見える明るいロフト、寝室二つとバルコニー付きです")
+    await sms.text(GUEST, "LANG JA")
+    expected = await sms.text(GUEST, same_as.format(n=number))
+    await sms.text(GUEST, "メニュー")
+    assert await sms.text(GUEST, typed.format(n=number)) == expected
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("一欄", "一覧"), ("検策 海", "検索")])
+async def test_an_ime_slip_gets_a_suggestion_that_hai_cannot_answer(sms: Sms, typed: str, meant: str) -> None:
+    await list_place(sms)
+    await sms.text(GUEST, "LANG JA")
+    assert await sms.text(GUEST, typed) == sms.render("unknown", "ja", suggestion=meant)
+    # はい after it is no answer to the suggestion: nothing is searched or listed.
+    assert "#" not in await sms.text(GUEST, "はい")

@@ -39,7 +39,8 @@ def _ask_title(ctx: Context) -> StepName:
     return Steps.title
 
 
-@router.command("HOST", "掲載", "けいさい")
+@router.command("HOST")
+@router.command("掲載", "けいさい", lone=True)
 def host(ctx: Context, text: Text) -> StepName | None:
     if naming.needs_name(ctx):
         naming.ask_name(ctx)
@@ -156,7 +157,7 @@ def _more_listings(ctx: Context, cursor: dict[str, Any]) -> None:
     _listings_page(ctx, int(cursor["after"]))
 
 
-@router.command("UNLIST", "REMOVE", "掲載終了")
+@router.command("UNLIST", "REMOVE", "掲載終了", "掲載停止", "掲載中止", "掲載取消", "非公開")
 def unlist(ctx: Context, text: Text) -> StepName | None:
     parsed = leading_number(text.args)
     if parsed is None:
