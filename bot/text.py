@@ -64,10 +64,16 @@ def _japanese_order(first: str) -> tuple[str, str]:
 _JAPANESE_SCRIPT = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff9f]")
 
 
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
 def speaks_japanese(phone: str, body: str) -> bool:
     """A first text in Japanese script (which every Japanese command is: 一覧, 予約 1, ヘルプ), or from a
-    Japanese number (+81): the person is answered in Japanese from their first text on."""
-    return phone.startswith("+81") or (not body.isascii() and _JAPANESE_SCRIPT.search(body) is not None)
+    Japanese number (+81) unless it is written in Latin script ("Hi", "BROWSE", "help": a visitor with a
+    Japanese SIM, answered in English): the person is answered in Japanese from their first text on."""
+    if not body.isascii() and _JAPANESE_SCRIPT.search(body) is not None:
+        return True
+    return phone.startswith("+81") and _LATIN_LETTER.search(unicodedata.normalize("NFKC", body)) is None
 
 
 T = TypeVar("T")
