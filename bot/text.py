@@ -275,3 +275,61 @@ def japanese_number(written: str) -> int | None:
     if pending is not None and pending != pending.to_integral_value():
         return None  # "1.5" with no unit after it is no whole number
     return int(value) if value == value.to_integral_value() else None
+
+
+# -- party sizes --------------------------------------------------------------------------------------------
+
+# Words for a number of people that are not a numeral: "two", "ふたり", "a couple of us", "just me".
+_PARTY_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "a couple of us": 2, "a couple": 2, "couple": 2, "just me": 1, "only me": 1, "me": 1, "myself": 1,
+    "just us two": 2, "the two of us": 2, "both of us": 2,
+    "ひとり": 1, "ふたり": 2, "二人": 2, "一人": 1, "お一人": 1, "おひとり": 1, "お二人": 2, "おふたり": 2,
+}
+# Words around a count that say nothing about it: "sleeps 4", "up to 4 people", "4人", "大人2名で", "子供1名".
+_PARTY_FILLER = re.compile(
+    r"\b(?:sleeps|up|to|max|maximum|for|of|us|guests?|people|persons?|adults?|kids?|child(?:ren)?|pax|total|"
+    r"in|we|are|there|will|be)\b|人|名|様|まで|最大|大人|子供|子ども|こども|小人|幼児|お願いします|お願いいたします|です|で|合計|全部|計")
+# A party told in parts, each counted: "大人2名、子供1名" (3), "2 adults and 1 child".
+_PARTY_PARTS = re.compile(r"[、,+＋・/]|\band\b")
+
+
+def party_size(text: str) -> int | None:
+    """The number of people in "4", "4 guests", "sleeps 4", "４人", "三名", "二人", "ふたり", "two", "a couple of
+    us", "大人2名、子供1名" (3, the parts added); None if it says no number of people."""
+    normal = unicodedata.normalize("NFKC", text).lower().strip(" .!。")
+    parts = [part for part in _PARTY_PARTS.split(normal) if part.strip()]
+    counts = [_party_part(part) for part in parts]
+    if not counts or any(count is None for count in counts):
+        return None
+    return sum(count for count in counts if count is not None)
+
+
+def _party_part(part: str) -> int | None:
+    words = " ".join(part.split())
+    if words in _PARTY_NUMBER_WORDS:
+        return _PARTY_NUMBER_WORDS[words]
+    plain = "".join(_PARTY_FILLER.sub(" ", words).split())
+    if plain in _PARTY_NUMBER_WORDS:
+        return _PARTY_NUMBER_WORDS[plain]
+    count = japanese_number(plain) if len(plain) <= 3 else None
+    return count if count is not None and count < 1000 else None
+
+
+# A party size at the end of a BOOK or of the dates answer: "... 2 guests", "... 2人", "... 大人2名、子供1名で".
+_TRAILING_PARTY = re.compile(
+    r"(?:^|[\s,、])(?P<party>(?:for\s+)?(?:(?:大人|子供|子ども|こども)\s*)?(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*"
+    r"(?:guests?|people|persons?|adults?|pax|人|名)(?:\s*[、,]\s*(?:大人|子供|子ども|こども)\s*"
+    r"(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*(?:人|名))*)(?:\s*で(?:す)?)?\s*$",
+    re.IGNORECASE)
+
+
+def trailing_party(text: str) -> tuple[str, int | None]:
+    """'Dec 20-23 2 guests' -> ('Dec 20-23', 2), '12月20日〜23日 大人2名、子供1名' -> ('12月20日〜23日', 3); text
+    without a party size at its end is returned whole."""
+    normal = unicodedata.normalize("NFKC", text).strip()
+    match = _TRAILING_PARTY.search(normal)
+    count = party_size(match.group("party")) if match is not None else None
+    if match is None or count is None:
+        return text.strip(), None
+    return normal[: match.start()].strip(" ,、"), count

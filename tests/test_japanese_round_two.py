@@ -6,6 +6,7 @@ Replies are compared with what the catalog says for the expected key and values 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -198,3 +199,26 @@ async def test_an_ime_slip_gets_a_suggestion_that_hai_cannot_answer(sms: Sms, ty
     assert await sms.text(GUEST, typed) == sms.render("unknown", "ja", suggestion=meant)
     # はい after it is no answer to the suggestion: nothing is searched or listed.
     assert "#" not in await sms.text(GUEST, "はい")
+
+
+# -- 2. party sizes in words --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "count"), [("三名", 3), ("二人", 2), ("ふたり", 2), ("大人2名、子供1名", 3),
+                                              ("two", 2), ("a couple of us", 2), ("2名でお願いします", 2)])
+async def test_a_party_size_in_words_is_the_number_of_guests(sms: Sms, typed: str, count: int) -> None:
+    number = await list_place(sms)
+    await sms.text(GUEST, "LANG JA")
+    await sms.text(GUEST, f"予約 {number} 12月20日〜23日")
+    assert await sms.text(GUEST, typed) == sms.render(
+        "book_ask_name", "ja", number=number, guests=count, check_in=date(2026, 12, 20),
+        check_out=date(2026, 12, 23))
+    await sms.text(GUEST, "花子")
+    assert rows(sms, "SELECT guests FROM reservations")[0]["guests"] == count
+
+
+@pytest.mark.parametrize("typed", ["予約 {n} 12月20日〜23日 大人2名、子供1名", "予約 {n} 12月20日〜23日 三名"])
+async def test_a_party_size_in_words_after_the_dates_is_taken_with_them(sms: Sms, typed: str) -> None:
+    number = await list_place(sms)
+    await sms.text(GUEST, "LANG JA")
+    assert await sms.text(GUEST, typed.format(n=number)) == sms.render(
+        "book_ask_name", "ja", number=number, guests=3, check_in=date(2026, 12, 20), check_out=date(2026, 12, 23))

@@ -5,24 +5,16 @@ None; the calling flow asks again."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from bot.answers import is_no, is_yes
 from bot.context import Context
 from bot.money import Money, PriceError, example_price, parse_price, plausible
-from bot.text import Text
+from bot.text import Text, party_size
 from bot.vocabulary import NO_PHOTO_WORDS
 
 TITLE_MIN, TITLE_MAX = 3, 40
 GUESTS_MIN, GUESTS_MAX = 1, 16
-
-# "4", "4 guests", "sleeps 4", "up to 4 people", "4人", "４名です", "大人2名": one number, words around it.
-_GUEST_WORDS = re.compile(
-    r"\b(?:sleeps|up|to|max|maximum|for|of|us|guests?|people|persons?|adults?|pax)\b|人|名|まで|最大|大人|です|で")
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10}
-
 
 def title_from(description: str) -> str:
     """A title for a place listed without one: its description, cut after the last whole word that fits
@@ -101,16 +93,8 @@ def checked_price(ctx: Context, text: Text) -> Money | None:
     return read_price(ctx, text)
 
 
-def guest_count(text: str) -> int | None:
-    """The one number in "4", "4 guests", "sleeps 4", "４人", "two"; None if there is not exactly one."""
-    normal = _GUEST_WORDS.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip(" .!。")
-    if normal in _NUMBER_WORDS:
-        return _NUMBER_WORDS[normal]
-    return int(normal) if normal.isdigit() and len(normal) <= 3 else None
-
-
 def read_capacity(ctx: Context, text: Text) -> int | None:
-    count = guest_count(text.clean)
+    count = party_size(text.clean)
     if count is None or not GUESTS_MIN <= count <= GUESTS_MAX:
         ctx.say("capacity_invalid", **guest_limits())
         return None
