@@ -140,6 +140,11 @@ REGISTRY: dict[str, MessageSpec] = {
                                        "weekend or the one after, both offered.",
                                        {**_EXAMPLE, "first_in": date(2026, 12, 4), "first_out": date(2026, 12, 6),
                                         "second_in": date(2026, 12, 11), "second_out": date(2026, 12, 13)}),
+    "dates_holiday": MessageSpec("A holiday named instead of dates (年末年始, お正月, GW, お盆, Christmas): which "
+                                 "days of it? `text` as typed; `holiday_in`/`holiday_out` the holiday's next "
+                                 "dates, as the example.",
+                                 {**_EXAMPLE, "text": "GW", "holiday_in": date(2026, 12, 29),
+                                  "holiday_out": date(2027, 1, 3)}),
     "book_own_listing": MessageSpec("A host tried to book their own place.", {"number": 12}),
     "book_too_many": MessageSpec("The guest already holds the maximum number of pending requests.",
                                  {"limit": 3}),

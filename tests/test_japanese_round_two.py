@@ -222,3 +222,66 @@ async def test_a_party_size_in_words_after_the_dates_is_taken_with_them(sms: Sms
     await sms.text(GUEST, "LANG JA")
     assert await sms.text(GUEST, typed.format(n=number)) == sms.render(
         "book_ask_name", "ja", number=number, guests=3, check_in=date(2026, 12, 20), check_out=date(2026, 12, 23))
+
+
+# -- 4. dates -------------------------------------------------------------------------------------------------------
+
+# The test clock's today is Friday, Nov 27, 2026.
+@pytest.mark.parametrize(
+    ("typed", "check_in", "check_out", "guessed"),
+    [
+        ("12月20日〜23日で予約したいです", date(2026, 12, 20), date(2026, 12, 23), False),
+        ("12月20日〜23日🙏", date(2026, 12, 20), date(2026, 12, 23), False),
+        ("12月20日チェックイン、23日チェックアウト", date(2026, 12, 20), date(2026, 12, 23), False),
+        ("チェックイン12月20日、チェックアウト12月23日", date(2026, 12, 20), date(2026, 12, 23), False),
+        ("12月20日から1週間", date(2026, 12, 20), date(2026, 12, 27), False),
+        ("来月20日から3泊", date(2026, 12, 20), date(2026, 12, 23), False),
+        ("土日", date(2026, 11, 28), date(2026, 11, 29), True),
+        ("来週の土日", date(2026, 12, 5), date(2026, 12, 6), True),
+    ],
+)
+async def test_dates_as_japanese_guests_write_them_file_the_stay_they_mean(
+        sms: Sms, typed: str, check_in: date, check_out: date, guessed: bool) -> None:
+    number = await list_place(sms)
+    await sms.text(GUEST, "LANG JA")
+    await sms.text(GUEST, f"予約 {number}")
+    stay = {"check_in": check_in, "check_out": check_out}
+    asked = (sms.render("ask_guest_count_dates", "ja", number=number, most=4, **stay) if guessed
+             else sms.render("ask_guest_count", "ja", number=number, most=4))
+    assert await sms.text(GUEST, typed) == asked
+    await sms.text(GUEST, "2名")
+    await sms.text(GUEST, "花子")
+    request = rows(sms, "SELECT check_in, check_out FROM reservations")[0]
+    assert (str(request["check_in"]), str(request["check_out"])) == (check_in.isoformat(), check_out.isoformat())
+
+
+EXAMPLE = {"example_in": date(2026, 12, 11), "example_out": date(2026, 12, 14)}
+
+
+async def test_a_length_in_days_asks_from_which_day_and_a_single_date_how_many_nights(sms: Sms) -> None:
+    number = await list_place(sms)
+    await sms.text(GUEST, "LANG JA")
+    await sms.text(GUEST, f"予約 {number}")
+    assert await sms.text(GUEST, "3日間") == sms.render("dates_which_day", "ja", nights=2, **EXAMPLE)
+    await sms.text(GUEST, "メニュー")
+    await sms.text(GUEST, f"予約 {number}")
+    assert await sms.text(GUEST, "12月20日") == sms.render("dates_how_many_nights", "ja", day=date(2026, 12, 20),
+                                                          **EXAMPLE)
+    assert await sms.text(GUEST, "3泊") == sms.render("ask_guest_count_dates", "ja", number=number, most=4,
+                                                     check_in=date(2026, 12, 20), check_out=date(2026, 12, 23))
+
+
+@pytest.mark.parametrize(("typed", "first", "last"), [
+    ("年末年始", date(2026, 12, 29), date(2027, 1, 3)), ("お正月", date(2026, 12, 31), date(2027, 1, 3)),
+    ("ゴールデンウィーク", date(2027, 4, 29), date(2027, 5, 6)), ("GW", date(2027, 4, 29), date(2027, 5, 6)),
+    ("お盆", date(2027, 8, 13), date(2027, 8, 16)), ("クリスマス", date(2026, 12, 24), date(2026, 12, 26))])
+async def test_a_holiday_is_asked_about_with_its_dates_as_the_example(sms: Sms, typed: str, first: date,
+                                                                      last: date) -> None:
+    number = await list_place(sms)
+    await sms.text(GUEST, "LANG JA")
+    await sms.text(GUEST, f"予約 {number}")
+    reply = await sms.text(GUEST, typed)
+    assert reply == sms.render("dates_holiday", "ja", text=typed, holiday_in=first, holiday_out=last, **EXAMPLE)
+    # The example, typed as shown, is that stay.
+    example = reply.rsplit("例：", 1)[1]
+    assert await sms.text(GUEST, example) == sms.render("ask_guest_count", "ja", number=number, most=4)
