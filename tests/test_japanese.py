@@ -406,7 +406,8 @@ async def test_a_whole_japanese_booking_costs_one_sms_per_message_even_with_the_
     # Every one of them one SMS (70 UCS-2 characters), with the longest title there is.
     told = [sms.inbox(GUEST)[-1], sms.inbox(GUEST2)[-1], sms.inbox(HOST)[-1]]
     assert one_sms(*listing[1:], *guest, prompt, accepted, *told)  # the page: one place
-    assert LONG_TITLE not in prompt and LONG_TITLE[:8] in prompt  # its start, not all of it
+    # The guest's request names the place by the start of its title, not all of it; the host's prompt by number.
+    assert LONG_TITLE not in guest[-1] and LONG_TITLE[:7] in guest[-1] and LONG_TITLE not in prompt
 
 
 async def test_every_command_japanese_help_shows_works_when_typed(sms: Sms) -> None:
