@@ -247,8 +247,9 @@ REGISTRY: dict[str, MessageSpec] = {
         "MSG: what the other party of the stay receives. `sender` is the sender's name (empty: write the role "
         "word); `from_guest` says which side wrote; `text` is what they typed (empty for a picture alone, "
         "which goes along as MMS); `with_ref` is true when the recipient has several open stays and must "
-        "name this one to answer.",
-        {**_RELAY, "text": "What time can we check in? Our train arrives at 2pm.", "with_ref": False},
+        "name this one to answer; `first`: the first message of the thread this way (later ones may carry a "
+        "shorter header and no reply hint).",
+        {**_RELAY, "text": "What time can we check in? Our train arrives at 2pm.", "with_ref": False, "first": True},
     ),
     "relay_photo": MessageSpec(
         "MSG with several pictures: each picture after the first goes as a message of its own with this "

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.app import create_app
+from bot.catalog import sms_size
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.money import Money
@@ -285,3 +286,22 @@ async def test_a_holiday_is_asked_about_with_its_dates_as_the_example(sms: Sms, 
     # The example, typed as shown, is that stay.
     example = reply.rsplit("例：", 1)[1]
     assert await sms.text(GUEST, example) == sms.render("ask_guest_count", "ja", number=number, most=4)
+
+
+# -- 9. relayed messages ----------------------------------------------------------------------------------------
+
+async def test_after_the_first_message_a_relayed_40_character_text_is_one_sms(sms: Sms) -> None:
+    number = await list_place(sms)
+    await sms.text(HOST, "LANG JA")
+    ref = await book(sms, GUEST, number, name="マクシミリアン・ロウ")
+    await sms.text(HOST, "はい")
+    first = "到着は夕方六時ごろになりそうです。駐車場はありますか？車は一台です。よろしくお願いします"[:40]
+    later = "ありがとうございます。それでは当日よろしくお願いいたします。鍵の受け取り方も教えてください"[:40]
+    await sms.text(GUEST, f"MSG {first}")
+    await sms.deliver()
+    assert sms.inbox(HOST)[-1].count(first) == 1  # the first one carries how to reply
+    await sms.text(GUEST, f"MSG {later}")
+    await sms.deliver()
+    relayed = sms.inbox(HOST)[-1]
+    assert later in relayed and ref in relayed
+    assert sms_size(relayed).units - len(later) <= 25 and sms_size(relayed).segments == 1
