@@ -30,7 +30,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from bot.dates import needs_year
 from bot.money import Money, format_money
-from bot.registry import REGISTRY, SAMPLE_TODAY
+from bot.registry import REGISTRY, SAMPLE_TODAY, MessageSpec, realistic
 
 log = logging.getLogger(__name__)
 
@@ -509,10 +509,18 @@ class Rendered:
     size: SmsSize
     one_sms: bool = False  # an everyday message: over one SMS is an error (registry `one_sms`)
     samples: str = ""  # the sample values the template uses, as `check` lists them
+    # An everyday message rendered with realistic values (`registry.realistic`): its size (None for others).
+    realistic: SmsSize | None = None
 
     @property
     def over_one_sms(self) -> bool:
         return self.size.segments > 1
+
+    @property
+    def over_long_everyday(self) -> bool:
+        """An everyday message that takes more than one SMS with realistic values (a warning, not an error:
+        `run.py check` lists them, and a test pins the list so that it does not grow)."""
+        return self.realistic is not None and self.realistic.segments > 1
 
 
 @dataclass
@@ -533,6 +541,10 @@ class Validation:
     @property
     def report(self) -> list[str]:
         return [str(p) for p in self.problems]
+
+    def over_long_everyday(self) -> list[tuple[str, str]]:
+        """(language, key) of every everyday message over one SMS with realistic values."""
+        return sorted({(row.language, row.key) for row in self.rendered if row.over_long_everyday})
 
     def costly(self, path: Path) -> list[Rendered]:
         """The messages of one locale file that take more than one SMS but are allowed to (not everyday
@@ -667,8 +679,25 @@ def _check_template(env: SandboxedEnvironment, locale: LocaleFile, key: str, alt
         problems += _check_page(template, spec.page, spec.variables, page_segments, problem)
         if spec.one_sms:
             problems += _check_page(template, spec.page, spec.variables, 1, problem, everyday=True)
+    real = _realistic_size(template, spec, locale.language) if spec.one_sms else None
+    if real is not None and real.segments > 1:
+        problems.append(problem("WARNING", f"an everyday message over one SMS with realistic values (40-character "
+                                           f"title, 10-character names, a stay across New Year, yen): "
+                                           f"{real.segments} segments ({real.encoding}, {real.characters} "
+                                           f"characters)"))
     return template, problems, Rendered(locale.language, key, index, path, alt.line, text, size, spec.one_sms,
-                                        used)
+                                        used, real)
+
+
+def _realistic_size(template: Template, spec: MessageSpec, language: str) -> SmsSize:
+    """The size of an everyday message with realistic values (`registry.realistic`); a page with its longest
+    item alone, MORE offered."""
+    values = realistic(spec.variables, language)
+    if spec.page is None:
+        return sms_size(template.render(**values, **{TODAY: SAMPLE_TODAY}).strip())
+    sizes = [sms_size(template.render(**{**values, spec.page: [item], "more": True, TODAY: SAMPLE_TODAY}).strip())
+             for item in values[spec.page]]
+    return max(sizes, key=lambda size: size.units)
 
 
 def _check_page(template: Template, items_name: str, samples: dict[str, Any], page_segments: int,

@@ -107,8 +107,24 @@ _LISTED_EN = re.compile(
 _LISTED_JA = re.compile(
     r"(?<=[\d日)])\s*(?:と|、)\s*(?=\d{1,2}(?!\d)(?!\s*泊)|明後日|あさって|明日|あした|[月火水木金土日]曜)")
 _TRAILING = re.compile(
-    r"[\s。.!?]*(?:でお願い(?:いた)?します|でおねがいします|お願いします|したいです|したい|します|です|で)?[\s。.!?]*$"
+    r"[\s。.!?]*(?:(?:で|に)?(?:予約|宿泊|リクエスト)?(?:を)?(?:お願い(?:いた)?します|おねがいします|したいです|したい|します"
+    r"|です)|泊まりたいです|泊まりたい|で)?[\s。.!?]*$"
 )
+# Emoji and pictographs after (or among) the dates: "12月20日〜23日🙏".
+_PICTOGRAPHS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+")
+# Check-in and check-out named as such: "12月20日チェックイン、23日チェックアウト",
+# "チェックイン12/20、チェックアウト12/23".
+_CHECK_IN_OUT = re.compile(
+    r"^(?:チェックイン\s*[:は]?\s*(?P<a>.+?)|(?P<b>.+?)\s*(?:に)?チェックイン)\s*[、,\s]\s*"
+    r"(?:チェックアウト\s*[:は]?\s*(?P<c>.+?)|(?P<d>.+?)\s*(?:に)?チェックアウト)$")
+# A length in weeks or days, as nights: "1週間" is 7 nights, "3日間" (three days) is 2 nights.
+_WEEKS = re.compile(r"(\d{1,2})\s*週間")
+_DAYS_LONG = re.compile(r"(\d{1,3})\s*日間")
+# 土日 is Saturday to Sunday; 来週の土日 the next week's.
+_SAT_SUN = re.compile(r"(今週|来週|次|今度)?の?土日")
+# A month named from today: "来月20日" is the 20th of next month.
+_MONTH_FROM_NOW = {"今月": 0, "来月": 1, "再来月": 2}
+_MONTH_FROM_NOW_PATTERN = re.compile(r"(再来月|来月|今月)の?\s*(?=\d|[〇一二三四五六七八九十])")
 _LEADING = re.compile(r"^(?:from|starting|on)\s+")
 _THE_DAY = re.compile(r"\bthe\s+(?=\d)")  # "the 20th"
 # 3泊4日 is one length said twice (nights, days): the days are no date ("4日" is not the 4th).
@@ -164,10 +180,10 @@ def _weekdays_taken_out(text: str) -> tuple[str, tuple[_Weekday, ...]]:
 def _plain(text: str) -> tuple[str, tuple[_Weekday, ...]]:
     """One form for every way of writing: '十二月二十日(日)〜二十三日(水)です。' -> '12/20-23', with the
     weekdays written beside the dates."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = _PICTOGRAPHS.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
     japanese = not text.isascii()  # the Japanese forms below have no ASCII match: skipped for "Dec 20-23"
     if japanese:
-        text = _KANJI_NUMBER.sub(_kanji_number, text)
+        text = _japanese_lengths(_KANJI_NUMBER.sub(_kanji_number, text))
     text = (_LISTED_JA if japanese else _LISTED_EN).sub(" & ", text).translate(_DASHES)
     text, weekdays = _weekdays_taken_out(text)
     text = _THE_DAY.sub("", text.replace("まで", ""))
@@ -179,6 +195,27 @@ def _plain(text: str) -> tuple[str, tuple[_Weekday, ...]]:
         text = _JA_MONTH_DAY.sub(r"\1/\2", text)
         text = _JA_DAY.sub(r"\1", text)
     return " ".join(text.replace(",", " , ").split()).replace(" ,", ","), weekdays
+
+
+def _japanese_lengths(text: str) -> str:
+    """Japanese ways of saying a stay brought to the forms read below: "1週間" -> "7泊", "3日間" -> "2泊",
+    "土日" -> "土曜日-日曜日", "12/20チェックイン、23日チェックアウト" -> "12/20-23日"."""
+    text = _WEEKS.sub(lambda match: f"{int(match.group(1)) * 7}泊", text)
+    text = _DAYS_LONG.sub(lambda match: f"{max(int(match.group(1)) - 1, 1)}泊", text)
+    text = _SAT_SUN.sub(lambda match: f"{match.group(1) or ''}の土曜日-日曜日".lstrip("の"), text)
+    sides = _CHECK_IN_OUT.match(text)
+    if sides is not None:
+        text = f"{sides.group('a') or sides.group('b')}-{sides.group('c') or sides.group('d')}"
+    return text.replace("チェックイン", "").replace("チェックアウト", "").strip()
+
+
+def _months_from_now(text: str, today: date) -> str:
+    """"来月20日" -> "1月20日" said in December: a month named from today, written as its number."""
+    def month(match: re.Match[str]) -> str:
+        ahead = today.month - 1 + _MONTH_FROM_NOW[match.group(1)]
+        return f"{ahead % 12 + 1}月"
+
+    return _MONTH_FROM_NOW_PATTERN.sub(month, text) if "月" in text else text
 
 
 # -- days named relative to today ---------------------------------------------------------------------------
@@ -315,6 +352,44 @@ class WhichWeekend(DateQuestion):
         super().__init__(first_in=first.check_in, first_out=first.check_out,
                          second_in=second.check_in, second_out=second.check_out)
         self.first, self.second = first, second
+
+
+class HolidayDates(DateQuestion):
+    """A holiday named instead of dates ("年末年始", "GW", "Christmas"): which days of it? The holiday's own
+    dates (its next occurrence) are the example."""
+
+    key = "dates_holiday"
+
+    def __init__(self, text: str, first: date, last: date) -> None:
+        super().__init__(text=text, holiday_in=first, holiday_out=last)
+
+
+# Holidays people name for a stay: their usual days as (month, day) of check-in and check-out; a check-out
+# month before the check-in month is in the next year.
+_HOLIDAYS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
+    **dict.fromkeys(("年末年始", "new year", "new years", "new year's"),
+                    ((12, 29), (1, 3))),
+    **dict.fromkeys(("お正月", "正月", "おしょうがつ"), ((12, 31), (1, 3))),
+    **dict.fromkeys(("ゴールデンウィーク", "gw", "golden week"), ((4, 29), (5, 6))),
+    **dict.fromkeys(("お盆", "盆", "おぼん", "お盆休み"), ((8, 13), (8, 16))),
+    **dict.fromkeys(("クリスマス", "christmas", "xmas"), ((12, 24), (12, 26))),
+}
+_HOLIDAY_WORDS = re.compile(r"^(?:the\s+)?(?P<name>.+?)(?:の?(?:期間|時期|休み|あたり|頃|ごろ)|\s+holidays?)?(?:に|で)?"
+                            r"(?:泊まりたい(?:です)?|お願いします|です)?$")
+
+
+def _holiday(text: str, today: date) -> HolidayDates | None:
+    """The question for a holiday named alone ("年末年始", "GWに泊まりたいです"), or None."""
+    words = _HOLIDAY_WORDS.match(_PICTOGRAPHS.sub("", unicodedata.normalize("NFKC", text).lower()).strip(" .!。！"))
+    period = _HOLIDAYS.get(words.group("name")) if words is not None else None
+    if period is None:
+        return None
+    (in_month, in_day), (out_month, out_day) = period
+    first = date(today.year, in_month, in_day)
+    if date(today.year + (out_month < in_month), out_month, out_day) < today:
+        first = date(today.year + 1, in_month, in_day)
+    last = date(first.year + (out_month < in_month), out_month, out_day)
+    return HolidayDates(text.strip(), max(first, today), last)
 
 
 class _RecentlyPast(Exception):
@@ -546,7 +621,10 @@ def _half_stay(plain: str, text: str, today: date, weekdays: tuple[_Weekday, ...
 def read_stay(text: str, today: date) -> Stay | None:
     """The stay a text names, before the booking rules; None if it names none. Raises `_RecentlyPast`,
     ValueError (an impossible date) and `DateQuestion` (half a stay, or one that could be two)."""
-    plain, weekdays = _plain(text)
+    holiday = _holiday(text, today)
+    if holiday is not None:
+        raise holiday
+    plain, weekdays = _plain(_months_from_now(text, today))
     stay = _listed_nights(plain, today) if "&" in plain else _nights(plain, today)
     if stay is None and _RELATIVE.search(plain):
         stay = _weekend(plain, today) or _relative_range(plain, today)

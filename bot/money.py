@@ -15,6 +15,8 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, get_currency_symbol
 
+from bot.text import japanese_number
+
 # The most a host may ask per night, in whole units of the currency (a typo guard, not a business rule).
 MAX_WHOLE_AMOUNT = 10_000_000
 
@@ -85,6 +87,11 @@ _CURRENCY = re.compile(r"us\$|\$|¥|円|€|£|ドル|ユーロ|\b[a-z]{3,7}\b")
 # "per night" in its usual spellings: "/night", "a night", "nightly", "/泊", "1泊".
 _PER_NIGHT = re.compile(r"(?:/|\bper\b|\ba\b|\beach\b)?\s*\bnights?\b|\bnightly\b|/\s*nt\b|/?\s*[1一]?\s*泊(?:あたり)?")
 _AMOUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$")
+# Words around a price that say nothing about it: "15000円です", "15000円でお願いします", "15,000円（税込）"
+# (tax included is the price a guest pays), "一泊" before it.
+_AROUND_PRICE = re.compile(r"\(?税込み?\)?|(?:で)?(?:お願いします|お願いいたします|です|ぐらい|くらい)$")
+# "15k": thousands, as English speakers write money.
+_THOUSANDS = re.compile(r"^(\d{1,4}(?:\.\d)?)k$")
 
 
 class PriceError(ValueError):
@@ -119,15 +126,36 @@ def parse_price(text: str, currency: str) -> Money:
         named.add(found)
         return " "
 
-    rest = "".join(_CURRENCY.sub(take, normal).split())
-    match = _AMOUNT.match(rest)
-    if match is None:
+    rest = _AROUND_PRICE.sub("", "".join(_CURRENCY.sub(take, _AROUND_PRICE.sub("", normal)).split()))
+    whole = _whole_amount(rest)
+    if whole is None:
         raise PriceError("price_invalid")
     if named - {currency}:
         raise PriceError("price_currency")
-    if match.group(2) and int(match.group(2)):
-        raise PriceError("price_invalid")  # cents: prices are whole amounts
-    whole = int(match.group(1).replace(",", ""))
     if not 1 <= whole <= MAX_WHOLE_AMOUNT:
         raise PriceError("price_invalid")
     return Money.whole(whole, currency)
+
+
+def _whole_amount(written: str) -> int | None:
+    """"15000", "15,000", "120.00", "15k", "一万五千", "1.5万" as a whole amount; None for anything else
+    (cents included: prices are whole amounts)."""
+    match = _AMOUNT.match(written)
+    if match is not None:
+        return None if match.group(2) and int(match.group(2)) else int(match.group(1).replace(",", ""))
+    thousands = _THOUSANDS.match(written)
+    if thousands is not None:
+        return int(Decimal(thousands.group(1)) * 1000)
+    return japanese_number(written)
+
+
+def plausible(price: Money) -> bool:
+    """A nightly price a host likely meant: within a factor of the currency's example price (15,000円,
+    $120) either way. 1,500,000円 or $15,000 a night is asked back before it is taken, not refused."""
+    example = example_price(price.currency).minor
+    return example // _PLAUSIBLE_FACTOR <= price.minor <= example * _PLAUSIBLE_FACTOR
+
+
+# How far from the example price (15,000円, $120) a price may be before it is asked back: $2 to $6,000,
+# 150円 to 750,000円 a night are taken at once.
+_PLAUSIBLE_FACTOR = 50

@@ -7,7 +7,7 @@ this table into docs/messages.md. A key used in code but missing here fails the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -140,13 +140,18 @@ REGISTRY: dict[str, MessageSpec] = {
                                        "weekend or the one after, both offered.",
                                        {**_EXAMPLE, "first_in": date(2026, 12, 4), "first_out": date(2026, 12, 6),
                                         "second_in": date(2026, 12, 11), "second_out": date(2026, 12, 13)}),
+    "dates_holiday": MessageSpec("A holiday named instead of dates (年末年始, お正月, GW, お盆, Christmas): which "
+                                 "days of it? `text` as typed; `holiday_in`/`holiday_out` the holiday's next "
+                                 "dates, as the example.",
+                                 {**_EXAMPLE, "text": "GW", "holiday_in": date(2026, 12, 29),
+                                  "holiday_out": date(2027, 1, 3)}),
     "book_own_listing": MessageSpec("A host tried to book their own place.", {"number": 12}),
     "book_too_many": MessageSpec("The guest already holds the maximum number of pending requests.",
                                  {"limit": 3}),
     "book_unavailable": MessageSpec(
         "The dates overlap a confirmed stay of that place; `free`: the nearest free ranges (may be empty).",
         {"number": 12, "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23), "free": _FREE},
-    ),
+        one_sms=True),
     "book_duplicate": MessageSpec("The guest already has a pending request for those dates there.",
                                   {"number": 12}),
     "book_requested": MessageSpec(
@@ -208,7 +213,7 @@ REGISTRY: dict[str, MessageSpec] = {
         {"listings": [{"number": 12, "title": "Harbour Loft", "pending": 2, "stays": 1},
                       {"number": 15, "title": "Quiet cabin in the pines", "pending": 0, "stays": 3}],
          "more": True}, page="listings",
-    ),
+        one_sms=True),
     "listings_none": MessageSpec("LISTINGS from someone with no places."),
     "unlist_usage": MessageSpec("UNLIST without a number."),
     "unlist_not_yours": MessageSpec("UNLIST of someone else's listing.", {"number": 12}),
@@ -242,8 +247,9 @@ REGISTRY: dict[str, MessageSpec] = {
         "MSG: what the other party of the stay receives. `sender` is the sender's name (empty: write the role "
         "word); `from_guest` says which side wrote; `text` is what they typed (empty for a picture alone, "
         "which goes along as MMS); `with_ref` is true when the recipient has several open stays and must "
-        "name this one to answer.",
-        {**_RELAY, "text": "What time can we check in? Our train arrives at 2pm.", "with_ref": False},
+        "name this one to answer; `first`: the first message of the thread this way (later ones may carry a "
+        "shorter header and no reply hint).",
+        {**_RELAY, "text": "What time can we check in? Our train arrives at 2pm.", "with_ref": False, "first": True},
     ),
     "relay_photo": MessageSpec(
         "MSG with several pictures: each picture after the first goes as a message of its own with this "
@@ -321,6 +327,9 @@ REGISTRY: dict[str, MessageSpec] = {
     "price_invalid": MessageSpec("The price is not a whole amount (or is zero, or absurdly high).", _PRICE_EXAMPLE),
     "price_currency": MessageSpec("The price names another currency than booking.currency (e.g. 15000 yen "
                                   "where prices are in USD).", _PRICE_EXAMPLE),
+    "price_confirm": MessageSpec("The price read is far from what a night usually costs (1,500,000円, $15,000): "
+                                 "asked back before it is taken; also HELP at that question.",
+                                 {"price": Money(1500000, "USD")}),
     "ask_capacity": MessageSpec("HOST (or EDIT <n> GUESTS): ask how many guests the place sleeps at most.",
                                 {"most": 16}, one_sms=True),
     "help_capacity": MessageSpec("HELP while we wait for the most guests.", {"most": 16}),
@@ -337,7 +346,7 @@ REGISTRY: dict[str, MessageSpec] = {
         "requests keep their price.",
         {"number": 12, "field": "price", "title": "Harbour Loft", "price": Money(14000, "USD"), "sleeps": 4,
          "has_photo": True},
-    ),
+        one_sms=True),
     "free_usage": MessageSpec("FREE without a listing number."),
     "free_nights": MessageSpec(
         "FREE <n>: the free nights of the next `days` days as ranges (first and last free night); "
@@ -371,7 +380,7 @@ REGISTRY: dict[str, MessageSpec] = {
         {"number": 12, "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23), "own_ref": "P3RT9A",
          "own_listing": 15, "own_title": "Quiet Cabin", "own_check_in": date(2026, 12, 21),
          "own_check_out": date(2026, 12, 24)},
-    ),
+        one_sms=True),
     "help_book_confirm": MessageSpec("HELP while the overlap with the guest's own stay waits for YES.",
                                      {"number": 12, "check_in": date(2026, 12, 20),
                                       "check_out": date(2026, 12, 23)}),
@@ -419,7 +428,7 @@ REGISTRY: dict[str, MessageSpec] = {
     "cancel_confirm": MessageSpec(
         "CANCEL <ref> of a confirmed stay not yet begun (by its guest, or the host of its place, `as_guest`): "
         "ask for YES first; NO keeps it, anything else asks again. `told`: the other side can be texted.",
-        {**_STAY, "as_guest": True, "told": True}),
+        {**_STAY, "as_guest": True, "told": True}, one_sms=True),
     "help_cancel_confirm": MessageSpec("HELP while we wait for the YES that cancels a stay.",
                                        {**_STAY, "as_guest": True}),
     "cancel_kept": MessageSpec("A no after cancel_confirm: the stay stands (anything neither yes nor no is "
@@ -434,14 +443,14 @@ REGISTRY: dict[str, MessageSpec] = {
                                                  _STAY),
     "guest_host_unreachable": MessageSpec(
         "To the guest: the host of their confirmed stay opted out or cannot be reached by SMS; the stay stands "
-        "and is marked for an operator (`reservations.attention`).", _STAY),
+        "and is marked for an operator (`reservations.attention`).", _STAY, one_sms=True),
     "guest_host_back": MessageSpec(
         "To the guest: the host of their stay to come, who had opted out (or could not be reached), can be "
         "texted again (the reverse of guest_host_unreachable).", _STAY),
     "unlist_confirm": MessageSpec(
         "UNLIST <n> of a place with confirmed stays to come: how many (`stays`, the first `first`-`first_out`) "
         "and YES to go on, NO to keep it listed; anything else is asked again.",
-        {"number": 12, "stays": 2, "first": date(2026, 12, 20), "first_out": date(2026, 12, 23)}),
+        {"number": 12, "stays": 2, "first": date(2026, 12, 20), "first_out": date(2026, 12, 23)}, one_sms=True),
     "help_unlist_confirm": MessageSpec("HELP while we wait for the YES that unlists a place with stays.",
                                        {"number": 12, "stays": 2}),
     "unlist_kept": MessageSpec("A no after unlist_confirm: the place stays listed.", {"number": 12}),
@@ -568,3 +577,37 @@ def write_docs(path: Path = DOC_PATH) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(messages_doc(), encoding="utf-8")
     return path
+
+
+# -- realistic values -----------------------------------------------------------------------------------------
+
+# The samples above are short; real values are not. `run.py check` also renders every everyday message with
+# values as long as real ones get, in each language: a 40-character title (listing.title_max), a 10-character
+# name, every date 10 days later (the sample stay Dec 20-23 becomes Dec 30-Jan 2, across New Year, its year
+# written) and prices in yen ($120 a night becomes 15,000円, three nights 45,000円: wider than $360).
+REALISTIC_TITLES = {"ja": "港の見える明るいロフト・寝室二つとバルコニー付きの静かな一軒家・駅から徒歩約五分",
+                    "en": "Harbour Loft with a Sea View and Garden!"}
+REALISTIC_NAMES = {"ja": "マクシミリアン・ロウ", "en": "Maximilian"}
+_TITLE_VARIABLES = frozenset({"title", "place", "own_title"})
+_NAME_VARIABLES = frozenset({"guest", "host", "name", "sender"})
+_LATER = timedelta(days=10)
+_YEN_PER_DOLLAR = 125
+
+
+def realistic(variables: dict[str, Any], language: str) -> dict[str, Any]:
+    """`variables` with values as long as real ones get (above), for `language`."""
+    return {name: _realistic(name, value, language) for name, value in variables.items()}
+
+
+def _realistic(name: str, value: Any, language: str) -> Any:
+    if isinstance(value, str) and value and name in _TITLE_VARIABLES | _NAME_VARIABLES:
+        chosen = REALISTIC_TITLES if name in _TITLE_VARIABLES else REALISTIC_NAMES
+        return chosen.get(language, chosen["en"])
+    if isinstance(value, date):
+        return value + _LATER
+    if isinstance(value, Money):
+        return Money(value.minor * _YEN_PER_DOLLAR // 100 if value.currency == "USD" else value.minor, "JPY")
+    if isinstance(value, list):
+        return [realistic(item, language) if isinstance(item, dict) else _realistic(name, item, language)
+                for item in value]
+    return value

@@ -86,16 +86,21 @@ class Router:
     step_group: type[StepGroup] | None = None
     commands: dict[str, Handler] = field(default_factory=dict)
     steps: dict[str, Step] = field(default_factory=dict)
+    # Command words that are the command only when sent alone ("掲載", "掲載します"): "掲載料はいくら？" asks
+    # something, it does not start a listing.
+    lone_words: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if self.step_group is not None and self.step_group.flow != self.flow:
             raise RuntimeError(f"router {self.flow} declares the steps of flow {self.step_group.flow}")
         _ROUTERS.append(self)
 
-    def command(self, *words: str) -> Callable[[Handler], Handler]:
+    def command(self, *words: str, lone: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             for word in words:
                 self.commands[word] = handler
+                if lone:
+                    self.lone_words.add(word)
             return handler
 
         return register

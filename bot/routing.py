@@ -29,8 +29,16 @@ from bot.flows import booking, browse, decisions, details, editing, general, hos
 from bot.flows.general import LANG_WORDS, LANGUAGE_BY_NAME, OptOutType
 from bot.models import Reservation
 from bot.router import Handler, Router, Step, StepName
-from bot.text import Text, once, split_glued
-from bot.vocabulary import BACK_IN_WORDS, HELP_WORDS, LEAVE_WORDS, MENU_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS
+from bot.text import Text, kana_fold, once, split_glued
+from bot.vocabulary import (
+    BACK_IN_WORDS,
+    CHANGE_OF_MIND_WORDS,
+    HELP_WORDS,
+    LEAVE_WORDS,
+    MENU_WORDS,
+    OPT_IN_WORDS,
+    OPT_OUT_WORDS,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +58,11 @@ def _command_table(routers: tuple[Router, ...]) -> dict[str, tuple[Router, Handl
 
 
 COMMANDS = _command_table(ROUTERS)
+# The table as texts are looked up in it: katakana as hiragana (`kana_fold`), so that イチラン, ｲﾁﾗﾝ and
+# いちらん are one word.
+FOLDED_COMMANDS = {kana_fold(word): entry for word, entry in COMMANDS.items()}
+# Words that are their command only when sent alone (`Router.command(lone=True)`).
+LONE_COMMANDS = frozenset(kana_fold(word) for router in ROUTERS for word in router.lone_words)
 FLOWS = {router.flow: router for router in ROUTERS}
 for _router in ROUTERS:
     _router.check()
@@ -58,8 +71,11 @@ for _router in ROUTERS:
 KNOWN_WORDS = tuple(sorted({*COMMANDS, "HELP", "MENU", "LANG"}))
 # Japanese commands may be glued to their argument ("検索海"): tried longest first when no command matched.
 # One-character words are left out ("次の金曜日" is not MORE).
-GLUED_COMMANDS = tuple(sorted((word for word in COMMANDS if not word.isascii() and len(word) >= 2),
+GLUED_COMMANDS = tuple(sorted((word for word in FOLDED_COMMANDS
+                               if not word.isascii() and len(word) >= 2 and word not in LONE_COMMANDS),
                               key=len, reverse=True))
+_HELP_WORDS = frozenset(map(kana_fold, HELP_WORDS))
+_MENU_WORDS = frozenset(map(kana_fold, MENU_WORDS))
 
 
 @dataclass
@@ -84,10 +100,12 @@ class Turn:
     def command(self) -> tuple[Router, Handler, Text] | None:
         """The command the text starts with, its handler, and the text it reads ("検索海" as "検索 海")."""
         text = self.text
-        entry = COMMANDS.get(text.word)
+        entry = FOLDED_COMMANDS.get(text.command_word)
+        if entry is not None and text.command_word in LONE_COMMANDS and text.args:
+            return None  # "掲載 料金はいくらですか": a question about listing, not HOST
         if entry is None and not text.word.isascii():
             glued = split_glued(text, GLUED_COMMANDS)
-            if glued is not None and (entry := COMMANDS.get(glued.word)) is not None:
+            if glued is not None and (entry := FOLDED_COMMANDS.get(glued.command_word)) is not None:
                 text = glued
         return (*entry, text) if entry is not None else None
 
@@ -126,11 +144,20 @@ def _opt_in_word(turn: Turn) -> bool:
 
 
 def _help(turn: Turn) -> bool:
-    return turn.opt_out_type == "HELP" or turn.text.lone_word in HELP_WORDS
+    return turn.opt_out_type == "HELP" or (turn.text.lone_word is not None and turn.text.command_word in _HELP_WORDS)
 
 
 def _menu(turn: Turn) -> bool:
-    return turn.text.lone_word in MENU_WORDS or turn.text.folded in LEAVE_WORDS
+    text = turn.text
+    if text.lone_word is not None and text.command_word in _MENU_WORDS:
+        return True
+    # "やっぱりやめます" leaves a step; outside one it is the guest's change of mind (`_change_of_mind`).
+    return text.folded in LEAVE_WORDS and not (_change_of_mind(turn) and not _in_flow(turn))
+
+
+def _change_of_mind(turn: Turn) -> bool:
+    """"やっぱりやめます" outside a step: CANCEL of the one request or stay the texter could cancel."""
+    return turn.text.plain in CHANGE_OF_MIND_WORDS and stays.cancellable_ref(turn.ctx, only=True) != ""
 
 
 def _language(turn: Turn) -> bool:
@@ -157,8 +184,9 @@ def _interrupted(turn: Turn) -> bool:
     step, text = turn.step, turn.text
     if step is None:
         return False
-    return ((step.commands_interrupt and text.word in COMMANDS)
-            or (step.lone_commands_interrupt and text.lone_word in COMMANDS))
+    # A command glued to more words ("検索海") does not interrupt: in a step, "次の金曜日" is an answer.
+    typed = turn.command is not None and turn.command[2] is text
+    return typed and (step.commands_interrupt or (step.lone_commands_interrupt and text.lone_word is not None))
 
 
 def _small_talk_in_step(turn: Turn) -> bool:
@@ -289,6 +317,8 @@ RULES_OUT_OF_FLOW: tuple[Rule, ...] = (
     Rule("a yes or no after something else", _decision_after_something_else,
          lambda t: decisions.ask_again(t.ctx)),
     # 5. Commands and small talk.
+    Rule("a change of mind about one's booking", _change_of_mind,
+         lambda t: _start(t, stays.router, lambda ctx, text: stays.cancel_only(ctx), t.text)),
     Rule("command", _command, _run_command),
     Rule("small talk", _small_talk, _say_small_talk),
     Rule("a yes or no with nothing to decide", _decision,

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from bot import vocabulary
@@ -19,6 +20,17 @@ def fold(word: str) -> str:
     normal = unicodedata.normalize("NFKC", word)
     # A message of punctuation alone ("?") is kept as it is, so that "?" can mean HELP.
     return (normal.strip(EDGE_PUNCTUATION) or normal.strip()).upper()
+
+
+# Katakana to hiragana: one code-point shift (ァ U+30A1 .. ヶ U+30F6 to ぁ U+3041 .. ゖ U+3096). Half-width
+# katakana (ｲﾁﾗﾝ) is made full-width by NFKC first, so no library is needed for either.
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+
+
+def kana_fold(word: str) -> str:
+    """A folded word (`fold`) with its katakana as hiragana: イチラン, ｲﾁﾗﾝ and いちらん are one spelling of
+    一覧, ｼﾞｮｳｷｮｳ and じょうきょう one of 状況. Command words are matched in this form."""
+    return word.translate(_KATAKANA_TO_HIRAGANA)
 
 
 def search_fold(text: str) -> str:
@@ -52,10 +64,16 @@ def _japanese_order(first: str) -> tuple[str, str]:
 _JAPANESE_SCRIPT = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff9f]")
 
 
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
 def speaks_japanese(phone: str, body: str) -> bool:
     """A first text in Japanese script (which every Japanese command is: 一覧, 予約 1, ヘルプ), or from a
-    Japanese number (+81): the person is answered in Japanese from their first text on."""
-    return phone.startswith("+81") or (not body.isascii() and _JAPANESE_SCRIPT.search(body) is not None)
+    Japanese number (+81) unless it is written in Latin script ("Hi", "BROWSE", "help": a visitor with a
+    Japanese SIM, answered in English): the person is answered in Japanese from their first text on."""
+    if not body.isascii() and _JAPANESE_SCRIPT.search(body) is not None:
+        return True
+    return phone.startswith("+81") and _LATIN_LETTER.search(unicodedata.normalize("NFKC", body)) is None
 
 
 T = TypeVar("T")
@@ -95,7 +113,7 @@ class Text:
 
     @once
     def _parts(self) -> tuple[str, ...]:
-        parts = self.clean.split(" ", 1)
+        parts = self.said.split(" ", 1)
         glued = None if parts[0].isascii() else _GLUED_NUMBER.match(parts[0])
         if glued:
             parts = [glued.group(1), " ".join([glued.group(2), *parts[1:]])]
@@ -109,6 +127,17 @@ class Text:
     def word(self) -> str:
         """The first word, folded for matching: ' book 3 ' -> 'BOOK', 'Yes!' -> 'YES', '予約3' -> '予約'."""
         return fold(self._parts[0]) if self._parts[0] else ""
+
+    @once
+    def command_word(self) -> str:
+        """`word` with katakana as hiragana (`kana_fold`): the form command words are looked up in."""
+        return kana_fold(self.word)
+
+    @once
+    def said(self) -> str:
+        """`clean`, or the command a whole Japanese sentence says (`vocabulary.command_phrase`):
+        "3番の掲載をやめたい" -> "UNLIST 3"."""
+        return vocabulary.command_phrase(unicodedata.normalize("NFKC", self.clean)) or self.clean
 
     @once
     def args(self) -> str:
@@ -179,10 +208,12 @@ class Text:
 
 def split_glued(text: Text, commands: tuple[str, ...]) -> Text | None:
     """"検索海" read as "検索 海": the first of `commands` (longest first) the text starts with, followed by
-    its argument without a space, as Japanese is written. None if it starts with none of them."""
+    its argument without a space, as Japanese is written. None if it starts with none of them. `commands`
+    are kana-folded (`kana_fold`), and so is the text compared with them (kana_fold keeps its length)."""
     normal = unicodedata.normalize("NFKC", text.clean)
+    folded = kana_fold(normal)
     for command in commands:
-        if normal.startswith(command) and len(normal) > len(command):
+        if folded.startswith(command) and len(normal) > len(command):
             return Text(f"{command} {normal[len(command):]}", text.media)
     return None
 
@@ -211,3 +242,94 @@ def leading_number(text: str) -> tuple[int, str] | None:
     if match is None:
         return None
     return int(match.group(1)), normal[match.end():].strip()
+
+
+# -- numbers as Japanese writes them ------------------------------------------------------------------------
+
+_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_LARGE_UNITS = {"万": 10_000, "億": 100_000_000}
+# One run of a number: digits (a decimal point only before a unit: 1.5万), kanji digits, or a unit.
+_NUMBER_PART = re.compile(r"\d+(?:\.\d+)?|[〇零一二三四五六七八九]+|[十百千万億]")
+
+
+def japanese_number(written: str) -> int | None:
+    """A whole number written as Japanese does, after NFKC: 一万五千, 1万5000, 1万5千, 1.5万, 三, 十二, 15000.
+    None when `written` is anything else (or not whole: 1.25千)."""
+    parts = _NUMBER_PART.findall(written)
+    if not parts or "".join(parts) != written:
+        return None
+    total, section, pending = Decimal(0), Decimal(0), None
+    for part in parts:
+        if part in _LARGE_UNITS:
+            total += (section + (pending or 0) or 1) * _LARGE_UNITS[part]
+            section, pending = Decimal(0), None
+        elif part in _SMALL_UNITS:
+            section += (pending if pending is not None else 1) * _SMALL_UNITS[part]
+            pending = None
+        elif pending is not None:
+            return None  # two numbers in a row ("15 000"): not one number
+        else:
+            pending = Decimal("".join(str(_KANJI_DIGITS[ch]) for ch in part) if part[0] in _KANJI_DIGITS else part)
+    value = total + section + (pending or 0)
+    if pending is not None and pending != pending.to_integral_value():
+        return None  # "1.5" with no unit after it is no whole number
+    return int(value) if value == value.to_integral_value() else None
+
+
+# -- party sizes --------------------------------------------------------------------------------------------
+
+# Words for a number of people that are not a numeral: "two", "ふたり", "a couple of us", "just me".
+_PARTY_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "a couple of us": 2, "a couple": 2, "couple": 2, "just me": 1, "only me": 1, "me": 1, "myself": 1,
+    "just us two": 2, "the two of us": 2, "both of us": 2,
+    "ひとり": 1, "ふたり": 2, "二人": 2, "一人": 1, "お一人": 1, "おひとり": 1, "お二人": 2, "おふたり": 2,
+}
+# Words around a count that say nothing about it: "sleeps 4", "up to 4 people", "4人", "大人2名で", "子供1名".
+_PARTY_FILLER = re.compile(
+    r"\b(?:sleeps|up|to|max|maximum|for|of|us|guests?|people|persons?|adults?|kids?|child(?:ren)?|pax|total|"
+    r"in|we|are|there|will|be)\b|人|名|様|まで|最大|大人|子供|子ども|こども|小人|幼児|お願いします|お願いいたします|です|で|合計|全部|計")
+# A party told in parts, each counted: "大人2名、子供1名" (3), "2 adults and 1 child".
+_PARTY_PARTS = re.compile(r"[、,+＋・/]|\band\b")
+
+
+def party_size(text: str) -> int | None:
+    """The number of people in "4", "4 guests", "sleeps 4", "４人", "三名", "二人", "ふたり", "two", "a couple of
+    us", "大人2名、子供1名" (3, the parts added); None if it says no number of people."""
+    normal = unicodedata.normalize("NFKC", text).lower().strip(" .!。")
+    parts = [part for part in _PARTY_PARTS.split(normal) if part.strip()]
+    counts = [_party_part(part) for part in parts]
+    if not counts or any(count is None for count in counts):
+        return None
+    return sum(count for count in counts if count is not None)
+
+
+def _party_part(part: str) -> int | None:
+    words = " ".join(part.split())
+    if words in _PARTY_NUMBER_WORDS:
+        return _PARTY_NUMBER_WORDS[words]
+    plain = "".join(_PARTY_FILLER.sub(" ", words).split())
+    if plain in _PARTY_NUMBER_WORDS:
+        return _PARTY_NUMBER_WORDS[plain]
+    count = japanese_number(plain) if len(plain) <= 3 else None
+    return count if count is not None and count < 1000 else None
+
+
+# A party size at the end of a BOOK or of the dates answer: "... 2 guests", "... 2人", "... 大人2名、子供1名で".
+_TRAILING_PARTY = re.compile(
+    r"(?:^|[\s,、])(?P<party>(?:for\s+)?(?:(?:大人|子供|子ども|こども)\s*)?(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*"
+    r"(?:guests?|people|persons?|adults?|pax|人|名)(?:\s*[、,]\s*(?:大人|子供|子ども|こども)\s*"
+    r"(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*(?:人|名))*)(?:\s*で(?:す)?)?\s*$",
+    re.IGNORECASE)
+
+
+def trailing_party(text: str) -> tuple[str, int | None]:
+    """'Dec 20-23 2 guests' -> ('Dec 20-23', 2), '12月20日〜23日 大人2名、子供1名' -> ('12月20日〜23日', 3); text
+    without a party size at its end is returned whole."""
+    normal = unicodedata.normalize("NFKC", text).strip()
+    match = _TRAILING_PARTY.search(normal)
+    count = party_size(match.group("party")) if match is not None else None
+    if match is None or count is None:
+        return text.strip(), None
+    return normal[: match.start()].strip(" ,、"), count

@@ -53,7 +53,48 @@ HELP_WORDS = frozenset({"HELP", "INFO", "?", "ヘルプ", "使い方"})
 MENU_WORDS = frozenset({"MENU", "メニュー", "最初から"})
 # "Not this" inside a step: leave it as MENU does. None of them is an opt-out keyword at the carrier.
 LEAVE_WORDS = frozenset({"NEVER MIND", "NEVERMIND", "FORGET IT", "中止", "やめる", "やめます", "ストップ",
-                         "やっぱりやめる", "やっぱりいいです"})
+                         "やっぱりやめる", "やっぱりいいです", "やっぱりやめます", "やっぱりやめたい"})
+# "I've changed my mind": inside a step it leaves the step (LEAVE_WORDS); outside one, from a guest with one
+# request or stay they can cancel, it is CANCEL of that one (which asks first for a confirmed stay).
+CHANGE_OF_MIND_WORDS = frozenset({"やっぱりやめる", "やっぱりやめます", "やっぱりやめたい", "やっぱりキャンセル",
+                                  "やっぱりキャンセルします"})
+
+# -- whole sentences that say a command ---------------------------------------------------------------------
+
+# What Japanese hosts write to take a place down, with its number before or after: 掲載停止 3, 掲載中止 3,
+# 掲載取消 3, 掲載をやめる 3, 非公開 3, 3番の掲載をやめたい. Read as one sentence, so that 掲載中止 is never
+# 掲載中 (LISTINGS) and a 掲載 word followed by more words never starts a new listing.
+_NUMBER_BEFORE = r"(?:[#＃]?(?P<before>\d{1,9})\s*番?\s*[のを]?\s*)?"
+_NUMBER_AFTER = r"(?:\s*[#＃]?(?P<after>\d{1,9})\s*番?)?"
+_POLITE_END = r"(?:る|たい|たいです|ます|します|したい|したいです|して|してください|にする|にして|にしたい|にします|" \
+              r"にしてください|です|お願いします|をお願いします)?"
+_UNLIST_PHRASE = re.compile(
+    rf"^{_NUMBER_BEFORE}(?:掲載\s*を?\s*(?:停止|中止|取消し?|取り消し?|終了|やめ|止め|取り下げ)|非公開){_POLITE_END}"
+    rf"{_NUMBER_AFTER}[。！!.]*$")
+# Rows of (what the sentence looks like, the command it says); each has the listing number as `before` or
+# `after`. A sentence with two numbers is not one of these.
+COMMAND_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = ((_UNLIST_PHRASE, "UNLIST"),)
+
+
+def command_phrase(normal: str) -> str | None:
+    """The command a whole sentence says, as its command word and number ("3番の掲載をやめたい" ->
+    "UNLIST 3"); None for any other text. `normal`: the text after NFKC."""
+    if normal.isascii():
+        return None
+    for pattern, command in COMMAND_PHRASES:
+        match = pattern.match(normal)
+        if match is not None:
+            before, after = match.group("before"), match.group("after")
+            if before and after:
+                return None
+            return f"{command} {before or after}" if before or after else command
+    return None
+
+
+# What a Japanese keyboard's conversion gets wrong for a command: the homophone it offered first. Answered
+# with a suggestion of the right word, never taken for it.
+IME_SLIPS = {"一欄": "一覧", "一蘭": "一覧", "検策": "検索", "検作": "検索", "詳際": "詳細", "予訳": "予約",
+             "状境": "状況", "取決": "取消", "掲災": "掲載"}
 
 # -- yes and no ---------------------------------------------------------------------------------------------
 

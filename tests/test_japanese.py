@@ -56,9 +56,24 @@ async def test_the_first_answer_itself_is_japanese(sms: Sms) -> None:
         "ask_dates", "ja", number=number, example_in=date(2026, 12, 11), example_out=date(2026, 12, 14))
 
 
-async def test_a_japanese_number_is_answered_in_japanese_whatever_it_writes(sms: Sms) -> None:
-    assert await sms.text(JAPANESE_PHONE, "hello") == sms.render("welcome", "ja")
+async def test_a_japanese_number_without_latin_letters_is_answered_in_japanese(sms: Sms) -> None:
+    assert await sms.text(JAPANESE_PHONE, "👋") == sms.render("welcome", "ja")
     assert await sms.text(JAPANESE_PHONE, "BROWSE") == sms.render("browse_empty", "ja", query="")
+
+
+@pytest.mark.parametrize("first", ["Hi", "BROWSE", "help"])
+async def test_a_japanese_number_whose_first_text_is_latin_script_is_answered_in_english(sms: Sms,
+                                                                                          first: str) -> None:
+    await sms.text(JAPANESE_PHONE, first)
+    assert user(sms, JAPANESE_PHONE)["language"] == "en"
+    assert await sms.text(JAPANESE_PHONE, "BROWSE") == sms.render("browse_empty", "en", query="")
+
+
+async def test_every_japanese_welcome_and_help_says_how_to_switch_to_english(sms: Sms) -> None:
+    assert "LANG EN" in await sms.text(GUEST, "こんにちは")
+    assert "LANG EN" in await sms.text(GUEST, "ヘルプ")
+    await sms.text(GUEST, "停止")
+    assert "LANG EN" in await sms.text(GUEST, "ヘルプ")
 
 
 async def test_japanese_stays_until_the_person_switches_to_english(sms: Sms) -> None:
@@ -391,7 +406,8 @@ async def test_a_whole_japanese_booking_costs_one_sms_per_message_even_with_the_
     # Every one of them one SMS (70 UCS-2 characters), with the longest title there is.
     told = [sms.inbox(GUEST)[-1], sms.inbox(GUEST2)[-1], sms.inbox(HOST)[-1]]
     assert one_sms(*listing[1:], *guest, prompt, accepted, *told)  # the page: one place
-    assert LONG_TITLE not in prompt and LONG_TITLE[:8] in prompt  # its start, not all of it
+    # The guest's request names the place by the start of its title, not all of it; the host's prompt by number.
+    assert LONG_TITLE not in guest[-1] and LONG_TITLE[:7] in guest[-1] and LONG_TITLE not in prompt
 
 
 async def test_every_command_japanese_help_shows_works_when_typed(sms: Sms) -> None:

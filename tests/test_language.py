@@ -111,7 +111,7 @@ async def test_a_japanese_host_decides_with_hai_and_iie(sms: Sms) -> None:
     price = {"currency": "USD", "example": example_price("USD")}
     assert await sms.text(HOST, "港のロフト") == sms.render("ask_price", "ja", **price)
     # Not a number: asked again with an example.
-    assert await sms.text(HOST, "一泊百ドル") == sms.render("price_invalid", "ja", **price)
+    assert await sms.text(HOST, "一泊百ドルくらいかな") == sms.render("price_invalid", "ja", **price)
     assert await sms.text(HOST, "１２０ドル") == sms.render("ask_capacity", "ja", most=GUESTS_MAX)
     assert await sms.text(HOST, "４人") == sms.render("ask_description", "ja", min_length=20, max_length=500)
     description = "港の見える明るいロフト。寝室が二つ、バルコニー付きで駅から徒歩五分です。"

@@ -122,7 +122,8 @@ def test_leading_number_in_japanese(raw: str, expected: tuple[int, str]) -> None
 @pytest.mark.parametrize(
     ("phone", "body", "japanese"),
     [("+15551230001", "一覧", True), ("+15551230001", "ヘルプ", True), ("+15551230001", "ＨＥＬＰ", True),
-     ("+819012345678", "hello", True), ("+15551230001", "hello", False), ("+15551230001", "Café ☕", False),
+     ("+819012345678", "hello", False), ("+819012345678", "👋", True), ("+819012345678", "3", True),
+     ("+15551230001", "hello", False), ("+15551230001", "Café ☕", False),
      ("+15551230001", "BOOK 3 Dec 20-23", False)],
 )
 def test_who_is_answered_in_japanese_from_the_first_text(phone: str, body: str, japanese: bool) -> None:

@@ -23,7 +23,7 @@ from bot.flows import details, naming
 from bot.models import BookingObstacles, Listing
 from bot.presenting import describe, request_ttl
 from bot.router import Router, StepGroup, StepName
-from bot.text import Text, leading_number
+from bot.text import Text, leading_number, party_size, trailing_party
 
 
 class Steps(StepGroup, flow="booking"):
@@ -35,12 +35,6 @@ class Steps(StepGroup, flow="booking"):
 
 
 router = Router("booking", Steps)
-
-# "... 2 guests" (or people, adults, 2人, ２名, 大人2名で) at the end of a BOOK or of the dates answer.
-_INLINE_GUESTS = re.compile(
-    r"(?:^|[\s,、])(?:for\s+|大人\s*)?(\d{1,2})\s*(?:guests?|people|persons?|adults?|pax|人|名)(?:\s*で(?:す)?)?\s*$",
-    re.IGNORECASE)
-
 
 class ExampleStay(TypedDict):
     example_in: date
@@ -95,15 +89,6 @@ def _read_stay(ctx: Context, text: str) -> Stay | None:
                                    [error.second.check_in.isoformat(), error.second.check_out.isoformat()]]
         ctx.say(error.key, **example_dates(ctx.today()), **error.params)
         return None
-
-
-def _split_guests(text: str) -> tuple[str, int | None]:
-    """'Dec 20-23 2 guests' -> ('Dec 20-23', 2); text without a party size is returned whole."""
-    normal = unicodedata.normalize("NFKC", text).strip()
-    match = _INLINE_GUESTS.search(normal)
-    if match is None:
-        return text.strip(), None
-    return normal[: match.start()].strip(" ,"), int(match.group(1))
 
 
 def _listing(ctx: Context) -> Listing:
@@ -165,7 +150,7 @@ def book(ctx: Context, text: Text) -> StepName | None:
 
 def _answers(ctx: Context, listing: Listing, text: str) -> StepName | None:
     """Dates and a party size given in one text ("Dec 20-23 2 guests"), either, or (after BOOK) neither."""
-    dates, count = _split_guests(text)
+    dates, count = trailing_party(text)
     if dates and not _take_stay(ctx, listing, dates):
         if count is not None and 1 <= count <= _capacity(listing):
             ctx.state["guests"] = count  # asked again only for the dates
@@ -242,7 +227,7 @@ def _guest_help(ctx: Context) -> dict[str, Any]:
 @router.step(Steps.guests, "help_guest_count", commands_interrupt=True, help_variables=_guest_help)
 def guests(ctx: Context, text: Text) -> StepName | None:
     listing = _listing(ctx)
-    if not _take_guests(ctx, listing, details.guest_count(text.clean)):
+    if not _take_guests(ctx, listing, party_size(text.clean)):
         return Steps.guests
     return _next(ctx, listing)
 

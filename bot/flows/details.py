@@ -5,23 +5,16 @@ None; the calling flow asks again."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
+from bot.answers import is_no, is_yes
 from bot.context import Context
-from bot.money import Money, PriceError, example_price, parse_price
-from bot.text import Text
+from bot.money import Money, PriceError, example_price, parse_price, plausible
+from bot.text import Text, party_size
 from bot.vocabulary import NO_PHOTO_WORDS
 
 TITLE_MIN, TITLE_MAX = 3, 40
 GUESTS_MIN, GUESTS_MAX = 1, 16
-
-# "4", "4 guests", "sleeps 4", "up to 4 people", "4人", "４名です", "大人2名": one number, words around it.
-_GUEST_WORDS = re.compile(
-    r"\b(?:sleeps|up|to|max|maximum|for|of|us|guests?|people|persons?|adults?|pax)\b|人|名|まで|最大|大人|です|で")
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10}
-
 
 def title_from(description: str) -> str:
     """A title for a place listed without one: its description, cut after the last whole word that fits
@@ -54,24 +47,54 @@ def read_title(ctx: Context, text: Text) -> str | None:
     return title
 
 
+# A price far from what a night usually costs, asked back ("1泊1,500,000円でよろしいですか？"), in minor units.
+_UNSURE_PRICE = "unsure_price"
+
+
 def read_price(ctx: Context, text: Text) -> Money | None:
+    """The price, or None after saying why not: unreadable (with an example), or asked back when it is far
+    from what a night costs (`price_asked_back` then holds, and `checked_price` reads the answer)."""
     try:
-        return parse_price(text.clean, ctx.config.currency)
+        price = parse_price(text.clean, ctx.config.currency)
     except PriceError as error:
         ctx.say(error.key, **price_example(ctx))
         return None
+    if not plausible(price):
+        ctx.state[_UNSURE_PRICE] = price.minor
+        ctx.say("price_confirm", price=price)
+        return None
+    return price
 
 
-def guest_count(text: str) -> int | None:
-    """The one number in "4", "4 guests", "sleeps 4", "４人", "two"; None if there is not exactly one."""
-    normal = _GUEST_WORDS.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip(" .!。")
-    if normal in _NUMBER_WORDS:
-        return _NUMBER_WORDS[normal]
-    return int(normal) if normal.isdigit() and len(normal) <= 3 else None
+def price_asked_back(ctx: Context) -> bool:
+    return _UNSURE_PRICE in ctx.state
+
+
+def unsure_price(ctx: Context) -> dict[str, Any]:
+    """`price_confirm`'s variables: the price asked back."""
+    return {"price": Money(int(ctx.state.get(_UNSURE_PRICE, 0)), ctx.config.currency)}
+
+
+def checked_price(ctx: Context, text: Text) -> Money | None:
+    """The answer to a price asked back: YES keeps it; NO asks for the price again; a price is read afresh
+    (and may be asked back in turn); anything else asks the question again. None unless a price is taken."""
+    if is_yes(text):
+        return Money(int(ctx.state.pop(_UNSURE_PRICE)), ctx.config.currency)
+    if is_no(text):
+        ctx.state.pop(_UNSURE_PRICE, None)
+        ctx.say("ask_price", **price_example(ctx))
+        return None
+    try:
+        parse_price(text.clean, ctx.config.currency)
+    except PriceError:
+        ctx.say("price_confirm", **unsure_price(ctx))
+        return None
+    ctx.state.pop(_UNSURE_PRICE, None)
+    return read_price(ctx, text)
 
 
 def read_capacity(ctx: Context, text: Text) -> int | None:
-    count = guest_count(text.clean)
+    count = party_size(text.clean)
     if count is None or not GUESTS_MIN <= count <= GUESTS_MAX:
         ctx.say("capacity_invalid", **guest_limits())
         return None

@@ -20,6 +20,7 @@ class Steps(StepGroup, flow="editing"):
     price = StepName()
     guests = StepName()
     photo = StepName()
+    confirm_price = StepName()
 
 
 router = Router("editing", Steps)
@@ -99,27 +100,29 @@ def _field(ctx: Context, text: Text) -> StepName | None:
 
 def _apply(ctx: Context, field: str, value: Text) -> StepName | None:
     """Change one field if the answer is good (else the reader said why: ask again)."""
-    listing = ctx.store.listing(int(ctx.state["listing"]))  # unlisted meanwhile: the engine ends the flow
     if field == "title":
         title = details.read_title(ctx, value)
-        if title is None:
-            return Steps.title
-        listing.title = title
-    elif field == "price":
+        return Steps.title if title is None else _save(ctx, field, title)
+    if field == "price":
         price = details.read_price(ctx, value)
         if price is None:
-            return Steps.price
-        listing.price = price
-    elif field == "guests":
+            return Steps.confirm_price if details.price_asked_back(ctx) else Steps.price
+        return _save(ctx, field, price)
+    if field == "guests":
         count = details.read_capacity(ctx, value)
-        if count is None:
-            return Steps.guests
-        listing.max_guests = count
-    else:
-        answered, photo_url = details.read_photo(ctx, value)
-        if not answered:
-            return Steps.photo
-        listing.photo_url = photo_url
+        return Steps.guests if count is None else _save(ctx, field, count)
+    answered, photo_url = details.read_photo(ctx, value)
+    return _save(ctx, field, photo_url) if answered else Steps.photo
+
+
+# The Listing attribute each field sets.
+_ATTRIBUTE = {"title": "title", "price": "price", "guests": "max_guests", "photo": "photo_url"}
+
+
+def _save(ctx: Context, field: str, value: object) -> StepName | None:
+    """Keep the new value and say so; the edit is over (None)."""
+    listing = ctx.store.listing(int(ctx.state["listing"]))  # unlisted meanwhile: the engine ends the flow
+    setattr(listing, _ATTRIBUTE[field], value)
     ctx.store.update_listing(listing)
     ctx.say("edited", field=field, **summary(listing))
     return None
@@ -138,6 +141,16 @@ def title(ctx: Context, text: Text) -> StepName | None:
 @router.step(Steps.price, "help_edit", commands_interrupt=True, help_variables=_help_variables)
 def price(ctx: Context, text: Text) -> StepName | None:
     return _apply(ctx, "price", text)
+
+
+# "1泊1,500,000円でよろしいですか？": YES keeps it, a new price replaces it, NO asks for it again.
+@router.step(Steps.confirm_price, "price_confirm", commands_interrupt=True, asks="yes_or_no",
+             help_variables=details.unsure_price)
+def confirm_price(ctx: Context, text: Text) -> StepName | None:
+    price = details.checked_price(ctx, text)
+    if price is None:
+        return Steps.confirm_price if details.price_asked_back(ctx) else Steps.price
+    return _save(ctx, "price", price)
 
 
 @router.step(Steps.guests, "help_edit", commands_interrupt=True, help_variables=_help_variables)

@@ -21,7 +21,7 @@ from bot.models import User
 from bot.presenting import describe
 from bot.router import Step
 from bot.text import Text, fold, suggest
-from bot.vocabulary import CARRIER_OPT_IN_WORDS, CARRIER_OPT_OUT_WORDS
+from bot.vocabulary import CARRIER_OPT_IN_WORDS, CARRIER_OPT_OUT_WORDS, IME_SLIPS
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +206,7 @@ def not_understood(ctx: Context, text: Text, first_contact: bool, known_words: t
     if first_contact:
         ctx.say("welcome")
         return
-    suggestion = suggest(text.word, known_words) or ""
+    suggestion = IME_SLIPS.get(text.word) or suggest(text.word, known_words) or ""
     waiting = decisions.presented(ctx)
     if waiting is not None and not suggestion:
         ctx.say("decision_again", about=waiting.id, **describe(ctx, waiting))

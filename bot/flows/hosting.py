@@ -23,6 +23,7 @@ class Steps(StepGroup, flow="hosting"):
     guests = StepName()
     description = StepName()
     photo = StepName()
+    confirm_price = StepName()
     confirm_unlist = StepName()
 
 
@@ -38,7 +39,8 @@ def _ask_title(ctx: Context) -> StepName:
     return Steps.title
 
 
-@router.command("HOST", "掲載", "けいさい")
+@router.command("HOST")
+@router.command("掲載", "けいさい", lone=True)
 def host(ctx: Context, text: Text) -> StepName | None:
     if naming.needs_name(ctx):
         naming.ask_name(ctx)
@@ -67,9 +69,19 @@ def title(ctx: Context, text: Text) -> StepName | None:
 
 @router.step(Steps.price, "help_price", commands_interrupt=True, help_variables=details.price_example)
 def price(ctx: Context, text: Text) -> StepName | None:
-    nightly = details.read_price(ctx, text)
+    return _take_price(ctx, details.read_price(ctx, text))
+
+
+# "1泊1,500,000円でよろしいですか？": YES keeps it, a new price replaces it, NO asks for it again.
+@router.step(Steps.confirm_price, "price_confirm", commands_interrupt=True, asks="yes_or_no",
+             help_variables=details.unsure_price)
+def confirm_price(ctx: Context, text: Text) -> StepName | None:
+    return _take_price(ctx, details.checked_price(ctx, text))
+
+
+def _take_price(ctx: Context, nightly: Money | None) -> StepName:
     if nightly is None:
-        return Steps.price
+        return Steps.confirm_price if details.price_asked_back(ctx) else Steps.price
     ctx.state["price"], ctx.state["currency"] = nightly.minor, nightly.currency
     ctx.say("ask_capacity", **details.guest_limits())
     return Steps.guests
@@ -145,7 +157,7 @@ def _more_listings(ctx: Context, cursor: dict[str, Any]) -> None:
     _listings_page(ctx, int(cursor["after"]))
 
 
-@router.command("UNLIST", "REMOVE", "掲載終了")
+@router.command("UNLIST", "REMOVE", "掲載終了", "掲載停止", "掲載中止", "掲載取消", "非公開")
 def unlist(ctx: Context, text: Text) -> StepName | None:
     parsed = leading_number(text.args)
     if parsed is None:

@@ -242,9 +242,11 @@ def _relay(ctx: Context, stay: Reservation, body: str, media: tuple[str, ...]) -
     from_guest = sender.id == stay.guest_id
     # A recipient with several open stays must name this one when they answer.
     with_ref = len(open_stays(ctx, recipient.id)) > 1
+    direction = "guest_to_host" if from_guest else "host_to_guest"
+    first = not ctx.store.relayed_before(stay.id, direction)
     relayed = ctx.render(
         "relay_message", recipient.language, sender=sender.name or "", from_guest=from_guest, ref=stay.ref,
-        check_in=stay.check_in, check_out=stay.check_out, text=body, with_ref=with_ref,
+        check_in=stay.check_in, check_out=stay.check_out, text=body, with_ref=with_ref, first=first,
     )
     if len(relayed) > MAX_CHARACTERS:
         ctx.say("relay_too_long", length=len(body), limit=MAX_CHARACTERS - (len(relayed) - len(body)))
@@ -257,8 +259,6 @@ def _relay(ctx: Context, stay: Reservation, body: str, media: tuple[str, ...]) -
         outgoing.append((caption, "", url))
     if _rate_limited(ctx, stay, len(outgoing)):
         return
-    direction = "guest_to_host" if from_guest else "host_to_guest"
-    first = not ctx.store.relayed_before(stay.id, direction)
     for text, typed, media_url in outgoing:
         outbox_id = ctx.send(recipient, text, media_url)
         ctx.store.record_relay(stay.id, direction, typed, media_url, outbox_id, stay.check_out)

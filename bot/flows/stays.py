@@ -8,6 +8,8 @@ is withdrawn at once, as it always was.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -68,8 +70,8 @@ def _status_page(ctx: Context, open_shown: int, before: int | None) -> None:
     set_cursor(ctx, "status", open=open_shown + open_now, before=last_past)
 
 
-@router.command("STATUS", "TRIPS", "BOOKINGS", "状況", "予約状況", "確認", "予約確認", "ステータス",
-                "じょうきょう")
+@router.command("STATUS", "TRIPS", "BOOKINGS", "状況", "予約状況", "確認", "予約確認", "予約の確認", "予約の状況",
+                "ステータス", "じょうきょう")
 def status(ctx: Context, text: Text) -> None:
     _status_page(ctx, 0, None)
 
@@ -112,13 +114,24 @@ def _more_stays(ctx: Context, cursor: dict[str, Any]) -> None:
 # -- CANCEL <ref> ------------------------------------------------------------------------------------
 
 
-def cancellable_ref(ctx: Context) -> str:
+def cancellable_ref(ctx: Context, *, only: bool = False) -> str:
     """One of the texter's own references that CANCEL would act on ('' when none): what HELP and the CANCEL
-    usage write, so that every "CANCEL ..." shown is one that works."""
-    for reservation in ctx.store.guest_open(ctx.texter.id, ctx.today()):
-        if not outcomes.has_begun(ctx, reservation):
-            return reservation.ref
-    return ""
+    usage write, so that every "CANCEL ..." shown is one that works. `only`: the reference only when it is
+    the one such reference, which a cancel that names none ("キャンセルしたいです") means."""
+    refs = [reservation.ref for reservation in ctx.store.guest_open(ctx.texter.id, ctx.today())
+            if not outcomes.has_begun(ctx, reservation)]
+    if only and len(refs) != 1:
+        return ""
+    return refs[0] if refs else ""
+
+
+# A reference is written in Latin letters and digits: "取消 予約" (from "予約をキャンセルしたい") names none.
+_REF = re.compile(r"^[A-Z0-9]{4,12}$")
+
+
+def cancel_only(ctx: Context) -> StepName | None:
+    """CANCEL of the texter's one cancellable request or stay ("やっぱりやめます", "キャンセルしたいです")."""
+    return _cancel(ctx, cancellable_ref(ctx, only=True))
 
 
 def _own_reservation(ctx: Context, ref: str) -> Reservation:
@@ -139,10 +152,17 @@ def _other_side(ctx: Context, reservation: Reservation) -> str:
     return ctx.person(_other_id(ctx, reservation)).name or ""
 
 
-@router.command("CANCEL", "WITHDRAW", "取消", "取り消し", "キャンセル", "取り消す", "とりけし")
+@router.command("CANCEL", "WITHDRAW", "取消", "取消し", "取り消し", "取り消", "キャンセル", "取り消す", "とりけし")
 def cancel(ctx: Context, text: Text) -> StepName | None:
-    # A lone CANCEL never reaches here: it is an opt-out keyword, handled before any flow.
-    ref = text.args.strip().lstrip("#＃").upper()
+    # A lone CANCEL never reaches here: it is an opt-out keyword, handled before any flow. A Japanese cancel
+    # without a reference ("取消しお願いします") is of the texter's one cancellable booking, if they have one.
+    ref = unicodedata.normalize("NFKC", text.args).strip(" 。.!！").lstrip("#").upper()
+    if not _REF.match(ref) and not text.word.isascii():
+        ref = cancellable_ref(ctx, only=True)
+    return _cancel(ctx, ref)
+
+
+def _cancel(ctx: Context, ref: str) -> StepName | None:
     if not ref:
         ctx.say("cancel_usage", ref=cancellable_ref(ctx))
         return None

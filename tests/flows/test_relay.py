@@ -256,7 +256,7 @@ async def test_each_reads_in_their_own_language(sms: Sms) -> None:
     await sms.text(GUEST, "MSG What time is check-in?")
     assert sms.inbox(HOST)[-1] == sms.render("relay_message", "ja", sender="Bob", from_guest=True, ref=ref,
                                              check_in=stay["check_in"], check_out=stay["check_out"],
-                                             text="What time is check-in?", with_ref=False)
+                                             text="What time is check-in?", with_ref=False, first=True)
     assert await sms.text_full(HOST, "メッセージ\u300015時からです。") == first_sent(  # a full-width space
         sms, "Bob", ref, is_guest=True, language="ja")
     assert sms.inbox(GUEST)[-1].startswith(f"Ana (host, {ref}, Dec 20-23): 15時からです。")
