@@ -25,18 +25,27 @@ from dataclasses import dataclass
 
 from bot.context import Context
 from bot.errors import DomainError
-from bot.flows import booking, browse, decisions, details, editing, general, hosting, relay, stays
+from bot.flows import arriving, booking, browse, decisions, details, editing, general, hosting, relay, stays
 from bot.flows.general import LANG_WORDS, LANGUAGE_BY_NAME, OptOutType
 from bot.models import Reservation
 from bot.router import Handler, Router, Step, StepName
 from bot.text import Text, once, split_glued
-from bot.vocabulary import BACK_IN_WORDS, HELP_WORDS, LEAVE_WORDS, MENU_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS
+from bot.vocabulary import (
+    ARRIVAL_QUESTION,
+    BACK_IN_WORDS,
+    HELP_WORDS,
+    LEAVE_WORDS,
+    MENU_WORDS,
+    OPT_IN_WORDS,
+    OPT_OUT_WORDS,
+    PAY_QUESTION,
+)
 
 log = logging.getLogger(__name__)
 
 # The flows with commands or steps, joined here. A command word may belong to one flow only.
 ROUTERS: tuple[Router, ...] = (browse.router, booking.router, hosting.router, editing.router, stays.router,
-                               relay.router)
+                               relay.router, arriving.router)
 
 
 def _command_table(routers: tuple[Router, ...]) -> dict[str, tuple[Router, Handler]]:
@@ -192,6 +201,28 @@ def _decision(turn: Turn) -> bool:
     return turn.text.decision is not None
 
 
+def _as_guest(turn: Turn) -> bool:
+    """A question about arriving or paying is the texter's own as a guest, unless every stay open to them is
+    one they host (then "what's the address?" is meant for their guest, and offered to be sent)."""
+    stays = turn.open_stays
+    return not stays or any(stay.guest_id == turn.ctx.texter.id for stay in stays)
+
+
+# A longer text that asks about the address among other things is written for the host: it is offered to
+# be sent, not answered in part.
+QUESTION_MAX = 80
+
+
+def _arrival_question(turn: Turn) -> bool:
+    return (len(turn.text.clean) <= QUESTION_MAX and ARRIVAL_QUESTION.search(turn.text.folded) is not None
+            and _as_guest(turn))
+
+
+def _pay_question(turn: Turn) -> bool:
+    return (len(turn.text.clean) <= QUESTION_MAX and PAY_QUESTION.search(turn.text.folded) is not None
+            and _as_guest(turn))
+
+
 def _words_for_the_other_party(turn: Turn) -> bool:
     return not turn.first_contact and bool(turn.open_stays)
 
@@ -291,6 +322,8 @@ RULES_OUT_OF_FLOW: tuple[Rule, ...] = (
     # 5. Commands and small talk.
     Rule("command", _command, _run_command),
     Rule("small talk", _small_talk, _say_small_talk),
+    Rule("how do I pay?", _pay_question, lambda t: arriving.answer_payment(t.ctx)),
+    Rule("where do I go?", _arrival_question, lambda t: arriving.answer_arrival(t.ctx)),
     Rule("a yes or no with nothing to decide", _decision,
          lambda t: t.ctx.say("decision_nothing_pending")),
     # 6. Words meant for the other party of an open stay: kept, and offered.

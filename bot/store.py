@@ -20,6 +20,7 @@ from typing import Any, Literal
 from bot.clock import Clock, from_db, to_db
 from bot.errors import ListingNotFound, ReservationNotFound
 from bot.models import (
+    ArrivalDetails,
     AttentionMark,
     BookingObstacles,
     CancelledBy,
@@ -33,6 +34,7 @@ from bot.models import (
     Settled,
     User,
     encode_data,
+    payment_method,
     reservation_status,
 )
 from bot.money import Money
@@ -52,7 +54,9 @@ OUTBOX_RETRYING = "((status = 'pending' AND attempts > 0) OR (status = 'sending'
 
 _RESERVATION_COLUMNS = ("id, ref, listing_id, host_id, guest_id, check_in, check_out, status, reason, created_at,"
                         " guests, price_per_night, currency")
-_LISTING_COLUMNS = "id, host_id, description, photo_url, active, title, price_per_night, currency, max_guests"
+_LISTING_FIELDS = ("id", "host_id", "description", "photo_url", "active", "title", "price_per_night", "currency",
+                   "max_guests", "address", "check_in_time", "check_out_time", "access", "payment", "payment_note")
+_LISTING_COLUMNS = ", ".join(_LISTING_FIELDS)
 
 
 # A text against its sender's rate limit: within it, the first over it (told so), or further over (ignored).
@@ -127,8 +131,10 @@ def _money(minor: int | None, currency: str | None) -> Money | None:
 
 
 def _listing(row: Row) -> Listing:
+    arrival = ArrivalDetails(row["address"], row["check_in_time"], row["check_out_time"], row["access"])
     return Listing(row["id"], row["host_id"], row["description"], row["photo_url"], bool(row["active"]),
-                   row["title"] or "", _money(row["price_per_night"], row["currency"]), row["max_guests"])
+                   row["title"] or "", _money(row["price_per_night"], row["currency"]), row["max_guests"],
+                   arrival, payment_method(row["payment"]), row["payment_note"] or "")
 
 
 def _reservation(row: Row) -> Reservation:
@@ -165,6 +171,8 @@ class Store:
         # its place (`listing_title`) right after the flow loaded the listing, and often twice (the guest's
         # message and the host's). Within one transaction a title read stays true.
         self._titles: dict[int, str] = {}
+        # Listings this unit read whole, by id (`any_listing`): the same holds for them.
+        self._listings: dict[int, Listing] = {}
         # The low level: the executor's own methods, bound once rather than wrapped (every statement of
         # every unit of work goes through them). `_one` reads a row or None, `_all` every row, `_run`
         # executes a write whose result nobody needs (an INSERT whose id is wanted: `_insert`), and
@@ -328,15 +336,36 @@ class Store:
         return listing
 
     def update_listing(self, listing: Listing) -> None:
-        """Write a listing's editable fields (EDIT), and its search copy with them."""
+        """Write a listing's editable fields (EDIT, and HOST's questions after the place is listed), and its
+        search copy with them (the arrival details and payment terms are never searched)."""
+        arrival = listing.arrival
         self._run(
             "UPDATE listings SET title = ?, description = ?, photo_url = ?, price_per_night = ?, currency = ?,"
-            " max_guests = ?, search_text = ? WHERE id = ?",
+            " max_guests = ?, search_text = ?, address = ?, check_in_time = ?, check_out_time = ?, access = ?,"
+            " payment = ?, payment_note = ? WHERE id = ?",
             (listing.title, listing.description, listing.photo_url, listing.price.minor if listing.price else None,
              listing.price.currency if listing.price else None, listing.max_guests, _search_text(listing),
-             listing.id),
+             arrival.address, arrival.check_in_time, arrival.check_out_time, arrival.access, listing.payment,
+             listing.payment_note or None, listing.id),
         )
         self._titles[listing.id] = listing.title or ""
+        self._listings[listing.id] = listing
+
+    def any_listing(self, listing_id: int) -> Listing | None:
+        """A listing whether listed or not (a stay's arrival details and payment terms, RELIST); the one this
+        unit of work already read, if any (a request's prompt names the terms of the place just booked)."""
+        if (known := self._listings.get(listing_id)) is not None:
+            return known
+        row = self._one(f"SELECT {_LISTING_COLUMNS} FROM listings WHERE id = ?", (listing_id,))
+        if row is None:
+            return None
+        listing = self._listings[listing_id] = _listing(row)
+        return listing
+
+    def relist(self, listing_id: int) -> bool:
+        """Put an unlisted place back on the market; False if it was listed already (or is not there)."""
+        self._listings.pop(listing_id, None)
+        return self._changed("UPDATE listings SET active = 1 WHERE id = ? AND active = 0", (listing_id,)) > 0
 
     def listing(self, listing_id: int) -> Listing:
         """An active listing whose host can be reached, or ListingNotFound."""
@@ -350,6 +379,7 @@ class Store:
             raise ListingNotFound(number=listing_id)
         listing = _listing(row)
         self._titles[listing.id] = listing.title or ""
+        self._listings[listing.id] = listing
         return listing
 
     def stay_at(self, listing_id: int, guest_id: int, today: date) -> Reservation | None:
@@ -358,6 +388,16 @@ class Store:
             f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
             " AND check_out > ? AND guest_id = ? ORDER BY check_in LIMIT 1",
             (listing_id, today.isoformat(), guest_id),
+        )
+        return _reservation(row) if row else None
+
+    def stay_cancelled_by_unlisting(self, listing_id: int, guest_id: int) -> Reservation | None:
+        """The guest's latest stay at this place that its host cancelled by unlisting it, if any
+        (`reservations_listing`: the place's cancelled rows)."""
+        row = self._one(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE listing_id = ? AND status = 'cancelled'"
+            " AND reason = 'unlisted' AND guest_id = ? ORDER BY id DESC LIMIT 1",
+            (listing_id, guest_id),
         )
         return _reservation(row) if row else None
 
@@ -372,8 +412,7 @@ class Store:
             params.append(f"%{_like_escape(search_fold(word))}%")
         params.append(limit)
         rows = self._all(
-            f"SELECT l.id, l.host_id, l.description, l.photo_url, l.active, l.title, l.price_per_night,"
-            f" l.currency, l.max_guests FROM listings l"
+            f"SELECT {', '.join('l.' + name for name in _LISTING_FIELDS)} FROM listings l"
             f" JOIN users u ON u.id = l.host_id WHERE {' AND '.join(where)} ORDER BY l.id LIMIT ?",
             params,
         )
@@ -435,6 +474,7 @@ class Store:
 
     def unlist(self, listing_id: int) -> int | None:
         """Take the listing off the market; returns its host's id (None: no such listing)."""
+        self._listings.pop(listing_id, None)
         row = self._one("UPDATE listings SET active = 0 WHERE id = ? RETURNING host_id", (listing_id,))
         return int(row["host_id"]) if row else None
 
