@@ -144,6 +144,27 @@ class Reservation:
         return self.price.times(self.nights) if self.price else None
 
 
+# Who wrote a relayed message: a stay's (relay_messages.direction) or a question thread's.
+Direction = Literal["guest_to_host", "host_to_guest"]
+
+
+@dataclass
+class Question:
+    """A guest's thread with a host about one place before booking (ASK): open until `closes_at` unless
+    closed sooner (`closed_at`: an opt-out, an unlisting)."""
+
+    id: int
+    ref: str
+    listing_id: int
+    guest_id: int
+    host_id: int
+    closes_at: datetime
+    closed_at: datetime | None = None
+
+    def open_at(self, now: datetime) -> bool:
+        return self.closed_at is None and now < self.closes_at
+
+
 @dataclass(frozen=True)
 class BookingObstacles:
     """What stands in the way of a guest's request for dates at a place, read in one statement."""

@@ -56,6 +56,7 @@ def unlist_listing(ctx: Context, listing_id: int) -> int:
     """Take a place off the market (the host's UNLIST, or an operator hiding it in the console): its
     waiting requests are declined and those guests told. Returns how many were declined."""
     host_id = ctx.store.unlist(listing_id)
+    ctx.store.close_questions(listing_id=listing_id)  # guests' questions about it before booking
     if host_id is not None:
         # The host's conversation is written back (`Dialect.write_touched`): a booking filed meanwhile at
         # another server, which presents to this host, then conflicts with this unit instead of slipping

@@ -68,10 +68,12 @@ def present_next(ctx: Context, host_id: int) -> None:
     remind_at = reservation.created_at + timedelta(hours=ctx.config.reminder_hours)
     if ctx.config.reminder_hours > 0 and remind_at > ctx.now():
         ctx.store.add_job("remind", reservation.id, remind_at)
-    # How the guest pays, beside the total; and whether they asked the host about the place first.
+    # How the guest pays, beside the total; and whether they asked the host about the place first (ASK).
     listing = ctx.store.any_listing(reservation.listing_id)
     payment = listing.payment if listing is not None else None
-    ctx.tell(host_id, "host_prompt", about=reservation.id, payment=payment or "", **describe(ctx, reservation))
+    asked = ctx.store.asked_before(reservation.guest_id, reservation.listing_id)
+    ctx.tell(host_id, "host_prompt", about=reservation.id, payment=payment or "", asked=asked,
+             **describe(ctx, reservation))
 
 
 def request_ttl(ctx: Context) -> timedelta:

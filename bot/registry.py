@@ -224,7 +224,8 @@ REGISTRY: dict[str, MessageSpec] = {
                             "operator).", {"number": 12, "declined": 2, "cancelled": 2, "untold": 1}),
     # -- hosts: deciding ------------------------------------------------------------------------------
     "host_prompt": MessageSpec("To the host: the one request to decide now; `payment` how the guest "
-                               "pays (as in listing_view).", {**_STAY, "payment": "payment_link"},
+                               "pays (as in listing_view); `asked` the guest asked about the place first (ASK).",
+                               {**_STAY, "payment": "payment_link", "asked": False},
                                one_sms=True),
     "host_reminder": MessageSpec("To the host: the request is still waiting (one reminder).", _STAY),
     "help_deciding": MessageSpec("HELP from a host with a request in front of them.", _STAY),
@@ -523,6 +524,24 @@ REGISTRY.update({
                                   {"number": 12, "title": "Harbour Loft", "price": _PRICE}),
     "relist_kept": MessageSpec("RELIST answered NO.", {"number": 12}),
     "relisted": MessageSpec("RELIST answered YES: the place is live again.", {"number": 12}),
+    "ask_usage": MessageSpec("ASK without a place's number."),
+    "ask_empty": MessageSpec("ASK <n> without a question.", {"number": 12}),
+    "ask_own": MessageSpec("ASK about the texter's own place.", {"number": 12}),
+    "ask_offer": MessageSpec("A question naming a place ('is there parking at #12?'): send it to the host "
+                             "as ASK? (also HELP then); `text` the question.",
+                             {"number": 12, "title": "Harbour Loft", "text": "Is there parking at #12?"}),
+    "ask_not_sent": MessageSpec("The offered question answered NO.", {"number": 12}),
+    "ask_sent": MessageSpec("The first question of a thread went to the host (later ones: no answer); the "
+                            "thread is open `days` days.", {"number": 12, "days": 7}, one_sms=True),
+    "ask_relayed": MessageSpec("To the host: a guest's question about their place; `guest` the guest's name "
+                               "('' when not known), `ref` the thread's, for MSG.",
+                               {"guest": "Maria", "number": 12, "title": "Harbour Loft", "ref": "Q7K2MX",
+                                "text": "Is there parking nearby?"}),
+    "ask_answered": MessageSpec("To the guest: the host's answer; `host` the host's name ('' when not known).",
+                                {"host": "Ana", "number": 12, "title": "Harbour Loft", "ref": "Q7K2MX",
+                                 "text": "Yes, one free space behind the house."}),
+    "ask_closed": MessageSpec("MSG <ref> of a question thread that closed (its days passed, an opt-out, an "
+                              "unlisting).", {"number": 12, "ref": "Q7K2MX"}),
     "listing_unlisted": MessageSpec("VIEW n from a guest whose stay there was cancelled because the host "
                                     "unlisted it.", _STAY),
 })

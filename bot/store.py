@@ -26,9 +26,11 @@ from bot.models import (
     CancelledBy,
     ClosedReason,
     Conversation,
+    Direction,
     JobKind,
     Listing,
     OutboxRow,
+    Question,
     Reservation,
     ReservationStatus,
     Settled,
@@ -144,6 +146,18 @@ def _reservation(row: Row) -> Reservation:
         reservation_status(row["status"]), row["reason"], from_db(row["created_at"]),
         row["guests"], _money(row["price_per_night"], row["currency"]),
     )
+
+
+_QUESTION_COLUMNS = "id, ref, listing_id, guest_id, host_id, closes_at, closed_at"
+
+
+def _question(row: Row) -> Question:
+    return Question(row["id"], row["ref"], row["listing_id"], row["guest_id"], row["host_id"],
+                    from_db(row["closes_at"]), from_db(row["closed_at"]) if row["closed_at"] else None)
+
+
+def _new_ref() -> str:
+    return "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
 
 
 def _search_text(listing: Listing) -> str:
@@ -1077,3 +1091,80 @@ class Store:
             (ref.upper(),),
         )
         return [dict(row) for row in rows]
+
+    # -- questions before booking (ASK) ------------------------------------------------------------
+
+    def open_question(self, guest_id: int, listing_id: int, now: datetime) -> Question | None:
+        """The guest's thread about this place still open at `now` (`questions_guest`)."""
+        row = self._one(
+            f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE guest_id = ? AND listing_id = ? AND closes_at > ?"
+            " AND closed_at IS NULL ORDER BY id DESC LIMIT 1",
+            (guest_id, listing_id, to_db(now)),
+        )
+        return _question(row) if row else None
+
+    def open_new_question(self, listing: Listing, guest_id: int, closes_at: datetime) -> Question:
+        """A new thread about the listing; its reference is one no stay and no other thread has."""
+        while True:
+            ref = _new_ref()
+            if self.reservation_by_ref(ref) is not None:
+                continue
+            row = self._one(
+                "INSERT INTO questions (ref, listing_id, guest_id, host_id, opened_at, closes_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ref) DO NOTHING RETURNING id",
+                (ref, listing.id, guest_id, listing.host_id, self._now(), to_db(closes_at)),
+            )
+            if row is not None:
+                return Question(int(row["id"]), ref, listing.id, guest_id, listing.host_id, closes_at)
+
+    def question_by_ref(self, ref: str) -> Question | None:
+        row = self._one(f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE ref = ?", (ref.upper(),))
+        return _question(row) if row else None
+
+    def asked_before(self, guest_id: int, listing_id: int) -> bool:
+        """Whether the guest ever asked the host about this place (one probe of `questions_guest`)."""
+        return self._one("SELECT 1 AS one FROM questions WHERE guest_id = ? AND listing_id = ? LIMIT 1",
+                         (guest_id, listing_id)) is not None
+
+    def close_questions(self, *, user_id: int | None = None, listing_id: int | None = None) -> int:
+        """Close the open threads of a person (as guest or host: they opted out) or of a place (unlisted)."""
+        now = self._now()
+        if listing_id is not None:
+            return self._changed("UPDATE questions SET closed_at = ? WHERE listing_id = ? AND closes_at > ?"
+                                 " AND closed_at IS NULL", (now, listing_id, now))
+        return self._changed("UPDATE questions SET closed_at = ? WHERE (guest_id = ? OR host_id = ?)"
+                             " AND closes_at > ? AND closed_at IS NULL", (now, user_id, user_id, now))
+
+    def record_question_message(self, question_id: int, direction: Direction, body: str, outbox_id: int) -> int:
+        return self._insert(
+            "INSERT INTO question_messages (question_id, direction, body, outbox_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (question_id, direction, body, outbox_id, self._now()),
+        )
+
+    def question_messages_since(self, question_id: int, since: datetime) -> tuple[int, datetime | None]:
+        """How many messages the thread carried after `since`, and the oldest of them (its rate limit)."""
+        row = self._one(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM question_messages"
+            " WHERE question_id = ? AND created_at > ?",
+            (question_id, to_db(since)),
+        )
+        assert row is not None
+        return int(row["n"]), from_db(row["oldest"]) if row["oldest"] else None
+
+    def question_notice_due(self, question_id: int, direction: Direction, quiet_since: datetime) -> bool:
+        """Whether to tell this side the thread's rate limit tripped (not if told after `quiet_since`);
+        records the telling in the same statement."""
+        column = "guest_told_at" if direction == "guest_to_host" else "host_told_at"
+        return self._changed(
+            f"UPDATE questions SET {column} = ? WHERE id = ? AND ({column} IS NULL OR {column} <= ?)",
+            (self._now(), question_id, to_db(quiet_since)),
+        ) > 0
+
+    def forget_questions_before(self, cutoff: datetime, limit: int) -> int:
+        """Delete up to `limit` messages of threads that closed before `cutoff` (kept as long as a stay's)."""
+        return self._changed(
+            "DELETE FROM question_messages WHERE id IN (SELECT m.id FROM question_messages m"
+            " JOIN questions q ON q.id = m.question_id WHERE q.closes_at < ? ORDER BY m.id LIMIT ?)",
+            (to_db(cutoff), limit),
+        )
