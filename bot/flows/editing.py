@@ -178,9 +178,9 @@ def _apply(ctx: Context, field: str, value: Text) -> StepName | None:
 
 
 def _apply_detail(ctx: Context, listing: Listing, field: details.DetailField, value: Text) -> StepName | None:
-    """Description, arrival details, payment: changed, or (in EDIT n ARRIVAL) kept by SKIP."""
+    """Description, arrival details, payment: changed, or kept by SKIP (the questions offer it)."""
     walking = bool(ctx.state.get("walk"))
-    if not (walking and details.skipped(value)):
+    if not details.skipped(value):
         if not details.take(ctx, listing, field, value):
             return STEP_OF[field]
         ctx.store.update_listing(listing)

@@ -47,7 +47,8 @@ def message(ctx: Context, text: Text) -> None:
     rest = _after_command(text)
     ref, body = _ref_and_body(ctx, rest)
     if ref is None and (thread := _own_question(ctx, rest)) is not None:
-        asking.answer(ctx, thread, rest.split(maxsplit=1)[1].strip() if " " in rest.strip() else "")
+        parts = rest.split(maxsplit=1)
+        asking.answer(ctx, thread, parts[1].strip() if len(parts) > 1 else "")
         return
     stay = ref if ref is not None else _only_open_stay(ctx)
     if stay is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.catalog import sms_segments
 from tests.conftest import GUEST, GUEST2, HOST, Sms, book, described, list_place, start_listing
-from tests.support.dbview import message_keys, rows
+from tests.support.dbview import message_keys, outbox, rows
 
 ADDRESS = "2-3-5 Minato, Harbour House 301, Tokyo"
 ACCESS = "Key box left of the door, code 4821"
@@ -120,6 +120,8 @@ async def test_edit_changes_the_description_arrival_details_times_and_payment(sm
     done = await sms.text(HOST, ACCESS)
     assert done == sms.render("edited_arrival", "en", number=number, address=ADDRESS, check_in_time="",
                               check_out_time="", access=ACCESS)
+    assert "Minato" in await sms.text(HOST, f"EDIT {number} ADDRESS")  # what it is now, shown
+    assert ADDRESS in await sms.text(HOST, "SKIP")  # kept
     assert "check-in 16:30" in await sms.text(HOST, f"EDIT {number} CHECKIN 4:30pm")
     assert await sms.text(HOST, f"EDIT {number} CHECKOUT 25:00") == sms.render("time_invalid", "en")
     assert "check-out 10:00" in await sms.text(HOST, "10時")
@@ -162,3 +164,15 @@ async def _details(sms: Sms, ref: str, with_arrival: bool = True) -> dict[str, o
              if place["payment"] else "")
     return {**variables, **{key: place[key] or "" for key in ("address", "check_in_time", "check_out_time",
                                                               "access")}, "pay": terms}
+
+
+async def test_details_still_queued_when_the_stay_is_cancelled_are_never_sent(sms: Sms) -> None:
+    number = await list_with_details(sms)
+    ref = await book(sms, GUEST, number)
+    # The host's YES and the guest's cancellation both land while nothing sends (an outage).
+    for phone, body in ((HOST, "YES"), (GUEST, f"CANCEL {ref}"), (GUEST, "YES")):
+        assert (await sms.post("/sms", sms.form(phone, body))).status == 200
+    await sms.deliver()
+    [details] = [row for row in outbox(sms, GUEST) if row["message_key"] == "stay_details"]
+    assert (details["status"], details["last_error"]) == ("skipped", "stale")
+    assert not any(ADDRESS in text for text in sms.inbox(GUEST))

@@ -110,7 +110,7 @@ async def test_view_shows_title_price_capacity_host_and_the_next_free_nights(sms
     await sms.text(HOST, "YES")
     assert await sms.text(GUEST, f"VIEW {number}") == (
         f"#{number} Harbour Loft: $140/night, sleeps 3. Sunny loft by the harbour, two bedrooms Host: Ana."
-        f" Free: Nov 27-Dec 19, Dec 24-Jan 25, 2027. BOOK {number} to request a stay, ASK {number} to ask the host.")
+        f" Free: Nov 27-Dec 19, Dec 24-Jan 25, 2027. BOOK {number} to request a stay.")
     await sms.text(GUEST, "LANG JA")
     free = [{"first": date(2026, 11, 27), "last": date(2026, 12, 19)},
             {"first": date(2026, 12, 24), "last": date(2027, 1, 25)}]
