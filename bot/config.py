@@ -145,6 +145,9 @@ class Config:
         (counted in booking.timezone); cancelling the stay closes it at once.""")
     relay_max_per_hour: int = setting(30, yaml="relay.max_per_hour", doc="""
         Messages relayed per stay per hour, both ways together (they cost SMS).""")
+    relay_ask_days: int = setting(7, yaml="relay.ask_days", doc="""
+        A guest's ASK about a place opens a thread with its host for this many days: the host answers with
+        MSG and the thread's reference, the guest with ASK again (opting out or unlisting closes it).""")
     relay_retention_days: int = setting(180, yaml="relay.retention_days", doc="""
         Relayed messages are kept for operators (a dispute) this many days after the stay's check-out; the
         scheduler deletes older ones. 0 keeps them forever.""")

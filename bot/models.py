@@ -40,6 +40,11 @@ OUTBOX_STATUSES: tuple[OutboxStatus, ...] = get_args(OutboxStatus)
 
 # Work due later (jobs.kind; bot/scheduler.py works each).
 JobKind = Literal["expire", "remind", "stay_reminder", "plan_stay_reminder"]
+
+# How a place's guests pay its host (listings.payment; migration 013's CHECK allows exactly these). Airtng
+# itself takes no payment: this only says what the host asks for.
+PaymentMethod = Literal["on_arrival", "bank_transfer", "payment_link"]
+PAYMENT_METHODS: tuple[PaymentMethod, ...] = get_args(PaymentMethod)
 JOB_KINDS: tuple[JobKind, ...] = get_args(JobKind)
 
 
@@ -48,6 +53,15 @@ def reservation_status(value: object) -> ReservationStatus:
     the checks off) fails here, loudly, rather than flowing on as a state no branch of the code expects."""
     if value not in RESERVATION_STATUSES:
         raise ValueError(f"unknown reservation status {value!r}")
+    return value
+
+
+def payment_method(value: object) -> PaymentMethod | None:
+    """A listing's payment method read from the database (NULL: not said), checked as `reservation_status`."""
+    if value is None:
+        return None
+    if value not in PAYMENT_METHODS:
+        raise ValueError(f"unknown payment method {value!r}")
     return value
 
 
@@ -73,6 +87,26 @@ class User:
 
 
 @dataclass
+class ArrivalDetails:
+    """What a guest of a confirmed stay needs to arrive (each None until the host gives it). Private: only
+    that guest and the operator's console see the address and the way in; the times are public (VIEW)."""
+
+    address: str | None = None
+    check_in_time: str | None = None  # "15:00", the place's local time
+    check_out_time: str | None = None
+    access: str | None = None  # how to get in: a key box, who meets them
+
+    @property
+    def given(self) -> bool:
+        return any((self.address, self.check_in_time, self.check_out_time, self.access))
+
+    def variables(self) -> dict[str, Any]:
+        """What a message showing them gets ('' for what was not given)."""
+        return {"address": self.address or "", "check_in_time": self.check_in_time or "",
+                "check_out_time": self.check_out_time or "", "access": self.access or ""}
+
+
+@dataclass
 class Listing:
     id: int
     host_id: int
@@ -82,6 +116,13 @@ class Listing:
     title: str = ""
     price: Money | None = None  # per night; None: price on request (listed before prices were asked)
     max_guests: int | None = None  # None: not stated (listed before it was asked), no limit checked
+    arrival: ArrivalDetails = field(default_factory=ArrivalDetails)
+    payment: PaymentMethod | None = None  # None: the host has not said (guests are told to ask)
+    payment_note: str = ""  # the host's own words beside the choice ("Mizuho Bank, details after booking")
+
+    def payment_variables(self) -> dict[str, Any]:
+        """What a message naming how to pay gets ('' when the host has not said)."""
+        return {"payment": self.payment or "", "payment_note": self.payment_note}
 
 
 @dataclass
@@ -107,6 +148,27 @@ class Reservation:
     def total(self) -> Money | None:
         """Nights x price per night, exact (integers), or None when the place had no price."""
         return self.price.times(self.nights) if self.price else None
+
+
+# Who wrote a relayed message: a stay's (relay_messages.direction) or a question thread's.
+Direction = Literal["guest_to_host", "host_to_guest"]
+
+
+@dataclass
+class Question:
+    """A guest's thread with a host about one place before booking (ASK): open until `closes_at` unless
+    closed sooner (`closed_at`: an opt-out, an unlisting)."""
+
+    id: int
+    ref: str
+    listing_id: int
+    guest_id: int
+    host_id: int
+    closes_at: datetime
+    closed_at: datetime | None = None
+
+    def open_at(self, now: datetime) -> bool:
+        return self.closed_at is None and now < self.closes_at
 
 
 @dataclass(frozen=True)

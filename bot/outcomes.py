@@ -10,9 +10,10 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.catalog import sms_segments
 from bot.context import Context
 from bot.models import AttentionMark, CancelledBy, DeclineReason, Reservation
-from bot.presenting import describe, withdraw_presentation
+from bot.presenting import describe, pay_terms, withdraw_presentation
 
 
 def accept(ctx: Context, reservation: Reservation) -> list[Reservation]:
@@ -22,7 +23,10 @@ def accept(ctx: Context, reservation: Reservation) -> list[Reservation]:
         return []
     withdraw_presentation(ctx, reservation)
     host = ctx.person(reservation.host_id).name or ""  # named in how to write to them
-    ctx.tell(reservation.guest_id, "guest_accepted", host=host, about=reservation.id, **describe(ctx, reservation))
+    variables, details = with_details(ctx, reservation, "guest_accepted", host=host)
+    ctx.tell(reservation.guest_id, "guest_accepted", about=reservation.id, **variables)
+    if details:
+        ctx.tell(reservation.guest_id, "stay_details", about=reservation.id, **details)
     mark_unreached(ctx, reservation, reservation.guest_id)
     schedule_stay_reminder(ctx, reservation)
     overlapping = ctx.store.pending_overlapping(reservation)
@@ -52,6 +56,7 @@ def unlist_listing(ctx: Context, listing_id: int) -> int:
     """Take a place off the market (the host's UNLIST, or an operator hiding it in the console): its
     waiting requests are declined and those guests told. Returns how many were declined."""
     host_id = ctx.store.unlist(listing_id)
+    ctx.store.close_questions(listing_id=listing_id)  # guests' questions about it before booking
     if host_id is not None:
         # The host's conversation is written back (`Dialect.write_touched`): a booking filed meanwhile at
         # another server, which presents to this host, then conflicts with this unit instead of slipping
@@ -113,9 +118,37 @@ def remind_of_stay(ctx: Context, reservation: Reservation) -> None:
     """The stay reminder job: both sides, if the stay still stands."""
     if reservation.status != "confirmed":
         return
-    variables = describe(ctx, reservation)
-    ctx.tell(reservation.guest_id, "stay_reminder_guest", **variables)
-    ctx.tell(reservation.host_id, "stay_reminder_host", **variables)
+    variables, details = with_details(ctx, reservation, "stay_reminder_guest")
+    ctx.tell(reservation.guest_id, "stay_reminder_guest", about=reservation.id, **variables)
+    if details:
+        ctx.tell(reservation.guest_id, "stay_details", about=reservation.id, **details)
+    ctx.tell(reservation.host_id, "stay_reminder_host", **describe(ctx, reservation))
+
+
+def stay_details(ctx: Context, stay: Reservation, language: str) -> dict[str, Any]:
+    """What the guest of a confirmed stay needs (`stay_details`: how to pay, the arrival details), or {}
+    when the host has given none of it. Only for that guest: the address and the way in are private."""
+    listing = ctx.store.any_listing(stay.listing_id)
+    if listing is None or not (listing.arrival.given or listing.payment):
+        return {}
+    return {**describe(ctx, stay), **listing.arrival.variables(), "pay": pay_terms(ctx, listing, language)}
+
+
+def with_details(ctx: Context, stay: Reservation, key: str, **variables: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A message about a confirmed stay to its guest (the confirmation, the day-before reminder) carries how
+    to pay beside the total, and the stay's details: in that one message when it still fits one SMS, else
+    in a second message (`stay_details`), so that neither costs more than one. Returns the message's
+    variables and those of the second message ({} when there is none)."""
+    guest = ctx.person(stay.guest_id)
+    listing = ctx.store.any_listing(stay.listing_id)
+    payment = listing.payment if listing is not None else None
+    variables = {**describe(ctx, stay), **variables, "payment": payment or "", "details": ""}
+    details = stay_details(ctx, stay, guest.language)
+    if details:
+        extra = ctx.render("stay_details", guest.language, **details)
+        if sms_segments(ctx.render(key, guest.language, **{**variables, "details": extra})) == 1:
+            return {**variables, "details": extra}, {}
+    return variables, details
 
 
 def has_begun(ctx: Context, reservation: Reservation) -> bool:

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.context import Context
-from bot.models import Reservation
+from bot.models import Listing, Reservation
 
 
 def excerpt(text: str, length: int) -> str:
@@ -42,6 +42,14 @@ def describe(ctx: Context, reservation: Reservation) -> dict[str, Any]:
     }
 
 
+def pay_terms(ctx: Context, listing: Listing | None, language: str) -> str:
+    """How the place's guests pay, in `language`, with the host's note ('' when the host has not said).
+    Beside a price, messages name the method alone (their `payment` variable)."""
+    if listing is None or listing.payment is None:
+        return ""
+    return ctx.render("payment_terms", language, **listing.payment_variables())
+
+
 def present_next(ctx: Context, host_id: int) -> None:
     if host_id in ctx.never_hosted:
         return  # most texters are guests: no query for a queue they cannot have
@@ -60,7 +68,12 @@ def present_next(ctx: Context, host_id: int) -> None:
     remind_at = reservation.created_at + timedelta(hours=ctx.config.reminder_hours)
     if ctx.config.reminder_hours > 0 and remind_at > ctx.now():
         ctx.store.add_job("remind", reservation.id, remind_at)
-    ctx.tell(host_id, "host_prompt", about=reservation.id, **describe(ctx, reservation))
+    # How the guest pays, beside the total; and whether they asked the host about the place first (ASK).
+    listing = ctx.store.any_listing(reservation.listing_id)
+    payment = listing.payment if listing is not None else None
+    asked = ctx.store.asked_before(reservation.guest_id, reservation.listing_id)
+    ctx.tell(host_id, "host_prompt", about=reservation.id, payment=payment or "", asked=asked,
+             **describe(ctx, reservation))
 
 
 def request_ttl(ctx: Context) -> timedelta:

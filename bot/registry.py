@@ -108,10 +108,12 @@ REGISTRY: dict[str, MessageSpec] = {
     "listing_view": MessageSpec(
         "VIEW <n>: one listing; its photo goes along as MMS media. `own` is true for the host's own place; "
         "`host` is the host's first name; `free`: the next free ranges within `days` days (empty: none); "
-        "`price`/`sleeps` are empty for places listed before they were asked.",
+        "`price`/`sleeps` are empty for places listed before they were asked; `payment` how guests pay "
+        "(on_arrival, bank_transfer, payment_link; '' when not said); `check_in_time`/`check_out_time` ('' "
+        "when not given): public, unlike the address.",
         {"number": 12, "title": "Harbour Loft", "price": _PRICE, "sleeps": 4,
          "description": "Sunny loft by the harbour, two bedrooms.", "host": "Ana", "own": False,
-         "free": _FREE, "days": 60},
+         "free": _FREE, "days": 60, "payment": "payment_link", "check_in_time": "15:00", "check_out_time": "11:00"},
     ),
     "listing_not_found": MessageSpec("A listing number that does not exist or is no longer listed.",
                                      {"number": 99}),
@@ -185,8 +187,11 @@ REGISTRY: dict[str, MessageSpec] = {
         {**_STAY, "other": "Ana", "as_guest": True}),
     "reservation_not_found": MessageSpec("CANCEL with a reference that is not one of the guest's.",
                                          {"ref": "ZZZZZZ"}),
-    "guest_accepted": MessageSpec("To the guest: the host accepted; `host` is the host's name (may be empty).",
-                                  {**_STAY, "host": "Ana"}, one_sms=True),
+    "guest_accepted": MessageSpec("To the guest: the host accepted; `host` is the host's name (may be empty); "
+                                  "`payment` how to pay (as in listing_view); `details` the "
+                                  "`stay_details` when they still fit this one SMS, else '' (they follow as "
+                                  "a second message).", {**_STAY, "host": "Ana", "payment": "payment_link",
+                                                         "details": ""}, one_sms=True),
     "guest_declined_host": MessageSpec("To the guest: the host declined; `note` the host's own words with "
                                        "their no ('' when none).", {**_STAY, "note": ""}, one_sms=True),
     "guest_declined_overlap": MessageSpec("To the guest: another request for those dates was accepted.",
@@ -206,7 +211,8 @@ REGISTRY: dict[str, MessageSpec] = {
     "ask_photo": MessageSpec("Ask for a photo (MMS or an http(s) link) or SKIP.", one_sms=True),
     "help_photo": MessageSpec("HELP while we wait for the photo."),
     "photo_invalid": MessageSpec("Neither a picture, an http(s) link, nor SKIP."),
-    "listed": MessageSpec("The listing is live.", {"number": 12, "has_photo": True}, one_sms=True),
+    "listed": MessageSpec("The listing is live; asks for the address guests will need (the first of the "
+                          "skippable questions after listing).", {"number": 12, "has_photo": True}, one_sms=True),
     "listings": MessageSpec(
         "LISTINGS / MORE: a page of the host's places, each with its `title`, its waiting requests "
         "(`pending`) and its confirmed stays not yet over (`stays`); `more`: MORE shows the rest.",
@@ -222,7 +228,10 @@ REGISTRY: dict[str, MessageSpec] = {
                             "except `untold` of them who cannot be texted (those stays are marked for an "
                             "operator).", {"number": 12, "declined": 2, "cancelled": 2, "untold": 1}),
     # -- hosts: deciding ------------------------------------------------------------------------------
-    "host_prompt": MessageSpec("To the host: the one request to decide now.", _STAY, one_sms=True),
+    "host_prompt": MessageSpec("To the host: the one request to decide now; `payment` how the guest "
+                               "pays (as in listing_view); `asked` the guest asked about the place first (ASK).",
+                               {**_STAY, "payment": "payment_link", "asked": False},
+                               one_sms=True),
     "host_reminder": MessageSpec("To the host: the request is still waiting (one reminder).", _STAY),
     "help_deciding": MessageSpec("HELP from a host with a request in front of them.", _STAY),
     "host_accepted": MessageSpec("The host said YES; `declined` overlapping requests were declined; `told`: "
@@ -457,11 +466,94 @@ REGISTRY: dict[str, MessageSpec] = {
     "listing_view_stay": MessageSpec(
         "VIEW <n> of a place no longer shown (its host left or cannot be reached) by a guest whose stay there "
         "still stands: the place and the stay.", {**_STAY, "description": "Sunny loft by the harbour."}),
-    "stay_reminder_guest": MessageSpec("To the guest, the day before check-in at booking.reminder_local_hour.",
-                                       _STAY),
+    "stay_reminder_guest": MessageSpec("To the guest, the day before check-in at booking.reminder_local_hour; "
+                                       "`details` as in guest_accepted.", {**_STAY, "payment": "", "details": ""}),
     "stay_reminder_host": MessageSpec("To the host, the day before a guest's check-in at "
                                       "booking.reminder_local_hour.", _STAY),
 }
+
+
+_PAYMENT: dict[str, Any] = {"payment": "bank_transfer", "payment_note": "Mizuho Bank, details after booking"}
+_ARRIVAL: dict[str, Any] = {"address": "2-3-5 Minato, Harbour House 301, Tokyo", "check_in_time": "15:00",
+                            "check_out_time": "11:00", "access": "Key box left of the door, code sent the day before"}
+_ASKED: dict[str, Any] = {"number": 12, "current": "", "editing": False, "field": "address", "address_max": 200,
+                          "access_max": 300, "note_max": 100}
+_TERMS = "Payment: by bank transfer before arrival (Mizuho Bank, details after booking)."
+REGISTRY.update({
+    # -- after the yes: arriving and paying; a host changes every part of a listing (issue 23) ------------
+    "payment_terms": MessageSpec("Never sent alone: how guests pay, whole, with the host's `payment_note` ('' "
+                                 "when none): in the stay's details and the answer to 'how do I pay?'.",
+                                 _PAYMENT),
+    "ask_address": MessageSpec("After HOST lists the place, or EDIT n ADDRESS / ARRIVAL: the address; "
+                               "`current` what it is now ('' none), `editing` true in EDIT.", _ASKED,
+                               one_sms=True),
+    "ask_times": MessageSpec("The check-in and check-out times (HOST after listing, EDIT n ARRIVAL).", _ASKED,
+                             one_sms=True),
+    "ask_access": MessageSpec("How guests get in (HOST after listing, EDIT n ARRIVAL / ACCESS).", _ASKED,
+                              one_sms=True),
+    "ask_payment": MessageSpec("How guests pay (HOST after listing, EDIT n PAYMENT): a number and a note.",
+                               _ASKED, one_sms=True),
+    "help_after_listing": MessageSpec("HELP at one of the questions after the place is listed.", _ASKED),
+    "host_setup_done": MessageSpec("The last question after listing was answered or skipped.", {"number": 12},
+                                   one_sms=True),
+    "address_invalid": MessageSpec("An address too short or too long.",
+                                   {"length": 2, "min_length": 5, "max_length": 200}),
+    "access_invalid": MessageSpec("A way in too short or too long.",
+                                  {"length": 2, "min_length": 3, "max_length": 300}),
+    "times_invalid": MessageSpec("Not two times of day (check-in, check-out)."),
+    "time_invalid": MessageSpec("EDIT n CHECKIN / CHECKOUT: not one time of day."),
+    "payment_invalid": MessageSpec("An answer naming no way to pay."),
+    "payment_note_too_long": MessageSpec("A payment note over the limit.", {"length": 140, "max_length": 100}),
+    "edit_ask_description": MessageSpec("EDIT n DESCRIPTION without the text.", {"number": 12}),
+    "edit_ask_time": MessageSpec("EDIT n CHECKIN / CHECKOUT without a time; `field` check_in or check_out.",
+                                 {**_ASKED, "field": "check_in", "current": "15:00"}),
+    "edited_arrival": MessageSpec("EDIT changed an arrival detail: all of them as the guest of a confirmed "
+                                  "stay gets them ('' for what is not given).", {"number": 12, **_ARRIVAL}),
+    "edited_payment": MessageSpec("EDIT n PAYMENT changed how guests pay; `pay` the whole terms.",
+                                  {"number": 12, "pay": _TERMS}),
+    "stay_details": MessageSpec("To the guest of a confirmed stay only: the arrival details and `pay` (the "
+                                "whole payment terms), with the confirmation and the day-before reminder (in "
+                                "them when they fit one SMS, else as this second message) and on ARRIVAL; ''"
+                                " for what the host has not given.", {**_STAY, **_ARRIVAL, "pay": _TERMS}),
+    "arrival_not_given": MessageSpec("ARRIVAL for a stay whose host gave no details yet.", _STAY),
+    "arrival_not_open": MessageSpec("ARRIVAL <ref> for a stay that is over, cancelled or not confirmed; "
+                                    "`status` the stay's.", {**_STAY, "status": "cancelled"}),
+    "arrival_unknown_ref": MessageSpec("ARRIVAL <ref> naming none of the texter's stays."),
+    "arrival_which": MessageSpec("ARRIVAL (or 'what's the address?') with several stays to come.",
+                                 {"stays": [_STAY, {**_STAY, "ref": "P3RT9A", "listing": 15}]}),
+    "arrival_none": MessageSpec("ARRIVAL (or 'what's the address?') with no confirmed stay to come."),
+    "pay_answer": MessageSpec("'How do I pay?' / PAY: the terms of the guest's soonest stay (or request) with "
+                              "its total; `pay` '' when the host has not said; `confirmed` a stay, not a "
+                              "request.", {**_STAY, "pay": _TERMS, "confirmed": True}),
+    "pay_none": MessageSpec("'How do I pay?' with no stay or request: Airtng takes no payment itself."),
+    "relist_usage": MessageSpec("RELIST without a number."),
+    "relist_not_yours": MessageSpec("RELIST of a place that is not the texter's.", {"number": 12}),
+    "relist_listed_already": MessageSpec("RELIST of a place that is listed.", {"number": 12, "title": "Harbour Loft"}),
+    "relist_confirm": MessageSpec("RELIST n: what relisting does, asked first (also HELP then).",
+                                  {"number": 12, "title": "Harbour Loft", "price": _PRICE}),
+    "relist_kept": MessageSpec("RELIST answered NO.", {"number": 12}),
+    "relisted": MessageSpec("RELIST answered YES: the place is live again.", {"number": 12}),
+    "ask_usage": MessageSpec("ASK without a place's number."),
+    "ask_empty": MessageSpec("ASK <n> without a question.", {"number": 12}),
+    "ask_own": MessageSpec("ASK about the texter's own place.", {"number": 12}),
+    "ask_offer": MessageSpec("A question naming a place ('is there parking at #12?'): send it to the host "
+                             "as ASK? (also HELP then); `text` the question.",
+                             {"number": 12, "title": "Harbour Loft", "text": "Is there parking at #12?"}),
+    "ask_not_sent": MessageSpec("The offered question answered NO.", {"number": 12}),
+    "ask_sent": MessageSpec("The first question of a thread went to the host (later ones: no answer); the "
+                            "thread is open `days` days.", {"number": 12, "days": 7}, one_sms=True),
+    "ask_relayed": MessageSpec("To the host: a guest's question about their place; `guest` the guest's name "
+                               "('' when not known), `ref` the thread's, for MSG.",
+                               {"guest": "Maria", "number": 12, "title": "Harbour Loft", "ref": "Q7K2MX",
+                                "text": "Is there parking nearby?"}),
+    "ask_answered": MessageSpec("To the guest: the host's answer; `host` the host's name ('' when not known).",
+                                {"host": "Ana", "number": 12, "title": "Harbour Loft", "ref": "Q7K2MX",
+                                 "text": "Yes, one free space behind the house."}),
+    "ask_closed": MessageSpec("MSG <ref> of a question thread that closed (its days passed, an opt-out, an "
+                              "unlisting).", {"number": 12, "ref": "Q7K2MX"}),
+    "listing_unlisted": MessageSpec("VIEW n from a guest whose stay there was cancelled because the host "
+                                    "unlisted it.", _STAY),
+})
 
 
 # -- docs/messages.md ---------------------------------------------------------------------------------------

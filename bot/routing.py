@@ -10,7 +10,8 @@ The order is the precedence, read top to bottom:
 4. a yes or no from a host: it decides the request in front of them only as the answer to that request's
    question, else the question is asked again;
 5. commands, small talk;
-6. words meant for the other party of an open stay (kept, and offered to be sent);
+6. questions (one naming a place is offered to its host as ASK; "how do I pay?" and "what's the address?"
+   are answered), then words meant for the other party of an open stay (kept, and offered to be sent);
 7. the fallback, which names what is waiting for the texter.
 
 Each text is read once (`Text`: its command word and arguments, decision, small talk, keyword, emoji-free
@@ -25,12 +26,13 @@ from dataclasses import dataclass
 
 from bot.context import Context
 from bot.errors import DomainError
-from bot.flows import booking, browse, decisions, details, editing, general, hosting, relay, stays
+from bot.flows import arriving, asking, booking, browse, decisions, details, editing, general, hosting, relay, stays
 from bot.flows.general import LANG_WORDS, LANGUAGE_BY_NAME, OptOutType
 from bot.models import Reservation
 from bot.router import Handler, Router, Step, StepName
 from bot.text import Text, kana_fold, once, split_glued
 from bot.vocabulary import (
+    ARRIVAL_QUESTION,
     BACK_IN_WORDS,
     CHANGE_OF_MIND_WORDS,
     HELP_WORDS,
@@ -38,13 +40,14 @@ from bot.vocabulary import (
     MENU_WORDS,
     OPT_IN_WORDS,
     OPT_OUT_WORDS,
+    PAY_QUESTION,
 )
 
 log = logging.getLogger(__name__)
 
 # The flows with commands or steps, joined here. A command word may belong to one flow only.
 ROUTERS: tuple[Router, ...] = (browse.router, booking.router, hosting.router, editing.router, stays.router,
-                               relay.router)
+                               relay.router, arriving.router, asking.router)
 
 
 def _command_table(routers: tuple[Router, ...]) -> dict[str, tuple[Router, Handler]]:
@@ -114,6 +117,11 @@ class Turn:
         """The texter's stays open for messages (read once: the rule that offers a text to the other party
         asks, and its handler uses them)."""
         return relay.open_stays(self.ctx, self.ctx.texter.id)
+
+    @once
+    def place_asked_about(self) -> int | None:
+        """The place a question names ("is there parking at #3?"), offered to be sent to its host."""
+        return asking.named_place(self.text)
 
     @once
     def waiting(self) -> Reservation | None:
@@ -220,6 +228,32 @@ def _decision(turn: Turn) -> bool:
     return turn.text.decision is not None
 
 
+def _as_guest(turn: Turn) -> bool:
+    """A question about arriving or paying is the texter's own as a guest, unless every stay open to them is
+    one they host (then "what's the address?" is meant for their guest, and offered to be sent)."""
+    stays = turn.open_stays
+    return not stays or any(stay.guest_id == turn.ctx.texter.id for stay in stays)
+
+
+def _question_about_a_place(turn: Turn) -> bool:
+    return turn.place_asked_about is not None
+
+
+# A longer text that asks about the address among other things is written for the host: it is offered to
+# be sent, not answered in part.
+QUESTION_MAX = 80
+
+
+def _arrival_question(turn: Turn) -> bool:
+    return (len(turn.text.clean) <= QUESTION_MAX and ARRIVAL_QUESTION.search(turn.text.folded) is not None
+            and _as_guest(turn))
+
+
+def _pay_question(turn: Turn) -> bool:
+    return (len(turn.text.clean) <= QUESTION_MAX and PAY_QUESTION.search(turn.text.folded) is not None
+            and _as_guest(turn))
+
+
 def _words_for_the_other_party(turn: Turn) -> bool:
     return not turn.first_contact and bool(turn.open_stays)
 
@@ -321,6 +355,11 @@ RULES_OUT_OF_FLOW: tuple[Rule, ...] = (
          lambda t: _start(t, stays.router, lambda ctx, text: stays.cancel_only(ctx), t.text)),
     Rule("command", _command, _run_command),
     Rule("small talk", _small_talk, _say_small_talk),
+    Rule("a question about a place", _question_about_a_place,
+         lambda t: _start(t, asking.router, lambda ctx, text: asking.offer(ctx, text, t.place_asked_about or 0),
+                          t.text)),
+    Rule("how do I pay?", _pay_question, lambda t: arriving.answer_payment(t.ctx)),
+    Rule("where do I go?", _arrival_question, lambda t: arriving.answer_arrival(t.ctx)),
     Rule("a yes or no with nothing to decide", _decision,
          lambda t: t.ctx.say("decision_nothing_pending")),
     # 6. Words meant for the other party of an open stay: kept, and offered.

@@ -80,13 +80,21 @@ class Scheduler:
 
     async def forget_old_relays(self) -> int:
         """Delete the messages guests and hosts relayed (bot/flows/relay.py) for stays that checked out over
-        `relay.retention_days` ago, a batch per unit of work, and the rate-limit notices long past their
-        hour; returns how many messages."""
+        `relay.retention_days` ago and those of question threads (bot/flows/asking.py) that closed that
+        long ago, a batch per unit of work, and the rate-limit notices long past their hour; returns how
+        many messages."""
         days = self._config.relay_retention_days
         forgotten = 0
         while days > 0:
             deleted = await self._engine.run(lambda ctx: ctx.store.forget_relays_before(
                 ctx.today() - timedelta(days=days), PURGE_BATCH))
+            forgotten += deleted
+            if deleted < PURGE_BATCH:
+                break
+        # Questions before booking (ASK) are kept as long, counted from when their thread closed.
+        while days > 0:
+            deleted = await self._engine.run(lambda ctx: ctx.store.forget_questions_before(
+                ctx.now() - timedelta(days=days), PURGE_BATCH))
             forgotten += deleted
             if deleted < PURGE_BATCH:
                 break

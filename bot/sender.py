@@ -124,6 +124,8 @@ class Describes:
 STALE_UNLESS: dict[str, Describes] = {
     "host_prompt": Describes("pending", presented=True),
     "host_reminder": Describes("pending", presented=True),
+    # A stay's address and way in, queued while it stood: never sent once it is cancelled.
+    "stay_details": Describes("confirmed"),
 }
 
 

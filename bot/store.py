@@ -20,20 +20,24 @@ from typing import Any, Literal
 from bot.clock import Clock, from_db, to_db
 from bot.errors import ListingNotFound, ReservationNotFound
 from bot.models import (
+    ArrivalDetails,
     AttentionMark,
     BookingObstacles,
     CancelledBy,
     ClosedReason,
     Conversation,
+    Direction,
     JobKind,
     Listing,
     OutboxRow,
     OutboxStatus,
+    Question,
     Reservation,
     ReservationStatus,
     Settled,
     User,
     encode_data,
+    payment_method,
     reservation_status,
 )
 from bot.money import Money
@@ -58,7 +62,9 @@ OUTBOX_RETRYING = ("((status = 'pending' AND attempts > 0)"
 
 _RESERVATION_COLUMNS = ("id, ref, listing_id, host_id, guest_id, check_in, check_out, status, reason, created_at,"
                         " guests, price_per_night, currency")
-_LISTING_COLUMNS = "id, host_id, description, photo_url, active, title, price_per_night, currency, max_guests"
+_LISTING_FIELDS = ("id", "host_id", "description", "photo_url", "active", "title", "price_per_night", "currency",
+                   "max_guests", "address", "check_in_time", "check_out_time", "access", "payment", "payment_note")
+_LISTING_COLUMNS = ", ".join(_LISTING_FIELDS)
 
 
 # A text against its sender's rate limit: within it, the first over it (told so), or further over (ignored).
@@ -133,8 +139,10 @@ def _money(minor: int | None, currency: str | None) -> Money | None:
 
 
 def _listing(row: Row) -> Listing:
+    arrival = ArrivalDetails(row["address"], row["check_in_time"], row["check_out_time"], row["access"])
     return Listing(row["id"], row["host_id"], row["description"], row["photo_url"], bool(row["active"]),
-                   row["title"] or "", _money(row["price_per_night"], row["currency"]), row["max_guests"])
+                   row["title"] or "", _money(row["price_per_night"], row["currency"]), row["max_guests"],
+                   arrival, payment_method(row["payment"]), row["payment_note"] or "")
 
 
 def _reservation(row: Row) -> Reservation:
@@ -144,6 +152,18 @@ def _reservation(row: Row) -> Reservation:
         reservation_status(row["status"]), row["reason"], from_db(row["created_at"]),
         row["guests"], _money(row["price_per_night"], row["currency"]),
     )
+
+
+_QUESTION_COLUMNS = "id, ref, listing_id, guest_id, host_id, closes_at, closed_at"
+
+
+def _question(row: Row) -> Question:
+    return Question(row["id"], row["ref"], row["listing_id"], row["guest_id"], row["host_id"],
+                    from_db(row["closes_at"]), from_db(row["closed_at"]) if row["closed_at"] else None)
+
+
+def _new_ref() -> str:
+    return "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
 
 
 def _search_text(listing: Listing) -> str:
@@ -171,6 +191,8 @@ class Store:
         # its place (`listing_title`) right after the flow loaded the listing, and often twice (the guest's
         # message and the host's). Within one transaction a title read stays true.
         self._titles: dict[int, str] = {}
+        # Listings this unit read whole, by id (`any_listing`): the same holds for them.
+        self._listings: dict[int, Listing] = {}
         # The low level: the executor's own methods, bound once rather than wrapped (every statement of
         # every unit of work goes through them). `_one` reads a row or None, `_all` every row, `_run`
         # executes a write whose result nobody needs (an INSERT whose id is wanted: `_insert`), and
@@ -334,15 +356,36 @@ class Store:
         return listing
 
     def update_listing(self, listing: Listing) -> None:
-        """Write a listing's editable fields (EDIT), and its search copy with them."""
+        """Write a listing's editable fields (EDIT, and HOST's questions after the place is listed), and its
+        search copy with them (the arrival details and payment terms are never searched)."""
+        arrival = listing.arrival
         self._run(
             "UPDATE listings SET title = ?, description = ?, photo_url = ?, price_per_night = ?, currency = ?,"
-            " max_guests = ?, search_text = ? WHERE id = ?",
+            " max_guests = ?, search_text = ?, address = ?, check_in_time = ?, check_out_time = ?, access = ?,"
+            " payment = ?, payment_note = ? WHERE id = ?",
             (listing.title, listing.description, listing.photo_url, listing.price.minor if listing.price else None,
              listing.price.currency if listing.price else None, listing.max_guests, _search_text(listing),
-             listing.id),
+             arrival.address, arrival.check_in_time, arrival.check_out_time, arrival.access, listing.payment,
+             listing.payment_note or None, listing.id),
         )
         self._titles[listing.id] = listing.title or ""
+        self._listings[listing.id] = listing
+
+    def any_listing(self, listing_id: int) -> Listing | None:
+        """A listing whether listed or not (a stay's arrival details and payment terms, RELIST); the one this
+        unit of work already read, if any (a request's prompt names the terms of the place just booked)."""
+        if (known := self._listings.get(listing_id)) is not None:
+            return known
+        row = self._one(f"SELECT {_LISTING_COLUMNS} FROM listings WHERE id = ?", (listing_id,))
+        if row is None:
+            return None
+        listing = self._listings[listing_id] = _listing(row)
+        return listing
+
+    def relist(self, listing_id: int) -> bool:
+        """Put an unlisted place back on the market; False if it was listed already (or is not there)."""
+        self._listings.pop(listing_id, None)
+        return self._changed("UPDATE listings SET active = 1 WHERE id = ? AND active = 0", (listing_id,)) > 0
 
     def listing(self, listing_id: int) -> Listing:
         """An active listing whose host can be reached, or ListingNotFound."""
@@ -356,6 +399,7 @@ class Store:
             raise ListingNotFound(number=listing_id)
         listing = _listing(row)
         self._titles[listing.id] = listing.title or ""
+        self._listings[listing.id] = listing
         return listing
 
     def stay_at(self, listing_id: int, guest_id: int, today: date) -> Reservation | None:
@@ -364,6 +408,16 @@ class Store:
             f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
             " AND check_out > ? AND guest_id = ? ORDER BY check_in LIMIT 1",
             (listing_id, today.isoformat(), guest_id),
+        )
+        return _reservation(row) if row else None
+
+    def stay_cancelled_by_unlisting(self, listing_id: int, guest_id: int) -> Reservation | None:
+        """The guest's latest stay at this place that its host cancelled by unlisting it, if any
+        (`reservations_listing`: the place's cancelled rows)."""
+        row = self._one(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE listing_id = ? AND status = 'cancelled'"
+            " AND reason = 'unlisted' AND guest_id = ? ORDER BY id DESC LIMIT 1",
+            (listing_id, guest_id),
         )
         return _reservation(row) if row else None
 
@@ -378,8 +432,7 @@ class Store:
             params.append(f"%{_like_escape(search_fold(word))}%")
         params.append(limit)
         rows = self._all(
-            f"SELECT l.id, l.host_id, l.description, l.photo_url, l.active, l.title, l.price_per_night,"
-            f" l.currency, l.max_guests FROM listings l"
+            f"SELECT {', '.join('l.' + name for name in _LISTING_FIELDS)} FROM listings l"
             f" JOIN users u ON u.id = l.host_id WHERE {' AND '.join(where)} ORDER BY l.id LIMIT ?",
             params,
         )
@@ -441,6 +494,7 @@ class Store:
 
     def unlist(self, listing_id: int) -> int | None:
         """Take the listing off the market; returns its host's id (None: no such listing)."""
+        self._listings.pop(listing_id, None)
         row = self._one("UPDATE listings SET active = 0 WHERE id = ? RETURNING host_id", (listing_id,))
         return int(row["host_id"]) if row else None
 
@@ -1103,3 +1157,80 @@ class Store:
             (ref.upper(),),
         )
         return [dict(row) for row in rows]
+
+    # -- questions before booking (ASK) ------------------------------------------------------------
+
+    def open_question(self, guest_id: int, listing_id: int, now: datetime) -> Question | None:
+        """The guest's thread about this place still open at `now` (`questions_guest`)."""
+        row = self._one(
+            f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE guest_id = ? AND listing_id = ? AND closes_at > ?"
+            " AND closed_at IS NULL ORDER BY id DESC LIMIT 1",
+            (guest_id, listing_id, to_db(now)),
+        )
+        return _question(row) if row else None
+
+    def open_new_question(self, listing: Listing, guest_id: int, closes_at: datetime) -> Question:
+        """A new thread about the listing; its reference is one no stay and no other thread has."""
+        while True:
+            ref = _new_ref()
+            if self.reservation_by_ref(ref) is not None:
+                continue
+            row = self._one(
+                "INSERT INTO questions (ref, listing_id, guest_id, host_id, opened_at, closes_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ref) DO NOTHING RETURNING id",
+                (ref, listing.id, guest_id, listing.host_id, self._now(), to_db(closes_at)),
+            )
+            if row is not None:
+                return Question(int(row["id"]), ref, listing.id, guest_id, listing.host_id, closes_at)
+
+    def question_by_ref(self, ref: str) -> Question | None:
+        row = self._one(f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE ref = ?", (ref.upper(),))
+        return _question(row) if row else None
+
+    def asked_before(self, guest_id: int, listing_id: int) -> bool:
+        """Whether the guest ever asked the host about this place (one probe of `questions_guest`)."""
+        return self._one("SELECT 1 AS one FROM questions WHERE guest_id = ? AND listing_id = ? LIMIT 1",
+                         (guest_id, listing_id)) is not None
+
+    def close_questions(self, *, user_id: int | None = None, listing_id: int | None = None) -> int:
+        """Close the open threads of a person (as guest or host: they opted out) or of a place (unlisted)."""
+        now = self._now()
+        if listing_id is not None:
+            return self._changed("UPDATE questions SET closed_at = ? WHERE listing_id = ? AND closes_at > ?"
+                                 " AND closed_at IS NULL", (now, listing_id, now))
+        return self._changed("UPDATE questions SET closed_at = ? WHERE (guest_id = ? OR host_id = ?)"
+                             " AND closes_at > ? AND closed_at IS NULL", (now, user_id, user_id, now))
+
+    def record_question_message(self, question_id: int, direction: Direction, body: str, outbox_id: int) -> int:
+        return self._insert(
+            "INSERT INTO question_messages (question_id, direction, body, outbox_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (question_id, direction, body, outbox_id, self._now()),
+        )
+
+    def question_messages_since(self, question_id: int, since: datetime) -> tuple[int, datetime | None]:
+        """How many messages the thread carried after `since`, and the oldest of them (its rate limit)."""
+        row = self._one(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM question_messages"
+            " WHERE question_id = ? AND created_at > ?",
+            (question_id, to_db(since)),
+        )
+        assert row is not None
+        return int(row["n"]), from_db(row["oldest"]) if row["oldest"] else None
+
+    def question_notice_due(self, question_id: int, direction: Direction, quiet_since: datetime) -> bool:
+        """Whether to tell this side the thread's rate limit tripped (not if told after `quiet_since`);
+        records the telling in the same statement."""
+        column = "guest_told_at" if direction == "guest_to_host" else "host_told_at"
+        return self._changed(
+            f"UPDATE questions SET {column} = ? WHERE id = ? AND ({column} IS NULL OR {column} <= ?)",
+            (self._now(), question_id, to_db(quiet_since)),
+        ) > 0
+
+    def forget_questions_before(self, cutoff: datetime, limit: int) -> int:
+        """Delete up to `limit` messages of threads that closed before `cutoff` (kept as long as a stay's)."""
+        return self._changed(
+            "DELETE FROM question_messages WHERE id IN (SELECT m.id FROM question_messages m"
+            " JOIN questions q ON q.id = m.question_id WHERE q.closes_at < ? ORDER BY m.id LIMIT ?)",
+            (to_db(cutoff), limit),
+        )

@@ -291,3 +291,27 @@ NO_PHOTO_WORDS = frozenset({"SKIP", "NO", "NONE", "NO PHOTO", "NO PHOTOS", "NO P
                             "N/A", "NA", "LATER", "NOT NOW", "NO THANKS", "SKIP IT", "スキップ", "なし", "無し",
                             "写真なし", "写真無し", "ない", "ありません", "写真はありません", "写真はないです",
                             "いいえ", "後で", "あとで"})
+
+
+# -- arrival details and payment terms ----------------------------------------------------------------------
+
+# What leaves one of the questions after a place is listed (the address, the times, how to get in, how to
+# pay) for later: EDIT n ARRIVAL / EDIT n PAYMENT ask again.
+SKIP_WORDS = frozenset({"SKIP", "SKIP IT", "LATER", "NOT NOW", "NONE", "N/A", "NO", "NOPE", "NO THANKS",
+                        "スキップ", "なし", "無し", "後で", "あとで", "いいえ"})
+
+# Words naming how guests pay (folded: NFKC, upper case): the first one in a host's answer chooses.
+PAYMENT_WORDS: dict[str, str] = {
+    **dict.fromkeys(("ARRIVAL", "CASH", "CARD", "ON SITE", "AT THE DOOR", "現地", "現金", "カード", "到着時",
+                     "当日"), "on_arrival"),
+    **dict.fromkeys(("BANK", "TRANSFER", "WIRE", "振込", "振り込み", "銀行"), "bank_transfer"),
+    **dict.fromkeys(("LINK", "ONLINE", "PAYPAL", "STRIPE", "リンク", "オンライン", "決済"), "payment_link"),
+}
+
+# A guest's question about arriving or paying, in their own words (folded): answered from the place's arrival
+# details or payment terms ("what's the address?", "how do we get in?", 住所は？, 支払い方法は？).
+ARRIVAL_QUESTION = re.compile(r"\bADDRESS\b|WHERE IS (?:IT|THE PLACE|THE HOUSE|THE FLAT|THE APARTMENT)\b"
+                              r"|HOW DO (?:I|WE) GET (?:IN|THERE)\b|WHAT TIME (?:IS|CAN (?:I|WE)) CHECK"
+                              r"|CHECK-?IN TIME|住所|場所はどこ|行き方|入り方|チェックインは何時|チェックインの時間")
+PAY_QUESTION = re.compile(r"HOW (?:DO|CAN|SHOULD|WILL|DOES) (?:I|WE|ONE) PAY\b|\bPAYMENT\b|支払|払い方|払えば"
+                          r"|決済方法")

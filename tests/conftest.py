@@ -296,7 +296,15 @@ async def list_place(sms: Sms, host: str = HOST, name: str | None = "Ana",
     await sms.text(host, description)
     reply = await sms.text(host, "SKIP")
     assert "listed as #" in reply, reply
-    return int(reply.split("listed as #")[1].split()[0].rstrip(".(").rstrip())
+    number = int(reply.split("listed as #")[1].split()[0].rstrip(".(").rstrip())
+    await skip_arrival_and_payment(sms, host)
+    return number
+
+
+async def skip_arrival_and_payment(sms: Sms, host: str = HOST) -> None:
+    """After "listed as #n": SKIP the address (which skips the arrival details) and how guests pay."""
+    assert "pay" in await sms.text(host, "SKIP")
+    assert "All set" in await sms.text(host, "SKIP")
 
 
 async def book(sms: Sms, guest: str, listing: int, dates: str = "Dec 20-23", name: str = "Bob",

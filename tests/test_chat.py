@@ -19,7 +19,8 @@ from tests.support.dbview import query
 
 HOST, GUEST, OTHER = "+15551230001", "+15551230002", "+15551230003"
 NEW_HELP = "Airtng help, edited: BROWSE, BOOK, STATUS. MENU to start over."
-LISTING = ("HOST", "Ana", "Harbour Loft", "120", "4", "Sunny loft by the harbour, two bedrooms", "SKIP")
+LISTING = ("HOST", "Ana", "Harbour Loft", "120", "4", "Sunny loft by the harbour, two bedrooms", "SKIP", "SKIP",
+           "SKIP")
 # How long a test waits for the chat's background parts (scheduler, sender) to act before it fails.
 DEADLINE_SECONDS = 10.0
 

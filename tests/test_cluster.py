@@ -95,7 +95,8 @@ async def test_three_servers_one_killed_mid_traffic_lose_nothing_and_apply_nothi
         try:
             await asyncio.gather(*(server.start() for server in servers))
             await asyncio.gather(*(traffic.script(i, h, ["HOST", f"Host{i}", f"Place {i}", "120", "4",
-                                                         f"Place {i} by the river, two rooms", "SKIP"])
+                                                         f"Place {i} by the river, two rooms", "SKIP",
+                                                         "SKIP", "SKIP"])
                                    for i, h in enumerate(HOSTS)))
             # Listing numbers: a unit run again after a conflict takes a new one, so they need not be 1-5.
             places = [row["id"] for row in query("SELECT id FROM listings ORDER BY id")]

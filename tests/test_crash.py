@@ -149,7 +149,7 @@ async def test_sigkill_mid_traffic_loses_nothing_committed_or_acknowledged(
             await server.start()
             # Before the kill: hosts list places, guests ask for stays (each first request prompts a host).
             await asyncio.gather(*(traffic.script(h, ["HOST", f"Host{i}", f"Place {i}", "120", "4",
-                                                      f"Place {i} by the river, two rooms", "SKIP"])
+                                                      f"Place {i} by the river, two rooms", "SKIP", "SKIP", "SKIP"])
                                    for i, h in enumerate(HOSTS)))
             today = server_today(env)
             await asyncio.gather(*(traffic.script(g, ["hi", f"BOOK {i % len(HOSTS) + 1} "

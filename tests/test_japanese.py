@@ -390,21 +390,27 @@ async def test_a_whole_japanese_booking_costs_one_sms_per_message_even_with_the_
     listing = [await sms.text(HOST, answer) for answer in ("アナ", LONG_TITLE, price, "4", description, "なし")]
     number = int(rows(sms, "SELECT id FROM listings ORDER BY id DESC LIMIT 1")[0]["id"])
     assert listing[-1] == sms.render("listed", "ja", number=number, has_photo=False)
+    # What a guest needs after the yes: the address, the times, the way in, paid on arrival.
+    listing += [await sms.text(HOST, answer) for answer in ("東京都港区海岸1-2-3 ハーバーハウス301", "15時 10時",
+                                                            "玄関横のキーボックス、番号は前日に連絡します", "1")]
+    assert listing[-1] == sms.render("host_setup_done", "ja", number=number)
     await sms.text(GUEST, "LANG JA")
     guest = [await sms.text(GUEST, text) for text in ("一覧", f"予約 {number}", "12月20日〜23日", "2名", "花子")]
     kept = await described(sms, (await last_request(sms, GUEST))["id"])
     assert guest[-1] == sms.render("book_requested", "ja", number=number, **kept)
     prompt = sms.inbox(HOST)[-1]
-    assert prompt == sms.render("host_prompt", "ja", **kept)
+    assert prompt == sms.render("host_prompt", "ja", payment="on_arrival", **kept)
     accepted = await sms.text(HOST, "はい")
-    assert sms.inbox(GUEST)[-1] == sms.render("guest_accepted", "ja", host="アナ", **kept)
+    confirmation, details = sms.inbox(GUEST)[-2:]
+    assert confirmation == sms.render("guest_accepted", "ja", host="アナ", payment="on_arrival", details="", **kept)
+    assert "現地払い" in confirmation and "ハーバーハウス301" in details and "現金かカード" in details
     await book(sms, GUEST2, number, "Jan 5-8", name="Ken")
     await sms.text(GUEST2, "LANG JA")
     declined = await described(sms, (await last_request(sms, GUEST2))["id"])
     assert await sms.text(HOST, "いいえ") == sms.render("host_declined", "ja", told=True, **declined)
     assert sms.inbox(GUEST2)[-1] == sms.render("guest_declined_host", "ja", **declined)
     # Every one of them one SMS (70 UCS-2 characters), with the longest title there is.
-    told = [sms.inbox(GUEST)[-1], sms.inbox(GUEST2)[-1], sms.inbox(HOST)[-1]]
+    told = [confirmation, sms.inbox(GUEST2)[-1], sms.inbox(HOST)[-1]]
     assert one_sms(*listing[1:], *guest, prompt, accepted, *told)  # the page: one place
     # The guest's request names the place by the start of its title, not all of it; the host's prompt by number.
     assert LONG_TITLE not in guest[-1] and LONG_TITLE[:7] in guest[-1] and LONG_TITLE not in prompt

@@ -119,6 +119,8 @@ async def test_a_japanese_host_decides_with_hai_and_iie(sms: Sms) -> None:
     reply = await sms.text(HOST, "スキップ")
     number = int(rows(sms, "SELECT id FROM listings ORDER BY id DESC LIMIT 1")[0]["id"])
     assert reply == sms.render("listed", "ja", number=number, has_photo=False)
+    await sms.text(HOST, "スキップ")  # the address, and with it the arrival details
+    assert await sms.text(HOST, "スキップ") == sms.render("host_setup_done", "ja", number=number)
 
     bob = await book(sms, GUEST, number, "Dec 20-23", name="Bob")
     eve = await book(sms, GUEST2, number, "Dec 27-29", name="Eve")

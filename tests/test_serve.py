@@ -91,7 +91,7 @@ async def test_two_workers_apply_every_text_once_and_stop_cleanly(
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
             traffic = Traffic(server.url, session)
             await asyncio.gather(*(traffic.script(h, ["HOST", f"Host{i}", f"Place {i}", "120", "4",
-                                                      f"Place {i} by the river, two rooms", "SKIP"])
+                                                      f"Place {i} by the river, two rooms", "SKIP", "SKIP", "SKIP"])
                                    for i, h in enumerate(HOSTS)))
             today = server_today(server.env)
             await asyncio.gather(*(traffic.script(g, [f"BOOK {i % len(HOSTS) + 1} {typed_stay(today, i // 5 + 1, 1)}"

@@ -238,7 +238,10 @@ def listings(store: Store, query: str = "", limit: int = PAGE_ROWS) -> list[dict
 
 
 def listing(store: Store, listing_id: int) -> dict[str, Any] | None:
-    return _one(store, f"SELECT {_LISTING_FIELDS} FROM listings l JOIN users u ON u.id = l.host_id"
+    """One listing with what only its confirmed guests are told besides (the arrival details, the payment
+    terms): the operator sees them here, and only here."""
+    return _one(store, f"SELECT {_LISTING_FIELDS}, l.address, l.check_in_time, l.check_out_time, l.access,"
+                       " l.payment, l.payment_note FROM listings l JOIN users u ON u.id = l.host_id"
                        " WHERE l.id = ?", (listing_id,))
 
 

@@ -104,20 +104,35 @@ def view(ctx: Context, text: Text) -> None:
     try:
         listing = ctx.store.listing(parsed[0])
     except ListingNotFound:
-        # A place whose host left Airtng is hidden, but a guest whose stay there still stands may look it up.
-        stay = ctx.store.stay_at(parsed[0], ctx.texter.id, ctx.today())
-        if stay is None:
-            raise
-        ctx.say("listing_view_stay", description=ctx.store.listing_description(stay.listing_id),
-                **describe(ctx, stay))
+        _not_listed(ctx, parsed[0])
         return
     host = ctx.person(listing.host_id)
     free = availability.upcoming(ctx, listing.id)
+    # The check-in and check-out times are public (a guest plans by them); the address and the way in
+    # are not, and are never shown here.
     ctx.say(
         "listing_view", media_url=listing.photo_url, **line(listing), description=listing.description,
         host=(host.name or "").split(" ")[0], own=listing.host_id == ctx.texter.id,
         free=[r.item() for r in free[:VIEW_RANGES]], days=availability.FREE_DAYS,
+        payment=listing.payment or "",
+        check_in_time=listing.arrival.check_in_time or "", check_out_time=listing.arrival.check_out_time or "",
     )
+
+
+def _not_listed(ctx: Context, number: int) -> None:
+    """VIEW of a place not listed: a guest whose stay there still stands may look it up (its host left
+    Airtng); a guest whose stay was cancelled because the host unlisted it is told so; anyone else hears
+    there is no such place."""
+    stay = ctx.store.stay_at(number, ctx.texter.id, ctx.today())
+    if stay is not None:
+        ctx.say("listing_view_stay", description=ctx.store.listing_description(stay.listing_id),
+                **describe(ctx, stay))
+        return
+    cancelled = ctx.store.stay_cancelled_by_unlisting(number, ctx.texter.id)
+    listing = ctx.store.any_listing(number) if cancelled is not None else None
+    if cancelled is None or listing is None or listing.active:
+        raise ListingNotFound(number=number)
+    ctx.say("listing_unlisted", **describe(ctx, cancelled))
 
 
 @router.command("FREE", "AVAILABILITY", "空き", "空室")

@@ -1,6 +1,8 @@
-"""Hosts changing one detail of their own place: EDIT <n> PRICE 140, TITLE ..., GUESTS 4, PHOTO (then the
-picture); EDIT <n> alone asks which, a field without a value asks for it. Requests already filed keep
-the price they were filed at (each reservation holds its own copy)."""
+"""Hosts changing one detail of their own place: EDIT <n> PRICE 140, TITLE ..., GUESTS 4, DESCRIPTION ...,
+PHOTO (then the picture), what guests need after the yes (ADDRESS ..., CHECKIN 15:00, CHECKOUT 11:00,
+ACCESS ..., ARRIVAL: the address, times and way in one after another) and PAYMENT 2 <note>; EDIT <n> alone
+asks which, a field without a value asks for it. Requests already filed keep the price they were filed at
+(each reservation holds its own copy)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from bot.context import Context
 from bot.flows import details
 from bot.models import Listing
 from bot.money import example_price
+from bot.presenting import pay_terms
 from bot.router import Router, StepGroup, StepName
 from bot.text import Text, leading_number
 
@@ -21,6 +24,13 @@ class Steps(StepGroup, flow="editing"):
     guests = StepName()
     photo = StepName()
     confirm_price = StepName()
+    description = StepName()
+    address = StepName()
+    times = StepName()
+    check_in = StepName()
+    check_out = StepName()
+    access = StepName()
+    payment = StepName()
 
 
 router = Router("editing", Steps)
@@ -32,8 +42,23 @@ FIELDS = {
     "GUESTS": "guests", "GUEST": "guests", "CAPACITY": "guests", "SLEEPS": "guests", "人数": "guests",
     "定員": "guests",
     "PHOTO": "photo", "PICTURE": "photo", "PIC": "photo", "写真": "photo", "画像": "photo",
+    "DESCRIPTION": "description", "DESC": "description", "ABOUT": "description", "説明": "description",
+    "紹介": "description",
+    "ADDRESS": "address", "住所": "address",
+    "CHECKIN": "check_in", "CHECK-IN": "check_in", "チェックイン": "check_in",
+    "CHECKOUT": "check_out", "CHECK-OUT": "check_out", "チェックアウト": "check_out",
+    "ACCESS": "access", "ENTRY": "access", "KEY": "access", "KEYS": "access", "入り方": "access", "鍵": "access",
+    "ARRIVAL": "arrival", "ARRIVING": "arrival", "到着": "arrival", "アクセス": "arrival",
+    "PAYMENT": "payment", "PAY": "payment", "支払い": "payment", "支払": "payment", "お支払い": "payment",
 }
-STEP_OF = {"title": Steps.title, "price": Steps.price, "guests": Steps.guests, "photo": Steps.photo}
+STEP_OF = {"title": Steps.title, "price": Steps.price, "guests": Steps.guests, "photo": Steps.photo,
+           "description": Steps.description, "address": Steps.address, "times": Steps.times,
+           "check_in": Steps.check_in, "check_out": Steps.check_out, "access": Steps.access,
+           "payment": Steps.payment}
+# The fields `details.take` reads (the others are read here).
+DETAILS = frozenset({"description", "address", "times", "check_in", "check_out", "access", "payment"})
+# EDIT n ARRIVAL walks these in turn (SKIP keeps one as it is), then shows them all.
+ARRIVAL_WALK: tuple[details.DetailField, ...] = ("address", "times", "access")
 
 
 def summary(listing: Listing) -> dict[str, Any]:
@@ -58,7 +83,10 @@ def _ask_which(ctx: Context) -> StepName:
 
 
 def _ask_value(ctx: Context, field: str) -> StepName:
-    if field == "title":
+    ctx.state["field"] = field
+    if field in DETAILS:
+        _ask_detail(ctx, details.detail_field(field))
+    elif field == "title":
         ctx.say("ask_title", **details.title_limits())
     elif field == "price":
         ctx.say("ask_price", **details.price_example(ctx))
@@ -67,6 +95,25 @@ def _ask_value(ctx: Context, field: str) -> StepName:
     else:
         ctx.say("edit_ask_photo", number=int(ctx.state["listing"]))
     return STEP_OF[field]
+
+
+def _ask_detail(ctx: Context, field: details.DetailField) -> None:
+    """Ask for a new description, arrival detail or way to pay, showing what it is now (`current`)."""
+    listing = ctx.store.listing(int(ctx.state["listing"]))
+    variables = {"number": listing.id, "current": details.current(listing, field), "editing": True,
+                 "field": field, **details.arrival_limits()}
+    if field == "description":
+        ctx.say("edit_ask_description", **variables)
+    elif field == "address":
+        ctx.say("ask_address", **variables)
+    elif field == "times":
+        ctx.say("ask_times", **variables)
+    elif field in ("check_in", "check_out"):
+        ctx.say("edit_ask_time", **variables)
+    elif field == "access":
+        ctx.say("ask_access", **variables)
+    else:
+        ctx.say("ask_payment", **variables)
 
 
 @router.command("EDIT", "編集", "変更")
@@ -91,6 +138,9 @@ def _field(ctx: Context, text: Text) -> StepName | None:
     field = FIELDS.get(text.word)
     if field is None:
         return _ask_which(ctx)
+    if field == "arrival":
+        ctx.state["walk"] = True
+        return _ask_value(ctx, ARRIVAL_WALK[0])
     ctx.state["field"] = field
     value = Text(text.args, text.media)
     if not value.clean and not value.media:
@@ -100,6 +150,9 @@ def _field(ctx: Context, text: Text) -> StepName | None:
 
 def _apply(ctx: Context, field: str, value: Text) -> StepName | None:
     """Change one field if the answer is good (else the reader said why: ask again)."""
+    if field in DETAILS:
+        listing = ctx.store.listing(int(ctx.state["listing"]))  # unlisted meanwhile: the engine ends the flow
+        return _apply_detail(ctx, listing, details.detail_field(field), value)
     if field == "title":
         title = details.read_title(ctx, value)
         return Steps.title if title is None else _save(ctx, field, title)
@@ -125,6 +178,24 @@ def _save(ctx: Context, field: str, value: object) -> StepName | None:
     setattr(listing, _ATTRIBUTE[field], value)
     ctx.store.update_listing(listing)
     ctx.say("edited", field=field, **summary(listing))
+    return None
+
+
+def _apply_detail(ctx: Context, listing: Listing, field: details.DetailField, value: Text) -> StepName | None:
+    """Description, arrival details, payment: changed, or kept by SKIP (the questions offer it)."""
+    walking = bool(ctx.state.get("walk"))
+    if not details.skipped(value):
+        if not details.take(ctx, listing, field, value):
+            return STEP_OF[field]
+        ctx.store.update_listing(listing)
+    if walking and field != ARRIVAL_WALK[-1]:
+        return _ask_value(ctx, ARRIVAL_WALK[ARRIVAL_WALK.index(field) + 1])
+    if field == "description":
+        ctx.say("edited", field=field, **summary(listing))
+    elif field == "payment":
+        ctx.say("edited_payment", number=listing.id, pay=pay_terms(ctx, listing, ctx.texter.language))
+    else:
+        ctx.say("edited_arrival", number=listing.id, **listing.arrival.variables())
     return None
 
 
@@ -163,3 +234,39 @@ def guests(ctx: Context, text: Text) -> StepName | None:
 @router.step(Steps.photo, "help_edit", asks="photo", help_variables=_help_variables)
 def photo(ctx: Context, text: Text) -> StepName | None:
     return _apply(ctx, "photo", text)
+
+
+# The description and the way in are free text: only a command sent alone leaves the step.
+@router.step(Steps.description, "help_edit", lone_commands_interrupt=True, help_variables=_help_variables)
+def description(ctx: Context, text: Text) -> StepName | None:
+    return _apply(ctx, "description", text)
+
+
+@router.step(Steps.address, "help_edit", lone_commands_interrupt=True, help_variables=_help_variables)
+def address(ctx: Context, text: Text) -> StepName | None:
+    return _apply(ctx, "address", text)
+
+
+@router.step(Steps.times, "help_edit", commands_interrupt=True, help_variables=_help_variables)
+def times(ctx: Context, text: Text) -> StepName | None:
+    return _apply(ctx, "times", text)
+
+
+@router.step(Steps.check_in, "help_edit", commands_interrupt=True, help_variables=_help_variables)
+def check_in(ctx: Context, text: Text) -> StepName | None:
+    return _apply(ctx, "check_in", text)
+
+
+@router.step(Steps.check_out, "help_edit", commands_interrupt=True, help_variables=_help_variables)
+def check_out(ctx: Context, text: Text) -> StepName | None:
+    return _apply(ctx, "check_out", text)
+
+
+@router.step(Steps.access, "help_edit", lone_commands_interrupt=True, help_variables=_help_variables)
+def access(ctx: Context, text: Text) -> StepName | None:
+    return _apply(ctx, "access", text)
+
+
+@router.step(Steps.payment, "help_edit", commands_interrupt=True, help_variables=_help_variables)
+def payment(ctx: Context, text: Text) -> StepName | None:
+    return _apply(ctx, "payment", text)

@@ -119,6 +119,7 @@ def opt_out(ctx: Context, user: User) -> int:
         outcomes.cancel_by_guest(ctx, reservation)
     # Confirmed stays at their places still stand: their guests are told, an operator will look.
     outcomes.host_gone(ctx, user.id, "host_opted_out")
+    ctx.store.close_questions(user_id=user.id)  # their questions before booking, either side
     return len(withdrawn)
 
 

@@ -1,5 +1,6 @@
-"""Hosts: HOST (name -> title -> price -> most guests -> description -> photo -> "listed as #n"), LISTINGS,
-UNLIST <n>."""
+"""Hosts: HOST (name -> title -> price -> most guests -> description -> photo -> "listed as #n" -> what
+guests need after the yes: address -> check-in/out times -> how to get in -> how to pay, each skippable),
+LISTINGS, UNLIST <n>, RELIST <n>."""
 
 from __future__ import annotations
 
@@ -24,7 +25,13 @@ class Steps(StepGroup, flow="hosting"):
     description = StepName()
     photo = StepName()
     confirm_price = StepName()
+    # After the place is listed (it is live from the photo on: a host who stops here loses nothing).
+    address = StepName()
+    times = StepName()
+    access = StepName()
+    payment = StepName()
     confirm_unlist = StepName()
+    confirm_relist = StepName()
 
 
 router = Router("hosting", Steps)
@@ -100,12 +107,8 @@ def guests(ctx: Context, text: Text) -> StepName | None:
 
 @router.step(Steps.description, "help_description", help_variables=_length_limits)
 def description(ctx: Context, text: Text) -> StepName | None:
-    body = text.clean
-    if len(body) < ctx.config.description_min:
-        ctx.say("description_too_short", length=len(body), min_length=ctx.config.description_min)
-        return Steps.description
-    if len(body) > ctx.config.description_max:
-        ctx.say("description_too_long", length=len(body), max_length=ctx.config.description_max)
+    body = details.read_description(ctx, text)
+    if body is None:
         return Steps.description
     ctx.state["description"] = body
     ctx.say("ask_photo")
@@ -126,7 +129,65 @@ def photo(ctx: Context, text: Text) -> StepName | None:
     listing = ctx.store.create_listing(ctx.texter.id, description, photo_url,
                                        title=str(state.get("title") or details.title_from(description)),
                                        price=price, max_guests=guests)
+    state["listing"] = listing.id
     ctx.say("listed", number=listing.id, has_photo=photo_url is not None)
+    return Steps.address
+
+
+# -- what guests need after the yes, asked once the place is live --------------------------------------------
+
+
+def _after_listing(ctx: Context) -> dict[str, Any]:
+    return {"number": int(ctx.state.get("listing", 0)), "current": "", "editing": False,
+            **details.arrival_limits()}
+
+
+def _answer(ctx: Context, text: Text, field: details.DetailField) -> bool | None:
+    """Take the answer to one question after listing: True (taken), False (skipped), None (not understood:
+    the reader said why; the step asks again)."""
+    if details.skipped(text):
+        return False
+    listing = ctx.store.listing(int(ctx.state["listing"]))  # unlisted meanwhile: the engine ends the flow
+    if not details.take(ctx, listing, field, text):
+        return None
+    ctx.store.update_listing(listing)
+    return True
+
+
+def _ask(ctx: Context, key: str, step: StepName) -> StepName:
+    ctx.say(key, **_after_listing(ctx))
+    return step
+
+
+# The address and the way in are free text ("Browse St 5"): only a command sent alone leaves the flow.
+@router.step(Steps.address, "help_after_listing", lone_commands_interrupt=True, help_variables=_after_listing)
+def address(ctx: Context, text: Text) -> StepName | None:
+    taken = _answer(ctx, text, "address")
+    if taken is None:
+        return Steps.address
+    # SKIP here leaves all the arrival details for later (EDIT n ARRIVAL): on to how guests pay.
+    return _ask(ctx, "ask_times", Steps.times) if taken else _ask(ctx, "ask_payment", Steps.payment)
+
+
+@router.step(Steps.times, "help_after_listing", commands_interrupt=True, help_variables=_after_listing)
+def times(ctx: Context, text: Text) -> StepName | None:
+    if _answer(ctx, text, "times") is None:
+        return Steps.times
+    return _ask(ctx, "ask_access", Steps.access)
+
+
+@router.step(Steps.access, "help_after_listing", lone_commands_interrupt=True, help_variables=_after_listing)
+def access(ctx: Context, text: Text) -> StepName | None:
+    if _answer(ctx, text, "access") is None:
+        return Steps.access
+    return _ask(ctx, "ask_payment", Steps.payment)
+
+
+@router.step(Steps.payment, "help_after_listing", commands_interrupt=True, help_variables=_after_listing)
+def payment(ctx: Context, text: Text) -> StepName | None:
+    if _answer(ctx, text, "payment") is None:
+        return Steps.payment
+    ctx.say("host_setup_done", number=int(ctx.state["listing"]))
     return None
 
 
@@ -204,4 +265,45 @@ def confirm_unlist(ctx: Context, text: Text) -> StepName | None:
     listing = ctx.store.listing(number)  # unlisted meanwhile (or the host left): ListingNotFound ends the flow
     if listing.host_id == ctx.texter.id:
         _unlist(ctx, listing.id)
+    return None
+
+
+@router.command("RELIST", "掲載再開")
+def relist(ctx: Context, text: Text) -> StepName | None:
+    """Put a place the host unlisted back on the market, after saying what that does."""
+    parsed = leading_number(text.args)
+    if parsed is None:
+        ctx.say("relist_usage")
+        return None
+    listing = ctx.store.any_listing(parsed[0])
+    if listing is None or listing.host_id != ctx.texter.id:
+        ctx.say("relist_not_yours", number=parsed[0])
+        return None
+    if listing.active:
+        ctx.say("relist_listed_already", number=listing.id, title=listing.title)
+        return None
+    ctx.state["relist"] = listing.id
+    ctx.say("relist_confirm", **_relist_help(ctx))
+    return Steps.confirm_relist
+
+
+def _relist_help(ctx: Context) -> dict[str, Any]:
+    listing = ctx.store.any_listing(int(ctx.state["relist"]))
+    assert listing is not None
+    return {"number": listing.id, "title": listing.title, "price": listing.price}
+
+
+@router.step(Steps.confirm_relist, "relist_confirm", asks="yes_or_no", help_variables=_relist_help)
+def confirm_relist(ctx: Context, text: Text) -> StepName | None:
+    number = int(ctx.state["relist"])
+    if is_no(text):
+        ctx.say("relist_kept", number=number)
+        return None
+    if not is_yes(text):
+        ctx.say("relist_confirm", **_relist_help(ctx))
+        return Steps.confirm_relist
+    if ctx.store.relist(number):
+        ctx.say("relisted", number=number)
+    else:
+        ctx.say("relist_listed_already", **_relist_help(ctx))
     return None

@@ -21,7 +21,8 @@ from typing import Any
 from bot.answers import is_no, is_yes
 from bot.catalog import MAX_CHARACTERS
 from bot.context import Context
-from bot.models import Reservation, User
+from bot.flows import asking
+from bot.models import Question, Reservation, User
 from bot.presenting import excerpt
 from bot.router import Router, StepGroup, StepName
 from bot.store import REF_LENGTH
@@ -43,7 +44,12 @@ LISTED_PLACE = 24  # characters of the place's description in that list
 
 @router.command("MSG", "MESSAGE", "メッセージ", "連絡")
 def message(ctx: Context, text: Text) -> None:
-    ref, body = _ref_and_body(ctx, _after_command(text))
+    rest = _after_command(text)
+    ref, body = _ref_and_body(ctx, rest)
+    if ref is None and (thread := _own_question(ctx, rest)) is not None:
+        parts = rest.split(maxsplit=1)
+        asking.answer(ctx, thread, parts[1].strip() if len(parts) > 1 else "")
+        return
     stay = ref if ref is not None else _only_open_stay(ctx)
     if stay is None:
         return  # _only_open_stay said why
@@ -154,6 +160,15 @@ def _ref_and_body(ctx: Context, rest: str) -> tuple[Reservation | None, str]:
     if stay is None or ctx.texter.id not in (stay.guest_id, stay.host_id):
         return None, rest
     return stay, first[1].strip() if len(first) > 1 else ""
+
+
+def _own_question(ctx: Context, rest: str) -> Question | None:
+    """A leading reference of a question thread (ASK) the texter is one side of: its host answering, or its
+    guest writing on. A stay of the texter's own with that reference comes first (`_ref_and_body`)."""
+    first = rest.split(maxsplit=1)
+    candidate = fold(first[0]).lstrip("#") if first else ""
+    thread = ctx.store.question_by_ref(candidate) if len(candidate) == REF_LENGTH else None
+    return thread if thread is not None and ctx.texter.id in (thread.guest_id, thread.host_id) else None
 
 
 # -- which stay ------------------------------------------------------------------------------------------

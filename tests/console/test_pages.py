@@ -118,6 +118,16 @@ async def test_a_listing_page_shows_its_requests_and_stays(sms: Sms) -> None:
     assert (await console.get("/admin/listings/999")).status == 404
 
 
+async def test_a_listing_page_shows_the_private_arrival_details_and_payment_terms(sms: Sms) -> None:
+    console = await signed_in(sms)
+    number = await list_place(sms)
+    await sms.text(HOST, f"EDIT {number} ADDRESS 2-3-5 Minato <b>Tokyo</b>")
+    await sms.text(HOST, f"EDIT {number} PAYMENT 2 Mizuho Bank")
+    page = await console.page(f"/admin/listings/{number}")
+    assert "2-3-5 Minato &lt;b&gt;Tokyo&lt;/b&gt;" in page  # the host's words, escaped
+    assert "bank_transfer: Mizuho Bank" in page
+
+
 async def test_hiding_a_listing_follows_unlist_and_tells_the_guests(sms: Sms) -> None:
     console = await signed_in(sms)
     number = await list_place(sms)

@@ -45,8 +45,8 @@ async def test_book_asks_dates_then_guests_then_name_then_files_a_request_with_i
     assert "Reply YES to accept, NO to decline" in prompt
     assert "Accepted: Bob" in await sms.text(HOST, "YES")
     assert sms.inbox(GUEST)[-1] == (f"Stay confirmed: #{number} Sunny loft by the harbour, two bedrooms, Dec 20-23,"
-                                    f" 2 guests, 3 nights x $1,200 = $3,600, ref {ref}. To write to Ana, text MSG"
-                                    f" {ref} followed by your message.")
+                                    f" 2 guests, 3 nights x $1,200 = $3,600, ref {ref}. To write to Ana: MSG {ref}"
+                                    " and your text.")
 
 
 async def test_dates_and_guests_answered_inline_go_straight_to_the_request(sms: Sms) -> None:

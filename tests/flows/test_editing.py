@@ -29,7 +29,8 @@ async def test_edit_price_in_one_text_and_filed_requests_keep_their_price(sms: S
 async def test_edit_alone_asks_which_field_then_the_value(sms: Sms) -> None:
     number = await list_place(sms, title="Ocean Loft")
     assert await sms.text(HOST, f"EDIT {number}") == (
-        f"What should change on #{number}? Send e.g. PRICE 120, TITLE Sea View Loft, GUESTS 4, or PHOTO")
+        f"What should change on #{number}? Send e.g. PRICE 120, TITLE Sea View Loft, GUESTS 4, DESCRIPTION, PHOTO,"
+        " ARRIVAL (address, times, way in) or PAYMENT")
     assert "What should change" in await sms.text(HOST, "the colour")  # not a field: asked again
     assert "What should change" in await sms.text(HOST, "HELP")
     assert "called?" in await sms.text(HOST, "title")

@@ -15,7 +15,17 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import GUEST, GUEST2, HOST, Sms, book, described, list_place, start_listing
+from tests.conftest import (
+    GUEST,
+    GUEST2,
+    HOST,
+    Sms,
+    book,
+    described,
+    list_place,
+    skip_arrival_and_payment,
+    start_listing,
+)
 from tests.support.dbview import outbox, rows, user
 
 # Words a prompt must never use: an answer that is neither yes nor no is asked again, never taken as no.
@@ -297,6 +307,7 @@ async def test_a_decision_word_at_edit_photo_changes_neither_the_photo_nor_the_r
     await start_listing(sms, HOST)
     await sms.text(HOST, "Sunny loft by the harbour, two bedrooms")
     await sms.text(HOST, PHOTO)
+    await skip_arrival_and_payment(sms)
     ref = await book(sms, GUEST, 1)
     await sms.text(HOST, "LANG JA")
     await sms.text(HOST, "EDIT 1 PHOTO")

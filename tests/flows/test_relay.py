@@ -55,7 +55,7 @@ async def test_guest_and_host_write_to_each_other_and_nobody_sees_a_number(
     ref = await book(sms, GUEST, number)
     accepted = await sms.text(HOST, "YES")
     assert f"To write to Bob, text MSG {ref} followed by your message." in accepted
-    assert f"To write to Ana, text MSG {ref} followed by your message." in sms.inbox(GUEST)[-1]
+    assert f"To write to Ana: MSG {ref} and your text." in sms.inbox(GUEST)[-1]
 
     assert await sms.text_full(GUEST, "MSG What time is check-in?\nWe land at noon.") == first_sent(sms, "Ana", ref)
     assert sms.inbox(HOST)[-1] == (f"Bob (guest, {ref}, Dec 20-23): What time is check-in?\nWe land at noon.\n"
@@ -251,7 +251,7 @@ async def test_each_reads_in_their_own_language(sms: Sms) -> None:
     request = rows(sms, "SELECT id FROM reservations WHERE ref = ?", (ref,))[0]
     stay = await described(sms, request["id"])
     assert accepted == sms.render("host_accepted", "ja", told=True, declined=0, **stay)
-    assert f"To write to Ana, text MSG {ref}" in sms.inbox(GUEST)[-1]
+    assert f"To write to Ana: MSG {ref}" in sms.inbox(GUEST)[-1]
 
     await sms.text(GUEST, "MSG What time is check-in?")
     assert sms.inbox(HOST)[-1] == sms.render("relay_message", "ja", sender="Bob", from_guest=True, ref=ref,
