@@ -248,10 +248,10 @@ def test_every_everyday_message_renders_within_one_sms_with_its_samples(key: str
 
 
 def test_an_everyday_message_made_longer_fails_check_with_its_samples(messages: Path) -> None:
-    # One more courtesy phrase makes the host's prompt two SMS: check fails it and says with what values.
+    # Two more courtesy phrases make the host's prompt two SMS: check fails it and says with what values.
     ja = messages / "ja.yaml"
     template = next(alt.source for alt in read_locale(ja)[0].texts["host_prompt"])
-    longer = template + "。よろしくお願いします"
+    longer = template + "。ご確認のほど、どうぞよろしくお願いいたします"
     assert sms_size(_sample_text("host_prompt", "ja")).segments == 1
     assert sms_size(_sample_text("host_prompt", "ja", longer)).segments == 2
     replace(ja, template, longer)

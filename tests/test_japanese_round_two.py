@@ -48,10 +48,18 @@ def _price_of_the_new_place(sms: Sms) -> int | None:
     return int(found[0]["price"]) if found and found[0]["price"] is not None else None
 
 
+def _number_of_the_new_place(sms: Sms) -> int:
+    return int(rows(sms, "SELECT id FROM listings ORDER BY id DESC LIMIT 1")[0]["id"])
+
+
 async def _finish_listing(sms: Sms) -> None:
     await sms.text(HOST, "4")
     await sms.text(HOST, "港の見える明るいロフトです。寝室は二つあります。")
     await sms.text(HOST, "なし")
+    # Listed; the address (skipping it skips the arrival details) and the way to pay are for later.
+    await sms.text(HOST, "スキップ")
+    number = _number_of_the_new_place(sms)
+    assert await sms.text(HOST, "スキップ") == sms.render("host_setup_done", "ja", number=number)
 
 
 # -- 1. prices as people write them ---------------------------------------------------------------------------

@@ -451,7 +451,7 @@ async def test_an_everyday_message_made_two_sms_is_refused_with_the_samples_chec
                             .split("</textarea>")[0].rsplit(">", 1)[1])
     assert "{{ guest" in current
     response = await console.post("/admin/messages/edit", {"lang": "ja", "key": "host_prompt", "alt": "0",
-                                                           "text": current + "。よろしくお願いします",
+                                                           "text": current + "。ご確認のほど、どうぞよろしくお願いいたします",
                                                            "action": "save"})
     assert response.status == 422
     page = html.unescape(await response.text())
