@@ -450,8 +450,9 @@ async def test_an_everyday_message_made_two_sms_is_refused_with_the_samples_chec
     current = html.unescape((await console.page("/admin/messages/edit?lang=ja&key=host_prompt"))
                             .split("</textarea>")[0].rsplit(">", 1)[1])
     assert "{{ guest" in current
+    longer = current + "。ご確認のほど、どうぞよろしくお願いいたします"
     response = await console.post("/admin/messages/edit", {"lang": "ja", "key": "host_prompt", "alt": "0",
-                                                           "text": current + "。ご確認のほど、どうぞよろしくお願いいたします",
+                                                           "text": longer,
                                                            "action": "save"})
     assert response.status == 422
     page = html.unescape(await response.text())
