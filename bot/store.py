@@ -82,6 +82,27 @@ BLOCKED = 0
 # Busy nights written per INSERT (three parameters each: far below either backend's limit).
 _NIGHTS_PER_INSERT = 300
 
+# What stands in a BOOK's way, in one statement (Store.booking_obstacles): a confirmed stay or a busy night
+# takes one of the nights (busy_nights' primary key (listing_id, night, ...) is probed for the range), this
+# guest asked for them already, and how many requests the guest has waiting. Parameters: listing, check-out,
+# check-in; listing, check-in, check-out; guest, listing, check-out, check-in; guest.
+BOOKING_OBSTACLES = (
+    "SELECT (EXISTS (SELECT 1 FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
+    "  AND check_in < ? AND check_out > ?)"
+    "  OR EXISTS (SELECT 1 FROM busy_nights WHERE listing_id = ? AND night >= ? AND night < ?)) AS taken,"
+    " EXISTS (SELECT 1 FROM reservations WHERE guest_id = ? AND listing_id = ? AND status = 'pending'"
+    "  AND check_in < ? AND check_out > ?) AS duplicate,"
+    " (SELECT COUNT(*) FROM reservations WHERE guest_id = ? AND status = 'pending') AS pending"
+)
+# A place's confirmed stays and busy nights within [start, end) (Store.taken_nights). Parameters: listing,
+# start, end; listing, start, end.
+TAKEN_NIGHTS = (
+    "SELECT check_in, check_out FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
+    " AND check_out > ? AND check_in < ?"
+    " UNION ALL SELECT night AS check_in, NULL AS check_out FROM busy_nights"
+    " WHERE listing_id = ? AND night >= ? AND night < ?"
+)
+
 
 # A text counted in its phone's fixed window (a new window restarts the count); `noticed` records the count
 # at which the notice went out, so exactly one text per window gets it. A MessageSid already applied (a
@@ -413,10 +434,7 @@ class Store:
         (`reservations_listing` (listing_id, status, check_out, check_in): the walk starts at `start`) and
         its busy nights, each as a one-night stay (busy_nights' key: the range [start, end) of the place)."""
         rows = self._all(
-            "SELECT check_in, check_out FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
-            " AND check_out > ? AND check_in < ?"
-            " UNION ALL SELECT night AS check_in, NULL AS check_out FROM busy_nights"
-            " WHERE listing_id = ? AND night >= ? AND night < ?",
+            TAKEN_NIGHTS,
             (listing_id, start.isoformat(), end.isoformat(), listing_id, start.isoformat(), end.isoformat()),
         )
         taken = []
@@ -504,12 +522,7 @@ class Store:
         asked for one of them there, and how many of the guest's requests wait: one statement (each part
         walks its own index range, as three would)."""
         row = self._one(
-            "SELECT (EXISTS (SELECT 1 FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
-            "  AND check_in < ? AND check_out > ?)"
-            "  OR EXISTS (SELECT 1 FROM busy_nights WHERE listing_id = ? AND night >= ? AND night < ?)) AS taken,"
-            " EXISTS (SELECT 1 FROM reservations WHERE guest_id = ? AND listing_id = ? AND status = 'pending'"
-            "  AND check_in < ? AND check_out > ?) AS duplicate,"
-            " (SELECT COUNT(*) FROM reservations WHERE guest_id = ? AND status = 'pending') AS pending",
+            BOOKING_OBSTACLES,
             (listing_id, check_out.isoformat(), check_in.isoformat(),
              listing_id, check_in.isoformat(), check_out.isoformat(),
              guest_id, listing_id, check_out.isoformat(), check_in.isoformat(), guest_id),

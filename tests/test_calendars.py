@@ -6,7 +6,9 @@ The app's clock is the FakeClock (Nov 27, 2026), so the written dates below are 
 from __future__ import annotations
 
 import asyncio
+import html
 import ipaddress
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,6 +25,7 @@ from bot.config import Config
 from bot.keys import CONFIG
 from bot.scheduler import Scheduler
 from tests.conftest import GUEST, GUEST2, HOST, Sms, book, list_place
+from tests.console.support import signed_in
 from tests.support import dbview
 
 CRLF = "\r\n"
@@ -137,6 +140,9 @@ async def test_a_feed_closes_its_nights_and_is_read_again_conditionally(sms: Sms
     # FREE leaves them out.
     free = await sms.text(GUEST, "FREE 1")
     assert "Nov 27-Dec 19" in free and "Dec 23-" in free, free
+    # VIEW names the next free ranges: the first ends before the busy nights, the second starts after them.
+    view = await sms.text(GUEST, "VIEW 1")
+    assert "Nov 27-Dec 19" in view and "Dec 23" in view, view
 
     # Unchanged: asked conditionally, answered 304, the nights stand, the host hears nothing.
     later(sms)
@@ -363,3 +369,45 @@ def test_a_thousand_events_parse() -> None:
                       (first + timedelta(days=n + 1)).strftime("%Y%m%d")) for n in range(1000)]
     nights = ical.busy_nights(feed(*events), date(2026, 12, 1), date(2029, 12, 1), ZoneInfo("UTC"))
     assert len(nights) == 1000
+
+
+async def test_the_console_shows_feeds_busy_nights_and_conflicts(sms: Sms, feeds: FeedServer) -> None:
+    console = await signed_in(sms)
+    await list_place(sms)
+    ref = await book(sms, GUEST, 1, "Dec 20-23")
+    await sms.text(HOST, "YES")
+    await sms.text(HOST, "BLOCK 1 Dec 27-29")
+    feeds.body = feed(all_day("m1", "20261222", "20261224"))
+    await add_feed(sms, feeds.url("/feed.ics"))
+    await add_feed(sms, feeds.url("/slow.ics"), number=2)
+    await read(sms)
+    page = html.unescape(await console.page("/admin/listings/1"))
+    calendars = page.split("Calendars from other platforms")[1].split("Requests and stays")[0]
+    assert feeds.url("/feed.ics") in calendars and "timeout" in calendars, calendars
+    assert "2026-12-22 → 2026-12-24" in calendars and "calendar 1" in calendars
+    assert "2026-12-27 → 2026-12-29" in calendars and "blocked by the host" in calendars
+    attention = (await console.page("/admin/")).split("Stays needing attention")[1].split("Next stays")[0]
+    assert ref in attention and "calendar conflict" in attention
+
+
+async def test_busy_night_checks_are_index_probes(sms: Sms) -> None:
+    """BOOK's one statement and FREE's read probe busy_nights by its key, on both backends (PostgreSQL with
+    sequential scans priced out): never a scan of a table that grows with every imported night."""
+    from bot.store import BOOKING_OBSTACLES, TAKEN_NIGHTS, Store
+    from tests.console.test_query_plans import _has_index_cond, _plan
+
+    first, end = "2026-12-20", "2026-12-23"
+    statements = {"book": (BOOKING_OBSTACLES, (1, end, first, 1, first, end, 2, 1, end, first, 2)),
+                  "free": (TAKEN_NIGHTS, (1, first, end, 1, first, end))}
+
+    def plans(store: Store) -> dict[str, list[str]]:
+        return {name: _plan(store, sql, params) for name, (sql, params) in statements.items()}
+
+    found = await sms.db.run(plans)
+    for name, plan in found.items():
+        # The reservations' part was there before (its plans are the existing tests'); busy_nights' is new.
+        scans = [line for line in plan if re.search(r"\bSCAN busy_nights\b|Seq Scan on busy_nights", line)]
+        unkeyed = [line for number, line in enumerate(plan) if "busy_nights" in line
+                   and re.search(r"Index (Only )?Scan", line) and not _has_index_cond(plan[number + 1:])]
+        assert scans == [] and unkeyed == [], (name, plan)
+    assert any("busy_nights" in line for line in found["book"]), found
