@@ -1087,11 +1087,13 @@ class Store:
         return [_reservation(row) for row in rows]
 
     def calendar_token(self, listing_id: int) -> str | None:
-        row = self._one("SELECT calendar_token FROM listings WHERE id = ?", (listing_id,))
-        return str(row["calendar_token"]) if row and row["calendar_token"] else None
+        row = self._one("SELECT token FROM calendar_tokens WHERE listing_id = ?", (listing_id,))
+        return str(row["token"]) if row else None
 
     def set_calendar_token(self, listing_id: int, token: str) -> None:
-        self._run("UPDATE listings SET calendar_token = ? WHERE id = ?", (token, listing_id))
+        """The place's feed token, replacing any before (the old URL then finds nothing)."""
+        self._run("INSERT INTO calendar_tokens (listing_id, token) VALUES (?, ?)"
+                  " ON CONFLICT (listing_id) DO UPDATE SET token = excluded.token", (listing_id, token))
 
     def upcoming_stays_of(self, listing_id: int, today: date) -> list[Reservation]:
         """The place's confirmed stays not yet over, begun or not (`reservations_listing`)."""
@@ -1119,9 +1121,9 @@ class Store:
         return int(row["host_id"])
 
     def listing_by_calendar_token(self, token: str) -> Listing | None:
-        """The listed place whose own feed has this token (`listings_calendar_token`)."""
-        row = self._one(f"SELECT {_LISTING_COLUMNS} FROM listings WHERE calendar_token = ? AND active = 1",
-                        (token,))
+        """The listed place whose own feed has this token (calendar_tokens' UNIQUE index)."""
+        row = self._one(f"SELECT {_LISTING_COLUMNS} FROM listings WHERE active = 1"
+                        " AND id = (SELECT listing_id FROM calendar_tokens WHERE token = ?)", (token,))
         return _listing(row) if row else None
 
     # -- relay (guest and host texting each other) -------------------------------------------------
