@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -33,7 +34,7 @@ class OutEvent:
     summary: str
 
 
-def _night_span(start: date | datetime, end: date | datetime | None, zone: ZoneInfo) -> tuple[date, date]:
+def _night_span(start: date | datetime, end: date | datetime, zone: ZoneInfo) -> tuple[date, date]:
     """The nights [first, end) an event covers."""
     if isinstance(start, datetime):
         # Floating times (no TZID, no Z) are the place's own local time.
@@ -42,7 +43,7 @@ def _night_span(start: date | datetime, end: date | datetime | None, zone: ZoneI
         if isinstance(end, datetime):
             local_end = (end if end.tzinfo else end.replace(tzinfo=zone)).astimezone(zone)
         return local_start.date(), max(local_end.date(), local_start.date() + timedelta(days=1))
-    last = end if isinstance(end, date) and not isinstance(end, datetime) else start + timedelta(days=1)
+    last = end if not isinstance(end, datetime) else end.date()
     return start, max(last, start + timedelta(days=1))
 
 
@@ -58,23 +59,36 @@ def _parse(data: bytes) -> icalendar.Calendar:
     return calendar
 
 
+# What makes an event recur, or move one occurrence of another: the feed is then expanded.
+_RECURRING = ("RRULE", "RDATE", "RECURRENCE-ID")
+
+
 def busy_nights(data: bytes, start: date, end: date, zone: ZoneInfo) -> set[date]:
     """The nights in [start, end) that the feed's events (not cancelled, not marked free) cover."""
     calendar = _parse(data)
     for event in calendar.walk("VEVENT"):
         if any(name in ("DTSTART", "DTEND", "RRULE") for name, _ in event.errors):
             raise MalformedFeed(f"unreadable event dates: {event.errors}")
-    try:
-        occurrences = recurring_ical_events.of(calendar, components=["VEVENT"]).between(start, end)
-    except (ValueError, TypeError, recurring_ical_events.InvalidCalendar) as error:
-        raise MalformedFeed(str(error)) from error
-    nights: set[date] = set()
-    for event in occurrences:
-        if str(event.get("STATUS", "")).upper() == "CANCELLED" or str(event.get("TRANSP", "")).upper() == "TRANSPARENT":
-            continue
         if "DTSTART" not in event:
             raise MalformedFeed("an event without DTSTART")
-        first, last = _night_span(event.start, event.get("DTEND") and event.end, zone)
+    # Events, or their occurrences (recurring_ical_events is untyped): each has .start and .end (icalendar's).
+    events: list[Any] = calendar.walk("VEVENT")
+    if any(name in event for event in events for name in _RECURRING):
+        try:
+            events = list(recurring_ical_events.of(calendar, components=["VEVENT"]).between(start, end))
+        except (ValueError, TypeError, recurring_ical_events.InvalidCalendar) as error:
+            raise MalformedFeed(str(error)) from error
+    # Else (the platforms' usual feed: one event per booking) the events are their own occurrences, and
+    # expanding them would cost most of the read for nothing.
+    nights: set[date] = set()
+    for event in events:
+        if str(event.get("STATUS", "")).upper() == "CANCELLED" or str(event.get("TRANSP", "")).upper() == "TRANSPARENT":
+            continue
+        try:
+            # icalendar derives the end: DTEND, or DTSTART + DURATION, or a date's one day.
+            first, last = _night_span(event.start, event.end, zone)
+        except (ValueError, TypeError, KeyError) as error:
+            raise MalformedFeed(f"unreadable event dates: {error}") from error
         day = max(first, start)
         while day < min(last, end):
             nights.add(day)
