@@ -44,6 +44,9 @@ class World:
     guests: int
     listings: int
     reservations: int
+    # Busy nights imported from other platforms' calendars (issue 25), five per place from listing 1 on, each
+    # place's from one feed; the feeds are not due within a run (nothing is fetched).
+    imported_nights: int = 0
 
     @property
     def users(self) -> int:
@@ -52,7 +55,9 @@ class World:
 
 QUICK_WORLD = World(hosts=200, guests=800, listings=500, reservations=5_000)
 SMALL_WORLD = World(hosts=2_000, guests=8_000, listings=5_000, reservations=20_000)
-SCALE_WORLD = World(hosts=10_000, guests=90_000, listings=20_000, reservations=1_000_000)
+SCALE_WORLD = World(hosts=10_000, guests=90_000, listings=20_000, reservations=1_000_000, imported_nights=10_000)
+# Nights per place with imported busy nights.
+NIGHTS_PER_FEED = 5
 
 
 def host_phone(host: int) -> str:
@@ -124,6 +129,18 @@ def _reservations(world: World, today: date, now: str) -> Iterator[tuple[object,
                days[start], days[end], status, reasons.get(status), now, None if status == "pending" else now)
 
 
+def _feeds(world: World, now: str) -> Iterator[tuple[object, ...]]:
+    for feed in range(1, world.imported_nights // NIGHTS_PER_FEED + 1):
+        yield feed, feed, f"https://calendar.example.com/{feed}.ics", "9999-01-01T00:00:00.000000Z", now, feed, 0
+
+
+def _busy_nights(world: World, today: date) -> Iterator[tuple[object, ...]]:
+    r = random.Random(11)
+    for feed in range(1, world.imported_nights // NIGHTS_PER_FEED + 1):
+        for offset in sorted(r.sample(range(1, 300), NIGHTS_PER_FEED)):
+            yield feed, (today + timedelta(days=offset)).isoformat(), feed
+
+
 def seed(url: str, world: World) -> float:
     """Create, migrate and fill the database at `url` (a SQLite path or a PostgreSQL URL); returns the
     seconds it took."""
@@ -141,5 +158,8 @@ def seed(url: str, world: World) -> float:
                            "currency", "max_guests", "search_text"), _listings(world, now)),
         Table("reservations", ("id", "ref", "listing_id", "host_id", "guest_id", "check_in", "check_out", "status",
                                "reason", "created_at", "decided_at"), _reservations(world, today, now)),
+        Table("calendar_feeds", ("id", "listing_id", "url", "next_read_at", "created_at", "nights", "report"),
+              _feeds(world, now)),
+        Table("busy_nights", ("listing_id", "night", "feed_id"), _busy_nights(world, today)),
     ])
     return time.perf_counter() - started

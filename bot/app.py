@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.calendar_out import routes as calendar_routes
 from bot.catalog import CatalogHolder
 from bot.clock import Clock, clock_from_environment
 from bot.config import Config
@@ -63,6 +64,7 @@ def create_app(
     app.cleanup_ctx.append(_database(gateway))
     app.cleanup_ctx.append(_background_tasks)
     app.add_routes(routes)
+    app.add_routes(calendar_routes)  # GET /calendar/<token>.ics: each place's own feed
     mount_console(app)  # the operators' console under /admin
     return app
 

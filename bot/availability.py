@@ -1,4 +1,5 @@
-"""Which nights of a place are free: for FREE <n>, VIEW <n>, and a BOOK refused for taken nights.
+"""Which nights of a place are free: for FREE <n>, VIEW <n>, and a BOOK refused for taken nights (a
+confirmed stay, a busy night of one of its calendar feeds, or a night its host blocked).
 
 Nights are named by their date (the night of Dec 1 is Dec 1 to Dec 2), so a free range "Dec 1-19" lists
 its first and last free night; a stay of check-in Dec 1 to check-out Dec 20 fits it.
@@ -54,7 +55,7 @@ def upcoming(ctx: Context, listing_id: int, days: int = FREE_DAYS) -> list[FreeR
     """The listing's free nights from today for `days` days."""
     start = ctx.today()
     end = start + timedelta(days=days)
-    return free_ranges(ctx.store.confirmed_stays(listing_id, start, end), start, end)
+    return free_ranges(ctx.store.taken_nights(listing_id, start, end), start, end)
 
 
 def nearest(ctx: Context, listing_id: int, check_in: date, check_out: date) -> list[FreeRange]:
@@ -62,7 +63,7 @@ def nearest(ctx: Context, listing_id: int, check_in: date, check_out: date) -> l
     order: what to suggest instead of a stay that overlaps another."""
     start = max(ctx.today(), check_in - NEAREST_WINDOW)
     end = check_out + NEAREST_WINDOW
-    ranges = free_ranges(ctx.store.confirmed_stays(listing_id, start, end), start, end)
+    ranges = free_ranges(ctx.store.taken_nights(listing_id, start, end), start, end)
 
     def distance(free: FreeRange) -> int:
         if free.last < check_in:

@@ -151,6 +151,15 @@ class Config:
     relay_retention_days: int = setting(180, yaml="relay.retention_days", doc="""
         Relayed messages are kept for operators (a dispute) this many days after the stay's check-out; the
         scheduler deletes older ones. 0 keeps them forever.""")
+    calendar_refresh_minutes: float = setting(30, yaml="calendar.refresh_minutes", minimum=1, doc="""
+        A place's iCal feeds from other platforms (CALENDAR <n> <url>) are read again this often, with
+        conditional GETs; a feed that fails keeps its last good nights.""")
+    calendar_fetch_timeout_seconds: float = setting(10, yaml="calendar.fetch_timeout_seconds", minimum=0.1, doc="""
+        The most one read of a feed may take, redirects included (it is also at most 1 MB and 3 redirects).""")
+    calendar_allow_private_addresses: bool = setting(False, yaml="calendar.allow_private_addresses", doc="""
+        Read feeds from loopback and private addresses too (tests and a feed on the same machine only).
+        Off, a feed URL naming or resolving to one, at any redirect, is refused; link-local and cloud
+        metadata addresses are refused either way.""")
     console_session_idle_minutes: float = setting(60, yaml="console.session_idle_minutes", doc="""
         The operators' web console at /admin (README "Console") and `run.py operator add|list|remove` use the
         database above, the SQLite file or DATABASE_URL's PostgreSQL alike (operators and sessions are rows

@@ -17,7 +17,8 @@ ReservationStatus = Literal["pending", "confirmed", "declined", "cancelled", "ex
 RESERVATION_STATUSES: tuple[ReservationStatus, ...] = get_args(ReservationStatus)
 
 # Why a request was declined (reservations.reason); the guest is told with `guest_declined_<reason>`.
-DeclineReason = Literal["host", "overlap", "unlisted", "opted_out", "unreachable"]
+# "calendar": a feed from another platform (or the host's BLOCK) made some of its nights busy.
+DeclineReason = Literal["host", "overlap", "unlisted", "opted_out", "unreachable", "calendar"]
 DECLINE_REASONS: tuple[DeclineReason, ...] = get_args(DeclineReason)
 
 # Who cancelled a request or a stay (reservations.reason): the guest, the host, or the host by unlisting the
@@ -29,7 +30,9 @@ CANCELLED_BY: tuple[CancelledBy, ...] = get_args(CancelledBy)
 ClosedReason = DeclineReason | CancelledBy
 
 # Why a stay is marked for an operator (reservations.attention): a side that cannot be texted was not told.
-AttentionMark = Literal["guest_opted_out", "guest_unreachable", "host_opted_out", "host_unreachable"]
+# "calendar_conflict": a feed from another platform holds a night of this confirmed stay (sold twice).
+AttentionMark = Literal["guest_opted_out", "guest_unreachable", "host_opted_out", "host_unreachable",
+                        "calendar_conflict"]
 ATTENTION_MARKS: tuple[AttentionMark, ...] = get_args(AttentionMark)
 
 # An outbox row's state (outbox.status): waiting its turn, leased to a sender (or sent without an answer, so
@@ -169,6 +172,22 @@ class Question:
 
     def open_at(self, now: datetime) -> bool:
         return self.closed_at is None and now < self.closes_at
+
+
+@dataclass
+class Feed:
+    """An iCal feed from another platform that makes nights of a place busy (calendar_feeds)."""
+
+    id: int
+    listing_id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    read_at: datetime | None  # the last good read (None: never read yet)
+    nights: int  # busy nights that read held
+    error: str | None  # why the last read failed (None: it worked, or it was not tried yet)
+    error_told: bool  # the host was texted about that failure
+    report: bool  # the host waits to hear what the first read found
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,67 @@ REGISTRY: dict[str, MessageSpec] = {
                             "were declined, `cancelled` stays to come were cancelled and their guests told, "
                             "except `untold` of them who cannot be texted (those stays are marked for an "
                             "operator).", {"number": 12, "declined": 2, "cancelled": 2, "untold": 1}),
+    # -- hosts: calendars (bot/flows/calendars.py, bot/calendars.py) -----------------------------------
+    "calendar_usage": MessageSpec("CALENDAR without a place number."),
+    "calendar_not_yours": MessageSpec("CALENDAR, BLOCK or UNBLOCK of someone else's place.", {"number": 12}),
+    "calendar_bad_url": MessageSpec("CALENDAR <n> followed by something that is not an http(s) link.",
+                                    {"number": 12}),
+    "calendar_too_many": MessageSpec("CALENDAR <n> <url> when the place has `most` feeds already.",
+                                     {"number": 12, "most": 10}),
+    "calendar_added": MessageSpec("CALENDAR <n> <url>: feed number `feed` added; it is read within seconds and "
+                                  "the host told what it held (`calendar_read` / `calendar_failed`).",
+                                  {"number": 12, "feed": 2}, one_sms=True),
+    "calendar_none": MessageSpec("CALENDAR <n> for a place with no feeds.", {"number": 12}),
+    "calendar_list": MessageSpec(
+        "CALENDAR <n>: the place's feeds; each with its number `feed`, the site it is read from, when it was "
+        "last read well (`read_day`, `read_time`; None: not yet), the busy nights that read held and `error`, "
+        "why the last read failed (None: it worked).",
+        {"number": 12, "more": False, "feeds": [
+            {"feed": 1, "site": "www.airbnb.com", "read_day": date(2026, 11, 27), "read_time": "14:05",
+             "nights": 12, "error": None},
+            {"feed": 2, "site": "www.vrbo.com", "read_day": None, "read_time": "", "nights": 0,
+             "error": "timeout"}]},
+        page="feeds"),
+    "calendar_removed": MessageSpec("CALENDAR <n> REMOVE <k> done: the feed and its busy nights are gone.",
+                                    {"number": 12, "feed": 2}),
+    "calendar_no_such_feed": MessageSpec("CALENDAR <n> REMOVE with no such feed number; `feeds`: how many.",
+                                         {"number": 12, "feeds": 2}),
+    "calendar_read": MessageSpec(
+        "To the host: the first read of feed `feed` (or the first good one after a failure) held `nights` busy "
+        "nights; `runs`: the first of the place's busy runs (first night, day after the last).",
+        {"number": 12, "feed": 1, "nights": 5,
+         "runs": [{"first": date(2026, 12, 20), "end": date(2026, 12, 23)},
+                  {"first": date(2026, 12, 28), "end": date(2026, 12, 30)}]}, one_sms=True),
+    "calendar_failed": MessageSpec(
+        "To the host, once until a read works again: feed `feed` could not be read; `why`: scheme, address, "
+        "unreachable, timeout, too_large, status, redirects or malformed; `kept`: the busy nights of its last "
+        "good read, still closed; `first`: it was never read; tried again every `minutes`.",
+        {"number": 12, "feed": 1, "why": "timeout", "kept": 12, "first": False, "minutes": 30}),
+    "calendar_conflict": MessageSpec(
+        "To the host, once per stay: a feed holds nights of this confirmed stay (sold twice). Nothing is "
+        "cancelled; the stay is marked for an operator.", _STAY),
+    "guest_declined_calendar": MessageSpec(
+        "To the guest: the place's calendar (another platform's feed, or the host's BLOCK) took some of the "
+        "nights of their waiting request.", _STAY, one_sms=True),
+    "calendar_link": MessageSpec(
+        "CALENDAR <n> LINK / NEW LINK (`new`: the old link no longer works): the place's own feed to import "
+        "elsewhere.", {"number": 12, "new": False,
+                       "url": "https://airtng.example.com/calendar/Q2hlY2tJbkRlYzIwMjZIYXJib3VyTG9mdEFpcnRuZ0.ics"}),
+    "calendar_event_stay": MessageSpec("The summary of a confirmed stay in a place's own feed (no names)."),
+    "calendar_event_blocked": MessageSpec("The summary of nights the host blocked, in a place's own feed."),
+    "block_usage": MessageSpec("BLOCK without a place number or dates.", _EXAMPLE),
+    "unblock_usage": MessageSpec("UNBLOCK without a place number or dates.", _EXAMPLE),
+    "blocked": MessageSpec("BLOCK done: the nights check_in to check_out are closed; `declined` waiting "
+                           "requests on them were declined.",
+                           {"number": 12, "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23),
+                            "nights": 3, "declined": 1}, one_sms=True),
+    "block_over_stay": MessageSpec("BLOCK of nights a confirmed stay holds: nothing was blocked.",
+                                   {"number": 12, "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23),
+                                    "ref": "K7QX2M", "stay_in": date(2026, 12, 21),
+                                    "stay_out": date(2026, 12, 24)}),
+    "unblocked": MessageSpec("UNBLOCK done: `nights` of the nights named were blocked and are open again.",
+                             {"number": 12, "check_in": date(2026, 12, 20), "check_out": date(2026, 12, 23),
+                              "nights": 3}, one_sms=True),
     # -- hosts: deciding ------------------------------------------------------------------------------
     "host_prompt": MessageSpec("To the host: the one request to decide now; `payment` how the guest "
                                "pays (as in listing_view); `asked` the guest asked about the place first (ASK).",

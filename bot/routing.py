@@ -26,7 +26,20 @@ from dataclasses import dataclass
 
 from bot.context import Context
 from bot.errors import DomainError
-from bot.flows import arriving, asking, booking, browse, decisions, details, editing, general, hosting, relay, stays
+from bot.flows import (
+    arriving,
+    asking,
+    booking,
+    browse,
+    calendars,
+    decisions,
+    details,
+    editing,
+    general,
+    hosting,
+    relay,
+    stays,
+)
 from bot.flows.general import LANG_WORDS, LANGUAGE_BY_NAME, OptOutType
 from bot.models import Reservation
 from bot.router import Handler, Router, Step, StepName
@@ -47,7 +60,7 @@ log = logging.getLogger(__name__)
 
 # The flows with commands or steps, joined here. A command word may belong to one flow only.
 ROUTERS: tuple[Router, ...] = (browse.router, booking.router, hosting.router, editing.router, stays.router,
-                               relay.router, arriving.router, asking.router)
+                               relay.router, arriving.router, asking.router, calendars.router)
 
 
 def _command_table(routers: tuple[Router, ...]) -> dict[str, tuple[Router, Handler]]:

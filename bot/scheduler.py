@@ -1,22 +1,23 @@
 """Work that falls due later, kept as rows with due times (never timers in memory, so a restart loses
 none): request expiry, one reminder to the host, one to guest and host the day before a stay, forgetting
-half-finished flows, deleting recorded replies once they are older than any webhook retry and delivery
-reports no send claimed (their age is their due time), and deleting relayed guest/host messages
-`relay.retention_days` after their stay's check-out."""
+half-finished flows, reading places' calendar feeds (`calendar_feeds.next_read_at`), deleting recorded
+replies once they are older than any webhook retry and delivery reports no send claimed (their age is their
+due time), and deleting relayed guest/host messages `relay.retention_days` after their stay's check-out."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import assert_never
+from zoneinfo import ZoneInfo
 
-from bot import outcomes
+from bot import calendars, fetching, ical, outcomes
 from bot.config import Config
 from bot.context import Context
 from bot.engine import Engine
-from bot.models import Reservation, job_kind
+from bot.models import Feed, Reservation, job_kind
 from bot.presenting import describe, request_ttl
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ NOTICE_RETENTION = timedelta(days=1)
 # and time where one row fits (`Sender.claim_reports`), else kept this long for the operator (`run.py
 # outbox`): a message not ours (a Messaging Service reporting other traffic), or one sent twice.
 EARLY_REPORT_TTL = timedelta(days=30)
+# Calendar feeds read at once by one pass (each over the network, concurrently).
+FEED_BATCH = 20
 
 
 class Scheduler:
@@ -56,6 +59,7 @@ class Scheduler:
             stale = await self._engine.run(self._forget_stale_flows)
             handled += len(jobs) + len(stale)
             if len(jobs) < BATCH and len(stale) < BATCH:
+                handled += await self.read_feeds()
                 await self.forget_old_replies()
                 await self.forget_old_relays()
                 await self._engine.run(
@@ -104,6 +108,42 @@ class Scheduler:
                 ctx.now() - NOTICE_RETENTION, PURGE_BATCH)) == PURGE_BATCH:
             pass
         return forgotten
+
+    async def read_feeds(self) -> int:
+        """Read the calendar feeds that are due, each claimed by this server alone (another server skips it
+        until the claim runs out), fetched and parsed outside any transaction; returns how many."""
+        config = self._config
+        lease = timedelta(seconds=2 * config.calendar_fetch_timeout_seconds + 60)
+        feeds, (start, end) = await self._engine.run(
+            lambda ctx: (ctx.store.claim_due_feeds(FEED_BATCH, lease), calendars.window(ctx)))
+        await asyncio.gather(*(self._read_feed(feed, start, end) for feed in feeds))
+        return len(feeds)
+
+    async def _read_feed(self, feed: Feed, start: date, end: date) -> None:
+        config = self._config
+        try:
+            fetched = await fetching.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified,
+                                           seconds=config.calendar_fetch_timeout_seconds,
+                                           allow_private=config.calendar_allow_private_addresses)
+            nights = None
+            if fetched.body is not None:
+                # Parsing a large feed takes CPU: off the event loop, so webhooks meanwhile are answered.
+                nights = await asyncio.to_thread(ical.busy_nights, fetched.body, start, end,
+                                                 ZoneInfo(config.timezone))
+            await self._engine.run(partial(calendars.read_done, feed_id=feed.id, nights=nights,
+                                           etag=fetched.etag or feed.etag,
+                                           last_modified=fetched.last_modified or feed.last_modified))
+            return
+        except fetching.FetchFailed as failed:
+            why: str = failed.why
+        except ical.MalformedFeed:
+            why = "malformed"
+        except Exception:
+            log.exception("reading calendar feed %s of listing %s failed", feed.id, feed.listing_id)
+            return  # read again when its claim runs out
+        # The URL is not logged: platforms put a secret in it.
+        log.info("calendar feed %s of listing %s could not be read: %s", feed.id, feed.listing_id, why)
+        await self._engine.run(partial(calendars.read_failed, feed_id=feed.id, why=why))
 
     @staticmethod
     def _set_aside(ctx: Context, job_id: int) -> None:

@@ -27,6 +27,7 @@ from bot.models import (
     ClosedReason,
     Conversation,
     Direction,
+    Feed,
     JobKind,
     Listing,
     OutboxRow,
@@ -86,6 +87,33 @@ class Arrival:
     conversation: Conversation | None = None
     hosts: bool = False  # the sender has listed a place (else no request can be waiting for them)
     rate: RateVerdict = "ok"  # this text against the sender's rate limit
+
+_FEED_COLUMNS = "id, listing_id, url, etag, last_modified, read_at, nights, error, error_told, report"
+# busy_nights.feed_id of a night its host blocked (feeds' ids start at 1).
+BLOCKED = 0
+# Busy nights written per INSERT (three parameters each: far below either backend's limit).
+_NIGHTS_PER_INSERT = 300
+
+# What stands in a BOOK's way, in one statement (Store.booking_obstacles): a confirmed stay or a busy night
+# takes one of the nights (busy_nights' primary key (listing_id, night, ...) is probed for the range), this
+# guest asked for them already, and how many requests the guest has waiting. Parameters: listing, check-out,
+# check-in; listing, check-in, check-out; guest, listing, check-out, check-in; guest.
+BOOKING_OBSTACLES = (
+    "SELECT (EXISTS (SELECT 1 FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
+    "  AND check_in < ? AND check_out > ?)"
+    "  OR EXISTS (SELECT 1 FROM busy_nights WHERE listing_id = ? AND night >= ? AND night < ?)) AS taken,"
+    " EXISTS (SELECT 1 FROM reservations WHERE guest_id = ? AND listing_id = ? AND status = 'pending'"
+    "  AND check_in < ? AND check_out > ?) AS duplicate,"
+    " (SELECT COUNT(*) FROM reservations WHERE guest_id = ? AND status = 'pending') AS pending"
+)
+# A place's confirmed stays and busy nights within [start, end) (Store.taken_nights). Parameters: listing,
+# start, end; listing, start, end.
+TAKEN_NIGHTS = (
+    "SELECT check_in, check_out FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
+    " AND check_out > ? AND check_in < ?"
+    " UNION ALL SELECT night AS check_in, NULL AS check_out FROM busy_nights"
+    " WHERE listing_id = ? AND night >= ? AND night < ?"
+)
 
 
 # A text counted in its phone's fixed window (a new window restarts the count); `noticed` records the count
@@ -164,6 +192,12 @@ def _question(row: Row) -> Question:
 
 def _new_ref() -> str:
     return "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
+
+
+def _feed(row: Row) -> Feed:
+    return Feed(int(row["id"]), int(row["listing_id"]), str(row["url"]), row["etag"], row["last_modified"],
+                from_db(row["read_at"]) if row["read_at"] else None, int(row["nights"]), row["error"],
+                bool(row["error_told"]), bool(row["report"]))
 
 
 def _search_text(listing: Listing) -> str:
@@ -455,16 +489,20 @@ class Store:
         title = self._titles[listing_id] = str(row["title"] or "")
         return title
 
-    def confirmed_stays(self, listing_id: int, start: date, end: date) -> list[tuple[date, date]]:
-        """(check_in, check_out) of the listing's confirmed stays with a night in [start, end), by check-in.
-        Served by `reservations_listing` (listing_id, status, check_out, check_in): the walk starts at
-        `start` and reads only stays that end after it."""
+    def taken_nights(self, listing_id: int, start: date, end: date) -> list[tuple[date, date]]:
+        """(check_in, check_out) of what takes the listing's nights in [start, end): its confirmed stays
+        (`reservations_listing` (listing_id, status, check_out, check_in): the walk starts at `start`) and
+        its busy nights, each as a one-night stay (busy_nights' key: the range [start, end) of the place)."""
         rows = self._all(
-            "SELECT check_in, check_out FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
-            " AND check_out > ? AND check_in < ? ORDER BY check_in",
-            (listing_id, start.isoformat(), end.isoformat()),
+            TAKEN_NIGHTS,
+            (listing_id, start.isoformat(), end.isoformat(), listing_id, start.isoformat(), end.isoformat()),
         )
-        return [(date.fromisoformat(r["check_in"]), date.fromisoformat(r["check_out"])) for r in rows]
+        taken = []
+        for row in rows:
+            check_in = date.fromisoformat(row["check_in"])
+            check_out = date.fromisoformat(row["check_out"]) if row["check_out"] else check_in + timedelta(days=1)
+            taken.append((check_in, check_out))
+        return sorted(taken)
 
     def guest_stay_elsewhere(self, guest_id: int, listing_id: int, check_in: date,
                              check_out: date) -> Reservation | None:
@@ -540,16 +578,14 @@ class Store:
 
     def booking_obstacles(self, guest_id: int, listing_id: int, check_in: date,
                           check_out: date) -> BookingObstacles:
-        """Whether a confirmed stay takes a night of these dates at the place, whether this guest already
+        """Whether a confirmed stay or a busy night (a feed's, or one the host blocked) takes a night of
+        these dates at the place, whether this guest already
         asked for one of them there, and how many of the guest's requests wait: one statement (each part
         walks its own index range, as three would)."""
         row = self._one(
-            "SELECT EXISTS (SELECT 1 FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
-            "  AND check_in < ? AND check_out > ?) AS taken,"
-            " EXISTS (SELECT 1 FROM reservations WHERE guest_id = ? AND listing_id = ? AND status = 'pending'"
-            "  AND check_in < ? AND check_out > ?) AS duplicate,"
-            " (SELECT COUNT(*) FROM reservations WHERE guest_id = ? AND status = 'pending') AS pending",
+            BOOKING_OBSTACLES,
             (listing_id, check_out.isoformat(), check_in.isoformat(),
+             listing_id, check_in.isoformat(), check_out.isoformat(),
              guest_id, listing_id, check_out.isoformat(), check_in.isoformat(), guest_id),
         )
         assert row is not None
@@ -641,11 +677,11 @@ class Store:
         )
         return [_reservation(row) for row in rows]
 
-    def mark_attention(self, reservation_id: int, reason: AttentionMark) -> None:
+    def mark_attention(self, reservation_id: int, reason: AttentionMark) -> bool:
         """Mark a stay for the operator's attention, unless it is marked already: the first reason stands
-        (its side was told once, and an operator looks at the stay either way)."""
-        self._run("UPDATE reservations SET attention = ? WHERE id = ? AND attention IS NULL",
-                  (reason, reservation_id))
+        (its side was told once, and an operator looks at the stay either way). True if marked now."""
+        return self._changed("UPDATE reservations SET attention = ? WHERE id = ? AND attention IS NULL",
+                             (reason, reservation_id)) > 0
 
     def set_attention(self, reservation_id: int, reason: AttentionMark | None) -> None:
         """Replace a stay's mark (None: the stay needs no operator any more)."""
@@ -1061,6 +1097,155 @@ class Store:
             f"UPDATE jobs SET done_at = ? WHERE done_at IS NULL AND id IN ({','.join('?' * len(ids))})",
             (self._now(), *ids),
         )
+
+    # -- calendars (iCal feeds in, the place's own feed out, nights the host blocked) --------------------
+
+    def add_feed(self, listing_id: int, url: str) -> int:
+        """A feed for the place, due to be read at once (the host hears what its first read found)."""
+        now = self._now()
+        return self._insert(
+            "INSERT INTO calendar_feeds (listing_id, url, next_read_at, created_at) VALUES (?, ?, ?, ?)",
+            (listing_id, url, now, now),
+        )
+
+    def feeds(self, listing_id: int) -> list[Feed]:
+        """The place's feeds in the order they were added (CALENDAR <n> numbers them so)."""
+        rows = self._all(f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE listing_id = ? ORDER BY id",
+                         (listing_id,))
+        return [_feed(row) for row in rows]
+
+    def feed(self, feed_id: int) -> Feed | None:
+        row = self._one(f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE id = ?", (feed_id,))
+        return _feed(row) if row else None
+
+    def remove_feed(self, feed: Feed) -> None:
+        """The feed and the nights it made busy."""
+        self._run("DELETE FROM busy_nights WHERE feed_id = ? AND listing_id = ?", (feed.id, feed.listing_id))
+        self._run("DELETE FROM calendar_feeds WHERE id = ?", (feed.id,))
+
+    def claim_due_feeds(self, limit: int, lease: timedelta) -> list[Feed]:
+        """Feeds due to be read that no other server is reading, claimed for `lease` (one server reads a
+        feed at a time; a server that dies mid-read leaves it to the others when the claim runs out)."""
+        now = self._now()
+        rows = self._all(
+            f"SELECT {_FEED_COLUMNS} FROM calendar_feeds f WHERE next_read_at <= ?"
+            " AND (claimed_until IS NULL OR claimed_until <= ?)"
+            " AND EXISTS (SELECT 1 FROM listings l WHERE l.id = f.listing_id AND l.active = 1)"
+            " ORDER BY next_read_at LIMIT ?",
+            (now, now, limit),
+        )
+        until = to_db(self._clock.now() + lease)
+        return [_feed(row) for row in rows if self._changed(
+            "UPDATE calendar_feeds SET claimed_until = ? WHERE id = ?"
+            " AND (claimed_until IS NULL OR claimed_until <= ?)",
+            (until, row["id"], now))]
+
+    def record_feed_read(self, feed: Feed, nights: Iterable[date] | None, etag: str | None,
+                         last_modified: str | None, next_read: datetime) -> int:
+        """A good read: its busy nights replace the feed's (None: not modified, the nights stand); returns
+        how many busy nights the feed holds now."""
+        count = feed.nights
+        if nights is not None:
+            found = sorted(set(nights))
+            self._run("DELETE FROM busy_nights WHERE feed_id = ? AND listing_id = ?", (feed.id, feed.listing_id))
+            self._insert_nights(feed.listing_id, found, feed.id)
+            count = len(found)
+        self._run(
+            "UPDATE calendar_feeds SET etag = ?, last_modified = ?, read_at = ?, nights = ?, error = NULL,"
+            " error_told = 0, report = 0, next_read_at = ?, claimed_until = NULL WHERE id = ?",
+            (etag, last_modified, self._now(), count, to_db(next_read), feed.id),
+        )
+        return count
+
+    def record_feed_failure(self, feed: Feed, why: str, next_read: datetime) -> None:
+        """A failed read: the feed keeps its last good nights; the host is told once (`error_told`)."""
+        self._run(
+            "UPDATE calendar_feeds SET error = ?, error_told = 1, report = 0, next_read_at = ?,"
+            " claimed_until = NULL WHERE id = ?",
+            (why, to_db(next_read), feed.id),
+        )
+
+    def _insert_nights(self, listing_id: int, nights: Sequence[date], feed_id: int) -> None:
+        for start in range(0, len(nights), _NIGHTS_PER_INSERT):
+            chunk = nights[start:start + _NIGHTS_PER_INSERT]
+            self._run(
+                "INSERT INTO busy_nights (listing_id, night, feed_id) VALUES "
+                + ", ".join("(?, ?, ?)" for _ in chunk) + " ON CONFLICT DO NOTHING",
+                [value for night in chunk for value in (listing_id, night.isoformat(), feed_id)],
+            )
+
+    def block_nights(self, listing_id: int, nights: Sequence[date]) -> None:
+        """Nights the host closed (BLOCK): busy nights of source 0."""
+        self._insert_nights(listing_id, nights, BLOCKED)
+
+    def unblock_nights(self, listing_id: int, first: date, end: date) -> int:
+        """Open the host's blocked nights in [first, end) again; returns how many were blocked."""
+        return self._changed(
+            "DELETE FROM busy_nights WHERE listing_id = ? AND feed_id = ? AND night >= ? AND night < ?",
+            (listing_id, BLOCKED, first.isoformat(), end.isoformat()),
+        )
+
+    def busy_nights(self, listing_id: int, start: date, end: date, *, blocked_only: bool = False) -> list[date]:
+        """The place's busy nights in [start, end), each once, in order (the primary key's range)."""
+        only = " AND feed_id = 0" if blocked_only else ""
+        rows = self._all(
+            f"SELECT DISTINCT night FROM busy_nights WHERE listing_id = ? AND night >= ? AND night < ?{only}"
+            " ORDER BY night",
+            (listing_id, start.isoformat(), end.isoformat()),
+        )
+        return [date.fromisoformat(row["night"]) for row in rows]
+
+    def reservations_on_busy_nights(self, listing_id: int, status: ReservationStatus,
+                                    today: date) -> list[Reservation]:
+        """The place's reservations in `status`, not yet over, with a busy night (`reservations_listing`,
+        then one probe of busy_nights' key per reservation)."""
+        rows = self._all(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations r WHERE listing_id = ? AND status = ?"
+            " AND check_out > ? AND EXISTS (SELECT 1 FROM busy_nights b WHERE b.listing_id = r.listing_id"
+            " AND b.night >= r.check_in AND b.night < r.check_out) ORDER BY id",
+            (listing_id, status, today.isoformat()),
+        )
+        return [_reservation(row) for row in rows]
+
+    def calendar_token(self, listing_id: int) -> str | None:
+        row = self._one("SELECT token FROM calendar_tokens WHERE listing_id = ?", (listing_id,))
+        return str(row["token"]) if row else None
+
+    def set_calendar_token(self, listing_id: int, token: str) -> None:
+        """The place's feed token, replacing any before (the old URL then finds nothing)."""
+        self._run("INSERT INTO calendar_tokens (listing_id, token) VALUES (?, ?)"
+                  " ON CONFLICT (listing_id) DO UPDATE SET token = excluded.token", (listing_id, token))
+
+    def upcoming_stays_of(self, listing_id: int, today: date) -> list[Reservation]:
+        """The place's confirmed stays not yet over, begun or not (`reservations_listing`)."""
+        rows = self._all(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
+            " AND check_out > ? ORDER BY check_in, id",
+            (listing_id, today.isoformat()),
+        )
+        return [_reservation(row) for row in rows]
+
+    def stay_overlapping(self, listing_id: int, first: date, end: date) -> Reservation | None:
+        """The place's first confirmed stay with a night in [first, end) (`reservations_listing`)."""
+        row = self._one(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE listing_id = ? AND status = 'confirmed'"
+            " AND check_out > ? AND check_in < ? ORDER BY check_in LIMIT 1",
+            (listing_id, first.isoformat(), end.isoformat()),
+        )
+        return _reservation(row) if row else None
+
+    def listing_host(self, listing_id: int) -> int:
+        """Any listing's host, listed or not."""
+        row = self._one("SELECT host_id FROM listings WHERE id = ?", (listing_id,))
+        if row is None:
+            raise ListingNotFound(number=listing_id)
+        return int(row["host_id"])
+
+    def listing_by_calendar_token(self, token: str) -> Listing | None:
+        """The listed place whose own feed has this token (calendar_tokens' UNIQUE index)."""
+        row = self._one(f"SELECT {_LISTING_COLUMNS} FROM listings WHERE active = 1"
+                        " AND id = (SELECT listing_id FROM calendar_tokens WHERE token = ?)", (token,))
+        return _listing(row) if row else None
 
     # -- relay (guest and host texting each other) -------------------------------------------------
 

@@ -188,11 +188,12 @@ def dashboard(store: Store, now: datetime, today: date) -> dict[str, Any]:
 
 
 def stays_needing_attention_query(today: date, limit: int = 20) -> Query:
-    """Confirmed stays not yet over whose guest or host can no longer be texted (opted out, unreachable)."""
+    """Confirmed stays not yet over whose guest or host can no longer be texted (opted out, unreachable), or
+    that another platform's calendar shows sold there too (attention `calendar_conflict`)."""
     return (f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS}"
             " WHERE r.status = 'confirmed' AND r.check_out > ?"
             " AND (g.opted_out = 1 OR g.unreachable IS NOT NULL"
-            "      OR h.opted_out = 1 OR h.unreachable IS NOT NULL)"
+            "      OR h.opted_out = 1 OR h.unreachable IS NOT NULL OR r.attention = 'calendar_conflict')"
             " ORDER BY r.check_in LIMIT ?", (today.isoformat(), limit))
 
 
@@ -245,6 +246,25 @@ def listing(store: Store, listing_id: int) -> dict[str, Any] | None:
                        " WHERE l.id = ?", (listing_id,))
 
 
+def listing_calendars(store: Store, listing_id: int, today: date) -> dict[str, Any]:
+    """A listing's calendar feeds (site, last good read, busy nights, why the last read failed, next read),
+    and its busy nights from today as runs, each with where it comes from (a feed's number, or blocked)."""
+    feeds = _rows(store, "SELECT id, url, read_at, nights, error, next_read_at FROM calendar_feeds"
+                         " WHERE listing_id = ? ORDER BY id", (listing_id,))
+    nights = _rows(store, "SELECT night, feed_id FROM busy_nights WHERE listing_id = ? AND night >= ?"
+                          " ORDER BY feed_id, night", (listing_id, today.isoformat()))
+    number = {feed["id"]: index for index, feed in enumerate(feeds, 1)}
+    runs: list[dict[str, Any]] = []
+    for row in nights:
+        night = date.fromisoformat(row["night"])
+        source = f"calendar {number.get(row['feed_id'], '?')}" if row["feed_id"] else "blocked by the host"
+        if runs and runs[-1]["source"] == source and runs[-1]["end"] == night:
+            runs[-1]["end"] = night + timedelta(days=1)
+        else:
+            runs.append({"first": night, "end": night + timedelta(days=1), "source": source})
+    return {"feeds": feeds, "busy": sorted(runs, key=lambda run: (run["first"], run["source"]))}
+
+
 def unhide_listing(store: Store, listing_id: int) -> bool:
     return store._changed("UPDATE listings SET active = 1 WHERE id = ? AND active = 0", (listing_id,)) > 0
 
@@ -254,7 +274,7 @@ def unhide_listing(store: Store, listing_id: int) -> bool:
 _RESERVATION_FIELDS = ("r.id, r.ref, r.listing_id, r.status, r.reason, r.check_in, r.check_out, r.created_at,"
                        " r.presented_at, r.decided_at, r.host_id, r.guest_id, l.title AS place,"
                        " g.name AS guest_name, g.phone AS guest_phone, h.name AS host_name,"
-                       " h.phone AS host_phone")
+                       " h.phone AS host_phone, r.attention")
 _RESERVATION_JOINS = ("JOIN listings l ON l.id = r.listing_id JOIN users g ON g.id = r.guest_id"
                       " JOIN users h ON h.id = r.host_id")
 

@@ -419,13 +419,16 @@ async def listings(request: web.Request) -> web.Response:
 async def listing(request: web.Request) -> web.Response:
     listing_id = int(request.match_info["id"])
 
-    def read(store: Store) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-        return q.listing(store, listing_id), q.reservations(store, listing_id=listing_id)
+    today = _today(request)
 
-    row, reservations = await _db(request, read)
+    def read(store: Store) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict[str, Any]]:
+        return (q.listing(store, listing_id), q.reservations(store, listing_id=listing_id),
+                q.listing_calendars(store, listing_id, today))
+
+    row, reservations, calendars = await _db(request, read)
     if row is None:
         raise web.HTTPNotFound(text=f"No listing #{listing_id}.")
-    return _page(request, "listing.html", {"listing": row, "reservations": reservations})
+    return _page(request, "listing.html", {"listing": row, "reservations": reservations, **calendars})
 
 
 @routes.post("/listings/{id:\\d+}/hide")

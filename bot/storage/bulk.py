@@ -118,7 +118,7 @@ def _load_postgresql(url: str, tables: Sequence[Table]) -> None:
                         copy.write_row(row)
             for _, sql in found:
                 conn.execute(sql)
-            for name in names:
+            for name in (table.name for table in tables if "id" in table.columns):
                 conn.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM {name}))",
                              (name,))
         conn.execute(f"ANALYZE {', '.join(names)}")
