@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from bot.clock import to_db
+from bot.clock import from_db, to_db
+from bot.console import auth
 from bot.models import RESERVATION_STATUSES
 from bot.store import OUTBOX_RETRYING, OUTBOX_WAITING, Store, _like_escape
 
@@ -89,10 +90,11 @@ def create_session(store: Store, token_hash: str, operator_id: int, csrf_token: 
                " VALUES (?, ?, ?, ?, ?)", (token_hash, operator_id, csrf_token, to_db(now), to_db(now)))
 
 
-def session(store: Store, token_hash: str, now: datetime, idle: timedelta,
-            lifetime: timedelta) -> dict[str, Any] | None:
-    """The live session with this token (its row touched), or None: unknown, idle too long, or too old
-    (an expired row is deleted on the spot). Served by the primary key."""
+def session(store: Store, token_hash: str, now: datetime, idle: timedelta, lifetime: timedelta, *,
+            touch: bool = True) -> dict[str, Any] | None:
+    """The live session with this token, or None: unknown, idle too long, or too old (an expired row is
+    deleted on the spot). `touch`: a person used it (a page, a form), which restarts its idle time; a live
+    page refreshing itself does not. Served by the primary key."""
     row = _one(store, "SELECT s.token_hash, s.csrf_token, s.created_at, s.last_seen_at, o.id AS operator_id,"
                       " o.name AS operator FROM operator_sessions s JOIN operators o ON o.id = s.operator_id"
                       " WHERE s.token_hash = ?", (token_hash,))
@@ -101,7 +103,9 @@ def session(store: Store, token_hash: str, now: datetime, idle: timedelta,
     if row["last_seen_at"] <= to_db(now - idle) or row["created_at"] <= to_db(now - lifetime):
         end_session(store, token_hash)
         return None
-    store._run("UPDATE operator_sessions SET last_seen_at = ? WHERE token_hash = ?", (to_db(now), token_hash))
+    if touch:
+        store._run("UPDATE operator_sessions SET last_seen_at = ? WHERE token_hash = ?",
+                   (to_db(now), token_hash))
     return row
 
 
@@ -126,24 +130,51 @@ def audit_log(store: Store, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
                  (limit,))
 
 
-def record_login_failure(store: Store, operator: str, address: str, now: datetime, window: timedelta) -> None:
-    """Record a failed sign-in; failures older than the window count no more and are deleted."""
-    forget_login_failures_before(store, now - window)
-    store._run("INSERT INTO login_failures (operator, address, at) VALUES (?, ?, ?)",
-               (operator, address, to_db(now)))
+# Sign-in tries: a row of login_failures is one try of a name from a client that has not yet been followed by
+# a success (a failure, or a check under way); a success deletes its client's rows for the name.
 
 
-def login_failures_since(store: Store, operator: str, address: str, since: datetime) -> int:
-    """The more of: failures for this account, failures from this address, since `since` (two indexes)."""
-    by_operator = _count(store, "SELECT COUNT(*) AS n FROM login_failures WHERE operator = ? AND at > ?",
-                         (operator, to_db(since)))
-    by_address = _count(store, "SELECT COUNT(*) AS n FROM login_failures WHERE address = ? AND at > ?",
-                        (address, to_db(since)))
-    return max(by_operator, by_address)
+def claim_sign_in(store: Store, name: str, client: str, now: datetime) -> auth.Verdict:
+    """Count a try before its password is checked, or refuse it: allowed when its wait (`auth.wait_after`
+    the tries before it) is over. Run keyed on the name, so tries at once are counted one after another
+    (login_failures_operator index)."""
+    rows = _rows(store, "SELECT at FROM login_failures WHERE operator = ? AND address = ? ORDER BY at",
+                 (name, client))
+    tries = [from_db(row["at"]) for row in rows]
+    if tries:
+        retry_at = tries[-1] + auth.wait_after(len(tries))
+        if now - auth.TRY_WINDOW > retry_at:
+            forget_sign_in_tries(store, name, client)  # quiet for a whole window after its wait: afresh
+            tries = []
+        elif now < retry_at:
+            return auth.Verdict(False, len(tries), retry_at)
+    store._run("INSERT INTO login_failures (operator, address, at) VALUES (?, ?, ?)", (name, client, to_db(now)))
+    return auth.Verdict(True, len(tries) + 1, now + auth.wait_after(len(tries) + 1))
 
 
-def forget_login_failures_before(store: Store, cutoff: datetime) -> None:
-    store._run("DELETE FROM login_failures WHERE at < ?", (to_db(cutoff),))
+def forget_sign_in_tries(store: Store, name: str, client: str | None = None) -> int:
+    """A success (its own client's tries), or an operator lifting a wait (one client's, or all)."""
+    if client is None:
+        return store._changed("DELETE FROM login_failures WHERE operator = ?", (name,))
+    return store._changed("DELETE FROM login_failures WHERE operator = ? AND address = ?", (name, client))
+
+
+def forget_old_sign_in_tries(store: Store, now: datetime) -> None:
+    """Tries of a name and client whose last is so old that the next would start afresh anyway."""
+    store._run("DELETE FROM login_failures WHERE (operator, address) IN (SELECT operator, address"
+               " FROM login_failures GROUP BY operator, address HAVING MAX(at) < ?)",
+               (to_db(now - auth.TRY_WINDOW - auth.LONGEST_WAIT),))
+
+
+def slowed_sign_ins(store: Store, now: datetime) -> list[dict[str, Any]]:
+    """Names and clients with failed tries still counted, most tries first: who is being slowed, until when."""
+    rows = _rows(store, "SELECT operator, address, COUNT(*) AS tries, MAX(at) AS last_at FROM login_failures"
+                        " GROUP BY operator, address HAVING MAX(at) > ? ORDER BY tries DESC, last_at DESC LIMIT ?",
+                 (to_db(now - auth.TRY_WINDOW - auth.LONGEST_WAIT), PAGE_ROWS))
+    for row in rows:
+        row["retry_at"] = to_db(from_db(row["last_at"]) + auth.wait_after(int(row["tries"])))
+        row["waiting"] = row["retry_at"] > to_db(now)
+    return rows
 
 
 # -- dashboard --------------------------------------------------------------------------------------------
@@ -360,7 +391,12 @@ def person(store: Store, user_id: int) -> dict[str, Any] | None:
 
 
 _OUTBOX_FIELDS = ("id, user_id, to_phone, body, media_url, status, attempts, next_attempt_at, last_error,"
-                  " twilio_sid, delivery_status, error_code, created_at, sent_at")
+                  " twilio_sid, delivery_status, error_code, created_at, sent_at, message_key, reservation_id")
+# The later copy "Retry now" made of an undelivered message: the same text to the same phone after it
+# (outbox_recipient index), only looked for where one could have been made.
+_COPIED_AS = ("CASE WHEN o.status = 'sent' AND o.delivery_status IN ('undelivered', 'failed') THEN"
+              " (SELECT MIN(c.id) FROM outbox c WHERE c.to_phone = o.to_phone AND c.id > o.id AND c.body = o.body)"
+              " END AS copied_as")
 
 
 def _reply_bodies(stored: str) -> list[str]:
@@ -408,29 +444,47 @@ OUTBOX_VIEWS = {
 
 def outbox(store: Store, view: str, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
     condition = OUTBOX_VIEWS.get(view, OUTBOX_VIEWS["retrying"])
-    return _rows(store, f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE {condition} ORDER BY id DESC LIMIT ?",
-                 (limit,))
+    rows = _rows(store, f"SELECT {_OUTBOX_FIELDS}, {_COPIED_AS} FROM outbox o WHERE {condition}"
+                        " ORDER BY id DESC LIMIT ?", (limit,))
+    for row in rows:
+        row["retry"] = retry_offered(row)
+    return rows
 
 
 def outbox_row(store: Store, outbox_id: int) -> dict[str, Any] | None:
-    return _one(store, f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE id = ?", (outbox_id,))
+    return _one(store, f"SELECT {_OUTBOX_FIELDS}, {_COPIED_AS} FROM outbox o WHERE id = ?", (outbox_id,))
 
 
-def retry_now(store: Store, outbox_id: int) -> str | None:
-    """Send a message again now: a retrying or failed row goes back to the queue with its attempts reset;
-    one Twilio accepted but could not deliver is queued again as a new message. Returns what was done, or
-    None when the row is none of those."""
+RetryDone = Literal["requeued", "copied", "blocked", "already", "unchanged"]
+
+
+def retry_offered(row: dict[str, Any]) -> bool:
+    """Whether "Retry now" means anything for this row: one that failed or is between retries goes again
+    now; one Twilio accepted and could not deliver is sent as a new copy, once (none made yet). A row on
+    its first try, or being sent, is simply waiting its turn."""
+    if row["status"] == "failed" or (row["status"] == "pending" and row["attempts"] > 0):
+        return True
+    return (row["status"] == "sent" and row["delivery_status"] in ("undelivered", "failed")
+            and row.get("copied_as") is None)
+
+
+def retry_now(store: Store, outbox_id: int) -> tuple[RetryDone, int | None, str | None]:
+    """Send a message again now (see `retry_offered`): what was done, the row that will go (itself or its
+    new copy; the copy made before, for "already") and, for "blocked", why its recipient cannot be texted."""
     row = outbox_row(store, outbox_id)
-    if row is None:
-        return None
-    if row["status"] in ("pending", "failed"):
+    if row is None or not retry_offered(row):
+        copied = row.get("copied_as") if row is not None else None
+        return ("already", int(copied), None) if copied is not None else ("unchanged", None, None)
+    blocked = store.recipient_blocked(row["user_id"])
+    if blocked is not None:
+        return "blocked", outbox_id, blocked
+    if row["status"] != "sent":
         store._run("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL"
                    " WHERE id = ?", (store._now(), outbox_id))
-        return "requeued"
-    if row["status"] == "sent" and row["delivery_status"] in ("undelivered", "failed"):
-        new_id = store.enqueue(row["user_id"], row["to_phone"], row["body"], row["media_url"])
-        return f"queued again as #{new_id}"
-    return None
+        return "requeued", outbox_id, None
+    new_id = store.enqueue(row["user_id"], row["to_phone"], row["body"], row["media_url"], key=row["message_key"],
+                           reservation_id=row["reservation_id"])
+    return "copied", new_id, None
 
 
 def give_up(store: Store, outbox_id: int, operator: str) -> bool:

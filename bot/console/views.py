@@ -9,6 +9,8 @@ rules, in one transaction with the messages they cause, as a text would.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import logging
 import re
@@ -90,8 +92,10 @@ def _wants_json(request: web.Request) -> bool:
     return request.path.startswith(f"{PREFIX}/api/")
 
 
-def _address(request: web.Request) -> str:
-    return request.remote or "unknown"
+def _by_a_person(request: web.Request) -> bool:
+    """A page or a form someone sent: activity that keeps a session from idling out. A live page's own
+    refreshes (GETs of /admin/api/...) are not: an open tab nobody looks at still idles out."""
+    return request.method != "GET" or not _wants_json(request)
 
 
 def _secure(config: Config) -> bool:
@@ -123,6 +127,34 @@ def _redirect(path: str, **params: Any) -> web.Response:
     return _see_other(f"{PREFIX}{path}" + (f"?{query}" if query else ""))
 
 
+# What an action's redirect tells the next page, besides where to go (`view`: which outbox tab).
+NOTICE_SIGNATURE = "notice"
+
+
+def _notice_signature(session: auth.Session, fields: dict[str, str]) -> str:
+    """The notice's fields signed with the session's own secret: a link written by anyone else, or one
+    carried through signing in again (a new session), shows no notice."""
+    text = json.dumps(sorted(fields.items()))
+    return hmac.new(session.csrf_token.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+async def _done(request: web.Request, path: str, done: str, *, view: str | None = None,
+                **fields: Any) -> web.Response:
+    """303 to `path` with the notice of what was done (the page words it: `_notice.html`)."""
+    notice = {"done": done, **{k: str(v) for k, v in fields.items() if v is not None}}
+    signed = {**notice, NOTICE_SIGNATURE: _notice_signature(_session(request), notice)}
+    return _redirect(path, view=view, **signed)
+
+
+def _notice(request: web.Request) -> dict[str, str] | None:
+    """The notice this session's own last action left on the URL, or None (nothing, or not signed by it)."""
+    session, given = request.get(SESSION), request.query.get(NOTICE_SIGNATURE, "")
+    if session is None or not given:
+        return None
+    fields = {k: v for k, v in request.query.items() if k not in (NOTICE_SIGNATURE, "view")}
+    return fields if auth.same_token(_notice_signature(session, fields), given) else None
+
+
 async def _audit(request: web.Request, action: str, target: str | None, detail: str | None = None) -> None:
     operator, now = _session(request).operator, _now(request)
     await _db(request, lambda store: q.audit(store, operator, action, target, detail, now))
@@ -152,9 +184,11 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     idle = timedelta(minutes=config.console_session_idle_minutes)
     lifetime = timedelta(hours=config.console_session_max_hours)
 
+    touch = _by_a_person(request)
+
     def look(store: Store) -> tuple[int, dict[str, Any] | None]:
         count = q.operator_count(store)
-        found = q.session(store, auth.token_hash(token), now, idle, lifetime) if token and count else None
+        found = q.session(store, auth.token_hash(token), now, idle, lifetime, touch=touch) if token and count else None
         return count, found
 
     operators, row = await _db(request, look)
@@ -202,7 +236,7 @@ def _common(request: web.Request) -> dict[str, Any]:
         "dev_phone": _config(request).dev_phone_enabled,
         "catalog_problem": request.config_dict[CATALOG].problem if session else None,
         "path": request.path,
-        "query": request.query,
+        "notice": _notice(request),
     }
 
 
@@ -252,54 +286,89 @@ def _safe_next(value: str | None) -> str:
 
 @routes.get("/login")
 async def login_page(request: web.Request) -> web.Response:
+    return _login_form(request, name="", next_path=_safe_next(request.query.get("next")), error=None)
+
+
+def _login_form(request: web.Request, *, name: str, next_path: str, error: str | None,
+                status: int = 200) -> web.Response:
+    """The sign-in form, with a fresh token of its own and the name already typed kept."""
     token = auth.new_token()
-    response = _page(request, "login.html", {"login_token": token, "error": None,
-                                             "next": _safe_next(request.query.get("next"))})
+    response = _page(request, "login.html", {"login_token": token, "error": error, "next": next_path,
+                                             "name": name}, status=status)
     _set_cookie(response, _config(request), auth.LOGIN_COOKIE, token)
     return response
+
+
+def _client(request: web.Request) -> str:
+    """Who connected, or behind a trusted proxy (`console.trusted_proxies`) whom it names."""
+    return auth.client_address(request.remote, request.headers.getall("X-Forwarded-For", []),
+                               _config(request).trusted_proxies())
+
+
+async def _claim_try(request: web.Request, name: str, client: str) -> auth.Verdict:
+    """Count the try before its password is checked (one at a time per name across every server)."""
+    now = _now(request)
+    return await request.config_dict[DATABASE].run(lambda store: q.claim_sign_in(store, name, client, now),
+                                                   key=f"console-sign-in:{name}")
+
+
+async def _password_matches(request: web.Request, found: dict[str, Any] | None, password: str) -> bool:
+    passwords = auth.passwords(_config(request))
+    if found is None:
+        await asyncio.to_thread(passwords.verify, None, password)  # as slow as a wrong password
+        return False
+    return await asyncio.to_thread(passwords.verify, found["password_hash"], password)
 
 
 @routes.post("/login")
 async def login(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
-    name, password = form.get("name", "").strip(), form.get("password", "")
+    name, password = form.get("name", "").strip()[:auth.NAME_KEPT], form.get("password", "")
     next_path = _safe_next(form.get("next"))
     if not auth.same_token(request.cookies.get(auth.LOGIN_COOKIE, ""), form.get("csrf")):
-        raise web.HTTPForbidden(text="This sign-in form has expired. Go back, reload the page and try again.")
-    config, now, address = _config(request), _now(request), _address(request)
-    since = now - auth.FAILURE_WINDOW
-    failures = await _db(request, lambda store: q.login_failures_since(store, name, address, since))
-    if failures >= auth.MAX_FAILURES:
-        log.warning("console: sign-in for %r from %s refused: %d failures in %s", name, address, failures,
-                    auth.FAILURE_WINDOW)
-        return _page(request, "login.html", {"login_token": form.get("csrf"), "next": next_path,
-                                             "error": "Too many failed sign-ins. Wait 15 minutes and try again."},
-                     status=429)
+        return _login_form(request, name=name, next_path=next_path, status=403,
+                           error="This sign-in form had expired. Type your password again.")
+    now, client = _now(request), _client(request)
+    verdict = await _claim_try(request, name, client)
+    if not verdict.allowed:
+        wait = verdict.seconds_left(now)
+        log.warning("console: sign-in for %r from %s refused: %d tries, next at %s", name, client,
+                    verdict.tries, verdict.retry_at.isoformat())
+        response = _login_form(request, name=name, next_path=next_path, status=429,
+                               error=f"Too many failed sign-ins for this name from here. Try again in {wait} s.")
+        response.headers["Retry-After"] = str(wait)
+        return response
     found = await _db(request, lambda store: q.operator_by_name(store, name))
-    stored = found["password_hash"] if found else None
+    if not await _password_matches(request, found, password):
+        log.warning("console: failed sign-in for %r from %s", name, client)
+        await _db(request, lambda store: q.audit(store, name, "sign_in_failed", None,
+                                                 f"from {client}, try {verdict.tries}", now))
+        return _login_form(request, name=name, next_path=next_path, status=401,
+                           error="That name and password do not match.")
+    assert found is not None
+    return await _signed_in(request, found, password, client, next_path)
+
+
+async def _signed_in(request: web.Request, found: dict[str, Any], password: str, client: str,
+                     next_path: str) -> web.StreamResponse:
+    config, now = _config(request), _now(request)
     passwords = auth.passwords(config)
-    if found is None or not await asyncio.to_thread(passwords.verify, stored, password):
-        if found is None:
-            await asyncio.to_thread(passwords.verify, None, password)  # as slow as a wrong password
-        log.warning("console: failed sign-in for %r from %s", name, address)
-        await _db(request, lambda store: q.record_login_failure(store, name, address, now, auth.FAILURE_WINDOW))
-        return _page(request, "login.html", {"login_token": form.get("csrf"), "next": next_path,
-                                             "error": "That name and password do not match."}, status=401)
     token, csrf = auth.new_token(), auth.new_token()
-    rehash = passwords.hash(password) if passwords.needs_rehash(str(stored)) else None
+    rehash = passwords.hash(password) if passwords.needs_rehash(str(found["password_hash"])) else None
     operator_id, operator = int(found["id"]), str(found["name"])
 
     def sign_in(store: Store) -> None:
         q.create_session(store, auth.token_hash(token), operator_id, csrf, now)
         if rehash:
             q.set_password_hash(store, operator_id, rehash)
-        q.forget_login_failures_before(store, since)
+        q.forget_sign_in_tries(store, operator, client)
+        q.forget_old_sign_in_tries(store, now)
         q.forget_expired_sessions(store, now, timedelta(minutes=config.console_session_idle_minutes),
                                   timedelta(hours=config.console_session_max_hours))
-        q.audit(store, operator, "login", None, f"from {address}", now)
+        q.audit(store, operator, "login", None, f"from {client}", now)
 
     await _db(request, sign_in)
-    log.info("console: %s signed in from %s", operator, address)
+    log.info("console: %s signed in from %s", operator, client)
     response = _see_other(next_path)
     _set_cookie(response, config, auth.SESSION_COOKIE, token)
     response.del_cookie(auth.LOGIN_COOKIE, path=PREFIX)
@@ -373,7 +442,8 @@ async def _still_signed_in(request: web.Request) -> bool:
     config, now, token_hash = _config(request), _now(request), _session(request).token_hash
     idle = timedelta(minutes=config.console_session_idle_minutes)
     lifetime = timedelta(hours=config.console_session_max_hours)
-    return await _db(request, lambda store: q.session(store, token_hash, now, idle, lifetime) is not None)
+    return await _db(request, lambda store: q.session(store, token_hash, now, idle, lifetime, touch=False)
+                     is not None)
 
 
 async def _event_stream(request: web.Request, read: Callable[[], Awaitable[dict[str, Any]]],
@@ -444,8 +514,8 @@ async def hide_listing(request: web.Request) -> web.StreamResponse:
         return declined
 
     declined = await request.config_dict[ENGINE].run(hide)
-    return _redirect(f"/listings/{listing_id}", done="hidden" if declined is not None else "unchanged",
-                     declined=declined)
+    return await _done(request, f"/listings/{listing_id}", "hidden" if declined is not None else "unchanged",
+                       declined=declined)
 
 
 @routes.post("/listings/{id:\\d+}/unhide")
@@ -460,7 +530,7 @@ async def unhide_listing(request: web.Request) -> web.StreamResponse:
         return changed
 
     changed = await _db(request, unhide)
-    return _redirect(f"/listings/{listing_id}", done="shown" if changed else "unchanged")
+    return await _done(request, f"/listings/{listing_id}", "shown" if changed else "unchanged")
 
 
 # -- reservations -----------------------------------------------------------------------------------------
@@ -595,16 +665,18 @@ async def outbox(request: web.Request) -> web.Response:
 async def retry(request: web.Request) -> web.StreamResponse:
     outbox_id, operator, now = int(request.match_info["id"]), _session(request).operator, _now(request)
 
-    def requeue(store: Store) -> str | None:
-        done = q.retry_now(store, outbox_id)
-        if done:
-            q.audit(store, operator, "retry", f"outbox #{outbox_id}", done, now)
-        return done
+    def requeue(store: Store) -> tuple[q.RetryDone, int | None, str | None]:
+        done, goes, why = q.retry_now(store, outbox_id)
+        if done in ("requeued", "copied", "blocked"):
+            detail = {"requeued": "queued again", "copied": f"sent again as #{goes}",
+                      "blocked": f"skipped: {why}"}[done]
+            q.audit(store, operator, "retry", f"outbox #{outbox_id}", detail, now)
+        return done, goes, why
 
-    done = await _db(request, requeue)
+    done, goes, why = await _db(request, requeue)
     request.config_dict[SENDER].wake()
     view = (await _form(request)).get("view")
-    return _redirect("/outbox", view=view, done="retried" if done else "unchanged", id=outbox_id)
+    return await _done(request, "/outbox", f"retry_{done}", view=view, id=outbox_id, goes=goes, why=why)
 
 
 @routes.post("/outbox/{id:\\d+}/give-up")
@@ -619,7 +691,7 @@ async def give_up(request: web.Request) -> web.StreamResponse:
 
     changed = await _db(request, park)
     view = (await _form(request)).get("view")
-    return _redirect("/outbox", view=view, done="given_up" if changed else "unchanged", id=outbox_id)
+    return await _done(request, "/outbox", "given_up" if changed else "unchanged", view=view, id=outbox_id)
 
 
 # -- messages ---------------------------------------------------------------------------------------------
@@ -697,8 +769,29 @@ async def save_message(request: web.Request) -> web.Response:
 
 @routes.get("/audit")
 async def audit_page(request: web.Request) -> web.Response:
-    rows = await _db(request, q.audit_log)
-    return _page(request, "audit.html", {"rows": rows})
+    now = _now(request)
+
+    def read(store: Store) -> dict[str, Any]:
+        return {"rows": q.audit_log(store), "slowed": q.slowed_sign_ins(store, now)}
+
+    return _page(request, "audit.html", await _db(request, read))
+
+
+@routes.post("/sign-ins/lift")
+async def lift_wait(request: web.Request) -> web.StreamResponse:
+    """Let a name sign in again at once from one client (or from all): its failed tries are forgotten."""
+    form = await _form(request)
+    name, client = form.get("name", "")[:auth.NAME_KEPT], form.get("client") or None
+    operator, now = _session(request).operator, _now(request)
+
+    def lift(store: Store) -> int:
+        forgotten = q.forget_sign_in_tries(store, name, client)
+        if forgotten:
+            q.audit(store, operator, "lift_sign_in_wait", name, f"from {client or 'anywhere'}", now)
+        return forgotten
+
+    forgotten = await _db(request, lift)
+    return await _done(request, "/audit", "lifted" if forgotten else "unchanged", name=name)
 
 
 # -- dev phone --------------------------------------------------------------------------------------------
