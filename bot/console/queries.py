@@ -18,6 +18,11 @@ from bot.models import RESERVATION_STATUSES
 from bot.store import OUTBOX_RETRYING, OUTBOX_WAITING, Store, _like_escape
 
 PAGE_ROWS = 200
+# Words of a search that count: more would build a query SQLite refuses (its expression trees are at most
+# 1000 deep), and nobody types twenty words to find one thing.
+MAX_SEARCH_WORDS = 20
+# Ids are 64-bit integers: a number of up to 18 digits always fits one; a longer one names nothing.
+ID_DIGITS = 18
 T = TypeVar("T")
 Work = Callable[[Store], T]
 
@@ -42,6 +47,17 @@ def _contains(store: Store, column: str) -> str:
     (SQLite's LIKE folds ASCII letters, PostgreSQL's does not: its dialect lowers the column, so the
     pattern is given in lower case, see `_pattern`)."""
     return store._sql.dialect.contains_ci(column)
+
+
+def search_words(query: str) -> list[str]:
+    return query.split()[:MAX_SEARCH_WORDS]
+
+
+def number_in(word: str) -> int | None:
+    """A listing's or reservation's number as typed, `12` or `#12` (ASCII digits only: `²` is a digit to
+    Python but no number), or None."""
+    digits = word.removeprefix("#")
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= ID_DIGITS else None
 
 
 def _pattern(word: str) -> str:
@@ -254,10 +270,10 @@ def listings(store: Store, query: str = "", limit: int = PAGE_ROWS) -> list[dict
     host's name or phone."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
-    words = query.split()
-    if len(words) == 1 and words[0].lstrip("#").isdigit():
+    words = search_words(query)
+    if len(words) == 1 and (number := number_in(words[0])) is not None:
         where.append("l.id = ?")
-        params.append(int(words[0].lstrip("#")))
+        params.append(number)
     else:
         for word in words:
             where.append(f"({_contains(store, 'l.title')} OR {_contains(store, 'l.description')}"
@@ -300,10 +316,10 @@ def reservations(store: Store, *, status: str = "", place: str = "", start: date
     if listing_id is not None:
         where.append("r.listing_id = ?")
         params.append(listing_id)
-    words = place.split()
-    if len(words) == 1 and words[0].lstrip("#").isdigit():
+    words = search_words(place)
+    if len(words) == 1 and (number := number_in(words[0])) is not None:
         where.append("r.listing_id = ?")
-        params.append(int(words[0].lstrip("#")))
+        params.append(number)
     else:
         for word in words:
             where.append(f"({_contains(store, 'l.title')} OR {_contains(store, 'l.description')})")

@@ -42,7 +42,7 @@ from bot.registry import REGISTRY
 from bot.reload import RELOADER
 from bot.store import Store
 from bot.text import Text
-from bot.webhook import _inbound
+from bot.webhook import text_in
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,11 @@ def _page(request: web.Request, template: str, context: dict[str, Any], status: 
 
 
 async def _form(request: web.Request) -> MultiDictProxy[str]:
-    form = await request.post()
+    try:
+        form = await request.post()
+    except (ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text="This form could not be read. Go back, reload the page and try again.") \
+            from None
     return MultiDictProxy(MultiDict((k, v) for k, v in form.items() if isinstance(v, str)))
 
 
@@ -161,7 +165,7 @@ async def _audit(request: web.Request, action: str, target: str | None, detail: 
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 def _date(value: str | None) -> date | None:
@@ -278,8 +282,9 @@ def console_app() -> web.Application:
 
 
 def _safe_next(value: str | None) -> str:
-    """Only a path inside the console: never an open redirect."""
-    if value and value.startswith(PREFIX + "/") and not value.startswith("//") and "\\" not in value:
+    """Only a path inside the console: never an open redirect, nor a header broken by a line break."""
+    if (value and value.startswith(PREFIX + "/") and not value.startswith("//") and "\\" not in value
+            and value.isprintable()):
         return value
     return PREFIX + "/"
 
@@ -485,7 +490,7 @@ async def listings(request: web.Request) -> web.Response:
     return _page(request, "listings.html", {"listings": rows, "q": query})
 
 
-@routes.get("/listings/{id:\\d+}")
+@routes.get("/listings/{id:[0-9]{1,18}}")
 async def listing(request: web.Request) -> web.Response:
     listing_id = int(request.match_info["id"])
 
@@ -498,7 +503,7 @@ async def listing(request: web.Request) -> web.Response:
     return _page(request, "listing.html", {"listing": row, "reservations": reservations})
 
 
-@routes.post("/listings/{id:\\d+}/hide")
+@routes.post("/listings/{id:[0-9]{1,18}}/hide")
 async def hide_listing(request: web.Request) -> web.StreamResponse:
     """Hide a place as its host's UNLIST would: its waiting requests are declined and the guests told, in
     the same transaction (the engine's unit of work), and the host moved on to their next request."""
@@ -518,7 +523,7 @@ async def hide_listing(request: web.Request) -> web.StreamResponse:
                        declined=declined)
 
 
-@routes.post("/listings/{id:\\d+}/unhide")
+@routes.post("/listings/{id:[0-9]{1,18}}/unhide")
 async def unhide_listing(request: web.Request) -> web.StreamResponse:
     listing_id = int(request.match_info["id"])
     operator, now = _session(request).operator, _now(request)
@@ -604,7 +609,7 @@ def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[s
     return events
 
 
-@routes.get("/reservations/{id:\\d+}")
+@routes.get("/reservations/{id:[0-9]{1,18}}")
 async def reservation(request: web.Request) -> web.Response:
     reservation_id = int(request.match_info["id"])
 
@@ -636,7 +641,7 @@ async def conversations(request: web.Request) -> web.Response:
     return _page(request, "conversations.html", {"people": rows, "q": query})
 
 
-@routes.get("/conversations/{id:\\d+}")
+@routes.get("/conversations/{id:[0-9]{1,18}}")
 async def conversation(request: web.Request) -> web.Response:
     user_id = int(request.match_info["id"])
 
@@ -661,7 +666,7 @@ async def outbox(request: web.Request) -> web.Response:
     return _page(request, "outbox.html", {"rows": rows, "view": view, "views": list(q.OUTBOX_VIEWS)})
 
 
-@routes.post("/outbox/{id:\\d+}/retry")
+@routes.post("/outbox/{id:[0-9]{1,18}}/retry")
 async def retry(request: web.Request) -> web.StreamResponse:
     outbox_id, operator, now = int(request.match_info["id"]), _session(request).operator, _now(request)
 
@@ -679,7 +684,7 @@ async def retry(request: web.Request) -> web.StreamResponse:
     return await _done(request, "/outbox", f"retry_{done}", view=view, id=outbox_id, goes=goes, why=why)
 
 
-@routes.post("/outbox/{id:\\d+}/give-up")
+@routes.post("/outbox/{id:[0-9]{1,18}}/give-up")
 async def give_up(request: web.Request) -> web.StreamResponse:
     outbox_id, operator, now = int(request.match_info["id"]), _session(request).operator, _now(request)
 
@@ -831,19 +836,24 @@ def _number(request: web.Request, config: Config, number: str) -> str:
 
 @routes.post("/api/phone/send")
 async def phone_send(request: web.Request) -> web.Response:
-    """Text the bot as a fictional number: the form Twilio would post, through the webhook's own parsing,
-    into `Engine.handle`: exactly what happens to a real text once its signature is checked."""
+    """Text the bot as a fictional number: the form Twilio would post, through the webhook's own entry
+    (`webhook.text_in`): exactly what happens to a real text once its signature is checked. Audited with
+    the operator's name: a text as someone is an operator's act."""
     config = _dev_phone_config(request)
     try:
         payload = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text='{"error": "expected JSON"}', content_type="application/json") from None
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    if not isinstance(payload, dict):
+        raise web.HTTPBadRequest(text='{"error": "expected a JSON object: {\\"number\\": ..., \\"body\\": ...}"}',
+                                 content_type="application/json")
     number = _number(request, config, str(payload.get("number", "")))
     form = MultiDictProxy(MultiDict({
         "MessageSid": "SMDEV" + secrets.token_hex(15), "From": number, "To": config.twilio_phone_number or "console",
         "Body": str(payload.get("body", "")), "NumMedia": "0",
     }))
-    reply: Reply = await request.config_dict[ENGINE].handle(_inbound(form))
+    reply: Reply = await text_in(request.config_dict[ENGINE], form)
+    await _audit(request, "dev_phone_text", number, form["Body"])
     return web.json_response({"replies": [m.body for m in reply.messages]})
 
 
