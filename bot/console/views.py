@@ -745,7 +745,7 @@ async def edit_message(request: web.Request) -> web.Response:
     text = await asyncio.to_thread(editing.current_text, directory, language, key, alternative)
     return _page(request, "edit.html", {
         "lang": language, "key": key, "alt": alternative, "text": text or "", "spec": REGISTRY[key],
-        "result": None, "missing": text is None,
+        "result": None, "missing": text is None, "too_costly": None,
     })
 
 
@@ -754,10 +754,18 @@ async def save_message(request: web.Request) -> web.Response:
     form = await _form(request)
     directory, language, key, alternative = _edit_target(request, form)
     config, text, save = _config(request), form.get("text", ""), form.get("action") == "save"
-    result = await asyncio.to_thread(
-        editing.edit, directory, language, key, alternative, text, save=save,
-        default_language=config.default_language, warn_segments=config.warn_segments,
-        page_segments=config.page_segments)
+    try:
+        result = await asyncio.to_thread(
+            editing.edit_apart, directory, language, key, alternative, text, save=save,
+            default_language=config.default_language, warn_segments=config.warn_segments,
+            page_segments=config.page_segments)
+    except editing.PreviewTooCostly as problem:
+        log.warning("console: preview of %s/%s refused: %s", language, key, problem)
+        return _page(request, "edit.html", {
+            "lang": language, "key": key, "alt": alternative, "text": text, "spec": REGISTRY[key],
+            "result": None, "missing": False, "too_costly": f"Not saved: {problem}. A message template "
+                                                            "cannot compute that much.",
+        }, status=422)
     if result.saved:
         await _audit(request, "template_save", f"{language}/{key}" + (f"[{alternative}]" if alternative else ""),
                      text)
@@ -765,7 +773,7 @@ async def save_message(request: web.Request) -> web.Response:
         await request.config_dict[RELOADER].reload_soon(f"saved in the console by {_session(request).operator}")
     return _page(request, "edit.html", {
         "lang": language, "key": key, "alt": alternative, "text": text, "spec": REGISTRY[key],
-        "result": result, "missing": False,
+        "result": result, "missing": False, "too_costly": None,
     }, status=200 if not result.errors else 422)
 
 

@@ -8,11 +8,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot.check import run_check
 from bot.config import Config
-from tests.conftest import GUEST, GUEST2, GUEST3, HOST, AiohttpClient, Sms, book, list_place
+from tests.conftest import GUEST, GUEST2, GUEST3, HOST, Sms, book, list_place
 from tests.console.support import next_event, signed_in
 from tests.support.polling import until
 
@@ -349,19 +347,6 @@ async def test_retry_now_to_a_number_that_opted_out_says_it_was_skipped(sms: Sms
     assert f"Message #{outbox_id} was not sent again: skipped, because its recipient has opted out" in page
     await sms.deliver()
     assert len(sms.twilio.messages) == sent
-
-
-@pytest.fixture
-def edited(config: Config, messages: Path) -> Config:
-    return config.with_(messages_dir=str(messages))
-
-
-@pytest.fixture
-async def sms_edit(aiohttp_client: AiohttpClient, edited: Config, sms: Sms) -> Sms:
-    from bot.app import create_app
-
-    app = create_app(edited, clock=sms.clock)
-    return Sms(await aiohttp_client(app), sms.twilio, sms.clock, app)
 
 
 async def test_the_messages_page_shows_every_key_rendered_with_its_size(sms: Sms) -> None:
