@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 from bot.clock import from_db, to_db
 from bot.console import auth
 from bot.models import RESERVATION_STATUSES
-from bot.store import OUTBOX_RETRYING, OUTBOX_WAITING, Store, _like_escape
+from bot.store import OUTBOX_RETRYING, OUTBOX_WAITING, Store, like_escape
 
 PAGE_ROWS = 200
 # Words of a search that count: more would build a query SQLite refuses (its expression trees are at most
@@ -28,17 +28,16 @@ Work = Callable[[Store], T]
 
 
 def _rows(store: Store, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
-    return [dict(row) for row in store._all(sql, params)]
+    return store.report_rows(sql, params)
 
 
 def _one(store: Store, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> dict[str, Any] | None:
-    row = store._one(sql, params)
-    return dict(row) if row is not None else None
+    return store.report_row(sql, params)
 
 
 def _count(store: Store, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> int:
     """The one figure a `SELECT COUNT(*) AS n ...` reads (by column name, as rows are on both backends)."""
-    row = store._one(sql, params)
+    row = store.report_row(sql, params)
     return int(row["n"]) if row is not None and row["n"] is not None else 0
 
 
@@ -46,7 +45,7 @@ def _contains(store: Store, column: str) -> str:
     """A case-insensitive "contains" test of `column` against one LIKE pattern, the same on both backends
     (SQLite's LIKE folds ASCII letters, PostgreSQL's does not: its dialect lowers the column, so the
     pattern is given in lower case, see `_pattern`)."""
-    return store._sql.dialect.contains_ci(column)
+    return store.contains_ci(column)
 
 
 def search_words(query: str) -> list[str]:
@@ -64,7 +63,7 @@ def _pattern(word: str) -> str:
     """The LIKE pattern for `_contains`: the word anywhere, ASCII letters in lower case (those are the
     letters both backends fold; others match as typed)."""
     folded = "".join(ch.lower() if ch.isascii() else ch for ch in word)
-    return f"%{_like_escape(folded)}%"
+    return f"%{like_escape(folded)}%"
 
 
 # -- operators, sessions, audit ---------------------------------------------------------------------------
@@ -87,23 +86,23 @@ def add_operator(store: Store, name: str, password_hash: str, now: datetime) -> 
     """False when the name is taken."""
     if operator_by_name(store, name) is not None:
         return False
-    store._run("INSERT INTO operators (name, password_hash, created_at) VALUES (?, ?, ?)",
-               (name, password_hash, to_db(now)))
+    store.report_change("INSERT INTO operators (name, password_hash, created_at) VALUES (?, ?, ?)",
+                        (name, password_hash, to_db(now)))
     return True
 
 
 def remove_operator(store: Store, name: str) -> bool:
     """Remove an operator and end their sessions (ON DELETE CASCADE). False when there is none."""
-    return store._changed("DELETE FROM operators WHERE name = ?", (name,)) > 0
+    return store.report_change("DELETE FROM operators WHERE name = ?", (name,)) > 0
 
 
 def set_password_hash(store: Store, operator_id: int, password_hash: str) -> None:
-    store._run("UPDATE operators SET password_hash = ? WHERE id = ?", (password_hash, operator_id))
+    store.report_change("UPDATE operators SET password_hash = ? WHERE id = ?", (password_hash, operator_id))
 
 
 def create_session(store: Store, token_hash: str, operator_id: int, csrf_token: str, now: datetime) -> None:
-    store._run("INSERT INTO operator_sessions (token_hash, operator_id, csrf_token, created_at, last_seen_at)"
-               " VALUES (?, ?, ?, ?, ?)", (token_hash, operator_id, csrf_token, to_db(now), to_db(now)))
+    store.report_change("INSERT INTO operator_sessions (token_hash, operator_id, csrf_token, created_at, last_seen_at)"
+                        " VALUES (?, ?, ?, ?, ?)", (token_hash, operator_id, csrf_token, to_db(now), to_db(now)))
 
 
 def session(store: Store, token_hash: str, now: datetime, idle: timedelta, lifetime: timedelta, *,
@@ -120,25 +119,25 @@ def session(store: Store, token_hash: str, now: datetime, idle: timedelta, lifet
         end_session(store, token_hash)
         return None
     if touch:
-        store._run("UPDATE operator_sessions SET last_seen_at = ? WHERE token_hash = ?",
-                   (to_db(now), token_hash))
+        store.report_change("UPDATE operator_sessions SET last_seen_at = ? WHERE token_hash = ?",
+                            (to_db(now), token_hash))
     return row
 
 
 def forget_expired_sessions(store: Store, now: datetime, idle: timedelta, lifetime: timedelta) -> None:
     """Sessions nobody will use again (closed browsers never log out); run at each sign-in."""
-    store._run("DELETE FROM operator_sessions WHERE last_seen_at <= ? OR created_at <= ?",
-               (to_db(now - idle), to_db(now - lifetime)))
+    store.report_change("DELETE FROM operator_sessions WHERE last_seen_at <= ? OR created_at <= ?",
+                        (to_db(now - idle), to_db(now - lifetime)))
 
 
 def end_session(store: Store, token_hash: str) -> None:
-    store._run("DELETE FROM operator_sessions WHERE token_hash = ?", (token_hash,))
+    store.report_change("DELETE FROM operator_sessions WHERE token_hash = ?", (token_hash,))
 
 
 def audit(store: Store, operator: str, action: str, target: str | None, detail: str | None,
           now: datetime) -> None:
-    store._run("INSERT INTO audit_log (operator, action, target, detail, at) VALUES (?, ?, ?, ?, ?)",
-               (operator, action, target, detail, to_db(now)))
+    store.report_change("INSERT INTO audit_log (operator, action, target, detail, at) VALUES (?, ?, ?, ?, ?)",
+                        (operator, action, target, detail, to_db(now)))
 
 
 def audit_log(store: Store, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
@@ -164,22 +163,23 @@ def claim_sign_in(store: Store, name: str, client: str, now: datetime) -> auth.V
             tries = []
         elif now < retry_at:
             return auth.Verdict(False, len(tries), retry_at)
-    store._run("INSERT INTO login_failures (operator, address, at) VALUES (?, ?, ?)", (name, client, to_db(now)))
+    store.report_change("INSERT INTO login_failures (operator, address, at) VALUES (?, ?, ?)",
+                        (name, client, to_db(now)))
     return auth.Verdict(True, len(tries) + 1, now + auth.wait_after(len(tries) + 1))
 
 
 def forget_sign_in_tries(store: Store, name: str, client: str | None = None) -> int:
     """A success (its own client's tries), or an operator lifting a wait (one client's, or all)."""
     if client is None:
-        return store._changed("DELETE FROM login_failures WHERE operator = ?", (name,))
-    return store._changed("DELETE FROM login_failures WHERE operator = ? AND address = ?", (name, client))
+        return store.report_change("DELETE FROM login_failures WHERE operator = ?", (name,))
+    return store.report_change("DELETE FROM login_failures WHERE operator = ? AND address = ?", (name, client))
 
 
 def forget_old_sign_in_tries(store: Store, now: datetime) -> None:
     """Tries of a name and client whose last is so old that the next would start afresh anyway."""
-    store._run("DELETE FROM login_failures WHERE (operator, address) IN (SELECT operator, address"
-               " FROM login_failures GROUP BY operator, address HAVING MAX(at) < ?)",
-               (to_db(now - auth.TRY_WINDOW - auth.LONGEST_WAIT),))
+    store.report_change("DELETE FROM login_failures WHERE (operator, address) IN (SELECT operator, address"
+                        " FROM login_failures GROUP BY operator, address HAVING MAX(at) < ?)",
+                        (to_db(now - auth.TRY_WINDOW - auth.LONGEST_WAIT),))
 
 
 def slowed_sign_ins(store: Store, now: datetime) -> list[dict[str, Any]]:
@@ -290,7 +290,7 @@ def listing(store: Store, listing_id: int) -> dict[str, Any] | None:
 
 
 def unhide_listing(store: Store, listing_id: int) -> bool:
-    return store._changed("UPDATE listings SET active = 1 WHERE id = ? AND active = 0", (listing_id,)) > 0
+    return store.report_change("UPDATE listings SET active = 1 WHERE id = ? AND active = 0", (listing_id,)) > 0
 
 
 # -- reservations -----------------------------------------------------------------------------------------
@@ -401,7 +401,7 @@ _PERSON_FIELDS = "u.id, u.phone, u.name, u.language, u.opted_out, u.unreachable,
 def person(store: Store, user_id: int) -> dict[str, Any] | None:
     row = _one(store, f"SELECT {_PERSON_FIELDS}, c.flow, c.step, c.data, c.presented_id, c.flow_expires_at"
                       " FROM users u LEFT JOIN conversations c ON c.user_id = u.id WHERE u.id = ?", (user_id,))
-    if row is not None and row["flow_expires_at"] and row["flow_expires_at"] <= store._now():
+    if row is not None and row["flow_expires_at"] and row["flow_expires_at"] <= store.now_text():
         row["flow"], row["step"] = None, None  # forgotten: the engine will treat it as over
     return row
 
@@ -495,8 +495,8 @@ def retry_now(store: Store, outbox_id: int) -> tuple[RetryDone, int | None, str 
     if blocked is not None:
         return "blocked", outbox_id, blocked
     if row["status"] != "sent":
-        store._run("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL"
-                   " WHERE id = ?", (store._now(), outbox_id))
+        store.report_change("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?,"
+                            " lease_until = NULL WHERE id = ?", (store.now_text(), outbox_id))
         return "requeued", outbox_id, None
     new_id = store.enqueue(row["user_id"], row["to_phone"], row["body"], row["media_url"], key=row["message_key"],
                            reservation_id=row["reservation_id"])
@@ -505,6 +505,6 @@ def retry_now(store: Store, outbox_id: int) -> tuple[RetryDone, int | None, str 
 
 def give_up(store: Store, outbox_id: int, operator: str) -> bool:
     """Stop retrying a message: parked as failed, saying who gave up on it."""
-    return store._changed("UPDATE outbox SET status = 'failed', lease_until = NULL, last_error ="
-                          " ? || COALESCE(': ' || last_error, '') WHERE id = ? AND status = 'pending'",
-                          (f"given up by {operator}", outbox_id)) > 0
+    return store.report_change("UPDATE outbox SET status = 'failed', lease_until = NULL, last_error ="
+                               " ? || COALESCE(': ' || last_error, '') WHERE id = ? AND status = 'pending'",
+                               (f"given up by {operator}", outbox_id)) > 0
