@@ -8,6 +8,7 @@ read at most a few hundred rows. Rows go to the templates as plain dicts.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, TypeVar
@@ -15,7 +16,7 @@ from typing import Any, Literal, TypeVar
 from bot.clock import from_db, to_db
 from bot.console import auth
 from bot.models import RESERVATION_STATUSES
-from bot.store import OUTBOX_RETRYING, OUTBOX_WAITING, Store, like_escape
+from bot.store import OUTBOX_RETRYING, OUTBOX_WAITING, REF_ALPHABET, REF_LENGTH, Store, like_escape
 
 PAGE_ROWS = 200
 # Words of a search that count: more would build a query SQLite refuses (its expression trees are at most
@@ -57,6 +58,24 @@ def number_in(word: str) -> int | None:
     Python but no number), or None."""
     digits = word.removeprefix("#")
     return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= ID_DIGITS else None
+
+
+_PHONE_TYPED = re.compile(r"[+0-9 ().-]+\Z")
+_REF_TYPED = re.compile(rf"[{REF_ALPHABET}]{{{REF_LENGTH}}}\Z")
+
+
+def booking_ref(query: str) -> str | None:
+    """A booking reference as a caller reads it out (`rn7zmw`, ` RN7ZMW `), or None."""
+    word = query.strip().upper()
+    return word if _REF_TYPED.match(word) and not word.isdigit() else None
+
+
+def phone_digits(query: str) -> str | None:
+    """The digits of a phone as a caller says it: all of it or its last 4, with or without `+`, spaces,
+    dashes or brackets (`0100`, `555 0100`, `+1 (555) 123-0001`); None when it is not that."""
+    text = query.strip()
+    digits = "".join(ch for ch in text if ch in "0123456789")
+    return digits if _PHONE_TYPED.match(text) and len(digits) >= 4 else None
 
 
 def _pattern(word: str) -> str:
@@ -266,12 +285,18 @@ _LISTING_FIELDS = ("l.id, l.title, l.description, l.photo_url, l.active, l.creat
 
 
 def listings(store: Store, query: str = "", limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
-    """Listings newest first; `query` is a listing number, or words found in the title, the description, the
-    host's name or phone."""
+    """Listings newest first; `query` is a listing number, a booking reference (its place), a phone (the
+    host's, or its last 4 digits), or words found in the title, the description, the host's name or phone."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
     words = search_words(query)
-    if len(words) == 1 and (number := number_in(words[0])) is not None:
+    if (ref := booking_ref(query)) is not None:
+        where.append("l.id IN (SELECT listing_id FROM reservations WHERE ref = ?)")
+        params.append(ref)
+    elif (digits := phone_digits(query)) is not None:
+        where.append(f"(l.id = ? OR {_contains(store, 'u.phone')})")
+        params += [number_in(digits) or 0, _pattern(digits)]
+    elif len(words) == 1 and (number := number_in(words[0])) is not None:
         where.append("l.id = ?")
         params.append(number)
     else:
@@ -306,7 +331,8 @@ _RESERVATION_JOINS = ("JOIN listings l ON l.id = r.listing_id JOIN users g ON g.
 def reservations(store: Store, *, status: str = "", place: str = "", start: date | None = None,
                  end: date | None = None, listing_id: int | None = None,
                  limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
-    """Reservations newest first. `place`: a listing number or words of its title or description; `start`/`end`:
+    """Reservations newest first. `place`: a listing number, a booking reference, a guest's or host's phone
+    (or its last 4 digits), or words of the place's title or description; `start`/`end`:
     stays that overlap those dates. A listing's own (listing_id) are served by `reservations_listing`."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
@@ -317,7 +343,13 @@ def reservations(store: Store, *, status: str = "", place: str = "", start: date
         where.append("r.listing_id = ?")
         params.append(listing_id)
     words = search_words(place)
-    if len(words) == 1 and (number := number_in(words[0])) is not None:
+    if (ref := booking_ref(place)) is not None:
+        where.append("r.ref = ?")
+        params.append(ref)
+    elif (digits := phone_digits(place)) is not None:
+        where.append(f"(r.listing_id = ? OR {_contains(store, 'g.phone')} OR {_contains(store, 'h.phone')})")
+        params += [number_in(digits) or 0, _pattern(digits), _pattern(digits)]
+    elif len(words) == 1 and (number := number_in(words[0])) is not None:
         where.append("r.listing_id = ?")
         params.append(number)
     else:
@@ -384,10 +416,15 @@ def texts_about(store: Store, phones: list[str], ref: str, moments: list[str],
 
 
 def people(store: Store, query: str, limit: int = 50) -> list[dict[str, Any]]:
-    """People whose phone or name contains `query` (all digits of a phone may be typed without spaces)."""
+    """People whose phone or name contains `query` (a phone's digits with or without spaces, or its last 4),
+    or the guest and host of the booking reference it is."""
     text = query.strip()
     if not text:
         return _rows(store, f"SELECT {_PERSON_FIELDS} FROM users u ORDER BY u.id DESC LIMIT ?", (limit,))
+    if (ref := booking_ref(text)) is not None:
+        return _rows(store, f"SELECT {_PERSON_FIELDS} FROM users u WHERE u.id IN (SELECT guest_id FROM reservations"
+                            " WHERE ref = ? UNION SELECT host_id FROM reservations WHERE ref = ?)"
+                            " ORDER BY u.id DESC LIMIT ?", (ref, ref, limit))
     digits = "".join(ch for ch in text if ch.isdigit())
     pattern = _pattern(text)
     phone_pattern = _pattern(digits) if digits else pattern
