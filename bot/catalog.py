@@ -15,7 +15,9 @@ import logging
 import random
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -265,8 +267,34 @@ def _bounded_binop(operator: str, left: Any, right: Any) -> None:
         _check_format(left)
 
 
+class OutOfTime(BaseException):
+    """A render under `time_limit` went past it. A BaseException: nothing that reports a template's own
+    error (validation catches Exception) takes it for one; it ends the whole validation."""
+
+
+_DEADLINE = threading.local()
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Renders in this thread raise OutOfTime once `seconds` have passed: checked at every loop step,
+    macro call and piece of text written, each of which the bounds above keep short."""
+    _DEADLINE.at = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _DEADLINE.at = None
+
+
+def _in_time() -> None:
+    at = getattr(_DEADLINE, "at", None)
+    if at is not None and time.monotonic() > at:
+        raise OutOfTime
+
+
 def _step(context: Context) -> None:
     """One more loop step or macro call of this render (the two share one budget)."""
+    _in_time()
     steps = getattr(context, "_loop_steps", 0) + 1
     if steps > MAX_LOOP_STEPS:
         raise _too_big("a loop that long")
@@ -307,6 +335,7 @@ def _bounded_concat(value: Any) -> Any:
 def _limited(pieces: Iterable[str]) -> Iterator[str]:
     written = 0
     for piece in pieces:
+        _in_time()
         written += len(piece)
         if written > MAX_OUTPUT:
             raise _too_big("a text that long")

@@ -10,26 +10,22 @@ problems are reported against the real file, as `check` reports them.
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from bot.catalog import Problem, Rendered, Validation, read_locale, validate_catalog
+from bot.catalog import OutOfTime, Problem, Rendered, Validation, read_locale, time_limit, validate_catalog
 from bot.registry import REGISTRY
 
 FOLD_WIDTH = 100  # where a folded (`>-`) text is wrapped in the file
-# A preview (or a save, which previews first) runs in a process of its own: it is stopped after this long,
-# and may use this much memory beyond what the process starts with. The templates' own bounds
-# (bot.catalog: MAX_BITS, MAX_TEXT, MAX_LOOP_STEPS) keep any template well inside both.
+# A preview (or a save, which previews first) is stopped after this long. The templates' own bounds
+# (bot.catalog: MAX_BITS, MAX_TEXT, MAX_LOOP_STEPS) keep any template well inside it.
 PREVIEW_SECONDS = 30.0
-PREVIEW_MEMORY = 256 * 1024 * 1024
 
 
 @dataclass
@@ -155,57 +151,20 @@ def edit(directory: Path, language: str, key: str, alternative: int, text: str, 
     return outcome
 
 
-def _limit_memory(extra: int) -> None:
-    """Let this process grow by at most `extra` bytes of address space (Linux; elsewhere, no limit)."""
-    try:
-        import resource
-
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        resource.setrlimit(resource.RLIMIT_AS, (size + extra, size + extra))
-    except (ImportError, OSError, ValueError):
-        pass
-
-
-def _edit_in_child(answer: Connection, directory: Path, language: str, key: str, alternative: int, text: str,
-                   save: bool, default_language: str, warn_segments: int, page_segments: int) -> None:
-    _limit_memory(PREVIEW_MEMORY)
-    try:
-        answer.send(edit(directory, language, key, alternative, text, save=save, default_language=default_language,
-                         warn_segments=warn_segments, page_segments=page_segments))
-    except MemoryError:
-        answer.send(MemoryError())
-    finally:
-        answer.close()
-
 
 class PreviewTooCostly(Exception):
-    """The preview used more time or memory than it may (nothing was saved)."""
+    """The preview took longer than it may (nothing was saved)."""
 
 
 def edit_apart(directory: Path, language: str, key: str, alternative: int, text: str, *, save: bool,
                default_language: str, warn_segments: int = 2, page_segments: int = 2,
                seconds: float = PREVIEW_SECONDS) -> EditResult:
-    """`edit` in a process of its own, stopped after `seconds` or at PREVIEW_MEMORY: whatever a template
-    does, the server's own process never computes it (call this off the event loop: it blocks until the
-    answer or the time limit). Raises PreviewTooCostly, having saved nothing."""
-    context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_edit_in_child, daemon=True, args=(
-        send, directory, language, key, alternative, text, save, default_language, warn_segments, page_segments))
-    child.start()
-    send.close()
+    """`edit`, stopped after `seconds` (call it off the event loop, in a thread of its own: it blocks).
+    Every operation a template may make is bounded (bot.catalog), so the limit is checked often enough
+    to hold. Raises PreviewTooCostly, having saved nothing."""
     try:
-        if not receive.poll(seconds):
-            raise PreviewTooCostly(f"the preview took longer than {seconds:g} s")
-        answer = receive.recv()
-    except EOFError:
-        raise PreviewTooCostly("the preview stopped without an answer") from None
-    finally:
-        receive.close()
-        child.kill()
-        child.join()
-    if isinstance(answer, MemoryError):
-        raise PreviewTooCostly(f"the preview needed more than {PREVIEW_MEMORY // 2**20} MB")
-    assert isinstance(answer, EditResult)
-    return answer
+        with time_limit(seconds):
+            return edit(directory, language, key, alternative, text, save=save, default_language=default_language,
+                        warn_segments=warn_segments, page_segments=page_segments)
+    except OutOfTime:
+        raise PreviewTooCostly(f"the preview took longer than {seconds:g} s") from None

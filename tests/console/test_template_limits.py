@@ -1,5 +1,5 @@
 """A template an operator writes cannot stop the server: what it may compute is bounded (huge numbers,
-repetition, loop steps, output), and previews run in a process of their own with a time limit."""
+repetition, loop steps, output), and previews run in a thread of their own with a time limit."""
 
 from __future__ import annotations
 
