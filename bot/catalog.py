@@ -15,7 +15,9 @@ import logging
 import random
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -24,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, pass_context
-from jinja2.runtime import Context
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes, pass_context
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context, Macro
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.dates import needs_year
@@ -216,8 +219,145 @@ def _weekday_ja(value: date) -> str:
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
+# What one render may compute (`_Environment`): a text is at most an SMS, so nothing a template needs comes
+# near these; they stop a template saved in the console from holding every conversation up.
+MAX_TEXT = 10_000  # characters (or items) one operation may make (a texter's words are at most 1,600)
+MAX_OUTPUT = 20_000  # characters one render may write (a text is cut to 1,600 after it anyway)
+MAX_BITS = 4096  # bits of a whole number one operation may make
+MAX_LOOP_STEPS = 1000  # iterations of all the loops (and macro calls) of one render together
+# A number in a %-format (a width, a precision) that makes more than MAX_TEXT characters.
+_WIDE_FORMAT = re.compile(r"%[-#0 +]*(\d+)?(?:\.(\d+))?")
+# Text methods that make a longer text from a number they are given.
+_WIDENING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map"})
+
+
+def _too_big(what: str) -> SecurityError:
+    return SecurityError(f"{what} is more than a message needs (templates are limited to texts of "
+                         f"{MAX_OUTPUT:,} characters, numbers of {MAX_BITS} bits and {MAX_LOOP_STEPS:,} loop steps)")
+
+
+def _bits(value: Any) -> int:
+    return value.bit_length() if isinstance(value, int) else 0
+
+
+def _length(value: Any) -> int | None:
+    return len(value) if isinstance(value, str | list | tuple) else None
+
+
+def _check_format(template: str) -> None:
+    for width, precision in _WIDE_FORMAT.findall(template):
+        if int(width or 0) > MAX_TEXT or int(precision or 0) > MAX_TEXT:
+            raise _too_big("a %-format that wide")
+
+
+def _bounded_binop(operator: str, left: Any, right: Any) -> None:
+    """Refuse, before computing it, a result larger than a render may make."""
+    if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
+        if max(_bits(left), 1) * right > MAX_BITS:
+            raise _too_big("that power")
+    elif operator == "*":
+        if (_length(left) or 0) * (right if isinstance(right, int) else 0) > MAX_TEXT or \
+                (_length(right) or 0) * (left if isinstance(left, int) else 0) > MAX_TEXT:
+            raise _too_big("that repetition")
+        if _bits(left) + _bits(right) > MAX_BITS:
+            raise _too_big("that product")
+    elif operator == "+" and (_length(left) or 0) + (_length(right) or 0) > MAX_TEXT:
+        raise _too_big("that text")
+    elif operator == "%" and isinstance(left, str):
+        _check_format(left)
+
+
+class OutOfTime(BaseException):
+    """A render under `time_limit` went past it. A BaseException: nothing that reports a template's own
+    error (validation catches Exception) takes it for one; it ends the whole validation."""
+
+
+_DEADLINE = threading.local()
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Renders in this thread raise OutOfTime once `seconds` have passed: checked at every loop step,
+    macro call and piece of text written, each of which the bounds above keep short."""
+    _DEADLINE.at = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _DEADLINE.at = None
+
+
+def _in_time() -> None:
+    at = getattr(_DEADLINE, "at", None)
+    if at is not None and time.monotonic() > at:
+        raise OutOfTime
+
+
+def _step(context: Context) -> None:
+    """One more loop step or macro call of this render (the two share one budget)."""
+    _in_time()
+    steps = getattr(context, "_loop_steps", 0) + 1
+    if steps > MAX_LOOP_STEPS:
+        raise _too_big("a loop that long")
+    context._loop_steps = steps  # type: ignore[attr-defined]
+
+
+@pass_context
+def _counted(context: Context, iterable: Any) -> Iterator[Any]:
+    """Every loop's iterable goes through this (`_Environment._parse`): the steps of all loops of one
+    render together are counted, so loops in loops cannot run for minutes."""
+    for item in iterable:
+        _step(context)
+        yield item
+
+
+def _check_replace(text: str, args: tuple[Any, ...]) -> None:
+    """`text.replace(old, new)` makes at most len(text) + 1 copies of `new` (an empty `old` matches
+    between every two characters)."""
+    old, new = [*args, "", ""][:2]
+    if isinstance(old, str) and isinstance(new, str) and len(new) > len(old) and \
+            (len(text) + 1) * len(new) > MAX_TEXT:
+        raise _too_big("that replacement")
+
+
+def _bounded_range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_TEXT:
+        raise _too_big("that range")
+    return numbers
+
+
+def _bounded_concat(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise _too_big("that text")
+    return value
+
+
+def _limited(pieces: Iterable[str]) -> Iterator[str]:
+    written = 0
+    for piece in pieces:
+        _in_time()
+        written += len(piece)
+        if written > MAX_OUTPUT:
+            raise _too_big("a text that long")
+        yield piece
+
+
+class _Template(Template):
+    """A template whose text is measured as it is written: a render stops at MAX_TEXT characters."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        context = self.new_context(dict(*args, **kwargs))
+        try:
+            return self.environment.concat(_limited(self.root_render_func(context)))
+        except Exception:
+            self.environment.handle_exception()
+        raise AssertionError("handle_exception raises")  # pragma: no cover
+
+
 class _Environment(SandboxedEnvironment):
-    """Jinja's sandbox with two shortcuts on what every render does, giving the same results:
+    """Jinja's sandbox, bounded (no power, repetition, format width, range, loop or joined text beyond
+    what a message could need: a SecurityError instead, as for any unsafe operation), with two shortcuts on
+    what every render does, giving the same results:
 
     - a template's globals are one plain dict rather than a ChainMap over the environment's, which each
       render copies into its context key by key in Python (a missed key raising KeyError in the first
@@ -226,6 +366,42 @@ class _Environment(SandboxedEnvironment):
       first tries an attribute and pays for the AttributeError before reading it.
     """
 
+    intercepted_binops = frozenset({"**", "*", "+", "%"})
+    template_class = _Template
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.globals["range"] = _bounded_range
+        self.filters[_COUNTED] = _counted
+        self.filters[_JOINED] = _bounded_concat
+        for name in ("center", "indent", "format", "wordwrap"):
+            self.filters[name] = _bounded_filter(self.filters[name])
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        _bounded_binop(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, str) and attr in _WIDENING_METHODS:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(obj, Macro):
+            _step(context)  # a macro calling itself twice is a loop too
+        if getattr(obj, "__name__", None) == "replace" and isinstance(getattr(obj, "__self__", None), str):
+            _check_replace(obj.__self__, args)
+        return super().call(context, obj, *args, **kwargs)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        """Every loop counts its steps and every joined text (`~`) is measured (see `_counted`)."""
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Filter(loop.iter, _COUNTED, [], [], None, None, lineno=loop.iter.lineno)
+        for joined in list(tree.find_all(nodes.Concat)):
+            _measure(tree, joined)
+        return tree
+
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
 
@@ -233,6 +409,39 @@ class _Environment(SandboxedEnvironment):
         if type(obj) is dict and attribute in obj and attribute not in _DICT_ATTRIBUTES:
             return obj[attribute]
         return super().getattr(obj, attribute)
+
+
+_COUNTED = "_airtng_counted"
+_JOINED = "_airtng_joined"
+
+
+def _measure(tree: nodes.Node, joined: nodes.Concat) -> None:
+    """Wrap the `~` expression `joined` where it sits in `tree` in the filter that measures it."""
+    measured = nodes.Filter(joined, _JOINED, [], [], None, None, lineno=joined.lineno)
+    for parent in [tree, *tree.find_all(nodes.Node)]:
+        for field_name in parent.fields:
+            value = getattr(parent, field_name, None)
+            if value is joined:
+                setattr(parent, field_name, measured)
+                return
+            if isinstance(value, list) and any(item is joined for item in value):
+                value[[item is joined for item in value].index(True)] = measured
+                return
+
+
+def _bounded_filter(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that widens text (center, indent, format, wordwrap) refusing numbers past MAX_TEXT."""
+
+    def bounded(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if original.__name__ == "do_format" and isinstance(value, str):
+            _check_format(value)
+        numbers = [arg for arg in (*args, *kwargs.values()) if isinstance(arg, int)]
+        if any(number > MAX_TEXT for number in numbers):
+            raise _too_big("that width")
+        return original(value, *args, **kwargs)
+
+    bounded.__name__ = original.__name__
+    return bounded
 
 
 def make_environment(language: str = "en") -> SandboxedEnvironment:

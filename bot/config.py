@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import ipaddress
 import math
 import os
 import textwrap
@@ -178,6 +179,11 @@ class Config:
         Which numbers the dev phone may text as: empty means the reserved fictional range 555-01xx
         (+1 555 01xx, or with an area code, +1 202 555 0142); a prefix such as "+44770090" allows those
         instead.""")
+    console_trusted_proxies: str = setting("", yaml="console.trusted_proxies", doc="""
+        The reverse proxies or tunnels in front of the server (addresses or networks, e.g. "127.0.0.1,
+        10.0.0.0/8"): from these, the client signing in to the console is the address they name in
+        X-Forwarded-For, and sign-in tries are counted per name and that address. Empty: the address that
+        connected, and X-Forwarded-For is ignored (anyone can write it).""")
     # Not settings (no key, no variable): what tests and the benchmark choose in code.
     # Run the background sender/scheduler tasks (tests may drive them by hand).
     background_tasks: bool = True
@@ -189,6 +195,15 @@ class Config:
         # `https://x.ngrok.app/` and `https://x.ngrok.app` name the same base: keep one form, so that
         # signatures and the status callback URL are built the same whichever was configured.
         object.__setattr__(self, "public_url", self.public_url.strip().rstrip("/"))
+        try:
+            self.trusted_proxies()
+        except ValueError as error:
+            raise ConfigError(f"console.trusted_proxies: {error}") from None
+
+    def trusted_proxies(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """`console.trusted_proxies` read: addresses or networks, separated by commas or spaces."""
+        return [ipaddress.ip_network(part, strict=False)
+                for part in self.console_trusted_proxies.replace(",", " ").split()]
 
     @property
     def status_callback_url(self) -> str | None:

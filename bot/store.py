@@ -212,8 +212,10 @@ _DELIVERY_RANK = {
 }
 
 
-def _like_escape(word: str) -> str:
+def like_escape(word: str) -> str:
+    """`word` as a LIKE pattern matches it literally (ESCAPE '\\' on both backends)."""
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
 
 
 class Store:
@@ -258,6 +260,31 @@ class Store:
     def schema_version(self) -> int:
         row = self._one(SCHEMA_VERSION)
         return int(row["version"]) if row else 0
+
+    # -- for reports: the console's own SQL (bot/console/queries.py) -------------------------------
+    # Operators' pages read and change things no texting path does; their queries (plain parameterised,
+    # portable SQL) are kept beside those pages and run here, in this unit of work, through these.
+
+    def report_rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Every row a query reads, as plain dicts."""
+        return [dict(row) for row in self._all(sql, params)]
+
+    def report_row(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        row = self._one(sql, params)
+        return dict(row) if row is not None else None
+
+    def report_change(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Execute an INSERT, UPDATE or DELETE; returns how many rows it changed."""
+        return self._changed(sql, params)
+
+    def contains_ci(self, column: str) -> str:
+        """A case-insensitive "contains" test of `column` against one LIKE pattern (one parameter), the same
+        on both backends (`Dialect.contains`)."""
+        return self._sql.dialect.contains_ci(column)
+
+    def now_text(self) -> str:
+        """The unit of work's timestamp as stored (`to_db`)."""
+        return self._now()
 
     # -- users -------------------------------------------------------------------------------------
 
@@ -463,7 +490,7 @@ class Store:
         params: list[Any] = [after_id]
         for word in words:
             where.append(self._sql.dialect.contains_ci("l.search_text"))
-            params.append(f"%{_like_escape(search_fold(word))}%")
+            params.append(f"%{like_escape(search_fold(word))}%")
         params.append(limit)
         rows = self._all(
             f"SELECT {', '.join('l.' + name for name in _LISTING_FIELDS)} FROM listings l"

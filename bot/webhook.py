@@ -12,7 +12,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from bot.config import Config
-from bot.engine import Inbound, Reply
+from bot.engine import Engine, Inbound, Reply
 from bot.flows.general import OPT_OUT_TYPES, OptOutType
 from bot.keys import CONFIG, DATABASE, ENGINE, VALIDATOR
 
@@ -81,7 +81,9 @@ async def _signed_form(request: web.Request) -> MultiDictProxy[str]:
     validator = request.app[VALIDATOR]
     if validator is not None:
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature or not validator.validate(_signed_url(request, request.app[CONFIG]), fields, signature):
+        # Twilio's signature is base64: a header with anything else (a byte that is not UTF-8) is simply wrong.
+        url = _signed_url(request, request.app[CONFIG])
+        if not signature or not signature.isascii() or not validator.validate(url, fields, signature):
             log.warning("rejected %s with a missing or wrong signature", request.path)
             raise web.HTTPForbidden(text="invalid signature")
     return fields
@@ -93,7 +95,8 @@ def _opt_out_type(form: MultiDictProxy[str]) -> OptOutType | None:
     return next((known for known in OPT_OUT_TYPES if known == kind), None)
 
 
-def _inbound(form: MultiDictProxy[str]) -> Inbound:
+def inbound_from_form(form: MultiDictProxy[str]) -> Inbound:
+    """The text a webhook form carries, or 400 naming what is missing or malformed."""
     missing = [name for name in ("MessageSid", "From", "Body") if name not in form]
     if missing:
         raise web.HTTPBadRequest(text=f"missing {', '.join(missing)}")
@@ -115,11 +118,16 @@ def _inbound(form: MultiDictProxy[str]) -> Inbound:
     return Inbound(phone=phone, body=body, message_sid=sid, media=media, opt_out_type=_opt_out_type(form))
 
 
+async def text_in(engine: Engine, form: MultiDictProxy[str]) -> Reply:
+    """A text as Twilio posts it, once its signature is checked, handled by the engine: the one way a text
+    comes in (the console's dev phone posts its own forms here too)."""
+    return await engine.handle(inbound_from_form(form))
+
+
 @routes.post("/sms")
 @routes.post("//sms")
 async def inbound_sms(request: web.Request) -> web.Response:
-    inbound = _inbound(await _signed_form(request))
-    reply = await request.app[ENGINE].handle(inbound)
+    reply = await text_in(request.app[ENGINE], await _signed_form(request))
     return web.Response(text=render_twiml(reply), content_type=TWIML, charset="utf-8")
 
 

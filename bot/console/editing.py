@@ -19,10 +19,13 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from bot.catalog import Problem, Rendered, Validation, read_locale, validate_catalog
+from bot.catalog import OutOfTime, Problem, Rendered, Validation, read_locale, time_limit, validate_catalog
 from bot.registry import REGISTRY
 
 FOLD_WIDTH = 100  # where a folded (`>-`) text is wrapped in the file
+# A preview (or a save, which previews first) is stopped after this long. The templates' own bounds
+# (bot.catalog: MAX_BITS, MAX_TEXT, MAX_LOOP_STEPS) keep any template well inside it.
+PREVIEW_SECONDS = 30.0
 
 
 @dataclass
@@ -146,3 +149,22 @@ def edit(directory: Path, language: str, key: str, alternative: int, text: str, 
         write_atomically(path, content)
         outcome.saved = True
     return outcome
+
+
+
+class PreviewTooCostly(Exception):
+    """The preview took longer than it may (nothing was saved)."""
+
+
+def edit_apart(directory: Path, language: str, key: str, alternative: int, text: str, *, save: bool,
+               default_language: str, warn_segments: int = 2, page_segments: int = 2,
+               seconds: float = PREVIEW_SECONDS) -> EditResult:
+    """`edit`, stopped after `seconds` (call it off the event loop, in a thread of its own: it blocks).
+    Every operation a template may make is bounded (bot.catalog), so the limit is checked often enough
+    to hold. Raises PreviewTooCostly, having saved nothing."""
+    try:
+        with time_limit(seconds):
+            return edit(directory, language, key, alternative, text, save=save, default_language=default_language,
+                        warn_segments=warn_segments, page_segments=page_segments)
+    except OutOfTime:
+        raise PreviewTooCostly(f"the preview took longer than {seconds:g} s") from None

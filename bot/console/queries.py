@@ -8,31 +8,37 @@ read at most a few hundred rows. Rows go to the templates as plain dicts.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from bot.clock import to_db
+from bot.clock import from_db, to_db
+from bot.console import auth
 from bot.models import RESERVATION_STATUSES
-from bot.store import OUTBOX_RETRYING, OUTBOX_WAITING, Store, _like_escape
+from bot.store import OUTBOX_RETRYING, OUTBOX_WAITING, REF_ALPHABET, REF_LENGTH, Store, like_escape
 
 PAGE_ROWS = 200
+# Words of a search that count: more would build a query SQLite refuses (its expression trees are at most
+# 1000 deep), and nobody types twenty words to find one thing.
+MAX_SEARCH_WORDS = 20
+# Ids are 64-bit integers: a number of up to 18 digits always fits one; a longer one names nothing.
+ID_DIGITS = 18
 T = TypeVar("T")
 Work = Callable[[Store], T]
 
 
 def _rows(store: Store, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
-    return [dict(row) for row in store._all(sql, params)]
+    return store.report_rows(sql, params)
 
 
 def _one(store: Store, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> dict[str, Any] | None:
-    row = store._one(sql, params)
-    return dict(row) if row is not None else None
+    return store.report_row(sql, params)
 
 
 def _count(store: Store, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> int:
     """The one figure a `SELECT COUNT(*) AS n ...` reads (by column name, as rows are on both backends)."""
-    row = store._one(sql, params)
+    row = store.report_row(sql, params)
     return int(row["n"]) if row is not None and row["n"] is not None else 0
 
 
@@ -40,14 +46,43 @@ def _contains(store: Store, column: str) -> str:
     """A case-insensitive "contains" test of `column` against one LIKE pattern, the same on both backends
     (SQLite's LIKE folds ASCII letters, PostgreSQL's does not: its dialect lowers the column, so the
     pattern is given in lower case, see `_pattern`)."""
-    return store._sql.dialect.contains_ci(column)
+    return store.contains_ci(column)
+
+
+def search_words(query: str) -> list[str]:
+    return query.split()[:MAX_SEARCH_WORDS]
+
+
+def number_in(word: str) -> int | None:
+    """A listing's or reservation's number as typed, `12` or `#12` (ASCII digits only: `²` is a digit to
+    Python but no number), or None."""
+    digits = word.removeprefix("#")
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= ID_DIGITS else None
+
+
+_PHONE_TYPED = re.compile(r"[+0-9 ().-]+\Z")
+_REF_TYPED = re.compile(rf"[{REF_ALPHABET}]{{{REF_LENGTH}}}\Z")
+
+
+def booking_ref(query: str) -> str | None:
+    """A booking reference as a caller reads it out (`rn7zmw`, ` RN7ZMW `), or None."""
+    word = query.strip().upper()
+    return word if _REF_TYPED.match(word) and not word.isdigit() else None
+
+
+def phone_digits(query: str) -> str | None:
+    """The digits of a phone as a caller says it: all of it or its last 4, with or without `+`, spaces,
+    dashes or brackets (`0100`, `555 0100`, `+1 (555) 123-0001`); None when it is not that."""
+    text = query.strip()
+    digits = "".join(ch for ch in text if ch in "0123456789")
+    return digits if _PHONE_TYPED.match(text) and len(digits) >= 4 else None
 
 
 def _pattern(word: str) -> str:
     """The LIKE pattern for `_contains`: the word anywhere, ASCII letters in lower case (those are the
     letters both backends fold; others match as typed)."""
     folded = "".join(ch.lower() if ch.isascii() else ch for ch in word)
-    return f"%{_like_escape(folded)}%"
+    return f"%{like_escape(folded)}%"
 
 
 # -- operators, sessions, audit ---------------------------------------------------------------------------
@@ -70,29 +105,30 @@ def add_operator(store: Store, name: str, password_hash: str, now: datetime) -> 
     """False when the name is taken."""
     if operator_by_name(store, name) is not None:
         return False
-    store._run("INSERT INTO operators (name, password_hash, created_at) VALUES (?, ?, ?)",
-               (name, password_hash, to_db(now)))
+    store.report_change("INSERT INTO operators (name, password_hash, created_at) VALUES (?, ?, ?)",
+                        (name, password_hash, to_db(now)))
     return True
 
 
 def remove_operator(store: Store, name: str) -> bool:
     """Remove an operator and end their sessions (ON DELETE CASCADE). False when there is none."""
-    return store._changed("DELETE FROM operators WHERE name = ?", (name,)) > 0
+    return store.report_change("DELETE FROM operators WHERE name = ?", (name,)) > 0
 
 
 def set_password_hash(store: Store, operator_id: int, password_hash: str) -> None:
-    store._run("UPDATE operators SET password_hash = ? WHERE id = ?", (password_hash, operator_id))
+    store.report_change("UPDATE operators SET password_hash = ? WHERE id = ?", (password_hash, operator_id))
 
 
 def create_session(store: Store, token_hash: str, operator_id: int, csrf_token: str, now: datetime) -> None:
-    store._run("INSERT INTO operator_sessions (token_hash, operator_id, csrf_token, created_at, last_seen_at)"
-               " VALUES (?, ?, ?, ?, ?)", (token_hash, operator_id, csrf_token, to_db(now), to_db(now)))
+    store.report_change("INSERT INTO operator_sessions (token_hash, operator_id, csrf_token, created_at, last_seen_at)"
+                        " VALUES (?, ?, ?, ?, ?)", (token_hash, operator_id, csrf_token, to_db(now), to_db(now)))
 
 
-def session(store: Store, token_hash: str, now: datetime, idle: timedelta,
-            lifetime: timedelta) -> dict[str, Any] | None:
-    """The live session with this token (its row touched), or None: unknown, idle too long, or too old
-    (an expired row is deleted on the spot). Served by the primary key."""
+def session(store: Store, token_hash: str, now: datetime, idle: timedelta, lifetime: timedelta, *,
+            touch: bool = True) -> dict[str, Any] | None:
+    """The live session with this token, or None: unknown, idle too long, or too old (an expired row is
+    deleted on the spot). `touch`: a person used it (a page, a form), which restarts its idle time; a live
+    page refreshing itself does not. Served by the primary key."""
     row = _one(store, "SELECT s.token_hash, s.csrf_token, s.created_at, s.last_seen_at, o.id AS operator_id,"
                       " o.name AS operator FROM operator_sessions s JOIN operators o ON o.id = s.operator_id"
                       " WHERE s.token_hash = ?", (token_hash,))
@@ -101,24 +137,26 @@ def session(store: Store, token_hash: str, now: datetime, idle: timedelta,
     if row["last_seen_at"] <= to_db(now - idle) or row["created_at"] <= to_db(now - lifetime):
         end_session(store, token_hash)
         return None
-    store._run("UPDATE operator_sessions SET last_seen_at = ? WHERE token_hash = ?", (to_db(now), token_hash))
+    if touch:
+        store.report_change("UPDATE operator_sessions SET last_seen_at = ? WHERE token_hash = ?",
+                            (to_db(now), token_hash))
     return row
 
 
 def forget_expired_sessions(store: Store, now: datetime, idle: timedelta, lifetime: timedelta) -> None:
     """Sessions nobody will use again (closed browsers never log out); run at each sign-in."""
-    store._run("DELETE FROM operator_sessions WHERE last_seen_at <= ? OR created_at <= ?",
-               (to_db(now - idle), to_db(now - lifetime)))
+    store.report_change("DELETE FROM operator_sessions WHERE last_seen_at <= ? OR created_at <= ?",
+                        (to_db(now - idle), to_db(now - lifetime)))
 
 
 def end_session(store: Store, token_hash: str) -> None:
-    store._run("DELETE FROM operator_sessions WHERE token_hash = ?", (token_hash,))
+    store.report_change("DELETE FROM operator_sessions WHERE token_hash = ?", (token_hash,))
 
 
 def audit(store: Store, operator: str, action: str, target: str | None, detail: str | None,
           now: datetime) -> None:
-    store._run("INSERT INTO audit_log (operator, action, target, detail, at) VALUES (?, ?, ?, ?, ?)",
-               (operator, action, target, detail, to_db(now)))
+    store.report_change("INSERT INTO audit_log (operator, action, target, detail, at) VALUES (?, ?, ?, ?, ?)",
+                        (operator, action, target, detail, to_db(now)))
 
 
 def audit_log(store: Store, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
@@ -126,24 +164,52 @@ def audit_log(store: Store, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
                  (limit,))
 
 
-def record_login_failure(store: Store, operator: str, address: str, now: datetime, window: timedelta) -> None:
-    """Record a failed sign-in; failures older than the window count no more and are deleted."""
-    forget_login_failures_before(store, now - window)
-    store._run("INSERT INTO login_failures (operator, address, at) VALUES (?, ?, ?)",
-               (operator, address, to_db(now)))
+# Sign-in tries: a row of login_failures is one try of a name from a client that has not yet been followed by
+# a success (a failure, or a check under way); a success deletes its client's rows for the name.
 
 
-def login_failures_since(store: Store, operator: str, address: str, since: datetime) -> int:
-    """The more of: failures for this account, failures from this address, since `since` (two indexes)."""
-    by_operator = _count(store, "SELECT COUNT(*) AS n FROM login_failures WHERE operator = ? AND at > ?",
-                         (operator, to_db(since)))
-    by_address = _count(store, "SELECT COUNT(*) AS n FROM login_failures WHERE address = ? AND at > ?",
-                        (address, to_db(since)))
-    return max(by_operator, by_address)
+def claim_sign_in(store: Store, name: str, client: str, now: datetime) -> auth.Verdict:
+    """Count a try before its password is checked, or refuse it: allowed when its wait (`auth.wait_after`
+    the tries before it) is over. Run keyed on the name, so tries at once are counted one after another
+    (login_failures_operator index)."""
+    rows = _rows(store, "SELECT at FROM login_failures WHERE operator = ? AND address = ? ORDER BY at",
+                 (name, client))
+    tries = [from_db(row["at"]) for row in rows]
+    if tries:
+        retry_at = tries[-1] + auth.wait_after(len(tries))
+        if now - auth.TRY_WINDOW > retry_at:
+            forget_sign_in_tries(store, name, client)  # quiet for a whole window after its wait: afresh
+            tries = []
+        elif now < retry_at:
+            return auth.Verdict(False, len(tries), retry_at)
+    store.report_change("INSERT INTO login_failures (operator, address, at) VALUES (?, ?, ?)",
+                        (name, client, to_db(now)))
+    return auth.Verdict(True, len(tries) + 1, now + auth.wait_after(len(tries) + 1))
 
 
-def forget_login_failures_before(store: Store, cutoff: datetime) -> None:
-    store._run("DELETE FROM login_failures WHERE at < ?", (to_db(cutoff),))
+def forget_sign_in_tries(store: Store, name: str, client: str | None = None) -> int:
+    """A success (its own client's tries), or an operator lifting a wait (one client's, or all)."""
+    if client is None:
+        return store.report_change("DELETE FROM login_failures WHERE operator = ?", (name,))
+    return store.report_change("DELETE FROM login_failures WHERE operator = ? AND address = ?", (name, client))
+
+
+def forget_old_sign_in_tries(store: Store, now: datetime) -> None:
+    """Tries of a name and client whose last is so old that the next would start afresh anyway."""
+    store.report_change("DELETE FROM login_failures WHERE (operator, address) IN (SELECT operator, address"
+                        " FROM login_failures GROUP BY operator, address HAVING MAX(at) < ?)",
+                        (to_db(now - auth.TRY_WINDOW - auth.LONGEST_WAIT),))
+
+
+def slowed_sign_ins(store: Store, now: datetime) -> list[dict[str, Any]]:
+    """Names and clients with failed tries still counted, most tries first: who is being slowed, until when."""
+    rows = _rows(store, "SELECT operator, address, COUNT(*) AS tries, MAX(at) AS last_at FROM login_failures"
+                        " GROUP BY operator, address HAVING MAX(at) > ? ORDER BY tries DESC, last_at DESC LIMIT ?",
+                 (to_db(now - auth.TRY_WINDOW - auth.LONGEST_WAIT), PAGE_ROWS))
+    for row in rows:
+        row["retry_at"] = to_db(from_db(row["last_at"]) + auth.wait_after(int(row["tries"])))
+        row["waiting"] = row["retry_at"] > to_db(now)
+    return rows
 
 
 # -- dashboard --------------------------------------------------------------------------------------------
@@ -220,14 +286,20 @@ _LISTING_FIELDS = ("l.id, l.title, l.description, l.photo_url, l.active, l.creat
 
 
 def listings(store: Store, query: str = "", limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
-    """Listings newest first; `query` is a listing number, or words found in the title, the description, the
-    host's name or phone."""
+    """Listings newest first; `query` is a listing number, a booking reference (its place), a phone (the
+    host's, or its last 4 digits), or words found in the title, the description, the host's name or phone."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
-    words = query.split()
-    if len(words) == 1 and words[0].lstrip("#").isdigit():
+    words = search_words(query)
+    if (ref := booking_ref(query)) is not None:
+        where.append("l.id IN (SELECT listing_id FROM reservations WHERE ref = ?)")
+        params.append(ref)
+    elif (digits := phone_digits(query)) is not None:
+        where.append(f"(l.id = ? OR {_contains(store, 'u.phone')})")
+        params += [number_in(digits) or 0, _pattern(digits)]
+    elif len(words) == 1 and (number := number_in(words[0])) is not None:
         where.append("l.id = ?")
-        params.append(int(words[0].lstrip("#")))
+        params.append(number)
     else:
         for word in words:
             where.append(f"({_contains(store, 'l.title')} OR {_contains(store, 'l.description')}"
@@ -266,7 +338,7 @@ def listing_calendars(store: Store, listing_id: int, today: date) -> dict[str, A
 
 
 def unhide_listing(store: Store, listing_id: int) -> bool:
-    return store._changed("UPDATE listings SET active = 1 WHERE id = ? AND active = 0", (listing_id,)) > 0
+    return store.report_change("UPDATE listings SET active = 1 WHERE id = ? AND active = 0", (listing_id,)) > 0
 
 
 # -- reservations -----------------------------------------------------------------------------------------
@@ -282,7 +354,8 @@ _RESERVATION_JOINS = ("JOIN listings l ON l.id = r.listing_id JOIN users g ON g.
 def reservations(store: Store, *, status: str = "", place: str = "", start: date | None = None,
                  end: date | None = None, listing_id: int | None = None,
                  limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
-    """Reservations newest first. `place`: a listing number or words of its title or description; `start`/`end`:
+    """Reservations newest first. `place`: a listing number, a booking reference, a guest's or host's phone
+    (or its last 4 digits), or words of the place's title or description; `start`/`end`:
     stays that overlap those dates. A listing's own (listing_id) are served by `reservations_listing`."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
@@ -292,10 +365,16 @@ def reservations(store: Store, *, status: str = "", place: str = "", start: date
     if listing_id is not None:
         where.append("r.listing_id = ?")
         params.append(listing_id)
-    words = place.split()
-    if len(words) == 1 and words[0].lstrip("#").isdigit():
+    words = search_words(place)
+    if (ref := booking_ref(place)) is not None:
+        where.append("r.ref = ?")
+        params.append(ref)
+    elif (digits := phone_digits(place)) is not None:
+        where.append(f"(r.listing_id = ? OR {_contains(store, 'g.phone')} OR {_contains(store, 'h.phone')})")
+        params += [number_in(digits) or 0, _pattern(digits), _pattern(digits)]
+    elif len(words) == 1 and (number := number_in(words[0])) is not None:
         where.append("r.listing_id = ?")
-        params.append(int(words[0].lstrip("#")))
+        params.append(number)
     else:
         for word in words:
             where.append(f"({_contains(store, 'l.title')} OR {_contains(store, 'l.description')})")
@@ -360,10 +439,15 @@ def texts_about(store: Store, phones: list[str], ref: str, moments: list[str],
 
 
 def people(store: Store, query: str, limit: int = 50) -> list[dict[str, Any]]:
-    """People whose phone or name contains `query` (all digits of a phone may be typed without spaces)."""
+    """People whose phone or name contains `query` (a phone's digits with or without spaces, or its last 4),
+    or the guest and host of the booking reference it is."""
     text = query.strip()
     if not text:
         return _rows(store, f"SELECT {_PERSON_FIELDS} FROM users u ORDER BY u.id DESC LIMIT ?", (limit,))
+    if (ref := booking_ref(text)) is not None:
+        return _rows(store, f"SELECT {_PERSON_FIELDS} FROM users u WHERE u.id IN (SELECT guest_id FROM reservations"
+                            " WHERE ref = ? UNION SELECT host_id FROM reservations WHERE ref = ?)"
+                            " ORDER BY u.id DESC LIMIT ?", (ref, ref, limit))
     digits = "".join(ch for ch in text if ch.isdigit())
     pattern = _pattern(text)
     phone_pattern = _pattern(digits) if digits else pattern
@@ -377,13 +461,18 @@ _PERSON_FIELDS = "u.id, u.phone, u.name, u.language, u.opted_out, u.unreachable,
 def person(store: Store, user_id: int) -> dict[str, Any] | None:
     row = _one(store, f"SELECT {_PERSON_FIELDS}, c.flow, c.step, c.data, c.presented_id, c.flow_expires_at"
                       " FROM users u LEFT JOIN conversations c ON c.user_id = u.id WHERE u.id = ?", (user_id,))
-    if row is not None and row["flow_expires_at"] and row["flow_expires_at"] <= store._now():
+    if row is not None and row["flow_expires_at"] and row["flow_expires_at"] <= store.now_text():
         row["flow"], row["step"] = None, None  # forgotten: the engine will treat it as over
     return row
 
 
 _OUTBOX_FIELDS = ("id, user_id, to_phone, body, media_url, status, attempts, next_attempt_at, last_error,"
-                  " twilio_sid, delivery_status, error_code, created_at, sent_at")
+                  " twilio_sid, delivery_status, error_code, created_at, sent_at, message_key, reservation_id")
+# The later copy "Retry now" made of an undelivered message: the same text to the same phone after it
+# (outbox_recipient index), only looked for where one could have been made.
+_COPIED_AS = ("CASE WHEN o.status = 'sent' AND o.delivery_status IN ('undelivered', 'failed') THEN"
+              " (SELECT MIN(c.id) FROM outbox c WHERE c.to_phone = o.to_phone AND c.id > o.id AND c.body = o.body)"
+              " END AS copied_as")
 
 
 def _reply_bodies(stored: str) -> list[str]:
@@ -431,33 +520,51 @@ OUTBOX_VIEWS = {
 
 def outbox(store: Store, view: str, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
     condition = OUTBOX_VIEWS.get(view, OUTBOX_VIEWS["retrying"])
-    return _rows(store, f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE {condition} ORDER BY id DESC LIMIT ?",
-                 (limit,))
+    rows = _rows(store, f"SELECT {_OUTBOX_FIELDS}, {_COPIED_AS} FROM outbox o WHERE {condition}"
+                        " ORDER BY id DESC LIMIT ?", (limit,))
+    for row in rows:
+        row["retry"] = retry_offered(row)
+    return rows
 
 
 def outbox_row(store: Store, outbox_id: int) -> dict[str, Any] | None:
-    return _one(store, f"SELECT {_OUTBOX_FIELDS} FROM outbox WHERE id = ?", (outbox_id,))
+    return _one(store, f"SELECT {_OUTBOX_FIELDS}, {_COPIED_AS} FROM outbox o WHERE id = ?", (outbox_id,))
 
 
-def retry_now(store: Store, outbox_id: int) -> str | None:
-    """Send a message again now: a retrying or failed row goes back to the queue with its attempts reset;
-    one Twilio accepted but could not deliver is queued again as a new message. Returns what was done, or
-    None when the row is none of those."""
+RetryDone = Literal["requeued", "copied", "blocked", "already", "unchanged"]
+
+
+def retry_offered(row: dict[str, Any]) -> bool:
+    """Whether "Retry now" means anything for this row: one that failed or is between retries goes again
+    now; one Twilio accepted and could not deliver is sent as a new copy, once (none made yet). A row on
+    its first try, or being sent, is simply waiting its turn."""
+    if row["status"] == "failed" or (row["status"] == "pending" and row["attempts"] > 0):
+        return True
+    return (row["status"] == "sent" and row["delivery_status"] in ("undelivered", "failed")
+            and row.get("copied_as") is None)
+
+
+def retry_now(store: Store, outbox_id: int) -> tuple[RetryDone, int | None, str | None]:
+    """Send a message again now (see `retry_offered`): what was done, the row that will go (itself or its
+    new copy; the copy made before, for "already") and, for "blocked", why its recipient cannot be texted."""
     row = outbox_row(store, outbox_id)
-    if row is None:
-        return None
-    if row["status"] in ("pending", "failed"):
-        store._run("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL"
-                   " WHERE id = ?", (store._now(), outbox_id))
-        return "requeued"
-    if row["status"] == "sent" and row["delivery_status"] in ("undelivered", "failed"):
-        new_id = store.enqueue(row["user_id"], row["to_phone"], row["body"], row["media_url"])
-        return f"queued again as #{new_id}"
-    return None
+    if row is None or not retry_offered(row):
+        copied = row.get("copied_as") if row is not None else None
+        return ("already", int(copied), None) if copied is not None else ("unchanged", None, None)
+    blocked = store.recipient_blocked(row["user_id"])
+    if blocked is not None:
+        return "blocked", outbox_id, blocked
+    if row["status"] != "sent":
+        store.report_change("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?,"
+                            " lease_until = NULL WHERE id = ?", (store.now_text(), outbox_id))
+        return "requeued", outbox_id, None
+    new_id = store.enqueue(row["user_id"], row["to_phone"], row["body"], row["media_url"], key=row["message_key"],
+                           reservation_id=row["reservation_id"])
+    return "copied", new_id, None
 
 
 def give_up(store: Store, outbox_id: int, operator: str) -> bool:
     """Stop retrying a message: parked as failed, saying who gave up on it."""
-    return store._changed("UPDATE outbox SET status = 'failed', lease_until = NULL, last_error ="
-                          " ? || COALESCE(': ' || last_error, '') WHERE id = ? AND status = 'pending'",
-                          (f"given up by {operator}", outbox_id)) > 0
+    return store.report_change("UPDATE outbox SET status = 'failed', lease_until = NULL, last_error ="
+                               " ? || COALESCE(': ' || last_error, '') WHERE id = ? AND status = 'pending'",
+                               (f"given up by {operator}", outbox_id)) > 0

@@ -9,6 +9,8 @@ rules, in one transaction with the messages they cause, as a text would.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import logging
 import re
@@ -40,7 +42,7 @@ from bot.registry import REGISTRY
 from bot.reload import RELOADER
 from bot.store import Store
 from bot.text import Text
-from bot.webhook import _inbound
+from bot.webhook import text_in
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +92,10 @@ def _wants_json(request: web.Request) -> bool:
     return request.path.startswith(f"{PREFIX}/api/")
 
 
-def _address(request: web.Request) -> str:
-    return request.remote or "unknown"
+def _by_a_person(request: web.Request) -> bool:
+    """A page or a form someone sent: activity that keeps a session from idling out. A live page's own
+    refreshes (GETs of /admin/api/...) are not: an open tab nobody looks at still idles out."""
+    return request.method != "GET" or not _wants_json(request)
 
 
 def _secure(config: Config) -> bool:
@@ -109,7 +113,11 @@ def _page(request: web.Request, template: str, context: dict[str, Any], status: 
 
 
 async def _form(request: web.Request) -> MultiDictProxy[str]:
-    form = await request.post()
+    try:
+        form = await request.post()
+    except (ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text="This form could not be read. Go back, reload the page and try again.") \
+            from None
     return MultiDictProxy(MultiDict((k, v) for k, v in form.items() if isinstance(v, str)))
 
 
@@ -123,13 +131,41 @@ def _redirect(path: str, **params: Any) -> web.Response:
     return _see_other(f"{PREFIX}{path}" + (f"?{query}" if query else ""))
 
 
+# What an action's redirect tells the next page, besides where to go (`view`: which outbox tab).
+NOTICE_SIGNATURE = "notice"
+
+
+def _notice_signature(session: auth.Session, fields: dict[str, str]) -> str:
+    """The notice's fields signed with the session's own secret: a link written by anyone else, or one
+    carried through signing in again (a new session), shows no notice."""
+    text = json.dumps(sorted(fields.items()))
+    return hmac.new(session.csrf_token.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+async def _done(request: web.Request, path: str, done: str, *, view: str | None = None,
+                **fields: Any) -> web.Response:
+    """303 to `path` with the notice of what was done (the page words it: `_notice.html`)."""
+    notice = {"done": done, **{k: str(v) for k, v in fields.items() if v is not None}}
+    signed = {**notice, NOTICE_SIGNATURE: _notice_signature(_session(request), notice)}
+    return _redirect(path, view=view, **signed)
+
+
+def _notice(request: web.Request) -> dict[str, str] | None:
+    """The notice this session's own last action left on the URL, or None (nothing, or not signed by it)."""
+    session, given = request.get(SESSION), request.query.get(NOTICE_SIGNATURE, "")
+    if session is None or not given:
+        return None
+    fields = {k: v for k, v in request.query.items() if k not in (NOTICE_SIGNATURE, "view")}
+    return fields if auth.same_token(_notice_signature(session, fields), given) else None
+
+
 async def _audit(request: web.Request, action: str, target: str | None, detail: str | None = None) -> None:
     operator, now = _session(request).operator, _now(request)
     await _db(request, lambda store: q.audit(store, operator, action, target, detail, now))
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 def _date(value: str | None) -> date | None:
@@ -152,9 +188,11 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     idle = timedelta(minutes=config.console_session_idle_minutes)
     lifetime = timedelta(hours=config.console_session_max_hours)
 
+    touch = _by_a_person(request)
+
     def look(store: Store) -> tuple[int, dict[str, Any] | None]:
         count = q.operator_count(store)
-        found = q.session(store, auth.token_hash(token), now, idle, lifetime) if token and count else None
+        found = q.session(store, auth.token_hash(token), now, idle, lifetime, touch=touch) if token and count else None
         return count, found
 
     operators, row = await _db(request, look)
@@ -202,7 +240,7 @@ def _common(request: web.Request) -> dict[str, Any]:
         "dev_phone": _config(request).dev_phone_enabled,
         "catalog_problem": request.config_dict[CATALOG].problem if session else None,
         "path": request.path,
-        "query": request.query,
+        "notice": _notice(request),
     }
 
 
@@ -244,62 +282,98 @@ def console_app() -> web.Application:
 
 
 def _safe_next(value: str | None) -> str:
-    """Only a path inside the console: never an open redirect."""
-    if value and value.startswith(PREFIX + "/") and not value.startswith("//") and "\\" not in value:
+    """Only a path inside the console: never an open redirect, nor a header broken by a line break."""
+    if (value and value.startswith(PREFIX + "/") and not value.startswith("//") and "\\" not in value
+            and value.isprintable()):
         return value
     return PREFIX + "/"
 
 
 @routes.get("/login")
 async def login_page(request: web.Request) -> web.Response:
+    return _login_form(request, name="", next_path=_safe_next(request.query.get("next")), error=None)
+
+
+def _login_form(request: web.Request, *, name: str, next_path: str, error: str | None,
+                status: int = 200) -> web.Response:
+    """The sign-in form, with a fresh token of its own and the name already typed kept."""
     token = auth.new_token()
-    response = _page(request, "login.html", {"login_token": token, "error": None,
-                                             "next": _safe_next(request.query.get("next"))})
+    response = _page(request, "login.html", {"login_token": token, "error": error, "next": next_path,
+                                             "name": name}, status=status)
     _set_cookie(response, _config(request), auth.LOGIN_COOKIE, token)
     return response
+
+
+def _client(request: web.Request) -> str:
+    """Who connected, or behind a trusted proxy (`console.trusted_proxies`) whom it names."""
+    return auth.client_address(request.remote, request.headers.getall("X-Forwarded-For", []),
+                               _config(request).trusted_proxies())
+
+
+async def _claim_try(request: web.Request, name: str, client: str) -> auth.Verdict:
+    """Count the try before its password is checked (one at a time per name across every server)."""
+    now = _now(request)
+    return await request.config_dict[DATABASE].run(lambda store: q.claim_sign_in(store, name, client, now),
+                                                   key=f"console-sign-in:{name}")
+
+
+async def _password_matches(request: web.Request, found: dict[str, Any] | None, password: str) -> bool:
+    passwords = auth.passwords(_config(request))
+    if found is None:
+        await asyncio.to_thread(passwords.verify, None, password)  # as slow as a wrong password
+        return False
+    return await asyncio.to_thread(passwords.verify, found["password_hash"], password)
 
 
 @routes.post("/login")
 async def login(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
-    name, password = form.get("name", "").strip(), form.get("password", "")
+    name, password = form.get("name", "").strip()[:auth.NAME_KEPT], form.get("password", "")
     next_path = _safe_next(form.get("next"))
     if not auth.same_token(request.cookies.get(auth.LOGIN_COOKIE, ""), form.get("csrf")):
-        raise web.HTTPForbidden(text="This sign-in form has expired. Go back, reload the page and try again.")
-    config, now, address = _config(request), _now(request), _address(request)
-    since = now - auth.FAILURE_WINDOW
-    failures = await _db(request, lambda store: q.login_failures_since(store, name, address, since))
-    if failures >= auth.MAX_FAILURES:
-        log.warning("console: sign-in for %r from %s refused: %d failures in %s", name, address, failures,
-                    auth.FAILURE_WINDOW)
-        return _page(request, "login.html", {"login_token": form.get("csrf"), "next": next_path,
-                                             "error": "Too many failed sign-ins. Wait 15 minutes and try again."},
-                     status=429)
+        return _login_form(request, name=name, next_path=next_path, status=403,
+                           error="This sign-in form had expired. Type your password again.")
+    now, client = _now(request), _client(request)
+    verdict = await _claim_try(request, name, client)
+    if not verdict.allowed:
+        wait = verdict.seconds_left(now)
+        log.warning("console: sign-in for %r from %s refused: %d tries, next at %s", name, client,
+                    verdict.tries, verdict.retry_at.isoformat())
+        response = _login_form(request, name=name, next_path=next_path, status=429,
+                               error=f"Too many failed sign-ins for this name from here. Try again in {wait} s.")
+        response.headers["Retry-After"] = str(wait)
+        return response
     found = await _db(request, lambda store: q.operator_by_name(store, name))
-    stored = found["password_hash"] if found else None
+    if not await _password_matches(request, found, password):
+        log.warning("console: failed sign-in for %r from %s", name, client)
+        await _db(request, lambda store: q.audit(store, name, "sign_in_failed", None,
+                                                 f"from {client}, try {verdict.tries}", now))
+        return _login_form(request, name=name, next_path=next_path, status=401,
+                           error="That name and password do not match.")
+    assert found is not None
+    return await _signed_in(request, found, password, client, next_path)
+
+
+async def _signed_in(request: web.Request, found: dict[str, Any], password: str, client: str,
+                     next_path: str) -> web.StreamResponse:
+    config, now = _config(request), _now(request)
     passwords = auth.passwords(config)
-    if found is None or not await asyncio.to_thread(passwords.verify, stored, password):
-        if found is None:
-            await asyncio.to_thread(passwords.verify, None, password)  # as slow as a wrong password
-        log.warning("console: failed sign-in for %r from %s", name, address)
-        await _db(request, lambda store: q.record_login_failure(store, name, address, now, auth.FAILURE_WINDOW))
-        return _page(request, "login.html", {"login_token": form.get("csrf"), "next": next_path,
-                                             "error": "That name and password do not match."}, status=401)
     token, csrf = auth.new_token(), auth.new_token()
-    rehash = passwords.hash(password) if passwords.needs_rehash(str(stored)) else None
+    rehash = passwords.hash(password) if passwords.needs_rehash(str(found["password_hash"])) else None
     operator_id, operator = int(found["id"]), str(found["name"])
 
     def sign_in(store: Store) -> None:
         q.create_session(store, auth.token_hash(token), operator_id, csrf, now)
         if rehash:
             q.set_password_hash(store, operator_id, rehash)
-        q.forget_login_failures_before(store, since)
+        q.forget_sign_in_tries(store, operator, client)
+        q.forget_old_sign_in_tries(store, now)
         q.forget_expired_sessions(store, now, timedelta(minutes=config.console_session_idle_minutes),
                                   timedelta(hours=config.console_session_max_hours))
-        q.audit(store, operator, "login", None, f"from {address}", now)
+        q.audit(store, operator, "login", None, f"from {client}", now)
 
     await _db(request, sign_in)
-    log.info("console: %s signed in from %s", operator, address)
+    log.info("console: %s signed in from %s", operator, client)
     response = _see_other(next_path)
     _set_cookie(response, config, auth.SESSION_COOKIE, token)
     response.del_cookie(auth.LOGIN_COOKIE, path=PREFIX)
@@ -373,7 +447,8 @@ async def _still_signed_in(request: web.Request) -> bool:
     config, now, token_hash = _config(request), _now(request), _session(request).token_hash
     idle = timedelta(minutes=config.console_session_idle_minutes)
     lifetime = timedelta(hours=config.console_session_max_hours)
-    return await _db(request, lambda store: q.session(store, token_hash, now, idle, lifetime) is not None)
+    return await _db(request, lambda store: q.session(store, token_hash, now, idle, lifetime, touch=False)
+                     is not None)
 
 
 async def _event_stream(request: web.Request, read: Callable[[], Awaitable[dict[str, Any]]],
@@ -415,7 +490,7 @@ async def listings(request: web.Request) -> web.Response:
     return _page(request, "listings.html", {"listings": rows, "q": query})
 
 
-@routes.get("/listings/{id:\\d+}")
+@routes.get("/listings/{id:[0-9]{1,18}}")
 async def listing(request: web.Request) -> web.Response:
     listing_id = int(request.match_info["id"])
 
@@ -431,7 +506,7 @@ async def listing(request: web.Request) -> web.Response:
     return _page(request, "listing.html", {"listing": row, "reservations": reservations, **calendars})
 
 
-@routes.post("/listings/{id:\\d+}/hide")
+@routes.post("/listings/{id:[0-9]{1,18}}/hide")
 async def hide_listing(request: web.Request) -> web.StreamResponse:
     """Hide a place as its host's UNLIST would: its waiting requests are declined and the guests told, in
     the same transaction (the engine's unit of work), and the host moved on to their next request."""
@@ -447,11 +522,11 @@ async def hide_listing(request: web.Request) -> web.StreamResponse:
         return declined
 
     declined = await request.config_dict[ENGINE].run(hide)
-    return _redirect(f"/listings/{listing_id}", done="hidden" if declined is not None else "unchanged",
-                     declined=declined)
+    return await _done(request, f"/listings/{listing_id}", "hidden" if declined is not None else "unchanged",
+                       declined=declined)
 
 
-@routes.post("/listings/{id:\\d+}/unhide")
+@routes.post("/listings/{id:[0-9]{1,18}}/unhide")
 async def unhide_listing(request: web.Request) -> web.StreamResponse:
     listing_id = int(request.match_info["id"])
     operator, now = _session(request).operator, _now(request)
@@ -463,7 +538,7 @@ async def unhide_listing(request: web.Request) -> web.StreamResponse:
         return changed
 
     changed = await _db(request, unhide)
-    return _redirect(f"/listings/{listing_id}", done="shown" if changed else "unchanged")
+    return await _done(request, f"/listings/{listing_id}", "shown" if changed else "unchanged")
 
 
 # -- reservations -----------------------------------------------------------------------------------------
@@ -537,7 +612,7 @@ def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[s
     return events
 
 
-@routes.get("/reservations/{id:\\d+}")
+@routes.get("/reservations/{id:[0-9]{1,18}}")
 async def reservation(request: web.Request) -> web.Response:
     reservation_id = int(request.match_info["id"])
 
@@ -569,7 +644,7 @@ async def conversations(request: web.Request) -> web.Response:
     return _page(request, "conversations.html", {"people": rows, "q": query})
 
 
-@routes.get("/conversations/{id:\\d+}")
+@routes.get("/conversations/{id:[0-9]{1,18}}")
 async def conversation(request: web.Request) -> web.Response:
     user_id = int(request.match_info["id"])
 
@@ -594,23 +669,25 @@ async def outbox(request: web.Request) -> web.Response:
     return _page(request, "outbox.html", {"rows": rows, "view": view, "views": list(q.OUTBOX_VIEWS)})
 
 
-@routes.post("/outbox/{id:\\d+}/retry")
+@routes.post("/outbox/{id:[0-9]{1,18}}/retry")
 async def retry(request: web.Request) -> web.StreamResponse:
     outbox_id, operator, now = int(request.match_info["id"]), _session(request).operator, _now(request)
 
-    def requeue(store: Store) -> str | None:
-        done = q.retry_now(store, outbox_id)
-        if done:
-            q.audit(store, operator, "retry", f"outbox #{outbox_id}", done, now)
-        return done
+    def requeue(store: Store) -> tuple[q.RetryDone, int | None, str | None]:
+        done, goes, why = q.retry_now(store, outbox_id)
+        if done in ("requeued", "copied", "blocked"):
+            detail = {"requeued": "queued again", "copied": f"sent again as #{goes}",
+                      "blocked": f"skipped: {why}"}[done]
+            q.audit(store, operator, "retry", f"outbox #{outbox_id}", detail, now)
+        return done, goes, why
 
-    done = await _db(request, requeue)
+    done, goes, why = await _db(request, requeue)
     request.config_dict[SENDER].wake()
     view = (await _form(request)).get("view")
-    return _redirect("/outbox", view=view, done="retried" if done else "unchanged", id=outbox_id)
+    return await _done(request, "/outbox", f"retry_{done}", view=view, id=outbox_id, goes=goes, why=why)
 
 
-@routes.post("/outbox/{id:\\d+}/give-up")
+@routes.post("/outbox/{id:[0-9]{1,18}}/give-up")
 async def give_up(request: web.Request) -> web.StreamResponse:
     outbox_id, operator, now = int(request.match_info["id"]), _session(request).operator, _now(request)
 
@@ -622,7 +699,7 @@ async def give_up(request: web.Request) -> web.StreamResponse:
 
     changed = await _db(request, park)
     view = (await _form(request)).get("view")
-    return _redirect("/outbox", view=view, done="given_up" if changed else "unchanged", id=outbox_id)
+    return await _done(request, "/outbox", "given_up" if changed else "unchanged", view=view, id=outbox_id)
 
 
 # -- messages ---------------------------------------------------------------------------------------------
@@ -671,7 +748,7 @@ async def edit_message(request: web.Request) -> web.Response:
     text = await asyncio.to_thread(editing.current_text, directory, language, key, alternative)
     return _page(request, "edit.html", {
         "lang": language, "key": key, "alt": alternative, "text": text or "", "spec": REGISTRY[key],
-        "result": None, "missing": text is None,
+        "result": None, "missing": text is None, "too_costly": None,
     })
 
 
@@ -680,10 +757,18 @@ async def save_message(request: web.Request) -> web.Response:
     form = await _form(request)
     directory, language, key, alternative = _edit_target(request, form)
     config, text, save = _config(request), form.get("text", ""), form.get("action") == "save"
-    result = await asyncio.to_thread(
-        editing.edit, directory, language, key, alternative, text, save=save,
-        default_language=config.default_language, warn_segments=config.warn_segments,
-        page_segments=config.page_segments)
+    try:
+        result = await asyncio.to_thread(
+            editing.edit_apart, directory, language, key, alternative, text, save=save,
+            default_language=config.default_language, warn_segments=config.warn_segments,
+            page_segments=config.page_segments)
+    except editing.PreviewTooCostly as problem:
+        log.warning("console: preview of %s/%s refused: %s", language, key, problem)
+        return _page(request, "edit.html", {
+            "lang": language, "key": key, "alt": alternative, "text": text, "spec": REGISTRY[key],
+            "result": None, "missing": False, "too_costly": f"Not saved: {problem}. A message template "
+                                                            "cannot compute that much.",
+        }, status=422)
     if result.saved:
         await _audit(request, "template_save", f"{language}/{key}" + (f"[{alternative}]" if alternative else ""),
                      text)
@@ -691,7 +776,7 @@ async def save_message(request: web.Request) -> web.Response:
         await request.config_dict[RELOADER].reload_soon(f"saved in the console by {_session(request).operator}")
     return _page(request, "edit.html", {
         "lang": language, "key": key, "alt": alternative, "text": text, "spec": REGISTRY[key],
-        "result": result, "missing": False,
+        "result": result, "missing": False, "too_costly": None,
     }, status=200 if not result.errors else 422)
 
 
@@ -700,8 +785,29 @@ async def save_message(request: web.Request) -> web.Response:
 
 @routes.get("/audit")
 async def audit_page(request: web.Request) -> web.Response:
-    rows = await _db(request, q.audit_log)
-    return _page(request, "audit.html", {"rows": rows})
+    now = _now(request)
+
+    def read(store: Store) -> dict[str, Any]:
+        return {"rows": q.audit_log(store), "slowed": q.slowed_sign_ins(store, now)}
+
+    return _page(request, "audit.html", await _db(request, read))
+
+
+@routes.post("/sign-ins/lift")
+async def lift_wait(request: web.Request) -> web.StreamResponse:
+    """Let a name sign in again at once from one client (or from all): its failed tries are forgotten."""
+    form = await _form(request)
+    name, client = form.get("name", "")[:auth.NAME_KEPT], form.get("client") or None
+    operator, now = _session(request).operator, _now(request)
+
+    def lift(store: Store) -> int:
+        forgotten = q.forget_sign_in_tries(store, name, client)
+        if forgotten:
+            q.audit(store, operator, "lift_sign_in_wait", name, f"from {client or 'anywhere'}", now)
+        return forgotten
+
+    forgotten = await _db(request, lift)
+    return await _done(request, "/audit", "lifted" if forgotten else "unchanged", name=name)
 
 
 # -- dev phone --------------------------------------------------------------------------------------------
@@ -741,19 +847,24 @@ def _number(request: web.Request, config: Config, number: str) -> str:
 
 @routes.post("/api/phone/send")
 async def phone_send(request: web.Request) -> web.Response:
-    """Text the bot as a fictional number: the form Twilio would post, through the webhook's own parsing,
-    into `Engine.handle`: exactly what happens to a real text once its signature is checked."""
+    """Text the bot as a fictional number: the form Twilio would post, through the webhook's own entry
+    (`webhook.text_in`): exactly what happens to a real text once its signature is checked. Audited with
+    the operator's name: a text as someone is an operator's act."""
     config = _dev_phone_config(request)
     try:
         payload = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text='{"error": "expected JSON"}', content_type="application/json") from None
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    if not isinstance(payload, dict):
+        raise web.HTTPBadRequest(text='{"error": "expected a JSON object: {\\"number\\": ..., \\"body\\": ...}"}',
+                                 content_type="application/json")
     number = _number(request, config, str(payload.get("number", "")))
     form = MultiDictProxy(MultiDict({
         "MessageSid": "SMDEV" + secrets.token_hex(15), "From": number, "To": config.twilio_phone_number or "console",
         "Body": str(payload.get("body", "")), "NumMedia": "0",
     }))
-    reply: Reply = await request.config_dict[ENGINE].handle(_inbound(form))
+    reply: Reply = await text_in(request.config_dict[ENGINE], form)
+    await _audit(request, "dev_phone_text", number, form["Body"])
     return web.json_response({"replies": [m.body for m in reply.messages]})
 
 

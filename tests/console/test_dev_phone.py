@@ -136,3 +136,24 @@ async def test_the_dev_phone_shows_what_twilio_itself_answers(phone: Sms) -> Non
     assert shown[shown.index(("in", "START")) + 1] == ("carrier", phone.render("carrier_opted_in", "en"))
     after = shown[shown.index(("in", "停止")) + 1:]
     assert after == [("reply", phone.render("opted_out", "en", requests=0, listings=0))]
+
+
+async def test_dev_phone_texts_are_audited_with_the_operators_name(phone: Sms) -> None:
+    console = await signed_in(phone, "ana")
+    await console.post_json("/admin/api/phone/send", {"number": HOST, "body": "HOST <b>now</b>"})
+    audit = await console.page("/admin/audit")
+    row = next(row for row in audit.split("<tr>") if "<b>dev_phone_text</b>" in row)
+    assert "<td>ana</td>" in row and HOST in row and "HOST &lt;b&gt;now&lt;/b&gt;" in row
+
+
+@pytest.mark.parametrize("payload", ["[1, 2]", "null", '"text"', "{bad json", b"\xff\xfe"])
+async def test_the_dev_phone_answers_400_to_json_that_is_not_an_object(
+        phone: Sms, payload: str | bytes, caplog: pytest.LogCaptureFixture) -> None:
+    console = await signed_in(phone)
+    response = await phone.client.post("/admin/api/phone/send", data=payload, headers={
+        **console.headers, "X-CSRF-Token": console.csrf, "Content-Type": "application/json"})
+    assert response.status == 400
+    assert "expected a JSON object" in (await response.json())["error"]
+    assert not [r for r in caplog.records if r.exc_info], caplog.text
+
+

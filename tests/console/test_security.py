@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -148,24 +149,6 @@ async def test_a_post_without_the_right_csrf_token_is_refused_and_changes_nothin
     assert "hide" not in await console.page("/admin/audit")
 
 
-async def test_five_failures_for_an_account_refuse_more_tries_until_the_window_passes(sms: Sms) -> None:
-    await add_operator(sms)
-    for _ in range(5):
-        assert (await Console(sms).login_response(password="not the password!")).status == 401
-    refused = await Console(sms).login_response()  # even the right password
-    assert refused.status == 429
-    assert "Too many failed sign-ins" in await refused.text()
-    sms.clock.advance(minutes=15, seconds=1)
-    assert (await Console(sms).login_response()).status == 303
-
-
-async def test_five_failures_from_one_address_refuse_other_accounts_too(sms: Sms) -> None:
-    await add_operator(sms, "ana")
-    for name in ["bob", "carl", "dora", "emil", "fay"]:
-        assert (await Console(sms).login_response(name=name)).status == 401
-    assert (await Console(sms).login_response(name="ana")).status == 429
-
-
 async def test_logout_deletes_the_session(sms: Sms) -> None:
     console = await signed_in(sms)
     response = await console.post("/admin/logout")
@@ -193,9 +176,20 @@ async def test_a_session_ends_after_twelve_hours_however_busy(sms: Sms) -> None:
     console = await signed_in(sms)
     for _ in range(14):
         sms.clock.advance(minutes=50)
-        assert (await console.get("/admin/api/dashboard")).status == 200
+        assert (await console.get("/admin/")).status == 200
     sms.clock.advance(minutes=50)  # 12 h 30 min after signing in
     assert (await console.get("/admin/api/dashboard")).status == 401
+
+
+async def test_a_live_page_refreshing_itself_does_not_keep_a_session_from_idling_out(sms: Sms) -> None:
+    """The dashboard and the dev phone read /admin/api/... every few seconds: that is not a person."""
+    console = await signed_in(sms)
+    for minutes in (30, 29):
+        sms.clock.advance(minutes=minutes)
+        assert (await console.get("/admin/api/dashboard")).status == 200
+    sms.clock.advance(minutes=2)  # 61 minutes since the last page or form
+    assert (await console.get("/admin/api/dashboard")).status == 401
+    assert (await console.get("/admin/")).status == 303
 
 
 async def test_texter_written_text_is_shown_as_text(sms: Sms) -> None:
@@ -218,6 +212,7 @@ async def test_the_login_form_needs_its_own_token(sms: Sms) -> None:
     response = await sms.client.post("/admin/login", data={"name": "ana", "password": PASSWORD},
                                      allow_redirects=False)
     assert response.status == 403
+    assert auth.SESSION_COOKIE not in response.cookies
 
 
 async def test_sign_in_only_redirects_inside_the_console(sms: Sms) -> None:
@@ -238,3 +233,25 @@ async def test_expired_sessions_are_deleted_at_the_next_sign_in(sms: Sms) -> Non
     await Console(sms).login()
     rows = await sms.db.run(q.operators)
     assert rows[0]["sessions"] == 1  # only the new one is left
+
+
+async def test_the_notice_area_shows_only_what_this_sessions_own_action_did(sms: Sms) -> None:
+    """A crafted link cannot put words in the console's success box, nor carry them through signing in."""
+    number = await list_place(sms)
+    await add_operator(sms)
+    crafted = (f"/admin/listings/{number}?done=hidden&declined=URGENT:+sign+in+again+at+evil.test"
+               "&notice=0123456789abcdef")
+    stranger = await sms.client.get(crafted, allow_redirects=False)
+    console = Console(sms)
+    response = await console.login_response()
+    assert stranger.headers["Location"].startswith("/admin/login?next=")
+    console.token = response.cookies[auth.SESSION_COOKIE].value
+    page = await console.page(crafted)
+    assert "URGENT" not in page and 'class="alert good"' not in page
+    found = re.search(r'<meta name="csrf-token" content="([^"]*)">', page)
+    assert found is not None
+    console.csrf = found.group(1)
+    hidden = await console.post(f"/admin/listings/{number}/hide")
+    assert "Hidden. 0 waiting request(s) declined" in await console.page(hidden.headers["Location"])
+    other = await Console(sms).login()  # another session: the same link shows it nothing
+    assert 'class="alert good"' not in await other.page(hidden.headers["Location"])
