@@ -62,7 +62,8 @@ async def test_sigkill_between_twilio_accepting_and_the_commit_then_a_take_over_
             await first.start()
             balanced = Balanced([first], session)
             await balanced.script(0, host, ["HOST", "Ana", "Harbour Loft", "120", "4",
-                                            "Harbour Loft by the river, two rooms", "SKIP"])
+                                            "Harbour Loft by the river, two rooms", "SKIP",
+                                            "SKIP", "SKIP"])
             answer = twilio.hold_answer(host)  # Twilio takes the host's prompt, then holds its answer
             stay = typed_stay(server_today(first.env), 1, 2)
             [place] = [row["id"] for row in dbview.query(database_url, "SELECT id FROM listings")]
@@ -101,7 +102,8 @@ async def test_a_live_server_with_a_slow_twilio_keeps_its_rows(
             await asyncio.gather(*(server.start() for server in servers))
             balanced = Balanced(servers, session)
             await balanced.script(0, host, ["HOST", "Ana", "Harbour Loft", "120", "4",
-                                            "Harbour Loft by the river, two rooms", "SKIP"])
+                                            "Harbour Loft by the river, two rooms", "SKIP",
+                                            "SKIP", "SKIP"])
             twilio.fail_next(201, delay=HOLDER_DEAD_SECONDS + 2)  # accepted, after 5 s
             [place] = [row["id"] for row in dbview.query(database_url, "SELECT id FROM listings")]
             await balanced.script(0, guest, [f"BOOK {place} {typed_stay(server_today(servers[0].env), 1, 2)}"
@@ -134,7 +136,8 @@ async def test_jobs_falling_due_while_one_of_three_servers_is_killed_are_each_wo
         try:
             await asyncio.gather(*(server.start() for server in servers))
             await asyncio.gather(*(traffic.script(i, h, ["HOST", f"Host{i}", f"Place {i}", "120", "4",
-                                                         f"Place {i} by the river, two rooms", "SKIP"])
+                                                         f"Place {i} by the river, two rooms", "SKIP",
+                                                         "SKIP", "SKIP"])
                                    for i, h in enumerate(HOSTS)))
             places = [row["id"] for row in query("SELECT id FROM listings ORDER BY id")]
             today = server_today(servers[0].env)
