@@ -16,6 +16,8 @@ from bot.app import create_app
 from bot.catalog import sms_size
 from bot.clock import FakeClock
 from bot.config import Config
+from bot.keys import CATALOG
+from bot.registry import REGISTRY, SAMPLE_TODAY
 from tests.conftest import GUEST, GUEST2, HOST, AiohttpClient, Sms, book, described, list_place
 from tests.support.dbview import rows, user
 from tests.support.fake_twilio import FakeTwilio
@@ -74,6 +76,24 @@ async def test_every_japanese_welcome_and_help_says_how_to_switch_to_english(sms
     assert "LANG EN" in await sms.text(GUEST, "ヘルプ")
     await sms.text(GUEST, "停止")
     assert "LANG EN" in await sms.text(GUEST, "ヘルプ")
+
+
+async def test_help_in_the_middle_of_a_step_says_how_to_switch_and_lang_en_works_there(sms: Sms) -> None:
+    # Someone who ended up in Japanese, stuck at a question, asks for help: the step's own help names LANG EN.
+    await sms.text(HOST, "掲載")
+    await sms.text(HOST, "アナ")
+    assert "LANG EN" in await sms.text(HOST, "ヘルプ")  # at the title
+    assert await sms.text(HOST, "LANG EN") == sms.render("language_set", "en")
+    assert user(sms, HOST)["language"] == "en"
+
+
+def test_every_japanese_help_says_how_to_switch_to_english(sms: Sms) -> None:
+    catalog = sms.app[CATALOG].current
+    helps = [key for key in REGISTRY if key.startswith("help")]
+    assert len(helps) > 10
+    missing = [key for key in helps
+               if "LANG EN" not in catalog.render_on(SAMPLE_TODAY, key, "ja", **REGISTRY[key].variables)]
+    assert not missing, missing
 
 
 async def test_japanese_stays_until_the_person_switches_to_english(sms: Sms) -> None:
