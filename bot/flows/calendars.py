@@ -132,17 +132,25 @@ def _nights(ctx: Context, words: str) -> tuple[date, date] | None:
     return stay.check_in, stay.check_out
 
 
+def _own_nights(ctx: Context, text: Text) -> tuple[Listing, date, date] | None:
+    """BLOCK's and UNBLOCK's "<n> <dates>": the host's own place and the nights from `first` to `end`, or
+    None once the host was told what was wrong."""
+    found = _own_listing(ctx, text)
+    read = _nights(ctx, found[1]) if found else None
+    if found is None or read is None:
+        return None
+    return found[0], read[0], read[1]
+
+
 @router.command("BLOCK", "ブロック")
 def block(ctx: Context, text: Text) -> None:
     if _needs_usage(text):
         ctx.say("block_usage", **example_dates(ctx.today()))
         return
-    found = _own_listing(ctx, text)
-    read = _nights(ctx, found[1]) if found else None
-    if found is None or read is None:
+    asked = _own_nights(ctx, text)
+    if asked is None:
         return
-    listing = found[0]
-    first, end = read
+    listing, first, end = asked
     nights = calendars.nights_of(first, end)
     stay = ctx.store.stay_overlapping(listing.id, first, end)
     if stay is not None:
@@ -159,11 +167,9 @@ def unblock(ctx: Context, text: Text) -> None:
     if _needs_usage(text):
         ctx.say("unblock_usage", **example_dates(ctx.today()))
         return
-    found = _own_listing(ctx, text)
-    read = _nights(ctx, found[1]) if found else None
-    if found is None or read is None:
+    asked = _own_nights(ctx, text)
+    if asked is None:
         return
-    listing = found[0]
-    first, end = read
+    listing, first, end = asked
     opened = ctx.store.unblock_nights(listing.id, first, end)
     ctx.say("unblocked", number=listing.id, check_in=first, check_out=end, nights=opened)

@@ -204,16 +204,6 @@ def which(ctx: Context, text: Text) -> StepName | None:
     return _field(ctx, text)
 
 
-@router.step(Steps.title, "help_edit", lone_commands_interrupt=True, help_variables=_help_variables)
-def title(ctx: Context, text: Text) -> StepName | None:
-    return _apply(ctx, "title", text)
-
-
-@router.step(Steps.price, "help_edit", commands_interrupt=True, help_variables=_help_variables)
-def price(ctx: Context, text: Text) -> StepName | None:
-    return _apply(ctx, "price", text)
-
-
 # "1泊1,500,000円でよろしいですか？": YES keeps it, a new price replaces it, NO asks for it again.
 @router.step(Steps.confirm_price, "price_confirm", commands_interrupt=True, asks="yes_or_no",
              help_variables=details.unsure_price)
@@ -224,11 +214,6 @@ def confirm_price(ctx: Context, text: Text) -> StepName | None:
     return _save(ctx, "price", price)
 
 
-@router.step(Steps.guests, "help_edit", commands_interrupt=True, help_variables=_help_variables)
-def guests(ctx: Context, text: Text) -> StepName | None:
-    return _apply(ctx, "guests", text)
-
-
 # A no-photo word here ("NO", "なし") removes the photo (as at HOST's photo step); a decision word meant for a
 # guest's request is not this step's answer.
 @router.step(Steps.photo, "help_edit", asks="photo", help_variables=_help_variables)
@@ -236,37 +221,20 @@ def photo(ctx: Context, text: Text) -> StepName | None:
     return _apply(ctx, "photo", text)
 
 
-# The description and the way in are free text: only a command sent alone leaves the step.
-@router.step(Steps.description, "help_edit", lone_commands_interrupt=True, help_variables=_help_variables)
-def description(ctx: Context, text: Text) -> StepName | None:
-    return _apply(ctx, "description", text)
+# Each field's own step takes the answer to "the new ...?". Free text (a title, a description, the address, the
+# way in) leaves the step only for a command sent alone; the other answers for any command.
+FREE_TEXT = frozenset({"title", "description", "address", "access"})
 
 
-@router.step(Steps.address, "help_edit", lone_commands_interrupt=True, help_variables=_help_variables)
-def address(ctx: Context, text: Text) -> StepName | None:
-    return _apply(ctx, "address", text)
+def _answer_step(field: str) -> None:
+    def answer(ctx: Context, text: Text) -> StepName | None:
+        return _apply(ctx, field, text)
+
+    free = field in FREE_TEXT
+    router.step(STEP_OF[field], "help_edit", commands_interrupt=not free, lone_commands_interrupt=free,
+                help_variables=_help_variables)(answer)
 
 
-@router.step(Steps.times, "help_edit", commands_interrupt=True, help_variables=_help_variables)
-def times(ctx: Context, text: Text) -> StepName | None:
-    return _apply(ctx, "times", text)
-
-
-@router.step(Steps.check_in, "help_edit", commands_interrupt=True, help_variables=_help_variables)
-def check_in(ctx: Context, text: Text) -> StepName | None:
-    return _apply(ctx, "check_in", text)
-
-
-@router.step(Steps.check_out, "help_edit", commands_interrupt=True, help_variables=_help_variables)
-def check_out(ctx: Context, text: Text) -> StepName | None:
-    return _apply(ctx, "check_out", text)
-
-
-@router.step(Steps.access, "help_edit", lone_commands_interrupt=True, help_variables=_help_variables)
-def access(ctx: Context, text: Text) -> StepName | None:
-    return _apply(ctx, "access", text)
-
-
-@router.step(Steps.payment, "help_edit", commands_interrupt=True, help_variables=_help_variables)
-def payment(ctx: Context, text: Text) -> StepName | None:
-    return _apply(ctx, "payment", text)
+for _field_name in ("title", "price", "guests", "description", "address", "times", "check_in", "check_out",
+                    "access", "payment"):
+    _answer_step(_field_name)
