@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import partial
 from typing import assert_never
@@ -72,15 +73,21 @@ class Scheduler:
         days = self._config.inbound_retention_days
         if days <= 0:
             return 0
-        forgotten = 0
+        forgotten = await self._in_batches(
+            lambda ctx: ctx.store.forget_replies_before(ctx.now() - timedelta(days=days), PURGE_BATCH))
+        if forgotten:
+            log.info("forgot %s replies recorded over %g days ago", forgotten, days)
+        return forgotten
+
+    async def _in_batches(self, delete: Callable[[Context], int]) -> int:
+        """Run `delete` (at most PURGE_BATCH rows) a unit of work at a time until a batch comes back short, so
+        that no unit holds the lock long; returns how many rows went."""
+        gone = 0
         while True:
-            deleted = await self._engine.run(
-                lambda ctx: ctx.store.forget_replies_before(ctx.now() - timedelta(days=days), PURGE_BATCH))
-            forgotten += deleted
+            deleted = await self._engine.run(delete)
+            gone += deleted
             if deleted < PURGE_BATCH:
-                if forgotten:
-                    log.info("forgot %s replies recorded over %g days ago", forgotten, days)
-                return forgotten
+                return gone
 
     async def forget_old_relays(self) -> int:
         """Delete the messages guests and hosts relayed (bot/flows/relay.py) for stays that checked out over
@@ -89,24 +96,17 @@ class Scheduler:
         many messages."""
         days = self._config.relay_retention_days
         forgotten = 0
-        while days > 0:
-            deleted = await self._engine.run(lambda ctx: ctx.store.forget_relays_before(
+        if days > 0:
+            forgotten = await self._in_batches(lambda ctx: ctx.store.forget_relays_before(
                 ctx.today() - timedelta(days=days), PURGE_BATCH))
-            forgotten += deleted
-            if deleted < PURGE_BATCH:
-                break
-        # Questions before booking (ASK) are kept as long, counted from when their thread closed.
-        while days > 0:
-            deleted = await self._engine.run(lambda ctx: ctx.store.forget_questions_before(
+            # Questions before booking (ASK) are kept as long, counted from when their thread closed.
+            forgotten += await self._in_batches(lambda ctx: ctx.store.forget_questions_before(
                 ctx.now() - timedelta(days=days), PURGE_BATCH))
-            forgotten += deleted
-            if deleted < PURGE_BATCH:
-                break
         if forgotten:
-            log.info("forgot %s relayed messages of stays over %s days past check-out", forgotten, days)
-        while await self._engine.run(lambda ctx: ctx.store.forget_relay_notices_before(
-                ctx.now() - NOTICE_RETENTION, PURGE_BATCH)) == PURGE_BATCH:
-            pass
+            log.info("forgot %s relayed messages of stays and question threads over %s days past their end",
+                     forgotten, days)
+        await self._in_batches(lambda ctx: ctx.store.forget_relay_notices_before(
+            ctx.now() - NOTICE_RETENTION, PURGE_BATCH))
         return forgotten
 
     async def read_feeds(self) -> int:
