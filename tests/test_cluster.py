@@ -26,7 +26,7 @@ from tests.support import dbview
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.polling import until
 from tests.support.stays import server_today, typed_stay
-from tests.test_crash import GUESTS, HOSTS, ROOT, Server, _free_port
+from tests.test_crash import GUESTS, HOSTS, ROOT, Server, _free_port, listing_texts
 
 BALANCER = "https://sms.example.com"  # every server's PUBLIC_URL: Twilio signs what it called
 
@@ -94,9 +94,7 @@ async def test_three_servers_one_killed_mid_traffic_lose_nothing_and_apply_nothi
         traffic = Balanced(servers, session)
         try:
             await asyncio.gather(*(server.start() for server in servers))
-            await asyncio.gather(*(traffic.script(i, h, ["HOST", f"Host{i}", f"Place {i}", "120", "4",
-                                                         f"Place {i} by the river, two rooms", "SKIP",
-                                                         "SKIP", "SKIP"])
+            await asyncio.gather(*(traffic.script(i, h, listing_texts(i))
                                    for i, h in enumerate(HOSTS)))
             # Listing numbers: a unit run again after a conflict takes a new one, so they need not be 1-5.
             places = [row["id"] for row in query("SELECT id FROM listings ORDER BY id")]

@@ -33,6 +33,13 @@ from tests.support.stays import server_today, typed_stay
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTS = [f"+1555300{i:04d}" for i in range(5)]
+
+
+def listing_texts(i: int) -> list[str]:
+    """Host i's whole HOST flow as one script: name, title, price, most guests, description, no photo, then
+    SKIP for the arrival details and the way to pay."""
+    return ["HOST", f"Host{i}", f"Place {i}", "120", "4", f"Place {i} by the river, two rooms", "SKIP", "SKIP", "SKIP"]
+
 GUESTS = [f"+1555400{i:04d}" for i in range(30)]
 
 
@@ -148,8 +155,7 @@ async def test_sigkill_mid_traffic_loses_nothing_committed_or_acknowledged(
         try:
             await server.start()
             # Before the kill: hosts list places, guests ask for stays (each first request prompts a host).
-            await asyncio.gather(*(traffic.script(h, ["HOST", f"Host{i}", f"Place {i}", "120", "4",
-                                                      f"Place {i} by the river, two rooms", "SKIP", "SKIP", "SKIP"])
+            await asyncio.gather(*(traffic.script(h, listing_texts(i))
                                    for i, h in enumerate(HOSTS)))
             today = server_today(env)
             await asyncio.gather(*(traffic.script(g, ["hi", f"BOOK {i % len(HOSTS) + 1} "

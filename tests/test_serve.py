@@ -17,7 +17,7 @@ from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.polling import until
 from tests.support.stays import server_today, typed_stay
-from tests.test_crash import GUESTS, HOSTS, Server, Traffic, _db, _free_port
+from tests.test_crash import GUESTS, HOSTS, Server, Traffic, _db, _free_port, listing_texts
 
 
 def _workers(parent: int) -> list[int]:
@@ -90,8 +90,7 @@ async def test_two_workers_apply_every_text_once_and_stop_cleanly(
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
             traffic = Traffic(server.url, session)
-            await asyncio.gather(*(traffic.script(h, ["HOST", f"Host{i}", f"Place {i}", "120", "4",
-                                                      f"Place {i} by the river, two rooms", "SKIP", "SKIP", "SKIP"])
+            await asyncio.gather(*(traffic.script(h, listing_texts(i))
                                    for i, h in enumerate(HOSTS)))
             today = server_today(server.env)
             await asyncio.gather(*(traffic.script(g, [f"BOOK {i % len(HOSTS) + 1} {typed_stay(today, i // 5 + 1, 1)}"

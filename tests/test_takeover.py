@@ -29,7 +29,7 @@ from tests.support.fake_twilio import FakeTwilio
 from tests.support.polling import until
 from tests.support.stays import server_today, typed_stay
 from tests.test_cluster import BALANCER, Balanced
-from tests.test_crash import GUESTS, HOSTS, ROOT, Server, _free_port
+from tests.test_crash import GUESTS, HOSTS, ROOT, Server, _free_port, listing_texts
 
 
 def _servers(count: int, tmp_path: Path, database_url: str, api_url: str) -> list[Server]:
@@ -135,9 +135,7 @@ async def test_jobs_falling_due_while_one_of_three_servers_is_killed_are_each_wo
         traffic = Balanced(servers, session)
         try:
             await asyncio.gather(*(server.start() for server in servers))
-            await asyncio.gather(*(traffic.script(i, h, ["HOST", f"Host{i}", f"Place {i}", "120", "4",
-                                                         f"Place {i} by the river, two rooms", "SKIP",
-                                                         "SKIP", "SKIP"])
+            await asyncio.gather(*(traffic.script(i, h, listing_texts(i))
                                    for i, h in enumerate(HOSTS)))
             places = [row["id"] for row in query("SELECT id FROM listings ORDER BY id")]
             today = server_today(servers[0].env)
