@@ -18,7 +18,7 @@ from bot.app import create_app
 from bot.clock import FakeClock
 from bot.config import Config
 from tests.conftest import AiohttpClient, Sms
-from tests.console.support import add_operator
+from tests.console.support import PASSWORD, add_operator
 from tests.support.fake_twilio import FakeTwilio
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -100,3 +100,21 @@ def shots(tmp_path: Path) -> Shots:
     folder = tmp_path / "screenshots"
     folder.mkdir()
     return Shots(folder)
+
+
+# Every page a person looks at is tried at both: a laptop and a 390 px phone.
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=list(SIZES))
+async def sized(request: pytest.FixtureRequest, browser: Browser, site: Sms) -> AsyncIterator[tuple[Page, str]]:
+    context = await browser.new_context(viewport=SIZES[request.param])  # type: ignore[arg-type]
+    context.set_default_timeout(TIMEOUT_MS)
+    yield await context.new_page(), request.param
+    await context.close()
+
+
+async def sign_in(page: Page, password: str = PASSWORD) -> None:
+    await page.get_by_label("Name").fill("ana")
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Sign in").click()

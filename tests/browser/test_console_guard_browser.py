@@ -5,30 +5,11 @@ the name kept and show on the audit page where a wait is lifted, and "Retry now"
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Page, expect
 
-from tests.browser.conftest import TIMEOUT_MS, Shots, url
+from tests.browser.conftest import SIZES, Shots, sign_in, url
 from tests.conftest import GUEST, HOST, Sms, book, list_place
-from tests.console.support import PASSWORD
-
-SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-
-
-@pytest.fixture(params=list(SIZES))
-async def sized(request: pytest.FixtureRequest, browser: Browser, site: Sms) -> AsyncIterator[tuple[Page, str]]:
-    context = await browser.new_context(viewport=SIZES[request.param])  # type: ignore[arg-type]
-    context.set_default_timeout(TIMEOUT_MS)
-    yield await context.new_page(), request.param
-    await context.close()
-
-
-async def _sign_in(page: Page, password: str = PASSWORD) -> None:
-    await page.get_by_label("Name").fill("ana")
-    await page.get_by_label("Password").fill(password)
-    await page.get_by_role("button", name="Sign in").click()
 
 
 async def test_a_crafted_link_shows_no_notice_even_through_signing_in(
@@ -37,7 +18,7 @@ async def test_a_crafted_link_shows_no_notice_even_through_signing_in(
     number = await list_place(site, host=HOST)
     await page.goto(url(site, f"/admin/listings/{number}?done=hidden&declined=URGENT:+sign+in+again+at+evil.test"
                               "&notice=0"))
-    await _sign_in(page)
+    await sign_in(page)
     await expect(page.get_by_role("button", name="Hide this listing")).to_be_visible()
     await expect(page.get_by_role("status")).to_have_count(0)
     await expect(page.locator("main")).not_to_contain_text("URGENT")
@@ -53,12 +34,12 @@ async def test_failed_sign_ins_slow_the_next_keep_the_name_and_an_operator_lifts
     page, size = sized
     await page.goto(url(site, "/admin/login"))
     for _ in range(4):
-        await _sign_in(page, "not the password!")
+        await sign_in(page, "not the password!")
     await expect(page.get_by_role("alert")).to_contain_text("Too many failed sign-ins for this name from here")
     await expect(page.get_by_label("Name")).to_have_value("ana")
     await shots.take(page, f"login-slowed-{size}")
     site.clock.advance(seconds=2)
-    await _sign_in(page)
+    await sign_in(page)
     await expect(page.get_by_role("heading", name=re.compile("Dashboard"))).to_be_visible()
     await _sign_in_failures_elsewhere(site)
     await page.goto(url(site, "/admin/audit"))
@@ -91,7 +72,7 @@ async def test_retry_now_sends_one_copy_and_names_it(sized: tuple[Page, str], si
     sid = site.twilio.messages[-1].sid
     await site.post("/sms/status", {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "30003"})
     await page.goto(url(site, "/admin/outbox?view=undelivered"))
-    await _sign_in(page)
+    await sign_in(page)
     await page.get_by_role("button", name="Retry now").click()
     await expect(page.get_by_role("status")).to_contain_text(re.compile(r"being sent again as a new message, #\d+"))
     await expect(page.get_by_role("button", name="Retry now")).to_have_count(0)
