@@ -6,6 +6,7 @@ request afterwards.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -63,6 +64,27 @@ def unlist_listing(ctx: Context, listing_id: int) -> int:
         # past the decline.
         ctx.conversation(host_id)
     return decline_all(ctx, ctx.store.pending_for_listing(listing_id), "unlisted")
+
+
+@dataclass(frozen=True)
+class Unlisted:
+    """What taking a place off the market did: waiting requests declined, stays to come cancelled, and of
+    those stays' guests how many cannot be texted (their stays are marked for an operator)."""
+
+    declined: int
+    cancelled: int
+    untold: int
+
+
+def take_off_market(ctx: Context, listing_id: int) -> Unlisted:
+    """UNLIST once its host said YES, or an operator's Hide (which the console shows first): its waiting
+    requests declined and its stays to come (not begun) cancelled, those guests told. A stay under way
+    stands."""
+    declined = unlist_listing(ctx, listing_id)
+    cancelled = [stay for stay in ctx.store.upcoming_stays_at(listing_id, ctx.today())
+                 if cancel_stay(ctx, stay, "unlisted")]
+    untold = sum(not reaches(ctx, stay.guest_id) for stay in cancelled)
+    return Unlisted(declined, len(cancelled), untold)
 
 
 def cancel_by_guest(ctx: Context, reservation: Reservation) -> bool:

@@ -594,6 +594,12 @@ REGISTRY.update({
                                   {"number": 12, "title": "Harbour Loft", "price": _PRICE}),
     "relist_kept": MessageSpec("RELIST answered NO.", {"number": 12}),
     "relisted": MessageSpec("RELIST answered YES: the place is live again.", {"number": 12}),
+    "host_listing_hidden": MessageSpec(
+        "To the host: an operator hid their place in the console, as UNLIST would (after showing the operator "
+        "what it does): `declined` waiting requests declined and `cancelled` stays to come cancelled, their "
+        "guests told.", {"number": 12, "title": "Harbour Loft", "declined": 2, "cancelled": 1}),
+    "host_listing_shown": MessageSpec("To the host: an operator listed their hidden place again in the console.",
+                                      {"number": 12, "title": "Harbour Loft"}),
     "ask_usage": MessageSpec("ASK without a place's number."),
     "ask_empty": MessageSpec("ASK <n> without a question.", {"number": 12}),
     "ask_own": MessageSpec("ASK about the texter's own place.", {"number": 12}),

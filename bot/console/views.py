@@ -37,7 +37,8 @@ from bot.engine import Reply
 from bot.flows.general import carrier_reply
 from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, SENDER
 from bot.models import RESERVATION_STATUSES
-from bot.outcomes import unlist_listing
+from bot.money import Money, format_money
+from bot.outcomes import Unlisted, take_off_market
 from bot.registry import REGISTRY
 from bot.reload import RELOADER
 from bot.store import Store
@@ -251,6 +252,11 @@ def _when(value: str | None) -> str:
     return from_db(value).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def _money(value: Money) -> str:
+    """A price or total as the SMS write it in English ($1,200, ¥15,000): the same Babel formatting."""
+    return format_money(value, "en")
+
+
 def mount(app: web.Application) -> None:
     """Serve the console under /admin of `app` (and /admin itself redirects to /admin/)."""
 
@@ -266,6 +272,7 @@ def console_app() -> web.Application:
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                                undefined=jinja2.StrictUndefined)
     env.filters["when"] = _when
+    env.filters["money"] = _money
     app.router.add_static("/static/", HERE / "static", name="static")
     app.add_routes(routes)
     app.on_response_prepare.append(_security_headers)
@@ -498,12 +505,29 @@ async def listing(request: web.Request) -> web.Response:
 
     def read(store: Store) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict[str, Any]]:
         return (q.listing(store, listing_id), q.reservations(store, listing_id=listing_id),
-                q.listing_calendars(store, listing_id, today))
+                {**q.listing_calendars(store, listing_id, today), "terms": q.listing_terms(store, listing_id)})
 
     row, reservations, calendars = await _db(request, read)
     if row is None:
         raise web.HTTPNotFound(text=f"No listing #{listing_id}.")
     return _page(request, "listing.html", {"listing": row, "reservations": reservations, **calendars})
+
+
+@routes.get("/listings/{id:[0-9]{1,18}}/hide")
+async def hide_listing_page(request: web.Request) -> web.Response:
+    """What Hide will do, row by row, before it does it (the host's UNLIST asks first too)."""
+    listing_id, today = int(request.match_info["id"]), _today(request)
+
+    def read(store: Store) -> dict[str, Any] | None:
+        row = q.listing(store, listing_id)
+        return None if row is None else {"listing": row, **q.hide_preview(store, listing_id, today)}
+
+    data = await _db(request, read)
+    if data is None:
+        raise web.HTTPNotFound(text=f"No listing #{listing_id}.")
+    if not data["listing"]["active"]:
+        raise web.HTTPSeeOther(f"{PREFIX}/listings/{listing_id}")  # hidden already: nothing to ask
+    return _page(request, "hide.html", data)
 
 
 @routes.post("/listings/{id:[0-9]{1,18}}/hide")
@@ -512,32 +536,39 @@ async def hide_listing(request: web.Request) -> web.StreamResponse:
     the same transaction (the engine's unit of work), and the host moved on to their next request."""
     listing_id = int(request.match_info["id"])
 
-    def hide(ctx: Context) -> int | None:
+    def hide(ctx: Context) -> Unlisted | None:
         row = q.listing(ctx.store, listing_id)
         if row is None or not row["active"]:
             return None
-        declined = unlist_listing(ctx, listing_id)
+        done = take_off_market(ctx, listing_id)
+        ctx.tell(row["host_id"], "host_listing_hidden", number=listing_id, title=row["title"] or "",
+                 declined=done.declined, cancelled=done.cancelled)
         q.audit(ctx.store, _session(request).operator, "hide", f"listing #{listing_id}",
-                f"{declined} waiting request(s) declined", ctx.now())
-        return declined
+                f"{done.declined} waiting request(s) declined, {done.cancelled} stay(s) to come cancelled", ctx.now())
+        return done
 
-    declined = await request.config_dict[ENGINE].run(hide)
-    return await _done(request, f"/listings/{listing_id}", "hidden" if declined is not None else "unchanged",
-                       declined=declined)
+    done = await request.config_dict[ENGINE].run(hide)
+    if done is None:
+        return await _done(request, f"/listings/{listing_id}", "unchanged")
+    return await _done(request, f"/listings/{listing_id}", "hidden", declined=done.declined,
+                       cancelled=done.cancelled, untold=done.untold)
 
 
 @routes.post("/listings/{id:[0-9]{1,18}}/unhide")
 async def unhide_listing(request: web.Request) -> web.StreamResponse:
-    listing_id = int(request.match_info["id"])
-    operator, now = _session(request).operator, _now(request)
+    """List a hidden place again (as its host's RELIST) and tell the host, in one unit of work."""
+    listing_id, operator = int(request.match_info["id"]), _session(request).operator
 
-    def unhide(store: Store) -> bool:
-        changed = q.unhide_listing(store, listing_id)
-        if changed:
-            q.audit(store, operator, "unhide", f"listing #{listing_id}", None, now)
-        return changed
+    def unhide(ctx: Context) -> bool:
+        if not ctx.store.relist(listing_id):
+            return False
+        listing = ctx.store.any_listing(listing_id)
+        assert listing is not None  # it was just listed again
+        ctx.tell(listing.host_id, "host_listing_shown", number=listing_id, title=listing.title)
+        q.audit(ctx.store, operator, "unhide", f"listing #{listing_id}", None, ctx.now())
+        return True
 
-    changed = await _db(request, unhide)
+    changed = await request.config_dict[ENGINE].run(unhide)
     return await _done(request, f"/listings/{listing_id}", "shown" if changed else "unchanged")
 
 
@@ -624,7 +655,7 @@ async def reservation(request: web.Request) -> web.Response:
         jobs = q.reservation_jobs(store, reservation_id)
         moments = [m for m in (row["created_at"], row["presented_at"], row["decided_at"],
                                *(job["done_at"] for job in jobs)) if m]
-        return {"reservation": row, "timeline": _timeline(
+        return {"reservation": row, "stay": q.stay_terms(store, reservation_id), "timeline": _timeline(
             row, jobs, q.messages_about(store, phones, row["ref"], moments),
             q.texts_about(store, phones, row["ref"], moments), store.relay_thread(row["ref"]))}
 
@@ -650,7 +681,10 @@ async def conversation(request: web.Request) -> web.Response:
 
     def read(store: Store) -> dict[str, Any] | None:
         person = q.person(store, user_id)
-        return None if person is None else {"person": person, "thread": q.thread(store, person["phone"])}
+        if person is None:
+            return None
+        return {"person": person, "thread": q.thread(store, person["phone"]),
+                "listings": q.person_listings(store, user_id), **q.person_reservations(store, user_id)}
 
     data = await _db(request, read)
     if data is None:

@@ -12,7 +12,6 @@ from bot.context import Context
 from bot.flows import details, naming
 from bot.flows.browse import clear_cursor, continues, set_cursor
 from bot.money import Money
-from bot.outcomes import unlist_listing
 from bot.router import Router, StepGroup, StepName
 from bot.text import Text, leading_number
 
@@ -240,11 +239,8 @@ def unlist(ctx: Context, text: Text) -> StepName | None:
 
 
 def _unlist(ctx: Context, number: int) -> None:
-    declined = unlist_listing(ctx, number)
-    cancelled = [stay for stay in ctx.store.upcoming_stays_at(number, ctx.today())
-                 if outcomes.cancel_stay(ctx, stay, "unlisted")]
-    untold = sum(not outcomes.reaches(ctx, stay.guest_id) for stay in cancelled)
-    ctx.say("unlisted", number=number, declined=declined, cancelled=len(cancelled), untold=untold)
+    done = outcomes.take_off_market(ctx, number)
+    ctx.say("unlisted", number=number, declined=done.declined, cancelled=done.cancelled, untold=done.untold)
 
 
 def _unlist_help(ctx: Context) -> dict[str, Any]:

@@ -123,7 +123,7 @@ async def test_a_listing_page_shows_the_private_arrival_details_and_payment_term
     await sms.text(HOST, f"EDIT {number} PAYMENT 2 Mizuho Bank")
     page = await console.page(f"/admin/listings/{number}")
     assert "2-3-5 Minato &lt;b&gt;Tokyo&lt;/b&gt;" in page  # the host's words, escaped
-    assert "bank_transfer: Mizuho Bank" in page
+    assert "by bank transfer before arrival (Mizuho Bank)" in page  # in words, as the guest's SMS say it
 
 
 async def test_hiding_a_listing_follows_unlist_and_tells_the_guests(sms: Sms) -> None:
@@ -147,7 +147,8 @@ async def test_hiding_a_listing_follows_unlist_and_tells_the_guests(sms: Sms) ->
     assert "<b>hide</b>" in audit and f"listing #{number}" in audit and "2 waiting request(s) declined" in audit
 
 
-async def test_hiding_tells_the_guests_exactly_what_unlist_tells_them_and_the_host_nothing(sms: Sms) -> None:
+async def test_hiding_tells_the_guests_exactly_what_unlist_tells_them_and_the_host_that_support_hid_it(
+        sms: Sms) -> None:
     console = await signed_in(sms)
     hidden = await list_place(sms)
     unlisted = await list_place(sms, host=GUEST3, name="Ida", description="Sunny loft by the harbour, two bedrooms")
@@ -158,7 +159,8 @@ async def test_hiding_tells_the_guests_exactly_what_unlist_tells_them_and_the_ho
     await console.post(f"/admin/listings/{hidden}/hide")
     await sms.text(GUEST3, f"UNLIST {unlisted}")
     await sms.deliver()
-    assert sms.inbox(HOST)[told_host:] == []  # an operator's hide texts the host nothing
+    assert sms.inbox(HOST)[told_host:] == [sms.render("host_listing_hidden", "en", number=hidden, declined=1,
+                                                      title="Sunny loft by the harbour, two bedrooms", cancelled=0)]
     by_hide = sms.inbox(GUEST)[-1].replace(hidden_ref, "REF").replace(f"#{hidden}", "#N")
     by_unlist = sms.inbox(GUEST2)[-1].replace(unlisted_ref, "REF").replace(f"#{unlisted}", "#N")
     assert by_hide == by_unlist and "no longer listed" in by_hide
