@@ -159,6 +159,7 @@ async def test_errors_are_pages_of_the_console_with_its_menu(
     await expect(page.get_by_role("heading", name="Something went wrong")).to_be_visible()
     await expect(page.locator("main")).not_to_contain_text("never")
     assert await unreachable(page, size) == []
+    await shots.take(page, f"error-500-{size}")
     await page.get_by_role("link", name="Back to the dashboard").click()
     await expect(page.get_by_role("heading", name=re.compile("Dashboard"))).to_be_visible()
     await shots.take(page, f"error-500-then-dashboard-{size}")
