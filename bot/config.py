@@ -106,7 +106,8 @@ class Config:
         `.venv/bin/python run.py check` warns about a message longer than this many SMS segments.""")
     page_segments: int = setting(2, yaml="messages.page_segments", doc="""
         Pages (BROWSE, STATUS...) show as many items as fit this many segments.""")
-    timezone: str = setting("UTC", yaml="booking.timezone", doc='What "today" means for dates.')
+    timezone: str = setting("UTC", yaml="booking.timezone", doc="""
+        What "today" means for dates; the console shows every time in this zone, named (JST, UTC).""")
     max_nights: int = setting(30, yaml="booking.max_nights", doc="The longest stay one request may ask for.")
     max_pending_per_guest: int = setting(3, yaml="booking.max_pending_per_guest", doc="""
         Undecided requests one guest may have at once.""")

@@ -15,7 +15,7 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -224,6 +224,54 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     return await handler(request)
 
 
+# -- error pages: the console's own layout, whatever went wrong ----------------------------------------------
+
+# Headers an error keeps on its page (what to retry after, which methods are allowed); the body's own go.
+KEPT_ERROR_HEADERS = ("Retry-After", "Allow", "WWW-Authenticate")
+
+
+@web.middleware
+async def error_pages(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """An error answers in the console's layout (with the menu when signed in), JSON callers in JSON, each with
+    its status. An unexpected exception is logged once with its traceback and shown as "something went wrong",
+    never its text. Redirects (web.HTTPException too) pass through as they are."""
+    try:
+        return await handler(request)
+    except web.HTTPException as problem:
+        if problem.status < 400 or problem.content_type == "application/json":
+            raise
+        return _error_response(request, problem.status, _own_words(problem), problem.headers)
+    except Exception:
+        if request.writer.output_size > 0:
+            raise  # a stream already under way cannot become a page: aiohttp logs it and drops the connection
+        log.exception("console: %s %s failed", request.method, request.path)
+        return _error_response(request, 500, None)
+
+
+def _own_words(problem: web.HTTPException) -> str | None:
+    """What the handler said (No listing #5.), or None where aiohttp's stock "404: Not Found" is all there is."""
+    text = (problem.text or "").strip()
+    return None if text in ("", f"{problem.status}: {problem.reason}") else text
+
+
+def _error_response(request: web.Request, status: int, detail: str | None,
+                    headers: Mapping[str, str] | None = None) -> web.Response:
+    if _wants_json(request):
+        response: web.Response = web.json_response({"error": detail or ERROR_JSON.get(status, "failed")},
+                                                    status=status)
+    else:
+        response = _page(request, "error.html", {"status": status, "detail": detail}, status=status)
+    for name in KEPT_ERROR_HEADERS:
+        if headers and name in headers:
+            response.headers[name] = headers[name]
+    return response
+
+
+# What a script is told when a console API fails without words of its own (pages word it in error.html).
+ERROR_JSON = {400: "this request could not be read", 403: "refused", 404: "not found", 405: "method not allowed",
+              500: "something went wrong; try again"}
+
+
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
     if request.path.startswith(PREFIX):
         for name, value in SECURITY_HEADERS.items():
@@ -242,14 +290,34 @@ def _common(request: web.Request) -> dict[str, Any]:
         "catalog_problem": request.config_dict[CATALOG].problem if session else None,
         "path": request.path,
         "notice": _notice(request),
+        "zone": _zone(request),
     }
 
 
-def _when(value: str | None) -> str:
-    """A stored UTC time as operators read it: 2026-11-27 12:00:05 UTC."""
+def _zone(request: web.Request) -> ZoneInfo:
+    """Where the operators are: `booking.timezone`, the zone every time in the console is shown in."""
+    return ZoneInfo(_config(request).timezone)
+
+
+def _zone_name(moment: datetime) -> str:
+    """The zone's own abbreviation at that moment (JST, CET, UTC), or its name where it has none (a zone
+    like Asia/Dubai abbreviates to "+04")."""
+    abbreviation = moment.tzname() or ""
+    return abbreviation if abbreviation.isalpha() else str(moment.tzinfo)
+
+
+def _when(value: str | None, zone: ZoneInfo) -> str:
+    """A stored UTC time as operators read it, in their zone and naming it: 2026-11-27 21:00:05 JST."""
     if not value:
         return ""
-    return from_db(value).strftime("%Y-%m-%d %H:%M:%S UTC")
+    moment = from_db(value).astimezone(zone)
+    return f"{moment.strftime('%Y-%m-%d %H:%M:%S')} {_zone_name(moment)}"
+
+
+@jinja2.pass_context
+def _when_filter(context: jinja2.runtime.Context, value: str | None) -> str:
+    """`{{ at | when }}`: in the zone each page's context carries (`_common`, `_zone`)."""
+    return _when(value, context["zone"])
 
 
 def _money(value: Money) -> str:
@@ -268,10 +336,10 @@ def mount(app: web.Application) -> None:
 
 
 def console_app() -> web.Application:
-    app = web.Application(middlewares=[guard])
+    app = web.Application(middlewares=[error_pages, guard])
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                                undefined=jinja2.StrictUndefined)
-    env.filters["when"] = _when
+    env.filters["when"] = _when_filter
     env.filters["money"] = _money
     app.router.add_static("/static/", HERE / "static", name="static")
     app.add_routes(routes)
@@ -405,7 +473,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
 
 
 def _today(request: web.Request) -> date:
-    return _now(request).astimezone(ZoneInfo(_config(request).timezone)).date()
+    return _now(request).astimezone(_zone(request)).date()
 
 
 async def _dashboard_data(request: web.Request) -> dict[str, Any]:
@@ -427,8 +495,11 @@ async def _dashboard_payload(request: web.Request) -> dict[str, Any]:
     data = await _dashboard_data(request)
     # The lists come rendered by the same (autoescaping) template as the page, so the script swaps them in
     # without building HTML from texters' words itself.
-    lists = aiohttp_jinja2.render_string("_dashboard_lists.html", request, data)
-    return {"stats": data["stats"], "attention": len(data["attention"]), "lists": lists}
+    zone = _zone(request)
+    lists = aiohttp_jinja2.render_string("_dashboard_lists.html", request, {**data, "zone": zone})
+    # The zone's name as of now (it changes only with daylight saving), for the "live" time the script shows.
+    return {"stats": data["stats"], "attention": len(data["attention"]), "lists": lists,
+            "zone": _zone_name(_now(request).astimezone(zone))}
 
 
 @routes.get("/api/dashboard")
@@ -598,7 +669,7 @@ RELAYED = {"guest_to_host": ("guest", "host"), "host_to_guest": ("host", "guest"
 
 
 def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[str, Any]],
-              texts: list[dict[str, Any]], relayed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+              texts: list[dict[str, Any]], relayed: list[dict[str, Any]], zone: ZoneInfo) -> list[dict[str, Any]]:
     """What the database holds about one reservation, in time order; within one unit of work (one instant):
     the text that caused it, what it changed, the answer, then the SMS it queued. A relayed message is
     shown once, as what one side wrote the other (with its delivery), not again as the MSG text it came
@@ -620,7 +691,7 @@ def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[s
         events.append({"at": row["decided_at"], "rank": 1, "what": row["status"], "detail": detail})
     for job in jobs:
         if job["done_at"]:
-            state = f"ran {_when(job['done_at'])}"
+            state = f"ran {_when(job['done_at'], zone)}"
         else:
             state = "due" if row["status"] == "pending" else f"due, nothing to do ({row['status']})"
         events.append({"at": job["due_at"], "rank": 1, "what": f"job: {job['kind']}", "detail": state})
@@ -645,7 +716,7 @@ def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[s
 
 @routes.get("/reservations/{id:[0-9]{1,18}}")
 async def reservation(request: web.Request) -> web.Response:
-    reservation_id = int(request.match_info["id"])
+    reservation_id, zone = int(request.match_info["id"]), _zone(request)
 
     def read(store: Store) -> dict[str, Any] | None:
         row = q.reservation(store, reservation_id)
@@ -657,7 +728,7 @@ async def reservation(request: web.Request) -> web.Response:
                                *(job["done_at"] for job in jobs)) if m]
         return {"reservation": row, "stay": q.stay_terms(store, reservation_id), "timeline": _timeline(
             row, jobs, q.messages_about(store, phones, row["ref"], moments),
-            q.texts_about(store, phones, row["ref"], moments), store.relay_thread(row["ref"]))}
+            q.texts_about(store, phones, row["ref"], moments), store.relay_thread(row["ref"]), zone)}
 
     data = await _db(request, read)
     if data is None:
@@ -918,9 +989,10 @@ def _with_carrier_answers(request: web.Request, items: list[dict[str, Any]]) -> 
 
 
 async def _phone_thread(request: web.Request, number: str) -> dict[str, Any]:
+    zone = _zone(request)
     items = _with_carrier_answers(request, await _db(request, lambda store: q.thread(store, number)))
     return {"number": number, "items": [
-        {"kind": item["kind"], "at": _when(item["at"]), "body": item["body"] or "",
+        {"kind": item["kind"], "at": _when(item["at"], zone), "body": item["body"] or "",
          "status": item.get("status"), "delivery": item.get("delivery_status"), "error": item.get("last_error"),
          "code": item.get("error_code")}
         for item in items]}

@@ -1,4 +1,5 @@
-// The console's only script: live figures on the dashboard and the dev phone. Plain JavaScript, no build.
+// The console's only script: live figures on the dashboard and the dev phone, the header's menu on a phone.
+// Plain JavaScript, no build.
 "use strict";
 
 function csrfToken() {
@@ -18,6 +19,12 @@ function live(url, show) {
   return source;
 }
 
+// The time now in the console's zone (booking.timezone: data-zone on the page), named as the server names it
+// (JST, UTC) so it reads like every other time in the console, whatever zone the browser is in.
+function clockIn(zone, name) {
+  return new Date().toLocaleTimeString("en-GB", {timeZone: zone, hour12: false}) + " " + name;
+}
+
 function liveDashboard(marker) {
   live(marker.dataset.liveUrl, (data) => {
     for (const [name, value] of Object.entries(data.stats)) {
@@ -30,7 +37,7 @@ function liveDashboard(marker) {
       lists.innerHTML = data.lists;  // rendered and escaped by the server's template
       lists.dataset.shown = data.lists;
     }
-    marker.textContent = "live · " + new Date().toLocaleTimeString();
+    marker.textContent = "live · " + clockIn(marker.dataset.zone, data.zone);
   });
 }
 
@@ -125,7 +132,30 @@ function devPhone(root) {
   follow();
 }
 
+// On a phone the header's menu folds behind its button (the CSS folds it only once this runs, so without the
+// script the menu stays open). The button says whether the menu is open; Escape closes it and gives the
+// focus back to the button.
+function foldingMenu(header) {
+  const button = header.querySelector(".menu-toggle");
+  if (!button) return;
+  function setOpen(open) {
+    header.classList.toggle("open", open);
+    button.setAttribute("aria-expanded", String(open));
+  }
+  button.addEventListener("click", () => setOpen(!header.classList.contains("open")));
+  header.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && header.classList.contains("open")) {
+      setOpen(false);
+      button.focus();
+    }
+  });
+  button.hidden = false;
+  header.classList.add("folding");
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const header = document.querySelector("header.top");
+  if (header) foldingMenu(header);
   const marker = document.getElementById("live");
   if (marker) liveDashboard(marker);
   const phone = document.getElementById("phone");
