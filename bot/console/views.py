@@ -838,8 +838,9 @@ async def _edit_page(request: web.Request, language: str, key: str, alternative:
     """The edit page: the text box (`shown`: its text and what became of it) and the template's history."""
     target = _template_target(language, key, alternative)
     history = await _db(request, lambda store: q.template_history(store, target))
+    # Which earlier text is the one the file holds now (its Restore would change nothing).
     current = await asyncio.to_thread(editing.current_text, _messages_dir(_config(request)), language, key,
-                                      alternative)
+                                      alternative) if history else None
     text = str(shown["text"])
     return _page(request, "edit.html", {
         "lang": language, "key": key, "alt": alternative, "spec": REGISTRY[key], "result": None, "missing": False,
