@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.message_uses import sending_modules
 from bot.money import Money
 
 
@@ -623,6 +624,49 @@ REGISTRY.update({
 })
 
 
+# -- where each message is used ----------------------------------------------------------------------------
+
+# The keys in groups, by where the code that sends them is (bot.message_uses reads it from the source), for
+# docs/messages.md and the console's Messages page. Each group names its modules (paths inside bot/); a key
+# sent from several goes to the first group naming one of them; a key no group claims goes to ELSEWHERE.
+MESSAGE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Anywhere: the first text, HELP, MENU, STOP and START, LANG, small talk, errors",
+     ("flows/general.py", "engine.py", "errors.py", "routing.py")),
+    ("Asking a person's name", ("flows/naming.py",)),
+    ("Guests looking: BROWSE, SEARCH, MORE, VIEW, FREE", ("flows/browse.py",)),
+    ("Guests booking: BOOK", ("flows/booking.py",)),
+    ("Dates as people type them", ("dates.py",)),
+    ("Hosts deciding: a request, YES and NO, reminders", ("flows/decisions.py", "presenting.py", "scheduler.py")),
+    ("What each side is told: accepted, declined, expired, cancelled, reminders before a stay", ("outcomes.py",)),
+    ("Stays: STATUS, STAYS, CANCEL", ("flows/stays.py",)),
+    ("After the yes: ARRIVAL and paying", ("flows/arriving.py",)),
+    ("Guest and host texting each other: MSG", ("flows/relay.py",)),
+    ("Guests asking a host before booking: ASK", ("flows/asking.py",)),
+    ("Hosts listing a place: HOST, LISTINGS, UNLIST, RELIST", ("flows/hosting.py",)),
+    ("A listing's details, asked by HOST and EDIT", ("flows/details.py", "money.py")),
+    ("Hosts changing a place: EDIT", ("flows/editing.py",)),
+    ("Hosts' calendars: CALENDAR, BLOCK, UNBLOCK", ("flows/calendars.py", "calendars.py")),
+    ("Sent when an operator acts in the console: Hide, List it again", ("console/views.py",)),
+)
+ELSEWHERE = "Elsewhere"
+
+
+def group_of(modules: tuple[str, ...]) -> str:
+    """The group of a key sent from `modules` (paths inside bot/)."""
+    return next((title for title, named in MESSAGE_GROUPS if set(named) & set(modules)), ELSEWHERE)
+
+
+def message_groups() -> dict[str, list[str]]:
+    """Every registered key in its group (bot.message_uses), groups in MESSAGE_GROUPS' order then ELSEWHERE,
+    keys in the registry's order within each; groups without a key left out."""
+    senders = sending_modules()
+    grouped: dict[str, list[str]] = {title: [] for title, _ in MESSAGE_GROUPS}
+    grouped[ELSEWHERE] = []
+    for key in REGISTRY:
+        grouped[group_of(senders.get(key, ()))].append(key)
+    return {title: keys for title, keys in grouped.items() if keys}
+
+
 # -- docs/messages.md ---------------------------------------------------------------------------------------
 
 DOC_HEADER = """\
@@ -696,6 +740,8 @@ someone else (a host's request, a guest's answer) is written in the recipient's 
 
 ## Every message
 
+Grouped by where the code sends them (the Messages page of the console shows the same groups).
+
 """
 
 
@@ -719,14 +765,21 @@ def _describe_sample(value: Any) -> str:
 
 
 def messages_doc() -> str:
-    """docs/messages.md: the format, then every key with when it is sent and its variables."""
-    rows = ["| key | when it is sent | variables |", "|---|---|---|"]
-    for key, spec in REGISTRY.items():
-        variables = "<br>".join(f"`{name}`: {_describe_sample(value)}" for name, value in spec.variables.items())
-        when = spec.when + (" **Everyday: must fit one SMS.**" if spec.one_sms else "")
-        cells = [f"`{key}`", when, variables or "none"]
-        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
-    return DOC_HEADER + "\n".join(rows) + "\n"
+    """docs/messages.md: the format, then every key, grouped by where it is used, with when it is sent and
+    its variables."""
+    sections = []
+    for title, keys in message_groups().items():
+        rows = [f"### {title}", "", "| key | when it is sent | variables |", "|---|---|---|"]
+        rows += [_doc_row(key, REGISTRY[key]) for key in keys]
+        sections.append("\n".join(rows) + "\n")
+    return DOC_HEADER + "\n".join(sections)
+
+
+def _doc_row(key: str, spec: MessageSpec) -> str:
+    variables = "<br>".join(f"`{name}`: {_describe_sample(value)}" for name, value in spec.variables.items())
+    when = spec.when + (" **Everyday: must fit one SMS.**" if spec.one_sms else "")
+    cells = [f"`{key}`", when, variables or "none"]
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "messages.md"

@@ -3,15 +3,14 @@ it passes), every registered key is sent by some code, and docs/messages.md is g
 
 from __future__ import annotations
 
-import ast
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.config import ROOT
+from bot.message_uses import find_uses
 from bot.models import (
     CANCELLED_BY,
     DECLINE_REASONS,
@@ -22,102 +21,9 @@ from bot.models import (
 )
 from bot.registry import DOC_PATH, REGISTRY, messages_doc
 
-BOT = ROOT / "bot"
-SENDERS = {"say": 0, "render": 0, "tell": 1, "say_page": 0, "render_on": 1}  # method -> the key's position
-
-
-@dataclass(frozen=True)
-class Use:
-    key: str
-    where: str
-    passed: frozenset[str] | None  # keyword variables at the call; None when unknown (**spread)
-
-
-def _modules() -> list[tuple[Path, ast.Module]]:
-    return [(path, ast.parse(path.read_text(encoding="utf-8"))) for path in sorted(BOT.rglob("*.py"))]
-
-
-def _reasons(modules: list[tuple[Path, ast.Module]], param: str) -> set[str]:
-    """The string literals passed as `param` to any function that takes it (e.g. decline's `reason`)."""
-    positions: dict[str, int] = {}
-    for _, tree in modules:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                names = [a.arg for a in node.args.args]
-                if param in names:
-                    positions[node.name] = names.index(param)
-    found: set[str] = set()
-    for _, tree in modules:
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
-            if name not in positions:
-                continue
-            values = [kw.value for kw in node.keywords if kw.arg == param]
-            if len(node.args) > positions[name]:
-                values.append(node.args[positions[name]])
-            found |= {v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)}
-    return found
-
-
-def _keys(node: ast.expr, modules: list[tuple[Path, ast.Module]]) -> set[str] | None:
-    """The keys an expression can name, or None when it cannot be resolved statically."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return {node.value}
-    if isinstance(node, ast.IfExp):
-        a, b = _keys(node.body, modules), _keys(node.orelse, modules)
-        return a | b if a is not None and b is not None else None
-    if isinstance(node, ast.JoinedStr):  # f"guest_declined_{reason}"
-        parts = node.values
-        if (len(parts) == 2 and isinstance(parts[0], ast.Constant) and isinstance(parts[1], ast.FormattedValue)
-                and isinstance(parts[1].value, ast.Name)):
-            return {f"{parts[0].value!s}{reason}" for reason in _reasons(modules, parts[1].value.id)}
-    return None
-
-
-def _uses() -> tuple[list[Use], list[str]]:
-    modules = _modules()
-    uses: list[Use] = []
-    unresolved: list[str] = []
-    for path, tree in modules:
-        rel = path.relative_to(ROOT)
-        for node in ast.walk(tree):
-            where = f"{rel}:{getattr(node, 'lineno', 0)}"
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                method = node.func.attr
-                if method in SENDERS and len(node.args) > SENDERS[method]:
-                    arg = node.args[SENDERS[method]]
-                    keys = _keys(arg, modules)
-                    spread = any(kw.arg is None for kw in node.keywords)
-                    passed = None if spread else frozenset(kw.arg for kw in node.keywords
-                                                           if kw.arg and kw.arg != "media_url")
-                    if method == "say_page" and passed is not None:
-                        # say_page(key, items_name, items, more=...): the list's name is a literal, and the
-                        # page always gets `more`.
-                        passed = None if not isinstance(node.args[1], ast.Constant) else \
-                            passed | {str(node.args[1].value), "more"}
-                    if keys is not None:
-                        uses += [Use(key, where, passed) for key in keys]
-                    elif not (isinstance(arg, ast.Name) and arg.id == "key") and not (
-                        isinstance(arg, ast.Attribute) and arg.attr in ("key", "help_key")
-                    ):
-                        unresolved.append(f"{where}: {ast.unparse(arg)}")
-                if method == "step" and len(node.args) >= 2:  # router.step(name, help_key)
-                    uses += [Use(key, where, None) for key in _keys(node.args[1], modules) or ()]
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("DateError", "PriceError")
-                    and node.args):
-                uses += [Use(key, where, None) for key in _keys(node.args[0], modules) or ()]
-            if isinstance(node, ast.ClassDef):  # DomainError subclasses: key = "..."
-                for item in node.body:
-                    if (isinstance(item, ast.Assign) and any(getattr(t, "id", "") == "key" for t in item.targets)
-                            and isinstance(item.value, ast.Constant)):
-                        uses.append(Use(str(item.value.value), f"{rel}:{item.lineno}", None))
-    return uses, unresolved
-
 
 def test_every_key_the_code_sends_is_registered_and_every_registered_key_is_sent() -> None:
-    uses, unresolved = _uses()
+    uses, unresolved = find_uses()
     assert unresolved == [], "message keys this test cannot read; name them with string literals"
     used = {use.key for use in uses}
     assert {"guest_declined_host", "guest_declined_opted_out", "help_dates", "listing_not_found",
@@ -128,7 +34,7 @@ def test_every_key_the_code_sends_is_registered_and_every_registered_key_is_sent
 
 
 def test_every_call_passes_the_variables_the_registry_promises() -> None:
-    uses, _ = _uses()
+    uses, _ = find_uses()
     wrong = [f"{use.where}: {use.key} gets {sorted(use.passed)}, registry says {sorted(REGISTRY[use.key].variables)}"
              for use in uses if use.passed is not None and use.key in REGISTRY
              and set(use.passed) != set(REGISTRY[use.key].variables)]
@@ -188,3 +94,18 @@ def test_a_status_or_job_kind_no_code_knows_fails_loudly() -> None:
         reservation_status("accepted")
     with pytest.raises(ValueError, match="job kind 'remind_later'"):
         job_kind("remind_later")
+
+
+def test_every_message_is_grouped_by_a_module_that_sends_it() -> None:
+    from bot.message_uses import BOT, sending_modules
+    from bot.registry import ELSEWHERE, MESSAGE_GROUPS, message_groups
+
+    named = [module for _, modules in MESSAGE_GROUPS for module in modules]
+    assert [module for module in named if not (BOT / module).is_file()] == [], "MESSAGE_GROUPS names no such module"
+    groups = message_groups()
+    assert ELSEWHERE not in groups, f"sent from a module no group names: {groups.get(ELSEWHERE)}"
+    assert sorted(key for keys in groups.values() for key in keys) == sorted(REGISTRY)
+    for title, keys in groups.items():
+        modules = dict(MESSAGE_GROUPS)[title]
+        assert all(set(sending_modules()[key]) & set(modules) for key in keys), title
+    assert "listing_view" in groups["Guests looking: BROWSE, SEARCH, MORE, VIEW, FREE"]

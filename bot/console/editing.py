@@ -19,7 +19,17 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from bot.catalog import OutOfTime, Problem, Rendered, Validation, read_locale, time_limit, validate_catalog
+from bot.catalog import (
+    Alternative,
+    LocaleFile,
+    OutOfTime,
+    Problem,
+    Rendered,
+    Validation,
+    read_locale,
+    time_limit,
+    validate_catalog,
+)
 from bot.registry import REGISTRY
 
 FOLD_WIDTH = 100  # where a folded (`>-`) text is wrapped in the file
@@ -33,6 +43,9 @@ class EditResult:
     problems: list[Problem] = field(default_factory=list)
     rendered: list[Rendered] = field(default_factory=list)
     saved: bool = False
+    previous: str | None = None  # the template as the file held it before (None: the key was not in it)
+    # The line of the edited text (1: its first, as the text box shows it) each problem of this text is on.
+    lines: dict[Problem, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -48,12 +61,18 @@ def _yaml() -> YAML:
 
 def current_text(directory: Path, language: str, key: str, alternative: int) -> str | None:
     """The template as the file holds it (alternative 1-based; 0 for a key with a single text)."""
-    locale, _ = read_locale(directory / f"{language}.yaml")
+    return _text_of(read_locale(directory / f"{language}.yaml")[0], key, alternative)
+
+
+def _alternative(locale: LocaleFile, key: str, alternative: int) -> Alternative | None:
     alternatives = locale.texts.get(key)
-    if not alternatives:
-        return None
     index = max(alternative, 1) - 1
-    return alternatives[index].source if index < len(alternatives) else None
+    return alternatives[index] if alternatives and index < len(alternatives) else None
+
+
+def _text_of(locale: LocaleFile, key: str, alternative: int) -> str | None:
+    found = _alternative(locale, key, alternative)
+    return found.source if found is not None else None
 
 
 def _folded(text: str) -> object:
@@ -117,6 +136,23 @@ def _validate_with(directory: Path, path: Path, content: str, default_language: 
     return result
 
 
+def _lines_in_text(problems: list[Problem], file_name: str, key: str, edited: Alternative,
+                   blank_lines_dropped: int) -> dict[Problem, int]:
+    """The line of the text box each problem of the edited text is on. `check` names a line of the file: in a
+    `|` block (every text of more than one line is saved as one) the text's line n is the file's
+    `edited.line + n - 1`; a text of one line is folded over several file lines but is one line in the box.
+    `blank_lines_dropped`: empty lines typed before the text (not saved, but shown in the box)."""
+    last_line = edited.line + max(len(edited.lines), 1) - 1
+    lines = {}
+    for problem in problems:
+        ours = problem.path.name == file_name and (problem.key or "").split("[")[0] == key
+        if not ours or problem.line is None or not edited.line <= problem.line <= last_line:
+            continue
+        line = problem.line - edited.line + 1 if edited.literal else 1
+        lines[problem] = line + blank_lines_dropped
+    return lines
+
+
 def write_atomically(path: Path, content: str) -> None:
     """Readers (the reloader, another worker) see the old file or the new one, never half of it."""
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -139,12 +175,19 @@ def edit(directory: Path, language: str, key: str, alternative: int, text: str, 
     if key not in REGISTRY:
         raise KeyError(key)
     path = directory / f"{language}.yaml"
-    content = edited_file(path.read_text(encoding="utf-8"), key, alternative, text.replace("\r\n", "\n").strip())
+    source = path.read_text(encoding="utf-8")
+    typed = text.replace("\r\n", "\n")
+    content = edited_file(source, key, alternative, typed.strip())
     result = _validate_with(directory, path, content, default_language, warn_segments, page_segments)
     outcome = EditResult(
         problems=[p for p in result.problems if p.key is None or p.key.split("[")[0] == key or p.level == "ERROR"],
         rendered=[r for r in result.rendered if r.key == key and r.language == language],
+        previous=_text_of(read_locale(path, source.encode("utf-8"))[0], key, alternative),
     )
+    edited = next((_alternative(loc, key, alternative) for loc in result.locales if loc.language == language), None)
+    if edited is not None:
+        blank_lines_dropped = typed[:len(typed) - len(typed.lstrip())].count("\n")
+        outcome.lines = _lines_in_text(outcome.problems, path.name, key, edited, blank_lines_dropped)
     if save and result.catalog is not None:
         write_atomically(path, content)
         outcome.saved = True

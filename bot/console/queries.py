@@ -154,14 +154,34 @@ def end_session(store: Store, token_hash: str) -> None:
 
 
 def audit(store: Store, operator: str, action: str, target: str | None, detail: str | None,
-          now: datetime) -> None:
-    store.report_change("INSERT INTO audit_log (operator, action, target, detail, at) VALUES (?, ?, ?, ?, ?)",
-                        (operator, action, target, detail, to_db(now)))
+          now: datetime, previous: str | None = None) -> None:
+    """`previous`: what a change replaced (a template's text before it was saved), beside `detail`, the new."""
+    store.report_change("INSERT INTO audit_log (operator, action, target, detail, at, previous)"
+                        " VALUES (?, ?, ?, ?, ?, ?)", (operator, action, target, detail, to_db(now), previous))
 
 
 def audit_log(store: Store, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
-    return _rows(store, "SELECT id, operator, action, target, detail, at FROM audit_log ORDER BY id DESC LIMIT ?",
-                 (limit,))
+    return _rows(store, "SELECT id, operator, action, target, detail, previous, at FROM audit_log"
+                        " ORDER BY id DESC LIMIT ?", (limit,))
+
+
+# -- message templates' history: each save or restore keeps the text it replaced --------------------------
+
+TEMPLATE_CHANGES = ("template_save", "template_restore")
+HISTORY_ROWS = 20
+
+
+def template_change(store: Store, audit_id: int) -> dict[str, Any] | None:
+    """One save or restore of a template that replaced a text (primary key), or None."""
+    return _one(store, "SELECT id, operator, action, target, detail, previous, at FROM audit_log"
+                       " WHERE id = ? AND action IN (?, ?) AND previous IS NOT NULL", (audit_id, *TEMPLATE_CHANGES))
+
+
+def template_history(store: Store, target: str, limit: int = HISTORY_ROWS) -> list[dict[str, Any]]:
+    """A template's saves and restores, newest first (audit_log_target index)."""
+    return _rows(store, "SELECT id, operator, action, target, detail, previous, at FROM audit_log"
+                        " WHERE target = ? AND action IN (?, ?) ORDER BY id DESC LIMIT ?",
+                 (target, *TEMPLATE_CHANGES, limit))
 
 
 # Sign-in tries: a row of login_failures is one try of a name from a client that has not yet been followed by

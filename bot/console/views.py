@@ -27,7 +27,7 @@ import jinja2
 from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 
-from bot.catalog import validate_catalog
+from bot.catalog import Validation, validate_catalog
 from bot.clock import from_db, wait_until
 from bot.config import Config
 from bot.console import auth, editing
@@ -39,7 +39,7 @@ from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, SENDER
 from bot.models import RESERVATION_STATUSES
 from bot.money import Money, format_money
 from bot.outcomes import Unlisted, take_off_market
-from bot.registry import REGISTRY
+from bot.registry import REGISTRY, message_groups
 from bot.reload import RELOADER
 from bot.store import Store
 from bot.text import Text
@@ -823,18 +823,45 @@ async def messages(request: web.Request) -> web.Response:
     for problem in result.problems:
         if problem.key:
             problems.setdefault((problem.path.stem, problem.key.split("[")[0]), []).append(str(problem))
-    keys = sorted(REGISTRY)
-    rows = [{"key": key, "when": REGISTRY[key].when,
-             "texts": [r for r in result.rendered if r.key == key]} for key in keys]
+    query = request.query.get("q", "").strip()
+    groups = await asyncio.to_thread(_message_groups, result, query)
     general = [str(p) for p in result.problems if not p.key]
     # The messages over one SMS that may be, as `check` lists them (everyday ones over it are errors).
     costly = {(row.language, row.key, row.alternative) for locale in result.locales
               for row in result.costly(locale.path)}
     return _page(request, "messages.html", {
-        "rows": rows, "problems": problems, "general": general, "ok": result.catalog is not None, "costly": costly,
+        "groups": groups, "q": query, "shown": sum(len(group["rows"]) for group in groups), "total": len(REGISTRY),
+        "problems": problems, "general": general, "ok": result.catalog is not None, "costly": costly,
         "languages": [loc.language for loc in result.locales], "warn_segments": config.warn_segments,
         "errors": len(result.errors), "warnings": len(result.warnings),
     })
+
+
+def _searchable(result: Validation) -> dict[str, str]:
+    """Each key's words an operator may search by: the key, and its texts in every language, as written (with
+    their `{{ variables }}`) and as rendered with the samples; folded, so that case does not matter."""
+    words: dict[str, list[str]] = {key: [key] for key in REGISTRY}
+    for locale in result.locales:
+        for key, alternatives in locale.texts.items():
+            words.setdefault(key, []).extend(alt.source for alt in alternatives)
+    for rendered in result.rendered:
+        words.setdefault(rendered.key, []).append(rendered.text)
+    return {key: "\n".join(texts).casefold() for key, texts in words.items()}
+
+
+def _message_groups(result: Validation, query: str) -> list[dict[str, Any]]:
+    """The Messages page's groups (bot.registry.message_groups), each with its rows whose key or texts hold
+    every word of `query`; groups left with none are left out."""
+    words = [word.casefold() for word in q.search_words(query)]
+    searchable = _searchable(result) if words else {}
+    groups = []
+    for title, keys in message_groups().items():
+        found = [key for key in keys if all(word in searchable[key] for word in words)]
+        rows = [{"key": key, "when": REGISTRY[key].when, "texts": [r for r in result.rendered if r.key == key]}
+                for key in found]
+        if rows:
+            groups.append({"title": title, "rows": rows})
+    return groups
 
 
 def _edit_target(request: web.Request, source: MultiDictProxy[str] | Any) -> tuple[Path, str, str, int]:
@@ -851,17 +878,43 @@ def _edit_target(request: web.Request, source: MultiDictProxy[str] | Any) -> tup
 async def edit_message(request: web.Request) -> web.Response:
     directory, language, key, alternative = _edit_target(request, request.query)
     text = await asyncio.to_thread(editing.current_text, directory, language, key, alternative)
-    return _page(request, "edit.html", {
-        "lang": language, "key": key, "alt": alternative, "text": text or "", "spec": REGISTRY[key],
-        "result": None, "missing": text is None, "too_costly": None,
-    })
+    return await _edit_page(request, language, key, alternative, {"text": text or "", "missing": text is None})
 
 
 @routes.post("/messages/edit")
 async def save_message(request: web.Request) -> web.Response:
     form = await _form(request)
     directory, language, key, alternative = _edit_target(request, form)
-    config, text, save = _config(request), form.get("text", ""), form.get("action") == "save"
+    return await _edit(request, directory, language, key, alternative, form.get("text", ""),
+                       save=form.get("action") == "save")
+
+
+@routes.post("/messages/restore/{id:[0-9]{1,18}}")
+async def restore_message(request: web.Request) -> web.Response:
+    """Save again the text a template had before one of its changes (the audit log keeps it), through the
+    same checks and reload as an edit; audited as a restore."""
+    audit_id = int(request.match_info["id"])
+    change = await _db(request, lambda store: q.template_change(store, audit_id))
+    where = re.fullmatch(r"([a-z]{2,3})/(\w+)(?:\[([0-9]{1,3})\])?", change["target"] or "") if change else None
+    if change is None or where is None:
+        raise web.HTTPNotFound(text="No such saved text.")
+    directory, language, key, alternative = _edit_target(
+        request, {"lang": where.group(1), "key": where.group(2), "alt": where.group(3) or "0"})
+    return await _edit(request, directory, language, key, alternative, change["previous"], save=True,
+                       restoring=change)
+
+
+def _template_target(language: str, key: str, alternative: int) -> str:
+    """How the audit log names one template: `en/help`, `ja/menu[2]`."""
+    return f"{language}/{key}" + (f"[{alternative}]" if alternative else "")
+
+
+async def _edit(request: web.Request, directory: Path, language: str, key: str, alternative: int, text: str, *,
+                save: bool, restoring: dict[str, Any] | None = None) -> web.Response:
+    """Check `text` (and with `save`, save it if valid, audit it with the text it replaces and reload): the
+    edit page with the outcome."""
+    config = _config(request)
+    shown = {"text": text, "restoring": restoring}
     try:
         result = await asyncio.to_thread(
             editing.edit_apart, directory, language, key, alternative, text, save=save,
@@ -869,20 +922,36 @@ async def save_message(request: web.Request) -> web.Response:
             page_segments=config.page_segments)
     except editing.PreviewTooCostly as problem:
         log.warning("console: preview of %s/%s refused: %s", language, key, problem)
-        return _page(request, "edit.html", {
-            "lang": language, "key": key, "alt": alternative, "text": text, "spec": REGISTRY[key],
-            "result": None, "missing": False, "too_costly": f"Not saved: {problem}. A message template "
-                                                            "cannot compute that much.",
-        }, status=422)
+        return await _edit_page(request, language, key, alternative, {
+            **shown, "too_costly": f"Not saved: {problem}. A message template cannot compute that much."},
+            status=422)
     if result.saved:
-        await _audit(request, "template_save", f"{language}/{key}" + (f"[{alternative}]" if alternative else ""),
-                     text)
+        action = "template_restore" if restoring else "template_save"
+        saved = text.replace("\r\n", "\n").strip()
+        operator, now = _session(request).operator, _now(request)
+        await _db(request, lambda store: q.audit(store, operator, action,
+                                                 _template_target(language, key, alternative), saved, now,
+                                                 previous=result.previous))
         # Serve it now rather than at the watcher's next look (which every other worker still makes).
-        await request.config_dict[RELOADER].reload_soon(f"saved in the console by {_session(request).operator}")
+        await request.config_dict[RELOADER].reload_soon(f"saved in the console by {operator}")
+    return await _edit_page(request, language, key, alternative, {**shown, "result": result},
+                            status=200 if not result.errors else 422)
+
+
+async def _edit_page(request: web.Request, language: str, key: str, alternative: int, shown: dict[str, Any],
+                     status: int = 200) -> web.Response:
+    """The edit page: the text box (`shown`: its text and what became of it) and the template's history."""
+    target = _template_target(language, key, alternative)
+    history = await _db(request, lambda store: q.template_history(store, target))
+    # Which earlier text is the one the file holds now (its Restore would change nothing).
+    current = await asyncio.to_thread(editing.current_text, _messages_dir(_config(request)), language, key,
+                                      alternative) if history else None
+    text = str(shown["text"])
     return _page(request, "edit.html", {
-        "lang": language, "key": key, "alt": alternative, "text": text, "spec": REGISTRY[key],
-        "result": result, "missing": False, "too_costly": None,
-    }, status=200 if not result.errors else 422)
+        "lang": language, "key": key, "alt": alternative, "spec": REGISTRY[key], "result": None, "missing": False,
+        "too_costly": None, "restoring": None, **shown, "text_lines": text.replace("\r\n", "\n").split("\n"),
+        "history": history, "current": current,
+    }, status=status)
 
 
 # -- audit ------------------------------------------------------------------------------------------------

@@ -16,13 +16,15 @@ from tests.conftest import GUEST, HOST, AiohttpClient, Sms, book, list_place
 from tests.console.support import PASSWORD, Console, add_operator, signed_in
 from tests.support.fake_twilio import FakeTwilio
 
-PAGES = ["/admin/", "/admin/listings", "/admin/listings/1", "/admin/reservations", "/admin/reservations/1",
+PAGES = ["/admin/", "/admin/listings", "/admin/listings/1", "/admin/listings/1/hide", "/admin/reservations",
+         "/admin/reservations/1",
          "/admin/conversations", "/admin/conversations/1", "/admin/outbox", "/admin/messages",
          "/admin/messages/edit?lang=en&key=help", "/admin/audit"]
 JSON = ["/admin/api/dashboard", "/admin/api/phone/thread?number=%2B15550100", "/admin/api/dashboard/events",
         "/admin/api/phone/events?number=%2B15550100"]
 ACTIONS = ["/admin/listings/1/hide", "/admin/listings/1/unhide", "/admin/outbox/1/retry",
-           "/admin/outbox/1/give-up", "/admin/messages/edit", "/admin/logout"]
+           "/admin/outbox/1/give-up", "/admin/messages/edit", "/admin/messages/restore/1", "/admin/sign-ins/lift",
+           "/admin/logout"]
 
 
 async def test_with_no_operator_the_console_only_says_how_to_create_one(sms: Sms) -> None:

@@ -1,5 +1,5 @@
-// The console's only script: live figures on the dashboard and the dev phone, the header's menu on a phone.
-// Plain JavaScript, no build.
+// The console's only script: live figures on the dashboard and the dev phone, the header's menu on a phone,
+// the line of a refused template marked. Plain JavaScript, no build.
 "use strict";
 
 function csrfToken() {
@@ -153,6 +153,19 @@ function foldingMenu(header) {
   header.classList.add("folding");
 }
 
+// A template refused for a problem on one of its lines: that line is selected in the text box, ready to fix
+// (the page lists the text line by line with it marked, for a browser without scripts).
+function markErrorLine(textarea) {
+  const wanted = Number(textarea.dataset.errorLine);
+  const lines = textarea.value.split("\n");
+  if (!(wanted >= 1 && wanted <= lines.length)) return;
+  const start = lines.slice(0, wanted - 1).reduce((sum, line) => sum + line.length + 1, 0);
+  textarea.focus({preventScroll: true});
+  textarea.setSelectionRange(start, start + lines[wanted - 1].length);
+  const lineHeight = parseFloat(getComputedStyle(textarea).lineHeight) || 20;
+  textarea.scrollTop = Math.max(0, (wanted - 2) * lineHeight);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const header = document.querySelector("header.top");
   if (header) foldingMenu(header);
@@ -160,4 +173,6 @@ document.addEventListener("DOMContentLoaded", () => {
   if (marker) liveDashboard(marker);
   const phone = document.getElementById("phone");
   if (phone) devPhone(phone);
+  const broken = document.querySelector("textarea[data-error-line]");
+  if (broken) markErrorLine(broken);
 });
