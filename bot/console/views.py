@@ -417,7 +417,9 @@ async def _dashboard_data(request: web.Request) -> dict[str, Any]:
 
 @routes.get("/")
 async def dashboard(request: web.Request) -> web.Response:
-    return _page(request, "dashboard.html", await _dashboard_data(request))
+    # Without Twilio credentials the console gateway keeps each SMS: none is "sent" (words.yaml `sms_out`).
+    twilio = _config(request).twilio_enabled
+    return _page(request, "dashboard.html", {**await _dashboard_data(request), "twilio": twilio})
 
 
 async def _dashboard_payload(request: web.Request) -> dict[str, Any]:
@@ -559,13 +561,6 @@ async def reservations(request: web.Request) -> web.Response:
     })
 
 
-# Why a reservation ended as it did, in an operator's words (reservations.reason).
-REASONS = {
-    "host": "the host said no", "overlap": "another request for those dates was accepted",
-    "unlisted": "the place was unlisted", "opted_out": "the host opted out", "guest": "by the guest",
-}
-
-
 # Who wrote a relayed message, and so whose text it came from (relay_messages.direction).
 RELAYED = {"guest_to_host": ("guest", "host"), "host_to_guest": ("host", "guest")}
 
@@ -589,6 +584,12 @@ def _job_outcome(row: dict[str, Any], job: dict[str, Any]) -> JobOutcome:
     return "did" if acts or decided is None or job["done_at"] <= decided else "did_nothing"
 
 
+def _job_events(row: dict[str, Any], jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each scheduled job at its time, with what it will do or did (`_words.html` words it)."""
+    return [{"at": job["due_at"], "rank": 1, "job": job["kind"], "outcome": _job_outcome(row, job),
+             "reservation_status": row["status"]} for job in jobs]
+
+
 def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[str, Any]],
               texts: list[dict[str, Any]], relayed: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What the database holds about one reservation, in time order; within one unit of work (one instant):
@@ -605,13 +606,10 @@ def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[s
     if row["presented_at"]:
         events.append({"at": row["presented_at"], "rank": 1, "what": "presented",
                        "detail": f"to {row['host_name'] or row['host_phone']}"})
-    if row["decided_at"]:
-        detail = REASONS.get(row["reason"] or "", row["reason"] or "")
-        if row["status"] == "confirmed":
-            detail = "the host said yes"
-        events.append({"at": row["decided_at"], "rank": 1, "what": row["status"], "detail": detail})
-    events.extend({"at": job["due_at"], "rank": 1, "job": job["kind"], "outcome": _job_outcome(row, job),
-                   "reservation_status": row["status"]} for job in jobs)
+    if row["decided_at"]:  # why, in words.yaml's `reasons` (`_words.html` decision)
+        events.append({"at": row["decided_at"], "rank": 1, "what": row["status"], "detail": "",
+                       "status": row["status"], "reason": row["reason"] or ""})
+    events.extend(_job_events(row, jobs))
     for message in sent:
         events.append({"at": message["created_at"], "rank": 3, "what": f"SMS to {who.get(message['to_phone'])}",
                        "detail": message["body"], "state": message["state"]})

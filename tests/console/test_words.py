@@ -17,7 +17,7 @@ from bot.console import queries as q
 from bot.console.views import JOB_ACTS_WHEN, WORDS
 from bot.engine import UNREACHABLE_CALLBACK_CODES
 from bot.gateway import OPTED_OUT_CODE, PERMANENT_CODES, RATE_LIMITED_CODE
-from bot.models import JOB_KINDS, OUTBOX_STATUSES, RESERVATION_STATUSES
+from bot.models import CANCELLED_BY, DECLINE_REASONS, JOB_KINDS, OUTBOX_STATUSES, RESERVATION_STATUSES
 from bot.routing import ROUTERS
 from tests.conftest import GUEST, HOST, AiohttpClient, Sms, book, list_place
 from tests.console.support import signed_in
@@ -61,6 +61,12 @@ def test_every_job_kind_says_what_it_will_do_and_what_it_did() -> None:
     for kind in JOB_KINDS:
         assert set(WORDS["jobs"][kind]) == {"title", "will", "will_not", "did", "did_nothing"}, kind
     assert set(WORDS["reservation_states"]) == set(RESERVATION_STATUSES)
+
+
+def test_every_reason_a_reservation_can_hold_has_words() -> None:
+    assert set(WORDS["reasons"]["declined"]) == set(DECLINE_REASONS)
+    assert set(WORDS["reasons"]["cancelled"]) == set(CANCELLED_BY)
+    assert set(WORDS["reasons"]) <= set(RESERVATION_STATUSES)
 
 
 def test_every_outbox_state_and_tab_has_one_name() -> None:
@@ -152,6 +158,8 @@ async def test_without_twilio_no_message_claims_twilio_sent_it(
     kept = _said(WORDS["outbox_states"]["kept"]["label"])
     outbox = await console.page("/admin/outbox?view=sent")
     assert 'data-state="kept"' in outbox and kept in outbox
+    dashboard = await console.page("/admin/")
+    assert _said(WORDS["sms_out"]["console"]) in dashboard and _said(WORDS["sms_out"]["twilio"]) not in dashboard
     assert 'data-state="sent"' not in outbox and "Twilio:" not in outbox
     thread = await console.page(f"/admin/conversations/{await _user_id(sms, HOST)}")
     assert 'data-state="kept"' in thread and "Twilio:" not in thread
@@ -207,7 +215,7 @@ async def test_the_timeline_says_what_each_job_will_do_and_did(sms: Sms) -> None
     assert 'data-outcome="did_nothing"' in _job(timeline, "expire")
 
 
-async def test_a_declined_request_s_jobs_will_do_nothing(sms: Sms) -> None:
+async def test_a_declined_request_says_why_and_its_jobs_will_do_nothing(sms: Sms) -> None:
     console = await signed_in(sms)
     number = await list_place(sms)
     ref = await book(sms, GUEST, number)
@@ -215,6 +223,10 @@ async def test_a_declined_request_s_jobs_will_do_nothing(sms: Sms) -> None:
     timeline = (await console.page(f"/admin/reservations/{await _reservation_id(sms, ref)}")).split('id="timeline"')[1]
     expiry = _job(timeline, "expire")
     assert 'data-outcome="will_not"' in expiry and _job_says("expire", "will_not", "declined") in expiry
+    page = await console.page(f"/admin/reservations/{await _reservation_id(sms, ref)}")
+    said = _said(WORDS["reasons"]["declined"]["host"])
+    assert f'id="reason"><span data-reason="host">{said}</span>' in page  # the reason in words, not "host"
+    assert f'data-reason="host">{said}</span>' in timeline
 
 
 async def _confirmed_stay(sms: Sms) -> tuple[Any, str]:
