@@ -102,6 +102,10 @@ class SmsGateway(Protocol):
     async def close(self) -> None: ...
 
 
+# The SID the console gateway gives what it keeps: such a row never reached Twilio nor a phone.
+CONSOLE_SID_PREFIX = "CONSOLE"
+
+
 class ConsoleGateway:
     """No Twilio credentials: messages are logged, not sent (their outbox rows are marked sent, and `chat`
     shows them to the number they are for)."""
@@ -112,7 +116,7 @@ class ConsoleGateway:
         log.info("SMS to %s (%d characters%s) kept in the outbox, not sent", masked(to), len(body),
                  ", with media" if media_url else "")
         log.debug("SMS to %s: %s%s", to, body, media)
-        return Sent("CONSOLE" + secrets.token_hex(15), "sent")
+        return Sent(CONSOLE_SID_PREFIX + secrets.token_hex(15), "sent")
 
     async def logged_since(self, to: str, since: datetime) -> list[Logged]:
         # Nothing here keeps a log: a console message interrupted by a crash is logged again, harmlessly.

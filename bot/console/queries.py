@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 
 from bot.clock import from_db, to_db
 from bot.console import auth
+from bot.gateway import CONSOLE_SID_PREFIX
 from bot.models import RESERVATION_STATUSES, Listing, Reservation
 from bot.store import OUTBOX_RETRYING, OUTBOX_WAITING, REF_ALPHABET, REF_LENGTH, Store, like_escape
 
@@ -362,7 +363,9 @@ def listing_calendars(store: Store, listing_id: int, today: date) -> dict[str, A
 _RESERVATION_FIELDS = ("r.id, r.ref, r.listing_id, r.status, r.reason, r.check_in, r.check_out, r.created_at,"
                        " r.presented_at, r.decided_at, r.host_id, r.guest_id, l.title AS place,"
                        " g.name AS guest_name, g.phone AS guest_phone, h.name AS host_name,"
-                       " h.phone AS host_phone, r.attention")
+                       " h.phone AS host_phone, r.attention, g.opted_out AS guest_opted_out,"
+                       " g.unreachable AS guest_unreachable, h.opted_out AS host_opted_out,"
+                       " h.unreachable AS host_unreachable")
 _RESERVATION_JOINS = ("JOIN listings l ON l.id = r.listing_id JOIN users g ON g.id = r.guest_id"
                       " JOIN users h ON h.id = r.host_id")
 
@@ -482,8 +485,17 @@ def person(store: Store, user_id: int) -> dict[str, Any] | None:
     return row
 
 
+# An outbox row's state as operators see it, one name each (bot/console/words.yaml `outbox_states`): the
+# outbox tabs' own conditions first, then what Twilio reported of a sent one. A row the console gateway kept
+# (no Twilio configured) reached no phone, whatever it was marked.
+OUTBOX_STATE = (f"CASE WHEN {OUTBOX_WAITING} THEN 'waiting' WHEN {OUTBOX_RETRYING} THEN 'retrying'"
+                f" WHEN status = 'sent' AND twilio_sid LIKE '{CONSOLE_SID_PREFIX}%' THEN 'kept'"
+                " WHEN status = 'sent' AND delivery_status IN ('undelivered', 'failed') THEN 'undelivered'"
+                " WHEN status = 'sent' AND delivery_status IN ('delivered', 'read') THEN 'delivered'"
+                " ELSE status END AS state")
 _OUTBOX_FIELDS = ("id, user_id, to_phone, body, media_url, status, attempts, next_attempt_at, last_error,"
-                  " twilio_sid, delivery_status, error_code, created_at, sent_at, message_key, reservation_id")
+                  " twilio_sid, delivery_status, error_code, created_at, sent_at, message_key, reservation_id, "
+                  + OUTBOX_STATE)
 # The later copy "Retry now" made of an undelivered message: the same text to the same phone after it
 # (outbox_recipient index), only looked for where one could have been made.
 _COPIED_AS = ("CASE WHEN o.status = 'sent' AND o.delivery_status IN ('undelivered', 'failed') THEN"
@@ -577,6 +589,15 @@ def retry_now(store: Store, outbox_id: int) -> tuple[RetryDone, int | None, str 
     new_id = store.enqueue(row["user_id"], row["to_phone"], row["body"], row["media_url"], key=row["message_key"],
                            reservation_id=row["reservation_id"])
     return "copied", new_id, None
+
+
+def outbox_states(store: Store, outbox_ids: list[int]) -> dict[int, str]:
+    """The state (`OUTBOX_STATE`) of each of these outbox rows (by primary key)."""
+    if not outbox_ids:
+        return {}
+    marks = ",".join("?" * len(outbox_ids))
+    rows = _rows(store, f"SELECT id, {OUTBOX_STATE} FROM outbox WHERE id IN ({marks})", outbox_ids)
+    return {int(row["id"]): str(row["state"]) for row in rows}
 
 
 def give_up(store: Store, outbox_id: int, operator: str) -> bool:

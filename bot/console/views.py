@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -32,11 +32,12 @@ from bot.clock import from_db, wait_until
 from bot.config import Config
 from bot.console import auth, editing
 from bot.console import queries as q
+from bot.console.words import load_words, reason_code, send_problem
 from bot.context import Context
 from bot.engine import Reply
 from bot.flows.general import carrier_reply
 from bot.keys import CATALOG, CLOCK, CONFIG, DATABASE, ENGINE, SENDER
-from bot.models import RESERVATION_STATUSES
+from bot.models import RESERVATION_STATUSES, ReservationStatus
 from bot.money import Money, format_money
 from bot.outcomes import Unlisted, take_off_market
 from bot.registry import REGISTRY, message_groups
@@ -68,6 +69,8 @@ routes = web.RouteTableDef()
 SESSION = web.RequestKey("console_session", auth.Session)
 # Set when the server shuts down: open event streams end rather than hold the shutdown up.
 STOPPING = web.AppKey("console_stopping", asyncio.Event)
+# The console's words for codes (words.yaml), for the templates and the dev phone's JSON.
+WORDS = load_words()
 
 
 # -- plumbing ---------------------------------------------------------------------------------------------
@@ -341,6 +344,7 @@ def console_app() -> web.Application:
                                undefined=jinja2.StrictUndefined)
     env.filters["when"] = _when_filter
     env.filters["money"] = _money
+    env.globals.update(words=WORDS, send_problem=send_problem, reason_code=reason_code)
     app.router.add_static("/static/", HERE / "static", name="static")
     app.add_routes(routes)
     app.on_response_prepare.append(_security_headers)
@@ -488,7 +492,9 @@ async def _dashboard_data(request: web.Request) -> dict[str, Any]:
 
 @routes.get("/")
 async def dashboard(request: web.Request) -> web.Response:
-    return _page(request, "dashboard.html", await _dashboard_data(request))
+    # Without Twilio credentials the console gateway keeps each SMS: none is "sent" (words.yaml `sms_out`).
+    twilio = _config(request).twilio_enabled
+    return _page(request, "dashboard.html", {**await _dashboard_data(request), "twilio": twilio})
 
 
 async def _dashboard_payload(request: web.Request) -> dict[str, Any]:
@@ -657,19 +663,37 @@ async def reservations(request: web.Request) -> web.Response:
     })
 
 
-# Why a reservation ended as it did, in an operator's words (reservations.reason).
-REASONS = {
-    "host": "the host said no", "overlap": "another request for those dates was accepted",
-    "unlisted": "the place was unlisted", "opted_out": "the host opted out", "guest": "by the guest",
-}
-
-
 # Who wrote a relayed message, and so whose text it came from (relay_messages.direction).
 RELAYED = {"guest_to_host": ("guest", "host"), "host_to_guest": ("host", "guest")}
 
 
+# The reservation state in which each kind of job acts (bot/scheduler.py, `Scheduler._work`): in any other it
+# finds nothing to do. (tests/console/test_words.py checks every JobKind is here.)
+JOB_ACTS_WHEN: dict[str, ReservationStatus] = {
+    "expire": "pending", "remind": "pending", "stay_reminder": "confirmed", "plan_stay_reminder": "confirmed",
+}
+JobOutcome = Literal["will", "will_not", "did", "did_nothing"]
+
+
+def _job_outcome(row: dict[str, Any], job: dict[str, Any]) -> JobOutcome:
+    """What a scheduled job will do or did (words.yaml `jobs` words each): a job still to run acts if the
+    reservation is in its kind's state; one that ran before the reservation was last decided found it in
+    the state it was scheduled for, so it acted too."""
+    acts = row["status"] == JOB_ACTS_WHEN.get(job["kind"])
+    if not job["done_at"]:
+        return "will" if acts else "will_not"
+    decided = row["decided_at"]
+    return "did" if acts or decided is None or job["done_at"] <= decided else "did_nothing"
+
+
+def _job_events(row: dict[str, Any], jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each scheduled job at its time, with what it will do or did (`_words.html` words it)."""
+    return [{"at": job["due_at"], "rank": 1, "job": job["kind"], "outcome": _job_outcome(row, job),
+             "reservation_status": row["status"]} for job in jobs]
+
+
 def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[str, Any]],
-              texts: list[dict[str, Any]], relayed: list[dict[str, Any]], zone: ZoneInfo) -> list[dict[str, Any]]:
+              texts: list[dict[str, Any]], relayed: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What the database holds about one reservation, in time order; within one unit of work (one instant):
     the text that caused it, what it changed, the answer, then the SMS it queued. A relayed message is
     shown once, as what one side wrote the other (with its delivery), not again as the MSG text it came
@@ -684,21 +708,13 @@ def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[s
     if row["presented_at"]:
         events.append({"at": row["presented_at"], "rank": 1, "what": "presented",
                        "detail": f"to {row['host_name'] or row['host_phone']}"})
-    if row["decided_at"]:
-        detail = REASONS.get(row["reason"] or "", row["reason"] or "")
-        if row["status"] == "confirmed":
-            detail = "the host said yes"
-        events.append({"at": row["decided_at"], "rank": 1, "what": row["status"], "detail": detail})
-    for job in jobs:
-        if job["done_at"]:
-            state = f"ran {_when(job['done_at'], zone)}"
-        else:
-            state = "due" if row["status"] == "pending" else f"due, nothing to do ({row['status']})"
-        events.append({"at": job["due_at"], "rank": 1, "what": f"job: {job['kind']}", "detail": state})
+    if row["decided_at"]:  # why, in words.yaml's `reasons` (`_words.html` decision)
+        events.append({"at": row["decided_at"], "rank": 1, "what": row["status"], "detail": "",
+                       "status": row["status"], "reason": row["reason"] or ""})
+    events.extend(_job_events(row, jobs))
     for message in sent:
         events.append({"at": message["created_at"], "rank": 3, "what": f"SMS to {who.get(message['to_phone'])}",
-                       "detail": message["body"], "status": message["status"],
-                       "delivery": message["delivery_status"]})
+                       "detail": message["body"], "state": message["state"]})
     for text in texts:
         person = who.get(text["phone"])
         events.append({"at": text["received_at"], "rank": 0, "what": f"{person} texted", "detail": text["body"] or ""})
@@ -708,15 +724,14 @@ def _timeline(row: dict[str, Any], jobs: list[dict[str, Any]], sent: list[dict[s
         writer, reader = RELAYED.get(message["direction"], (message["direction"], ""))
         picture = f" [picture {message['media_url']}]" if message["media_url"] else ""
         events.append({"at": message["created_at"], "rank": 3, "what": f"{writer} wrote to {reader} (relayed)",
-                       "detail": message["body"] + picture, "status": message["status"],
-                       "delivery": message["delivery_status"]})
+                       "detail": message["body"] + picture, "state": message["state"]})
     events.sort(key=lambda event: (event["at"], event["rank"]))
     return events
 
 
 @routes.get("/reservations/{id:[0-9]{1,18}}")
 async def reservation(request: web.Request) -> web.Response:
-    reservation_id, zone = int(request.match_info["id"]), _zone(request)
+    reservation_id = int(request.match_info["id"])
 
     def read(store: Store) -> dict[str, Any] | None:
         row = q.reservation(store, reservation_id)
@@ -726,9 +741,13 @@ async def reservation(request: web.Request) -> web.Response:
         jobs = q.reservation_jobs(store, reservation_id)
         moments = [m for m in (row["created_at"], row["presented_at"], row["decided_at"],
                                *(job["done_at"] for job in jobs)) if m]
+        relayed = store.relay_thread(row["ref"])
+        states = q.outbox_states(store, [message["outbox_id"] for message in relayed])
+        for message in relayed:
+            message["state"] = states.get(message["outbox_id"])
         return {"reservation": row, "stay": q.stay_terms(store, reservation_id), "timeline": _timeline(
             row, jobs, q.messages_about(store, phones, row["ref"], moments),
-            q.texts_about(store, phones, row["ref"], moments), store.relay_thread(row["ref"]), zone)}
+            q.texts_about(store, phones, row["ref"], moments), relayed)}
 
     data = await _db(request, read)
     if data is None:
@@ -1063,8 +1082,13 @@ async def _phone_thread(request: web.Request, number: str) -> dict[str, Any]:
     return {"number": number, "items": [
         {"kind": item["kind"], "at": _when(item["at"], zone), "body": item["body"] or "",
          "status": item.get("status"), "delivery": item.get("delivery_status"), "error": item.get("last_error"),
-         "code": item.get("error_code")}
+         "code": item.get("error_code"), "state": item.get("state"), "label": _state_label(item.get("state"))}
         for item in items]}
+
+
+def _state_label(state: str | None) -> str | None:
+    """An SMS's state in the console's words (words.yaml `outbox_states`), as every page names it."""
+    return WORDS["outbox_states"].get(state, {}).get("label", state) if state else None
 
 
 @routes.get("/api/phone/thread")

@@ -133,7 +133,7 @@ async def test_retry_a_failed_message(page: Page, site: Sms, shots: Shots) -> No
     await expect(page.get_by_role("status")).to_contain_text("queued to go out now")
     await site.deliver()
     assert len(site.inbox(HOST)) == 1 and "would like to stay" in site.inbox(HOST)[0]
-    await page.get_by_role("link", name="sent", exact=True).click()
+    await page.locator('nav.tabs a[data-view="sent"]').click()
     await expect(page.locator("table.grid")).to_contain_text("would like to stay")
     await shots.take(page, "outbox-sent")
 

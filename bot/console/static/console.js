@@ -49,14 +49,13 @@ function bubble(item) {
   const labels = {in: "you", reply: "answer", carrier: "Twilio itself"};
   const label = labels[item.kind] || "SMS";
   meta.textContent = label + " · " + item.at;
-  if (item.kind === "sms") {
-    for (const [value, label] of [[item.status, ""], [item.delivery, "Twilio: "]]) {
-      if (!value) continue;
-      const pill = document.createElement("span");
-      pill.className = "pill " + value;
-      pill.textContent = label + value;
-      meta.append(" ", pill);
-    }
+  if (item.kind === "sms" && item.state) {
+    // One pill: the state in the console's words (words.yaml), as every page names it.
+    const pill = document.createElement("span");
+    pill.className = "pill " + item.state;
+    pill.dataset.state = item.state;
+    pill.textContent = item.label;
+    meta.append(" ", pill);
   }
   const text = document.createElement("div");
   text.className = "text";
