@@ -154,7 +154,12 @@ def end_session(store: Store, token_hash: str) -> None:
     store.report_change("DELETE FROM operator_sessions WHERE token_hash = ?", (token_hash,))
 
 
-def audit(store: Store, operator: str, action: str, target: str | None, detail: str | None,
+# What an operator did, as the audit log stores it (words.yaml `audit_actions` names each on the audit page).
+AuditAction = Literal["login", "logout", "sign_in_failed", "lift_sign_in_wait", "hide", "unhide", "retry",
+                      "give_up", "template_save", "template_restore", "dev_phone_text"]
+
+
+def audit(store: Store, operator: str, action: AuditAction, target: str | None, detail: str | None,
           now: datetime, previous: str | None = None) -> None:
     """`previous`: what a change replaced (a template's text before it was saved), beside `detail`, the new."""
     store.report_change("INSERT INTO audit_log (operator, action, target, detail, at, previous)"
@@ -168,7 +173,7 @@ def audit_log(store: Store, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
 
 # -- message templates' history: each save or restore keeps the text it replaced --------------------------
 
-TEMPLATE_CHANGES = ("template_save", "template_restore")
+TEMPLATE_CHANGES: tuple[AuditAction, ...] = ("template_save", "template_restore")
 HISTORY_ROWS = 20
 
 

@@ -163,7 +163,7 @@ def _notice(request: web.Request) -> dict[str, str] | None:
     return fields if auth.same_token(_notice_signature(session, fields), given) else None
 
 
-async def _audit(request: web.Request, action: str, target: str | None, detail: str | None = None) -> None:
+async def _audit(request: web.Request, action: q.AuditAction, target: str | None, detail: str | None = None) -> None:
     operator, now = _session(request).operator, _now(request)
     await _db(request, lambda store: q.audit(store, operator, action, target, detail, now))
 
@@ -945,7 +945,7 @@ async def _edit(request: web.Request, directory: Path, language: str, key: str, 
             **shown, "too_costly": f"Not saved: {problem}. A message template cannot compute that much."},
             status=422)
     if result.saved:
-        action = "template_restore" if restoring else "template_save"
+        action: q.AuditAction = "template_restore" if restoring else "template_save"
         saved = text.replace("\r\n", "\n").strip()
         operator, now = _session(request).operator, _now(request)
         await _db(request, lambda store: q.audit(store, operator, action,

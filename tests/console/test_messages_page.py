@@ -91,7 +91,7 @@ async def test_a_save_keeps_the_old_text_and_restoring_it_serves_it_again(sms_ed
 
     # The audit log and the edit page's history show the text before and after, with a Restore button.
     audit = html.unescape(await console.page("/admin/audit"))
-    row = audit.split("<b>template_save</b>")[1].split("</tr>")[0]
+    row = audit.split('data-action="template_save"')[1].split("</tr>")[0]
     assert f'<pre class="sms before">{MENU}</pre>' in row and f'<pre class="sms after">{new}</pre>' in row
     change = re.search(r'action="/admin/messages/restore/(\d+)"', row)
     assert change is not None
@@ -104,9 +104,9 @@ async def test_a_save_keeps_the_old_text_and_restoring_it_serves_it_again(sms_ed
     assert f"menu: >-\n  {MENU}\n" in (messages / "en.yaml").read_text(encoding="utf-8")
     assert await sms_edit.text("+15557770001", "MENU") == MENU
     audit = html.unescape(await console.page("/admin/audit"))
-    row = audit.split("<b>template_restore</b>")[1].split("</tr>")[0]
+    row = audit.split('data-action="template_restore"')[1].split("</tr>")[0]
     assert f'<pre class="sms before">{new}</pre>' in row and f'<pre class="sms after">{MENU}</pre>' in row
-    assert audit.index("<b>template_restore</b>") < audit.index("<b>template_save</b>")  # newest first
+    assert audit.index('data-action="template_restore"') < audit.index('data-action="template_save"')  # newest first
 
 
 async def test_only_a_saved_template_text_can_be_restored_and_only_with_the_form_token(sms_edit: Sms) -> None:

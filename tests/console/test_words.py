@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import Any, get_args
 
 from bot.app import create_app
 from bot.clock import FakeClock
@@ -258,3 +258,14 @@ async def test_a_stay_whose_host_opted_out_says_so(sms: Sms) -> None:
     assert 'data-attention="host_opted_out"' in page and _said(WORDS["attention"]["host_opted_out"]) in page
     listed = (await console.page("/admin/")).split("Stays needing attention")[1].split("Next stays")[0]
     assert 'data-attention="host_opted_out"' in listed
+
+
+def test_every_action_an_operator_can_take_is_named_on_the_audit_page() -> None:
+    assert set(WORDS["audit_actions"]) == set(get_args(q.AuditAction))
+
+
+async def test_the_audit_page_says_what_an_operator_did_in_words(sms: Sms) -> None:
+    console = await signed_in(sms)
+    audit = await console.page("/admin/audit")
+    assert '<span data-action="login">Signed in</span>' in audit
+    assert ">login<" not in audit
