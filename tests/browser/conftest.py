@@ -118,3 +118,8 @@ async def sign_in(page: Page, password: str = PASSWORD) -> None:
     await page.get_by_label("Name").fill("ana")
     await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Sign in").click()
+
+
+async def page_fits(page: Page, size: str) -> None:
+    """Nothing makes the page itself scroll sideways at this width (a wide table scrolls inside itself)."""
+    assert await page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]

@@ -6,13 +6,9 @@ from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import SIZES, Shots, sign_in, url
+from tests.browser.conftest import Shots, page_fits, sign_in, url
 from tests.conftest import GUEST, GUEST2, HOST, Sms, book, list_place
 from tests.support import dbview
-
-
-async def _no_sideways_scroll(page: Page, size: str) -> None:
-    assert await page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
 
 
 async def test_a_listing_shows_its_terms_and_its_photo_opens_in_a_new_tab(
@@ -59,7 +55,7 @@ async def test_a_person_page_shows_their_role_places_and_stays(
     await expect(page.locator("#their-listings").get_by_role("link")).to_contain_text(f"#{number} Sunny loft")
     await expect(page.locator("#as-host")).to_contain_text(ref)
     await shots.take(page, f"person-host-{size}")
-    await _no_sideways_scroll(page, size)
+    await page_fits(page, size)
     await page.locator("#as-host").get_by_role("link", name=ref).click()
     await page.locator("main").get_by_role("link", name="Bob").click()
     await expect(page.locator("#role")).to_have_text("guest")
@@ -83,7 +79,7 @@ async def test_hide_says_what_it_will_do_then_hides_and_tells_the_host(
     await expect(page.locator("main")).to_contain_text(request)
     await expect(page.locator("main")).to_contain_text(stay)
     await shots.take(page, f"hide-confirm-{size}")
-    await _no_sideways_scroll(page, size)
+    await page_fits(page, size)
     assert f"#{number}" in await site.text(GUEST, "BROWSE")  # asking changed nothing
     await page.get_by_role("button", name=f"Hide #{number}").click()
     await expect(page.get_by_role("status")).to_contain_text(

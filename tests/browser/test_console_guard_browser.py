@@ -8,7 +8,7 @@ import re
 
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import SIZES, Shots, sign_in, url
+from tests.browser.conftest import Shots, page_fits, sign_in, url
 from tests.conftest import GUEST, HOST, Sms, book, list_place
 
 
@@ -48,7 +48,7 @@ async def test_failed_sign_ins_slow_the_next_keep_the_name_and_an_operator_lifts
     await expect(page.locator('table.grid [data-action="sign_in_failed"]').first).to_contain_text("Sign-in refused")
     await shots.take(page, f"audit-slowed-{size}")
     # The table scrolls inside itself: the page itself never scrolls sideways, whatever the width.
-    assert await page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
+    await page_fits(page, size)
     await slowed.get_by_role("button", name="Lift").click()
     await expect(page.get_by_role("status")).to_contain_text("ana may sign in again at once from there")
     await expect(slowed).to_contain_text("nobody is being slowed down")
@@ -78,6 +78,6 @@ async def test_retry_now_sends_one_copy_and_names_it(sized: tuple[Page, str], si
     await expect(page.get_by_role("button", name="Retry now")).to_have_count(0)
     await expect(page.locator("table.grid")).to_contain_text("sent again as #")
     await shots.take(page, f"outbox-retried-{size}")
-    assert await page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
+    await page_fits(page, size)
     await site.deliver()
     assert len(site.inbox(HOST)) == 2

@@ -7,15 +7,10 @@ from __future__ import annotations
 from playwright.async_api import Page, expect
 
 from bot.registry import REGISTRY
-from tests.browser.conftest import SIZES, Shots, sign_in, url
+from tests.browser.conftest import Shots, page_fits, sign_in, url
 from tests.conftest import Sms
 
 MENU = "OK, back to the start. BROWSE to find a place, HOST to list yours, STATUS for your trips."
-
-
-async def _page_fits(page: Page, size: str) -> None:
-    """Nothing makes the page itself scroll sideways (a wide table scrolls inside itself)."""
-    assert await page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
 
 
 async def test_a_search_finds_a_message_by_its_japanese_words_in_its_group(
@@ -35,7 +30,7 @@ async def test_a_search_finds_a_message_by_its_japanese_words_in_its_group(
     await expect(page.locator("#key-menu")).to_contain_text("最初に戻りました")
     await expect(page.locator("h2")).to_have_text(
         ["Anywhere: the first text, HELP, MENU, STOP and START, LANG, small talk, errors"])
-    await _page_fits(page, size)
+    await page_fits(page, size)
     await shots.take(page, f"messages-found-{size}")
     await search.fill("zebra xylophone")
     await page.get_by_role("button", name="Search").click()
@@ -62,7 +57,7 @@ async def test_a_refused_edit_shows_and_selects_the_line_it_is_on(
     await expect(box).to_be_focused()
     selected = await box.evaluate("box => box.value.slice(box.selectionStart, box.selectionEnd)")
     assert selected == "Hi {{ nobody }}, text HELP."
-    await _page_fits(page, size)
+    await page_fits(page, size)
     await shots.take(page, f"edit-error-line-{size}")
 
 
@@ -86,12 +81,12 @@ async def test_a_saved_text_is_restored_from_its_history_and_texted_again(
     await page.goto(url(site, "/admin/audit"))
     change = page.locator("tr").filter(has=page.locator('[data-action="template_save"]'))
     await expect(change.locator("pre.before")).to_have_text(MENU)
-    await _page_fits(page, size)
+    await page_fits(page, size)
     await shots.take(page, f"audit-template-save-{size}")
     await change.get_by_role("button", name="Restore the text before").click()
     await expect(page.get_by_role("status")).to_contain_text("Restored the text it had before ana's change")
     await expect(page.locator("textarea[name=text]")).to_have_value(MENU)
     assert await site.text("+15557770001", "MENU") == MENU
     await expect(page.locator("#history li.card").first).to_contain_text("ana restored an earlier text")
-    await _page_fits(page, size)
+    await page_fits(page, size)
     await shots.take(page, f"edit-restored-{size}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.async_api import Page, expect
 
 from bot.console.views import WORDS
-from tests.browser.conftest import SIZES, Shots, sign_in, url
+from tests.browser.conftest import Shots, page_fits, sign_in, url
 from tests.conftest import GUEST, HOST, Sms, book, list_place
 
 
@@ -32,7 +32,7 @@ async def test_a_failed_message_shows_what_its_error_means_and_twilio_s_words_on
     await expect(raw).to_be_visible()
     await expect(raw).to_contain_text("HTTP 400 code 21211")
     await shots.take(page, f"outbox-failed-details-{size}")
-    assert await page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
+    await page_fits(page, size)
 
     await page.goto(url(site, "/admin/"))
     await expect(page.locator('[data-stat="outbox_failed"]')).to_have_text("1")
