@@ -619,8 +619,9 @@ REGISTRY.update({
                                  "text": "Yes, one free space behind the house."}),
     "ask_closed": MessageSpec("MSG <ref> of a question thread that closed (its days passed, an opt-out, an "
                               "unlisting).", {"number": 12, "ref": "Q7K2MX"}),
-    "listing_unlisted": MessageSpec("VIEW n from a guest whose stay there was cancelled because the host "
-                                    "unlisted it.", _STAY),
+    "listing_unlisted": MessageSpec("VIEW n from a guest whose stay there was cancelled because the place "
+                                    "was unlisted (by its host, or hidden by an operator: the words fit both).",
+                                    _STAY),
 })
 
 
