@@ -392,6 +392,8 @@ async def test_stays_confirmed_before_reminders_existed_are_reminded_once_after_
     execute(sms, "DROP TABLE questions")
     for column in ("address", "check_in_time", "check_out_time", "access", "payment", "payment_note"):
         execute(sms, f"ALTER TABLE listings DROP COLUMN {column}")
+    execute(sms, "DROP INDEX audit_log_target")  # 015's
+    execute(sms, "ALTER TABLE audit_log DROP COLUMN previous")
 
     app = create_app(config, clock=sms.clock)  # the upgraded server starts: it migrates
     upgraded = Sms(await aiohttp_client(app), sms.twilio, sms.clock, app)
