@@ -836,6 +836,9 @@ def _unknown_variables(unknown: list[str], spec_variables: Iterable[str]) -> str
     return f"{named} {verb} of this message; {_variables(spec_variables)} (docs/messages.md)"
 
 
+ProblemAt = Callable[..., Problem]
+
+
 def _check_template(env: SandboxedEnvironment, locale: LocaleFile, key: str, alt: Alternative, index: int,
                     warn_segments: int, page_segments: int) -> tuple[Template | None, list[Problem], Rendered | None]:
     spec = REGISTRY[key]
@@ -844,50 +847,15 @@ def _check_template(env: SandboxedEnvironment, locale: LocaleFile, key: str, alt
     def problem(level: str, text: str, line: int | None = None) -> Problem:
         return Problem(level, path, line or alt.line, key + (f"[{index}]" if index else ""), text)
 
-    try:
-        parsed = env.parse(alt.source)
-    except TemplateSyntaxError as exc:
-        line, what = _syntax_problem(exc, alt)
-        return None, [problem("ERROR", f"template syntax: {what}", line)], None
-    unknown = sorted(meta.find_undeclared_variables(parsed) - set(spec.variables))
-    if unknown:
-        line = alt.line_of(lambda text: any(re.search(rf"\b{re.escape(name)}\b", text) for name in unknown))
-        return None, [problem("ERROR", _unknown_variables(unknown, spec.variables), line)], None
-    template = env.from_string(alt.source)
-    texts: list[str] = []
-    for samples in _sample_sets(spec.variables):
-        try:
-            texts.append(template.render(**samples, **{TODAY: SAMPLE_TODAY}).strip())
-        except Exception as exc:  # a template bug must be caught here, never in a conversation
-            return None, [problem("ERROR", f"fails with the sample values: {type(exc).__name__}: {exc};"
-                                           f" {_variables(spec.variables)}")], None
+    compiled = _compile(env, spec, alt, problem)
+    if isinstance(compiled, Problem):
+        return None, [compiled], None
+    template, uses, texts = compiled
     text = texts[0]
     size = sms_size(text)
-    problems: list[Problem] = []
-    longest = max(len(t) for t in texts)
-    if longest > MAX_CHARACTERS:
-        problems.append(problem("ERROR", f"{longest} characters with the samples; Twilio refuses over "
-                                         f"{MAX_CHARACTERS}"))
-    if not text:
-        problems.append(problem("ERROR", "renders as an empty text with the sample values"))
-    if size.segments > warn_segments:
-        problems.append(problem("WARNING", f"{size.segments} SMS segments ({size.encoding}, {size.characters} "
-                                           f"characters), over messages.warn_segments = {warn_segments}"))
-    if size.encoding == "UCS-2" and len(size.non_gsm) <= 3:
-        plain = "".join(ch for ch in text if ch not in size.non_gsm)
-        if sms_size(plain).segments < size.segments:
-            shown = " ".join(repr(ch) for ch in size.non_gsm)
-            problems.append(problem("WARNING", f"{shown} make(s) the whole SMS UCS-2: {size.segments} segments "
-                                               f"instead of {sms_size(plain).segments}"))
-    uses = sorted(meta.find_undeclared_variables(parsed) & set(spec.variables))
     used = written_samples(spec.variables, uses, locale.language)
-    if spec.one_sms and spec.page is None and size.segments > 1:
-        problems.append(problem("ERROR", f"an everyday message must fit one SMS: {size.segments} segments "
-                                         f"({size.encoding}, {size.characters} characters) with {used}"))
-    if spec.page is not None:
-        problems += _check_page(template, spec.page, spec.variables, page_segments, problem)
-        if spec.one_sms:
-            problems += _check_page(template, spec.page, spec.variables, 1, problem, everyday=True)
+    problems = [*_size_problems(texts, size, warn_segments, problem),
+                *_everyday_problems(template, spec, size, used, page_segments, problem)]
     real = _realistic_size(template, spec, locale.language) if spec.one_sms else None
     if real is not None and real.segments > 1:
         problems.append(problem("WARNING", f"an everyday message over one SMS with realistic values (40-character "
@@ -896,6 +864,67 @@ def _check_template(env: SandboxedEnvironment, locale: LocaleFile, key: str, alt
                                            f"characters)"))
     return template, problems, Rendered(locale.language, key, index, path, alt.line, text, size, spec.one_sms,
                                         used, real)
+
+
+def _compile(env: SandboxedEnvironment, spec: MessageSpec, alt: Alternative,
+             problem: ProblemAt) -> tuple[Template, list[str], list[str]] | Problem:
+    """The template, the variables it uses and its texts with each set of samples; or the one problem that
+    stops it there (its syntax, a variable the message does not have, a failure with the samples)."""
+    try:
+        parsed = env.parse(alt.source)
+    except TemplateSyntaxError as exc:
+        line, what = _syntax_problem(exc, alt)
+        return problem("ERROR", f"template syntax: {what}", line)
+    named = meta.find_undeclared_variables(parsed)
+    unknown = sorted(named - set(spec.variables))
+    if unknown:
+        line = alt.line_of(lambda text: any(re.search(rf"\b{re.escape(name)}\b", text) for name in unknown))
+        return problem("ERROR", _unknown_variables(unknown, spec.variables), line)
+    template = env.from_string(alt.source)
+    texts: list[str] = []
+    for samples in _sample_sets(spec.variables):
+        try:
+            texts.append(template.render(**samples, **{TODAY: SAMPLE_TODAY}).strip())
+        except Exception as exc:  # a template bug must be caught here, never in a conversation
+            return problem("ERROR", f"fails with the sample values: {type(exc).__name__}: {exc};"
+                                    f" {_variables(spec.variables)}")
+    return template, sorted(named & set(spec.variables)), texts
+
+
+def _size_problems(texts: list[str], size: SmsSize, warn_segments: int, problem: ProblemAt) -> list[Problem]:
+    """Too long for Twilio, empty, over the segments operators want, or made UCS-2 by a stray character or
+    three (`size` is the first text's)."""
+    problems: list[Problem] = []
+    longest = max(len(t) for t in texts)
+    if longest > MAX_CHARACTERS:
+        problems.append(problem("ERROR", f"{longest} characters with the samples; Twilio refuses over "
+                                         f"{MAX_CHARACTERS}"))
+    if not texts[0]:
+        problems.append(problem("ERROR", "renders as an empty text with the sample values"))
+    if size.segments > warn_segments:
+        problems.append(problem("WARNING", f"{size.segments} SMS segments ({size.encoding}, {size.characters} "
+                                           f"characters), over messages.warn_segments = {warn_segments}"))
+    if size.encoding == "UCS-2" and len(size.non_gsm) <= 3:
+        plain = "".join(ch for ch in texts[0] if ch not in size.non_gsm)
+        if sms_size(plain).segments < size.segments:
+            shown = " ".join(repr(ch) for ch in size.non_gsm)
+            problems.append(problem("WARNING", f"{shown} make(s) the whole SMS UCS-2: {size.segments} segments "
+                                               f"instead of {sms_size(plain).segments}"))
+    return problems
+
+
+def _everyday_problems(template: Template, spec: MessageSpec, size: SmsSize, used: str, page_segments: int,
+                       problem: ProblemAt) -> list[Problem]:
+    """An everyday message over one SMS with the samples; a page over its budget (an everyday page: one SMS)."""
+    problems: list[Problem] = []
+    if spec.one_sms and spec.page is None and size.segments > 1:
+        problems.append(problem("ERROR", f"an everyday message must fit one SMS: {size.segments} segments "
+                                         f"({size.encoding}, {size.characters} characters) with {used}"))
+    if spec.page is not None:
+        problems += _check_page(template, spec.page, spec.variables, page_segments, problem)
+        if spec.one_sms:
+            problems += _check_page(template, spec.page, spec.variables, 1, problem, everyday=True)
+    return problems
 
 
 def _realistic_size(template: Template, spec: MessageSpec, language: str) -> SmsSize:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import sys
+from dataclasses import dataclass
 from typing import TextIO
 
 from bot.clock import clock_from_environment
@@ -34,44 +35,64 @@ def console_url(config: Config) -> str:
     return f"http://{host}:{config.port}/admin/"
 
 
+@dataclass(frozen=True)
+class Streams:
+    stdin: TextIO
+    out: TextIO
+    err: TextIO
+
+
 def operator_command(config: Config, action: str, name: str | None, *, stdin: TextIO | None = None,
                      out: TextIO | None = None, err: TextIO | None = None) -> int:
-    stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
-    if action in ("add", "remove") and not name:
-        print(f"operator {action} needs a NAME", file=err)
+    """`run.py operator add|remove NAME` and `operator list`: the exit status (0 done, 1 refused, 2 misused)."""
+    streams = Streams(stdin or sys.stdin, out or sys.stdout, err or sys.stderr)
+    if action == "list":
+        return _list(config, streams)
+    if not name:
+        print(f"operator {action} needs a NAME", file=streams.err)
         return 2
-    if action == "add":
-        assert name is not None
-        problem = auth.name_problem(name)
-        password = None if problem else _read_password(stdin)
-        if problem is None and password is None:
-            problem = "the two passwords differ"
-        if problem is None and password is not None:
-            problem = auth.password_problem(password)
-        if problem is not None or password is None:
-            print(f"not added: {problem}", file=err)
-            return 2
-        hashed = auth.passwords(config).hash(password)
-        now = clock_from_environment().now()
-        added = asyncio.run(_run(config, lambda store: q.add_operator(store, name, hashed, now)))
-        if not added:
-            print(f"not added: there is already an operator named {name}", file=err)
-            return 1
-        print(f"operator {name} added; sign in at {console_url(config)}", file=out)
-        return 0
-    if action == "remove":
-        assert name is not None
-        if not asyncio.run(_run(config, lambda store: q.remove_operator(store, name))):
-            print(f"no operator named {name}", file=err)
-            return 1
-        print(f"operator {name} removed (their sessions ended)", file=out)
-        return 0
+    return (_add if action == "add" else _remove)(config, name, streams)
+
+
+def _new_password(name: str, stdin: TextIO) -> tuple[str | None, str | None]:
+    """The password typed twice for a new operator, or why there is none (the name's problem first)."""
+    if (problem := auth.name_problem(name)) is not None:
+        return None, problem
+    password = _read_password(stdin)
+    if password is None:
+        return None, "the two passwords differ"
+    return (None, problem) if (problem := auth.password_problem(password)) is not None else (password, None)
+
+
+def _add(config: Config, name: str, streams: Streams) -> int:
+    password, problem = _new_password(name, streams.stdin)
+    if password is None:
+        print(f"not added: {problem}", file=streams.err)
+        return 2
+    hashed = auth.passwords(config).hash(password)
+    now = clock_from_environment().now()
+    if not asyncio.run(_run(config, lambda store: q.add_operator(store, name, hashed, now))):
+        print(f"not added: there is already an operator named {name}", file=streams.err)
+        return 1
+    print(f"operator {name} added; sign in at {console_url(config)}", file=streams.out)
+    return 0
+
+
+def _remove(config: Config, name: str, streams: Streams) -> int:
+    if not asyncio.run(_run(config, lambda store: q.remove_operator(store, name))):
+        print(f"no operator named {name}", file=streams.err)
+        return 1
+    print(f"operator {name} removed (their sessions ended)", file=streams.out)
+    return 0
+
+
+def _list(config: Config, streams: Streams) -> int:
     rows = asyncio.run(_run(config, q.operators))
     if not rows:
-        print("no operators yet: .venv/bin/python run.py operator add NAME", file=out)
+        print("no operators yet: .venv/bin/python run.py operator add NAME", file=streams.out)
     for row in rows:
         print(f"{row['name']}  added {row['created_at'][:19].replace('T', ' ')} UTC  "
-              f"{row['sessions']} session(s)", file=out)
+              f"{row['sessions']} session(s)", file=streams.out)
     return 0
 
 
