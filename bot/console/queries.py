@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 from bot.clock import from_db, to_db
 from bot.console import auth
 from bot.gateway import CONSOLE_SID_PREFIX
-from bot.models import RESERVATION_STATUSES, Listing, Reservation
+from bot.models import RESERVATION_STATUSES
 from bot.store import OUTBOX_RETRYING, OUTBOX_WAITING, REF_ALPHABET, REF_LENGTH, Store, like_escape
 
 PAGE_ROWS = 200
@@ -612,19 +612,7 @@ def give_up(store: Store, outbox_id: int, operator: str) -> bool:
                                (f"given up by {operator}", outbox_id)) > 0
 
 
-# -- facts on a page: a place's terms, a stay's party and total, a person's places and stays ---------------
-
-
-def listing_terms(store: Store, listing_id: int) -> Listing | None:
-    """A place as the bot knows it (its price as a `Money`, how many it sleeps, its arrival details and
-    payment terms), listed or not: the same row VIEW and a stay's details are written from."""
-    return store.any_listing(listing_id)
-
-
-def stay_terms(store: Store, reservation_id: int) -> Reservation:
-    """A reservation as the bot knows it: its party size, the price per night it was filed at and its total
-    (nights x price, `Reservation.total`: what the guest's confirmation says)."""
-    return store.reservation(reservation_id)
+# -- facts on a page: a person's places and stays, what Hide will touch -------------------------------------
 
 
 def person_listings(store: Store, user_id: int, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
@@ -641,27 +629,24 @@ def person_reservations(store: Store, user_id: int, limit: int = PAGE_ROWS) -> d
             for side in ("guest", "host")}
 
 
-# What hiding a place will touch: exactly the rows `outcomes.take_off_market` acts on (the Store's own
-# methods pick them), read with the names an operator needs and whether each guest can still be texted.
-_GUEST_REACHED = "CASE WHEN g.opted_out = 1 OR g.unreachable IS NOT NULL THEN 1 ELSE 0 END AS guest_blocked"
-
-
 def _reservations_by_id(store: Store, ids: list[int]) -> list[dict[str, Any]]:
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
-    return _rows(store, f"SELECT {_RESERVATION_FIELDS}, {_GUEST_REACHED} FROM reservations r {_RESERVATION_JOINS}"
+    return _rows(store, f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS}"
                         f" WHERE r.id IN ({marks}) ORDER BY r.check_in, r.id", ids)
 
 
 def hide_preview(store: Store, listing_id: int, today: date) -> dict[str, list[dict[str, Any]]]:
     """What Hide will do to a place's reservations: its waiting requests (declined, guests told), its stays
-    to come (cancelled, guests told) and its stays under way (they stand)."""
-    requests = [r.id for r in store.pending_for_listing(listing_id)]
-    stays = [r.id for r in store.upcoming_stays_at(listing_id, today)]
+    to come (cancelled, guests told), of those the guests who cannot be texted, and its stays under way (they
+    stand). The requests and stays are exactly the rows `outcomes.take_off_market` acts on (the Store's own
+    methods pick them), read with the names an operator needs."""
+    requests = _reservations_by_id(store, [r.id for r in store.pending_for_listing(listing_id)])
+    stays = _reservations_by_id(store, [r.id for r in store.upcoming_stays_at(listing_id, today)])
     under_way = _rows(store, f"SELECT {_RESERVATION_FIELDS} FROM reservations r {_RESERVATION_JOINS}"
                              " WHERE r.listing_id = ? AND r.status = 'confirmed' AND r.check_out > ?"
                              " AND r.check_in <= ? ORDER BY r.check_in", (listing_id, today.isoformat(),
                                                                           today.isoformat()))
-    return {"requests": _reservations_by_id(store, requests), "stays": _reservations_by_id(store, stays),
-            "under_way": under_way}
+    untold = [r for r in requests + stays if r["guest_opted_out"] or r["guest_unreachable"]]
+    return {"requests": requests, "stays": stays, "untold": untold, "under_way": under_way}

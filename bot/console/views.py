@@ -27,7 +27,7 @@ import jinja2
 from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 
-from bot.catalog import Validation, validate_catalog
+from bot.catalog import Rendered, Validation, validate_catalog
 from bot.clock import from_db, wait_until
 from bot.config import Config
 from bot.console import auth, editing
@@ -344,7 +344,7 @@ def console_app() -> web.Application:
                                undefined=jinja2.StrictUndefined)
     env.filters["when"] = _when_filter
     env.filters["money"] = _money
-    env.globals.update(words=WORDS, send_problem=send_problem, reason_code=reason_code)
+    env.globals.update(words=WORDS, send_problem=send_problem, reason_code=reason_code, state_name=state_name)
     app.router.add_static("/static/", HERE / "static", name="static")
     app.add_routes(routes)
     app.on_response_prepare.append(_security_headers)
@@ -582,7 +582,7 @@ async def listing(request: web.Request) -> web.Response:
 
     def read(store: Store) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict[str, Any]]:
         return (q.listing(store, listing_id), q.reservations(store, listing_id=listing_id),
-                {**q.listing_calendars(store, listing_id, today), "terms": q.listing_terms(store, listing_id)})
+                {**q.listing_calendars(store, listing_id, today), "terms": store.any_listing(listing_id)})
 
     row, reservations, calendars = await _db(request, read)
     if row is None:
@@ -609,8 +609,9 @@ async def hide_listing_page(request: web.Request) -> web.Response:
 
 @routes.post("/listings/{id:[0-9]{1,18}}/hide")
 async def hide_listing(request: web.Request) -> web.StreamResponse:
-    """Hide a place as its host's UNLIST would: its waiting requests are declined and the guests told, in
-    the same transaction (the engine's unit of work), and the host moved on to their next request."""
+    """Hide a place as its host's UNLIST does after its YES (`outcomes.take_off_market`: waiting requests
+    declined, stays to come cancelled, those guests told) and text the host, in one unit of work (the
+    engine's), the host moved on to their next request. The page before (`hide_listing_page`) said all this."""
     listing_id = int(request.match_info["id"])
 
     def hide(ctx: Context) -> Unlisted | None:
@@ -745,7 +746,7 @@ async def reservation(request: web.Request) -> web.Response:
         states = q.outbox_states(store, [message["outbox_id"] for message in relayed])
         for message in relayed:
             message["state"] = states.get(message["outbox_id"])
-        return {"reservation": row, "stay": q.stay_terms(store, reservation_id), "timeline": _timeline(
+        return {"reservation": row, "stay": store.reservation(reservation_id), "timeline": _timeline(
             row, jobs, q.messages_about(store, phones, row["ref"], moments),
             q.texts_about(store, phones, row["ref"], moments), relayed)}
 
@@ -873,11 +874,13 @@ def _message_groups(result: Validation, query: str) -> list[dict[str, Any]]:
     every word of `query`; groups left with none are left out."""
     words = [word.casefold() for word in q.search_words(query)]
     searchable = _searchable(result) if words else {}
+    texts: dict[str, list[Rendered]] = {}
+    for rendered in result.rendered:
+        texts.setdefault(rendered.key, []).append(rendered)
     groups = []
     for title, keys in message_groups().items():
         found = [key for key in keys if all(word in searchable[key] for word in words)]
-        rows = [{"key": key, "when": REGISTRY[key].when, "texts": [r for r in result.rendered if r.key == key]}
-                for key in found]
+        rows = [{"key": key, "when": REGISTRY[key].when, "texts": texts.get(key, [])} for key in found]
         if rows:
             groups.append({"title": title, "rows": rows})
     return groups
@@ -897,7 +900,8 @@ def _edit_target(request: web.Request, source: MultiDictProxy[str] | Any) -> tup
 async def edit_message(request: web.Request) -> web.Response:
     directory, language, key, alternative = _edit_target(request, request.query)
     text = await asyncio.to_thread(editing.current_text, directory, language, key, alternative)
-    return await _edit_page(request, language, key, alternative, {"text": text or "", "missing": text is None})
+    return await _edit_page(request, language, key, alternative, {"text": text or "", "missing": text is None},
+                            current=text)
 
 
 @routes.post("/messages/edit")
@@ -958,13 +962,15 @@ async def _edit(request: web.Request, directory: Path, language: str, key: str, 
 
 
 async def _edit_page(request: web.Request, language: str, key: str, alternative: int, shown: dict[str, Any],
-                     status: int = 200) -> web.Response:
-    """The edit page: the text box (`shown`: its text and what became of it) and the template's history."""
+                     status: int = 200, *, current: str | None = None) -> web.Response:
+    """The edit page: the text box (`shown`: its text and what became of it) and the template's history.
+    `current`: the text the file holds, where the caller has just read it (else read here, if needed)."""
     target = _template_target(language, key, alternative)
     history = await _db(request, lambda store: q.template_history(store, target))
     # Which earlier text is the one the file holds now (its Restore would change nothing).
-    current = await asyncio.to_thread(editing.current_text, _messages_dir(_config(request)), language, key,
-                                      alternative) if history else None
+    if history and current is None:
+        current = await asyncio.to_thread(editing.current_text, _messages_dir(_config(request)), language, key,
+                                          alternative)
     text = str(shown["text"])
     return _page(request, "edit.html", {
         "lang": language, "key": key, "alt": alternative, "spec": REGISTRY[key], "result": None, "missing": False,
@@ -1082,13 +1088,14 @@ async def _phone_thread(request: web.Request, number: str) -> dict[str, Any]:
     return {"number": number, "items": [
         {"kind": item["kind"], "at": _when(item["at"], zone), "body": item["body"] or "",
          "status": item.get("status"), "delivery": item.get("delivery_status"), "error": item.get("last_error"),
-         "code": item.get("error_code"), "state": item.get("state"), "label": _state_label(item.get("state"))}
+         "code": item.get("error_code"), "state": item.get("state"), "label": state_name(item.get("state")) or None}
         for item in items]}
 
 
-def _state_label(state: str | None) -> str | None:
-    """An SMS's state in the console's words (words.yaml `outbox_states`), as every page names it."""
-    return WORDS["outbox_states"].get(state, {}).get("label", state) if state else None
+def state_name(state: str | None) -> str:
+    """An SMS's state in the console's words (words.yaml `outbox_states`): every page's pills and tabs
+    (`_words.html` state_label) and the dev phone's JSON name it so."""
+    return WORDS["outbox_states"].get(state, {}).get("label") or (state or "").replace("_", " ")
 
 
 @routes.get("/api/phone/thread")
